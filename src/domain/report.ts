@@ -39,6 +39,9 @@ export const STEP_FIELDS = {
   review: [],
 } as const satisfies Record<StepId, readonly string[]>;
 
+/** Answers given by pressing a button rather than filling an input (the risk question). */
+const ANSWERED_BY_BUTTON: ReadonlySet<string> = new Set(['atRisk']);
+
 export type RawAnswers = Record<string, string>;
 export type FieldErrors = Record<string, string>;
 
@@ -141,8 +144,9 @@ export function takeAnswers(draft: ReportDraft, step: StepId, data: Record<strin
   for (const field of STEP_FIELDS[step]) {
     const value = data[field];
     if (value === undefined || value === null) {
-      // An unticked Input.Toggle or an emptied field may be omitted by some clients.
-      if (step !== 'review') answers[field] = '';
+      // An unticked Input.Toggle or an emptied field may be omitted by some clients; an answer
+      // given with a button (not an input) is kept until a button changes it.
+      if (!ANSWERED_BY_BUTTON.has(field)) answers[field] = '';
       continue;
     }
     answers[field] = keepableText(value, field);

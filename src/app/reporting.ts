@@ -1,0 +1,282 @@
+import { incidentFromDraft, type Incident } from '../domain/incident.ts';
+import {
+  isStep,
+  move,
+  newDraft,
+  parseReport,
+  takeAnswers,
+  type EvidenceFile,
+  type FieldErrors,
+  type Move,
+  type ReportDraft,
+  type Reporter,
+  type StepId,
+} from '../domain/report.ts';
+import { ConflictError, type Stored, type Stores } from '../store/ports.ts';
+import { VERBS } from '../views/verbs.ts';
+
+/**
+ * The "report a post" use case: the steps of a report, kept in storage between turns, and the
+ * submit that turns a draft into an incident. No botbuilder here: the bot translates activities
+ * into these calls and the resulting Screen into a card.
+ */
+
+export interface Notice {
+  tone: 'attention' | 'good' | 'default';
+  text: string;
+}
+
+export type Screen =
+  | { kind: 'step'; draft: ReportDraft; errors?: FieldErrors; notice?: Notice }
+  | { kind: 'submitted'; incident: Incident; alreadySubmitted: boolean }
+  | { kind: 'cancelled' }
+  | { kind: 'myReports'; incidents: Incident[] }
+  | { kind: 'notice'; title: string; text: string; offerNewReport: boolean };
+
+/** Raised the moment a reporter says someone is at risk, before the report is submitted. */
+export interface RiskAlerts {
+  raise(draft: ReportDraft): Promise<void>;
+}
+
+export interface ReportingDeps {
+  stores: Pick<Stores, 'drafts' | 'incidents' | 'evidence'>;
+  now: () => Date;
+  newId: () => string;
+  riskAlerts?: RiskAlerts;
+}
+
+export interface ActionRequest {
+  practiceId: string;
+  reporter: Reporter;
+  verb: string;
+  data: Record<string, unknown>;
+  /** The Teams message the card lives in, remembered so screenshots can refresh it. */
+  cardActivityId?: string;
+}
+
+export const MAX_SCREENSHOTS = 20;
+const MY_REPORTS_LIMIT = 20;
+const CONFLICT_RETRIES = 3;
+
+export class Reporting {
+  constructor(private readonly deps: ReportingDeps) {}
+
+  /** "report a post": carries on an unfinished report, or starts a new one. */
+  async start(practiceId: string, reporter: Reporter): Promise<Screen> {
+    const { drafts, incidents } = this.deps.stores;
+    for (let attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
+      const existing = await drafts.get(practiceId, reporter.aadObjectId);
+      if (existing) {
+        // A draft whose submit stored the incident but could not tidy up is finished, not unfinished.
+        if (await incidents.findByDraft(practiceId, existing.value.id)) {
+          await drafts.remove(practiceId, reporter.aadObjectId);
+        } else {
+          return {
+            kind: 'step',
+            draft: existing.value,
+            notice: {
+              tone: 'default',
+              text: `You have an unfinished report started ${ukDateTime(existing.value.createdAt)}. Carry on below, or press Cancel to discard it.`,
+            },
+          };
+        }
+      }
+      const draft = newDraft({ id: this.deps.newId(), practiceId, reporter, now: this.deps.now() });
+      try {
+        const stored = await drafts.create(draft);
+        return { kind: 'step', draft: stored.value };
+      } catch (e) {
+        if (!(e instanceof ConflictError)) throw e; // created meanwhile from another device: resume it
+      }
+    }
+    throw new ConflictError('Could not start a report after repeated conflicts');
+  }
+
+  async myReports(practiceId: string, reporter: Reporter): Promise<Screen> {
+    const incidents = await this.deps.stores.incidents.listByReporter(practiceId, reporter.aadObjectId, MY_REPORTS_LIMIT);
+    return { kind: 'myReports', incidents };
+  }
+
+  /** One press of a button on a report card. */
+  async act(request: ActionRequest): Promise<Screen> {
+    if (request.verb === VERBS.start) return this.start(request.practiceId, request.reporter);
+    if (request.verb === VERBS.myReports) return this.myReports(request.practiceId, request.reporter);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.actOnDraft(request);
+      } catch (e) {
+        // Two presses raced (a double-click, two devices): read again and apply this one on top.
+        if (!(e instanceof ConflictError) || attempt >= CONFLICT_RETRIES - 1) throw e;
+      }
+    }
+  }
+
+  private async actOnDraft(request: ActionRequest): Promise<Screen> {
+    const { practiceId, reporter, verb, data } = request;
+    const draftId = typeof data.draftId === 'string' ? data.draftId : '';
+    const step = data.step;
+    if (!draftId || !isStep(step)) return staleCard();
+
+    const stored = await this.deps.stores.drafts.get(practiceId, reporter.aadObjectId);
+    if (!stored || stored.value.id !== draftId) return this.notCurrentDraft(practiceId, reporter, draftId, stored);
+
+    let draft = stored.value;
+    if (request.cardActivityId) draft = { ...draft, cardActivityId: request.cardActivityId };
+    const now = this.deps.now();
+
+    switch (verb) {
+      case VERBS.cancel:
+        await this.deps.stores.drafts.remove(practiceId, reporter.aadObjectId);
+        return { kind: 'cancelled' };
+      case VERBS.next:
+        return this.moveAndSave(takeAnswers(draft, step, data, now), step, { kind: 'next' }, stored.etag);
+      case VERBS.back:
+        return this.moveAndSave(takeAnswers(draft, step, data, now), step, { kind: 'back' }, stored.etag);
+      case VERBS.edit: {
+        const editStep = data.editStep;
+        if (!isStep(editStep)) return { kind: 'step', draft };
+        return this.moveAndSave(draft, step, { kind: 'edit', step: editStep }, stored.etag);
+      }
+      case VERBS.risk:
+        return this.answerRisk(draft, data, stored.etag, now);
+      case VERBS.submit:
+        return this.submit(takeAnswers(draft, step, data, now), now);
+      default:
+        return { kind: 'step', draft, notice: { tone: 'attention', text: 'That button is not recognised. Use the buttons on this card.' } };
+    }
+  }
+
+  private async moveAndSave(draft: ReportDraft, from: StepId, m: Move, etag: string): Promise<Screen> {
+    const moved = move(draft, from, m, this.deps.now());
+    const saved = await this.deps.stores.drafts.save(moved.draft, etag);
+    return { kind: 'step', draft: saved.value, errors: moved.errors };
+  }
+
+  /** A yes is acted on at once: the advice shows on the same card and the manager is alerted now. */
+  private async answerRisk(draft: ReportDraft, data: Record<string, unknown>, etag: string, now: Date): Promise<Screen> {
+    const answer = data.answer === 'yes' ? 'yes' : data.answer === 'no' ? 'no' : undefined;
+    if (!answer) return { kind: 'step', draft, errors: { atRisk: 'Answer yes or no. This is required.' } };
+    let answered = takeAnswers(draft, 'risk', { ...data, atRisk: answer }, now);
+    if (answer === 'no') return this.moveAndSave(answered, 'risk', { kind: 'next' }, etag);
+
+    const firstTime = !answered.riskRaisedAt;
+    if (firstTime) answered = { ...answered, riskRaisedAt: now.toISOString() };
+    const saved = await this.deps.stores.drafts.save({ ...answered, step: 'risk' }, etag);
+    if (firstTime) await this.deps.riskAlerts?.raise(saved.value);
+    return { kind: 'step', draft: saved.value };
+  }
+
+  private async submit(draft: ReportDraft, now: Date): Promise<Screen> {
+    const facts = parseReport(draft, now);
+    if (!facts.ok) {
+      const saved = await this.deps.stores.drafts.save({ ...draft, step: facts.error.step, editingFromReview: true }, await this.etagOf(draft));
+      return {
+        kind: 'step',
+        draft: saved.value,
+        errors: facts.error.errors,
+        notice: { tone: 'attention', text: 'Not sent yet: please fix the answer below, then press Next to go back to the summary.' },
+      };
+    }
+    const outcome = await this.deps.stores.incidents.submit(incidentFromDraft(draft, facts.value, now), {
+      aadObjectId: draft.reporter.aadObjectId,
+      name: draft.reporter.name,
+    });
+    // The incident is stored whole; removing the draft is tidying up and may safely fail.
+    await this.deps.stores.drafts.remove(draft.practiceId, draft.reporter.aadObjectId).catch(() => undefined);
+    return { kind: 'submitted', incident: outcome.incident, alreadySubmitted: !outcome.created };
+  }
+
+  private async etagOf(draft: ReportDraft): Promise<string> {
+    const current = await this.deps.stores.drafts.get(draft.practiceId, draft.reporter.aadObjectId);
+    if (!current || current.value.id !== draft.id) throw new ConflictError('draft changed');
+    return current.etag;
+  }
+
+  private async notCurrentDraft(
+    practiceId: string,
+    reporter: Reporter,
+    draftId: string,
+    current: Stored<ReportDraft> | undefined,
+  ): Promise<Screen> {
+    const incident = await this.deps.stores.incidents.findByDraft(practiceId, draftId);
+    // Only the person who reported it sees it again (the card's data is never trusted on its own).
+    if (incident && incident.reporter.aadObjectId === reporter.aadObjectId) {
+      return { kind: 'submitted', incident, alreadySubmitted: true };
+    }
+    if (current) {
+      return {
+        kind: 'step',
+        draft: current.value,
+        notice: { tone: 'default', text: 'That card belonged to an earlier report. Here is the report you have open now.' },
+      };
+    }
+    return {
+      kind: 'notice',
+      title: 'This report is no longer open',
+      text: 'It was cancelled, or it was left unfinished for more than 7 days. Nothing from it was sent to the practice manager.',
+      offerNewReport: true,
+    };
+  }
+
+  async hasOpenDraft(practiceId: string, reporter: Reporter): Promise<boolean> {
+    return (await this.deps.stores.drafts.get(practiceId, reporter.aadObjectId)) !== undefined;
+  }
+
+  /** Screenshots sent in the chat while a report is open are kept with that report. */
+  async addScreenshots(
+    practiceId: string,
+    reporter: Reporter,
+    files: Array<{ fileName: string; contentType: string; bytes: Buffer }>,
+  ): Promise<{ kind: 'no-draft' } | { kind: 'too-many' } | { kind: 'saved'; draft: ReportDraft; saved: EvidenceFile[] }> {
+    const { drafts, evidence } = this.deps.stores;
+    const first = await drafts.get(practiceId, reporter.aadObjectId);
+    if (!first) return { kind: 'no-draft' };
+    if (first.value.evidence.length + files.length > MAX_SCREENSHOTS) return { kind: 'too-many' };
+
+    const now = this.deps.now();
+    const saved: EvidenceFile[] = [];
+    for (const file of files) {
+      saved.push(await evidence.put({ practiceId, draftId: first.value.id, ...file, receivedAt: now }));
+    }
+    for (let attempt = 0; ; attempt++) {
+      const current = attempt === 0 ? first : await drafts.get(practiceId, reporter.aadObjectId);
+      if (!current || current.value.id !== first.value.id) return { kind: 'no-draft' };
+      const known = new Set(current.value.evidence.map((f) => f.sha256));
+      const added = saved.filter((f) => !known.has(f.sha256));
+      const draft = { ...current.value, evidence: [...current.value.evidence, ...added], updatedAt: now.toISOString() };
+      try {
+        const stored = await drafts.save(draft, current.etag);
+        return { kind: 'saved', draft: stored.value, saved };
+      } catch (e) {
+        if (!(e instanceof ConflictError) || attempt >= CONFLICT_RETRIES - 1) throw e;
+      }
+    }
+  }
+
+  async rememberCard(practiceId: string, reporter: Reporter, draftId: string, cardActivityId: string): Promise<void> {
+    const current = await this.deps.stores.drafts.get(practiceId, reporter.aadObjectId);
+    if (!current || current.value.id !== draftId || current.value.cardActivityId === cardActivityId) return;
+    await this.deps.stores.drafts.save({ ...current.value, cardActivityId }, current.etag).catch((e: unknown) => {
+      if (!(e instanceof ConflictError)) throw e; // a newer save won; the card id is only a convenience
+    });
+  }
+}
+
+function staleCard(): Screen {
+  return {
+    kind: 'notice',
+    title: 'This card is out of date',
+    text: 'Type "report a post" to carry on with your report.',
+    offerNewReport: true,
+  };
+}
+
+function ukDateTime(iso: string): string {
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Europe/London',
+    day: 'numeric',
+    month: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).format(new Date(iso));
+}

@@ -1,0 +1,294 @@
+import {
+  ActivityTypes,
+  CardFactory,
+  MessageFactory,
+  TeamsActivityHandler,
+  TeamsInfo,
+  TurnContext,
+  type AdaptiveCardInvokeResponse,
+  type InvokeResponse,
+  type TeamsChannelAccount,
+  type TeamInfo,
+} from 'botbuilder';
+import type { Membership } from '../app/membership.ts';
+import type { Reporting, Screen } from '../app/reporting.ts';
+import type { Practice } from '../domain/practice.ts';
+import type { ReportDraft, Reporter } from '../domain/report.ts';
+import { describeError, type Logger } from '../log.ts';
+import { parseCommand, type Command } from './commands.ts';
+import { parseCardAction } from './invoke.ts';
+import { SAY } from './messages.ts';
+import type { PrivateChats } from './privateChat.ts';
+import { cardFor } from './render.ts';
+import { downloadScreenshot, screenshotSources, type Download } from './screenshots.ts';
+import { StorageUnavailableError } from '../store/ports.ts';
+
+export interface BotDeps {
+  reporting: Reporting;
+  membership: Membership;
+  privateChats: PrivateChats;
+  log: Logger;
+  /** Whether Bot Framework authentication is on (then attachments on the connector need our token). */
+  authEnabled: boolean;
+}
+
+/**
+ * The Teams edge: turns activities into use-case calls and Screens into cards. Nothing here decides
+ * anything about a report; it only finds out who is asking, for which practice, and answers them.
+ */
+export class PostwatchBot extends TeamsActivityHandler {
+  constructor(private readonly deps: BotDeps) {
+    super();
+    this.onMessage(async (context, next) => {
+      await this.guard(context, () => this.handleMessage(context));
+      await next();
+    });
+    this.onTeamsMembersAddedEvent(async (membersAdded, teamInfo, context, next) => {
+      await this.guard(context, () => this.learnTeamMembers(membersAdded, teamInfo, context), { silent: true });
+      await next();
+    });
+    this.onInstallationUpdateAdd(async (context, next) => {
+      if (context.activity.conversation.conversationType === 'personal') await context.sendActivity(SAY.welcome);
+      await next();
+    });
+  }
+
+  private async handleMessage(context: TurnContext): Promise<void> {
+    const activity = context.activity;
+    const aadObjectId = activity.from?.aadObjectId;
+    if (!aadObjectId) {
+      await context.sendActivity(SAY.noWorkAccount);
+      return;
+    }
+    const reporter: Reporter = { aadObjectId, name: activity.from.name ?? '' };
+    const text = (TurnContext.removeRecipientMention(activity) ?? activity.text ?? '').trim();
+    const command = parseCommand(text);
+
+    if (activity.conversation?.conversationType && activity.conversation.conversationType !== 'personal') {
+      await this.handleShared(context, reporter, command);
+      return;
+    }
+
+    const practice = await this.deps.membership.forPerson(aadObjectId);
+    if (!practice) {
+      await context.sendActivity(SAY.unknownPractice);
+      return;
+    }
+    const sources = screenshotSources(activity.attachments, activity.serviceUrl);
+    if (sources.sources.length > 0 || sources.refused.length > 0) {
+      await this.receiveScreenshots(context, practice, reporter, sources);
+      if (!text) return;
+    }
+    await this.runCommand(context, practice, reporter, command);
+  }
+
+  private async runCommand(context: TurnContext, practice: Practice, reporter: Reporter, command: Command): Promise<void> {
+    switch (command.kind) {
+      case 'report': {
+        const screen = await this.deps.reporting.start(practice.id, reporter);
+        await this.sendScreen(context, practice, reporter, screen);
+        return;
+      }
+      case 'myReports':
+        await this.sendScreen(context, practice, reporter, await this.deps.reporting.myReports(practice.id, reporter));
+        return;
+      case 'openIncidents':
+      case 'incident':
+        await context.sendActivity(SAY.registerNotYetAvailable);
+        return;
+      case 'help':
+        await context.sendActivity(SAY.help);
+        return;
+      case 'unknown':
+        await context.sendActivity(SAY.didNotUnderstand);
+        return;
+    }
+  }
+
+  /** In a channel or group chat nothing about a report is posted: it carries on in 1:1 chat. */
+  private async handleShared(context: TurnContext, reporter: Reporter, command: Command): Promise<void> {
+    if ((context.activity.attachments ?? []).some((a) => a.contentType !== 'text/html')) {
+      await context.sendActivity(SAY.screenshotsPrivately);
+      return;
+    }
+    if (command.kind === 'help' || command.kind === 'unknown') {
+      await context.sendActivity(command.kind === 'help' ? SAY.help : SAY.didNotUnderstand);
+      return;
+    }
+    const teamId = teamIdOf(context);
+    const practice = this.deps.membership.forTeam(teamId);
+    if (!practice) {
+      await context.sendActivity(SAY.teamNotLinked);
+      return;
+    }
+    await this.deps.membership.remember(reporter.aadObjectId, practice);
+    const screen =
+      command.kind === 'report'
+        ? await this.deps.reporting.start(practice.id, reporter)
+        : command.kind === 'myReports'
+          ? await this.deps.reporting.myReports(practice.id, reporter)
+          : undefined;
+    if (!screen) {
+      await context.sendActivity(SAY.registerNotYetAvailable);
+      return;
+    }
+    try {
+      const id = await this.deps.privateChats.send(context, MessageFactory.attachment(CardFactory.adaptiveCard(cardFor(screen, practice))));
+      if (id && screen.kind === 'step') await this.deps.reporting.rememberCard(practice.id, reporter, screen.draft.id, id);
+    } catch (error) {
+      this.deps.log.warn({ ...describeError(error) }, 'could not open a private chat');
+      await context.sendActivity(SAY.couldNotMessagePrivately);
+      return;
+    }
+    await context.sendActivity(SAY.sentPrivately);
+  }
+
+  private async sendScreen(context: TurnContext, practice: Practice, reporter: Reporter, screen: Screen): Promise<void> {
+    const sent = await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(cardFor(screen, practice))));
+    if (sent?.id && screen.kind === 'step') {
+      await this.deps.reporting.rememberCard(practice.id, reporter, screen.draft.id, sent.id);
+    }
+  }
+
+  private async receiveScreenshots(
+    context: TurnContext,
+    practice: Practice,
+    reporter: Reporter,
+    found: ReturnType<typeof screenshotSources>,
+  ): Promise<void> {
+    if (!(await this.deps.reporting.hasOpenDraft(practice.id, reporter))) {
+      await context.sendActivity(SAY.screenshotWithoutReport);
+      return;
+    }
+    const token = found.sources.some((s) => s.needsBotToken) ? await this.botToken(context) : undefined;
+    const downloads: Download[] = [];
+    for (const source of found.sources) downloads.push(await downloadScreenshot(source, token));
+    const good = downloads.filter((d): d is Extract<Download, { ok: true }> => d.ok);
+    const problems = [
+      ...downloads.filter((d): d is Extract<Download, { ok: false }> => !d.ok).map((d) => SAY.screenshotRefused(d.fileName, d.reason)),
+      ...found.refused.map((name) => SAY.screenshotRefused(name, 'only PNG, JPEG, GIF or WebP images can be kept')),
+    ];
+    if (good.length > 0) {
+      const outcome = await this.deps.reporting.addScreenshots(practice.id, reporter, good);
+      if (outcome.kind === 'no-draft') problems.unshift(SAY.screenshotWithoutReport);
+      if (outcome.kind === 'too-many') problems.unshift(SAY.tooManyScreenshots);
+      if (outcome.kind === 'saved') {
+        await context.sendActivity(SAY.screenshotsSaved(outcome.saved.map((f) => f.sha256)));
+        await this.refreshReportCard(context, practice, outcome.draft);
+      }
+    }
+    if (problems.length > 0) await context.sendActivity(problems.join('\n\n'));
+  }
+
+  /** The evidence card lists what has arrived, so it is redrawn in place when a screenshot lands. */
+  private async refreshReportCard(context: TurnContext, practice: Practice, draft: ReportDraft): Promise<void> {
+    if (!draft.cardActivityId || (draft.step !== 'evidence' && draft.step !== 'review')) return;
+    try {
+      await context.updateActivity({
+        id: draft.cardActivityId,
+        type: ActivityTypes.Message,
+        attachments: [CardFactory.adaptiveCard(cardFor({ kind: 'step', draft }, practice))],
+      });
+    } catch (error) {
+      // The screenshot is saved; the card catches up on the next press.
+      this.deps.log.info({ ...describeError(error) }, 'could not refresh the report card');
+    }
+  }
+
+  private async botToken(context: TurnContext): Promise<string | undefined> {
+    if (!this.deps.authEnabled) return undefined;
+    const client = context.turnState.get(context.adapter.ConnectorClientKey) as { credentials?: { getToken?: () => Promise<string> } } | undefined;
+    try {
+      return await client?.credentials?.getToken?.();
+    } catch (error) {
+      this.deps.log.warn({ ...describeError(error) }, 'could not get a token to download a screenshot');
+      return undefined;
+    }
+  }
+
+  /** Card buttons (Universal Actions). Anything malformed is refused plainly, never thrown. */
+  protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
+    if (context.activity.name !== 'adaptiveCard/action') return super.onInvokeActivity(context);
+    const body = await this.answerCardAction(context);
+    return { status: 200, body };
+  }
+
+  private async answerCardAction(context: TurnContext): Promise<AdaptiveCardInvokeResponse> {
+    const parsed = parseCardAction(context.activity.value);
+    if (!parsed.ok) return messageResponse(SAY.cardNotUnderstood);
+    const aadObjectId = context.activity.from?.aadObjectId;
+    if (!aadObjectId) return messageResponse(SAY.noWorkAccount);
+    const reporter: Reporter = { aadObjectId, name: context.activity.from.name ?? '' };
+    try {
+      const practice = await this.deps.membership.forPerson(aadObjectId);
+      if (!practice) return messageResponse(SAY.unknownPractice);
+      const screen = await this.deps.reporting.act({
+        practiceId: practice.id,
+        reporter,
+        verb: parsed.value.verb,
+        data: parsed.value.data,
+        ...(context.activity.replyToId ? { cardActivityId: context.activity.replyToId } : {}),
+      });
+      return cardResponse(cardFor(screen, practice));
+    } catch (error) {
+      this.deps.log.error({ ...describeError(error), verb: parsed.value.verb }, 'card action failed');
+      // Answering with a message leaves the card, and every answer on it, as it was.
+      return messageResponse(error instanceof StorageUnavailableError ? SAY.storageDown : SAY.somethingWentWrong);
+    }
+  }
+
+  private async guard(context: TurnContext, work: () => Promise<void>, options: { silent?: boolean } = {}): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      this.deps.log.error({ ...describeError(error) }, 'turn failed');
+      if (options.silent) return;
+      await context
+        .sendActivity(error instanceof StorageUnavailableError ? SAY.storageDownMessage : SAY.somethingWentWrongMessage)
+        .catch(() => undefined);
+    }
+  }
+
+  /** Everyone in the practice's Team can then report from 1:1 chat straight away. */
+  private async learnTeamMembers(membersAdded: TeamsChannelAccount[], teamInfo: TeamInfo, context: TurnContext): Promise<void> {
+    const teamId = teamInfo?.id;
+    const practice = teamId ? this.deps.membership.forTeam(teamId) : undefined;
+    if (!teamId || !practice) return;
+    const botJoined = membersAdded.some((m) => m.id === context.activity.recipient.id);
+    const people = botJoined ? await this.allTeamMembers(context, teamId) : membersAdded;
+    for (const person of people) {
+      if (person.aadObjectId && person.id !== context.activity.recipient.id) {
+        await this.deps.membership.remember(person.aadObjectId, practice);
+      }
+    }
+  }
+
+  private async allTeamMembers(context: TurnContext, teamId: string): Promise<TeamsChannelAccount[]> {
+    const members: TeamsChannelAccount[] = [];
+    try {
+      let token: string | undefined;
+      do {
+        const page = await TeamsInfo.getPagedTeamMembers(context, teamId, 200, token);
+        members.push(...page.members);
+        token = page.continuationToken;
+      } while (token);
+    } catch (error) {
+      this.deps.log.warn({ ...describeError(error) }, 'could not list the team members; they will be learnt as they write');
+    }
+    return members;
+  }
+}
+
+function teamIdOf(context: TurnContext): string | undefined {
+  const data = context.activity.channelData as { team?: { id?: unknown } } | undefined;
+  return typeof data?.team?.id === 'string' ? data.team.id : undefined;
+}
+
+function cardResponse(card: object): AdaptiveCardInvokeResponse {
+  return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card as Record<string, unknown> };
+}
+
+/** Teams shows the text and leaves the card as it was. */
+function messageResponse(text: string): AdaptiveCardInvokeResponse {
+  return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text as unknown as Record<string, unknown> };
+}

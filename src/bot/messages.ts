@@ -1,0 +1,37 @@
+/**
+ * Everything the bot says in plain chat, in one place so the tone stays the same: short, calm,
+ * and never repeating what the post said.
+ */
+export const SAY = {
+  welcome:
+    "Hello, I'm Postwatch. If you see a social media post about the practice or a colleague that is abusive, threatening, untrue or a complaint, type **report a post** and I'll take you through it. Type **my reports** to see what you have reported.",
+  help:
+    'Type **report a post** to report a social media post about the practice or a colleague. Type **my reports** to see the posts you have reported and where they are. If anyone is in immediate danger, call 999.',
+  didNotUnderstand: "Sorry, I didn't understand that. Type **report a post** to report a post, or **help** to see what I can do.",
+  noWorkAccount: 'Postwatch works only with a Teams work account. Please use Teams signed in with your practice account.',
+  unknownPractice:
+    "I don't know which practice you work for yet. Write **report a post** to me once in your practice's Teams channel (with @Postwatch), or ask your practice manager to add you.",
+  teamNotLinked:
+    'This team is not linked to a practice in Postwatch yet. Please ask your practice manager to set it up.',
+  sentPrivately: "I've sent you a private message.",
+  couldNotMessagePrivately:
+    "I couldn't message you privately. Open a chat with Postwatch (search for it under Apps in Teams) and type **report a post** there.",
+  screenshotsPrivately: 'Please send screenshots to me in our private chat, not here, so the post is not shared more widely.',
+  screenshotWithoutReport: 'To keep a screenshot, first type **report a post**, then send the screenshot while your report is open.',
+  tooManyScreenshots: 'A report can hold up to 20 screenshots. That one was not added.',
+  screenshotsSaved: (hashes: string[]) =>
+    `Saved ${hashes.length === 1 ? 'your screenshot' : `${hashes.length} screenshots`} with your report (fingerprint ${hashes
+      .map((h) => h.slice(0, 12))
+      .join(', ')}). Send more, or carry on with the card.`,
+  screenshotRefused: (fileName: string, reason: string) => `I couldn't keep "${fileName.replace(/[*_`[\]<>#]/g, '')}": ${reason}.`,
+  registerNotYetAvailable:
+    'The incident register is for practice managers and is not switched on for this practice yet. Type **my reports** to see the posts you have reported.',
+  cardNotUnderstood: 'Sorry, I could not read that button press. Type **report a post** to carry on with your report.',
+  storageDown:
+    'Postwatch could not reach its storage, so this step has NOT been saved yet. Your answers are still on the card: please press the button again in a minute. If anyone is in immediate danger, call 999.',
+  storageDownMessage:
+    'Postwatch could not reach its storage just now, so nothing was saved. Please try again in a minute. If anyone is in immediate danger, call 999.',
+  somethingWentWrong:
+    'Sorry, something went wrong on our side and this step was not saved. Your answers are still on the card: please press the button again.',
+  somethingWentWrongMessage: 'Sorry, something went wrong on our side. Please try again; your unfinished report is kept.',
+} as const;

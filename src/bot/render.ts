@@ -1,0 +1,36 @@
+import { CardFactory, type Attachment } from 'botbuilder';
+import type { Screen } from '../app/reporting.ts';
+import type { Practice } from '../domain/practice.ts';
+import { cancelledCard, myReportsCard, noticeCard, reportStepCard, submittedCard } from '../views/index.ts';
+import { VERBS } from '../views/verbs.ts';
+
+/** A Screen from the use cases, drawn as the Adaptive Card a person sees. */
+export function cardFor(screen: Screen, practice: Practice): object {
+  switch (screen.kind) {
+    case 'step':
+      return reportStepCard(screen.draft, {
+        practiceName: practice.name,
+        ...(screen.errors ? { errors: screen.errors } : {}),
+        ...(screen.notice ? { notice: screen.notice } : {}),
+      });
+    case 'submitted':
+      return submittedCard(screen.incident, {
+        practiceName: practice.name,
+        ...(practice.supportText ? { supportText: practice.supportText } : {}),
+      });
+    case 'cancelled':
+      return cancelledCard();
+    case 'myReports':
+      return myReportsCard(screen.incidents, { practiceName: practice.name });
+    case 'notice':
+      return noticeCard(
+        screen.title,
+        screen.text,
+        screen.offerNewReport ? [{ title: 'Report a post', verb: VERBS.start }] : [],
+      );
+  }
+}
+
+export function attachmentFor(screen: Screen, practice: Practice): Attachment {
+  return CardFactory.adaptiveCard(cardFor(screen, practice));
+}

@@ -1,0 +1,134 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import type { PracticeDirectory } from './domain/practice.ts';
+import { err, ok, type Result } from './domain/result.ts';
+
+/** The environment, parsed and checked once at start-up. Every problem is reported by name. */
+export interface Config {
+  port: number;
+  production: boolean;
+  bot: {
+    appId: string;
+    appPassword: string;
+    appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
+    tenantId: string;
+    /** Bot Framework authentication is on whenever an app id is set. */
+    authEnabled: boolean;
+  };
+  storage:
+    | { kind: 'azure'; connectionString: string }
+    | { kind: 'embedded'; dataDir: string };
+  tablePrefix: string;
+  practices: PracticeDirectory;
+  logLevel: string;
+}
+
+const practiceSchema = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'use lower-case letters, digits and hyphens (2-63 characters)'),
+  name: z.string().min(1).max(120),
+  teamIds: z.array(z.string().min(1)).default([]),
+  staff: z.array(z.string().min(1)).default([]),
+  phone: z.string().max(40).optional(),
+  email: z.string().email().optional(),
+  supportText: z.string().max(500).optional(),
+});
+
+const practicesFileSchema = z
+  .object({
+    practices: z.array(practiceSchema).min(1),
+    defaultPracticeId: z.string().optional(),
+  })
+  .superRefine((file, ctx) => {
+    const ids = file.practices.map((p) => p.id);
+    ids.forEach((id, i) => {
+      if (ids.indexOf(id) !== i) ctx.addIssue({ code: 'custom', path: ['practices', i, 'id'], message: `duplicate practice id "${id}"` });
+    });
+    if (file.defaultPracticeId && !ids.includes(file.defaultPracticeId)) {
+      ctx.addIssue({ code: 'custom', path: ['defaultPracticeId'], message: 'names no practice in the file' });
+    }
+  });
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3978),
+  NODE_ENV: z.string().optional(),
+  MicrosoftAppId: z.string().trim().optional(),
+  MicrosoftAppPassword: z.string().optional(),
+  MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).optional(),
+  MicrosoftAppTenantId: z.string().trim().optional(),
+  AZURE_STORAGE_CONNECTION_STRING: z.string().trim().optional(),
+  POSTWATCH_DATA_DIR: z.string().trim().optional(),
+  POSTWATCH_TABLE_PREFIX: z
+    .string()
+    .regex(/^[a-z][a-z0-9]{1,19}$/, 'use 2-20 lower-case letters and digits, starting with a letter')
+    .optional(),
+  POSTWATCH_PRACTICES_FILE: z.string().trim().optional(),
+  POSTWATCH_PRACTICE_NAME: z.string().trim().max(120).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+});
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Result<Config, string[]> {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) return err(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  const e = parsed.data;
+  const problems: string[] = [];
+  const production = e.NODE_ENV === 'production';
+  const appId = e.MicrosoftAppId ?? '';
+
+  if (production) {
+    if (!appId) problems.push('MicrosoftAppId is required when NODE_ENV=production (the bot must not run without authentication).');
+    if (!e.MicrosoftAppPassword && e.MicrosoftAppType !== 'UserAssignedMSI')
+      problems.push('MicrosoftAppPassword is required when NODE_ENV=production.');
+    if (!e.AZURE_STORAGE_CONNECTION_STRING)
+      problems.push('AZURE_STORAGE_CONNECTION_STRING is required when NODE_ENV=production (the embedded emulator is for trying the bot only).');
+  }
+  if (e.MicrosoftAppType === 'SingleTenant' && !e.MicrosoftAppTenantId)
+    problems.push('MicrosoftAppTenantId is required when MicrosoftAppType=SingleTenant.');
+
+  const practices = loadPractices(e.POSTWATCH_PRACTICES_FILE, e.POSTWATCH_PRACTICE_NAME, cwd);
+  if (!practices.ok) problems.push(...practices.error);
+  if (problems.length > 0 || !practices.ok) return err(problems);
+
+  return ok({
+    port: e.PORT,
+    production,
+    bot: {
+      appId,
+      appPassword: e.MicrosoftAppPassword ?? '',
+      appType: e.MicrosoftAppType ?? 'MultiTenant',
+      tenantId: e.MicrosoftAppTenantId ?? '',
+      authEnabled: appId.length > 0,
+    },
+    storage: e.AZURE_STORAGE_CONNECTION_STRING
+      ? { kind: 'azure', connectionString: e.AZURE_STORAGE_CONNECTION_STRING }
+      : { kind: 'embedded', dataDir: resolve(cwd, e.POSTWATCH_DATA_DIR ?? '.postwatch-data') },
+    tablePrefix: e.POSTWATCH_TABLE_PREFIX ?? 'pw',
+    practices: practices.value,
+    logLevel: e.LOG_LEVEL ?? 'info',
+  });
+}
+
+/**
+ * Without a practices file the deployment serves one practice and everyone who talks to the bot
+ * belongs to it: the way a single practice tries Postwatch out.
+ */
+function loadPractices(file: string | undefined, singleName: string | undefined, cwd: string): Result<PracticeDirectory, string[]> {
+  if (!file) {
+    return ok({
+      practices: [{ id: 'practice', name: singleName || 'Your practice', teamIds: [], staff: [] }],
+      defaultPracticeId: 'practice',
+    });
+  }
+  const path = resolve(cwd, file);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    return err([`POSTWATCH_PRACTICES_FILE: cannot read ${path} as JSON (${(e as Error).message}).`]);
+  }
+  const parsed = practicesFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    return err(parsed.error.issues.map((i) => `POSTWATCH_PRACTICES_FILE ${path}: ${i.path.join('.') || '(file)'}: ${i.message}`));
+  }
+  return ok(parsed.data as PracticeDirectory);
+}

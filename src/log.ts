@@ -1,0 +1,22 @@
+import pino from 'pino';
+
+/**
+ * One structured logger. User text (post text, names, links) is never logged: log ids,
+ * verbs, counts and error names only.
+ */
+export type Logger = pino.Logger;
+
+export function createLogger(level = process.env.LOG_LEVEL ?? 'info'): Logger {
+  return pino({ level, base: { service: 'postwatch' }, redact: ['*.postText', '*.text', '*.password'] });
+}
+
+/** What may be logged about an error: its kind and codes, never its (possibly user-derived) details. */
+export function describeError(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { errorType: typeof error };
+  const e = error as Error & { code?: unknown; statusCode?: unknown };
+  return {
+    errorName: e.name,
+    ...(typeof e.code === 'string' ? { code: e.code } : {}),
+    ...(typeof e.statusCode === 'number' ? { statusCode: e.statusCode } : {}),
+  };
+}

@@ -1,0 +1,64 @@
+import { loadConfig } from './config.ts';
+import { createLogger, describeError } from './log.ts';
+import { createApp } from './server.ts';
+import { startEmbeddedAzurite } from './store/embeddedAzurite.ts';
+import { createAzureStores } from './store/azure/index.ts';
+
+/** `npm start`: reads the environment, starts storage (embedded when none is configured) and serves. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  if (!config.ok) {
+    console.error(`Postwatch cannot start:\n  - ${config.error.join('\n  - ')}\nSee env.sample for every setting.`);
+    process.exit(1);
+  }
+  const cfg = config.value;
+  const log = createLogger(cfg.logLevel);
+
+  let connectionString: string;
+  let stopStorage = async () => {};
+  if (cfg.storage.kind === 'azure') {
+    connectionString = cfg.storage.connectionString;
+    log.info({ storage: 'azure' }, 'Storage: Azure Storage from AZURE_STORAGE_CONNECTION_STRING');
+  } else {
+    const azurite = await startEmbeddedAzurite({ location: cfg.storage.dataDir });
+    connectionString = azurite.connectionString;
+    stopStorage = azurite.close;
+    log.info(
+      { storage: 'embedded', dataDir: cfg.storage.dataDir, table: azurite.tableEndpoint, blob: azurite.blobEndpoint },
+      'Storage: embedded Azurite on loopback (AZURE_STORAGE_CONNECTION_STRING is not set); data kept in the data folder',
+    );
+  }
+  const stores = await createAzureStores(connectionString, { tablePrefix: cfg.tablePrefix });
+
+  if (cfg.bot.authEnabled) log.info({ appId: cfg.bot.appId, appType: cfg.bot.appType }, 'Bot Framework authentication: on');
+  else log.warn('Bot Framework authentication: OFF (local mode: MicrosoftAppId is not set). Do not expose this port.');
+
+  const app = createApp({ config: cfg, stores, log });
+  // Local mode has no authentication, so it listens on loopback only.
+  const host = cfg.bot.authEnabled ? '0.0.0.0' : '127.0.0.1';
+  const { url } = await app.listen(cfg.port, host);
+  log.info({ url: `${url}/api/messages`, practices: cfg.practices.practices.map((p) => p.id) }, 'Postwatch is listening');
+
+  const purge = setInterval(() => {
+    stores.drafts.purgeExpired(new Date()).then(
+      (count) => count > 0 && log.info({ count }, 'expired unfinished reports removed'),
+      (error: unknown) => log.warn({ ...describeError(error) }, 'could not purge expired drafts'),
+    );
+  }, 60 * 60_000);
+  purge.unref();
+
+  const shutdown = async (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    clearInterval(purge);
+    await app.close();
+    await stopStorage();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error('Postwatch failed to start:', error instanceof Error ? error.message : error);
+  process.exit(1);
+});

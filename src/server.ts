@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from 'botbuilder';
+import restify from 'restify';
+import { Membership } from './app/membership.ts';
+import { Reporting, type RiskAlerts } from './app/reporting.ts';
+import { PostwatchBot } from './bot/PostwatchBot.ts';
+import { SAY } from './bot/messages.ts';
+import { ConnectorPrivateChats, type PrivateChats } from './bot/privateChat.ts';
+import type { Config } from './config.ts';
+import { describeError, type Logger } from './log.ts';
+import type { Stores } from './store/ports.ts';
+
+/** Requests larger than this are refused before their JSON is parsed. */
+export const MAX_REQUEST_BYTES = 256 * 1024;
+
+export interface AppDeps {
+  config: Config;
+  stores: Stores;
+  log: Logger;
+  now?: () => Date;
+  /** Tests may replace how 1:1 chats are opened; production uses the connector. */
+  privateChats?: (adapter: CloudAdapter) => PrivateChats;
+  riskAlerts?: RiskAlerts;
+  /** Extra Bot Framework auth settings, e.g. a test's own OpenID metadata endpoint. */
+  authOverrides?: { ToBotFromChannelOpenIdMetadataUrl?: string; ToBotFromChannelTokenIssuer?: string };
+}
+
+export interface App {
+  server: restify.Server;
+  adapter: CloudAdapter;
+  bot: PostwatchBot;
+  listen(port: number, host?: string): Promise<{ port: number; url: string }>;
+  close(): Promise<void>;
+}
+
+/** The composition root: everything is wired here and nowhere else. */
+export function createApp(deps: AppDeps): App {
+  const { config, stores, log } = deps;
+  const now = deps.now ?? (() => new Date());
+  const auth = new ConfigurationBotFrameworkAuthentication({
+    MicrosoftAppId: config.bot.appId,
+    MicrosoftAppPassword: config.bot.appPassword,
+    MicrosoftAppType: config.bot.appType,
+    MicrosoftAppTenantId: config.bot.tenantId,
+    ...deps.authOverrides,
+  } as ConstructorParameters<typeof ConfigurationBotFrameworkAuthentication>[0]);
+  const adapter = new CloudAdapter(auth);
+  adapter.onTurnError = async (context: TurnContext, error: unknown) => {
+    log.error({ ...describeError(error) }, 'unhandled turn error');
+    if (context.activity.type === 'message') await context.sendActivity(SAY.somethingWentWrongMessage).catch(() => undefined);
+  };
+
+  const reporting = new Reporting({ stores, now, newId: randomUUID, ...(deps.riskAlerts ? { riskAlerts: deps.riskAlerts } : {}) });
+  const membership = new Membership(config.practices, stores.memberships, now);
+  const privateChats = deps.privateChats?.(adapter) ?? new ConnectorPrivateChats(adapter, config.bot.appId);
+  const bot = new PostwatchBot({ reporting, membership, privateChats, log, authEnabled: config.bot.authEnabled });
+
+  const server = restify.createServer({ name: 'postwatch', handleUncaughtExceptions: false });
+  server.use(restify.plugins.bodyParser({ maxBodySize: MAX_REQUEST_BYTES, mapParams: false }));
+
+  server.post('/api/messages', async (req, res) => {
+    try {
+      await adapter.process(req, res, (context) => bot.run(context));
+    } catch (error) {
+      log.error({ ...describeError(error) }, 'request failed');
+      if (!res.headersSent) res.send(500, { error: 'internal error' });
+    }
+  });
+
+  server.get('/healthz', async (_req, res) => {
+    const storage = await stores.health.check();
+    res.send(storage.ok ? 200 : 503, {
+      status: storage.ok ? 'ok' : 'unavailable',
+      storage: storage.ok ? 'ok' : storage.reason,
+      storageKind: config.storage.kind,
+      authentication: config.bot.authEnabled ? 'on' : 'off (local mode)',
+    });
+  });
+
+  // Errors restify raises itself (bad JSON, body too large) answer with a short JSON body, no stack.
+  server.on('restifyError', (req, res, error: Error & { statusCode?: number }, callback: () => void) => {
+    res.send(error.statusCode ?? 500, { error: error.statusCode && error.statusCode < 500 ? error.name : 'internal error' });
+    log.warn({ ...describeError(error), path: req.path() }, 'request refused');
+    callback();
+  });
+
+  return {
+    server,
+    adapter,
+    bot,
+    listen: (port, host = '127.0.0.1') =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          const address = server.address();
+          resolve({ port: address.port, url: `http://${host}:${address.port}` });
+        });
+      }),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
