@@ -1,0 +1,86 @@
+import { INCIDENT_STATUSES, type Incident, type IncidentStatus } from '../../domain/incident.ts';
+import type { ReportFacts } from '../../domain/report.ts';
+import { getJson, key, numberProp, putJson, stringProp } from './entities.ts';
+
+/**
+ * How an incident and its companions are laid out in the practice's partition of the incidents
+ * table. RowKeys by kind:
+ *   incident|PW-2026-0042          the incident (flat columns + facts as JSON)
+ *   draft|<draftId>                submission marker: this draft became that reference
+ *   counter|reference|2026         the next sequence number for the year
+ *   audit|PW-2026-0042|000001      audit entries (auditChain.ts)
+ */
+
+export type Entity = Record<string, unknown> & { partitionKey: string; rowKey: string };
+
+export const INCIDENT_ROWS = { from: 'incident|', to: 'incident}' } as const;
+
+export function incidentRowKey(reference: string): string {
+  return `incident|${reference}`;
+}
+
+export function draftMarkerRowKey(draftId: string): string {
+  return `draft|${key(draftId)}`;
+}
+
+export function counterRowKey(year: number): string {
+  return `counter|reference|${year}`;
+}
+
+/** The head of the audit chain is kept on the incident, so an update appends without a scan. */
+export interface AuditHead {
+  auditSequence: number;
+  auditHash: string;
+}
+
+export function toIncidentEntity(incident: Omit<Incident, 'etag'>, head: AuditHead): Entity {
+  const entity: Entity = {
+    partitionKey: key(incident.practiceId),
+    rowKey: incidentRowKey(incident.reference),
+    kind: 'incident',
+    reference: incident.reference,
+    status: incident.status,
+    reportedAt: incident.reportedAt,
+    reporterAadObjectId: incident.reporter.aadObjectId,
+    reporterName: incident.reporter.name,
+    platform: incident.facts.where.platform,
+    draftId: incident.draftId,
+    auditSequence: head.auditSequence,
+    auditHash: head.auditHash,
+  };
+  putJson(entity, 'facts', incident.facts);
+  return entity;
+}
+
+export function fromIncidentEntity(practiceId: string, entity: Record<string, unknown>, etag: string): Incident {
+  const facts = getJson<ReportFacts>(entity, 'facts');
+  if (facts === undefined) throw new Error('Stored incident has no facts.');
+  return {
+    practiceId,
+    reference: stringProp(entity, 'reference'),
+    status: statusOf(stringProp(entity, 'status')),
+    reportedAt: stringProp(entity, 'reportedAt'),
+    reporter: { aadObjectId: stringProp(entity, 'reporterAadObjectId'), name: stringProp(entity, 'reporterName') },
+    draftId: stringProp(entity, 'draftId'),
+    facts,
+    etag,
+  };
+}
+
+export function auditHeadOf(entity: Record<string, unknown>): AuditHead {
+  return { auditSequence: numberProp(entity, 'auditSequence'), auditHash: stringProp(entity, 'auditHash') };
+}
+
+function statusOf(value: string): IncidentStatus {
+  const known = INCIDENT_STATUSES.find((s) => s.id === value);
+  if (!known) throw new Error('Stored incident has an unknown status.');
+  return known.id;
+}
+
+/** The Europe/London calendar year of an instant: references are numbered per UK year. */
+export function londonYear(instant: string): number {
+  const at = new Date(instant);
+  if (Number.isNaN(at.getTime())) throw new Error('reportedAt is not a valid instant.');
+  const year = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', year: 'numeric' }).format(at);
+  return Number(year);
+}
