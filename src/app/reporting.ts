@@ -4,6 +4,7 @@ import {
   move,
   newDraft,
   parseReport,
+  STEP_FIELDS,
   takeAnswers,
   type EvidenceFile,
   type FieldErrors,
@@ -126,12 +127,16 @@ export class Reporting {
 
     switch (verb) {
       case VERBS.cancel:
+        // Screenshots first: if that fails the draft still points at them and Cancel can be retried.
+        await this.deps.stores.evidence.removeForDraft(practiceId, draft.id);
         await this.deps.stores.drafts.remove(practiceId, reporter.aadObjectId);
         return { kind: 'cancelled' };
       case VERBS.next:
         return this.moveAndSave(takeAnswers(draft, step, data, now), step, { kind: 'next' }, stored.etag);
       case VERBS.back:
-        return this.moveAndSave(takeAnswers(draft, step, data, now), step, { kind: 'back' }, stored.etag);
+        // Back sends no inputs (Teams would refuse it while a required field is empty), so the
+        // answers already kept for this step stay as they are.
+        return this.moveAndSave(hasAnswersFor(step, data) ? takeAnswers(draft, step, data, now) : draft, step, { kind: 'back' }, stored.etag);
       case VERBS.edit: {
         const editStep = data.editStep;
         if (!isStep(editStep)) return { kind: 'step', draft };
@@ -260,6 +265,10 @@ export class Reporting {
       if (!(e instanceof ConflictError)) throw e; // a newer save won; the card id is only a convenience
     });
   }
+}
+
+function hasAnswersFor(step: StepId, data: Record<string, unknown>): boolean {
+  return STEP_FIELDS[step].some((field) => data[field] !== undefined);
 }
 
 function staleCard(): Screen {

@@ -80,6 +80,8 @@ export interface EvidenceStore {
     receivedAt: Date;
   }): Promise<EvidenceFile>;
   read(blobName: string): Promise<Buffer>;
+  /** Deletes every file kept for a draft that was cancelled (UK GDPR data minimisation). */
+  removeForDraft(practiceId: string, draftId: string): Promise<number>;
 }
 
 /** Which practice a member of staff belongs to, learnt from configuration and from the practice's Team. */

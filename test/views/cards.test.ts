@@ -693,10 +693,12 @@ describe('submitted card', () => {
 });
 
 describe('cancelled card', () => {
-  it('says nothing was saved and offers to start again', () => {
+  it('says the report was not sent and its answers and screenshots are deleted, and offers to start again', () => {
     const card = cancelledCard();
     expect(problems(card)).toEqual([]);
-    expect(texts(card).join(' ')).toBe('Report cancelled. Nothing was saved.');
+    expect(texts(card).join(' ')).toBe(
+      'Report cancelled. It was not sent to the practice manager, and your answers and screenshots have been deleted.',
+    );
     expect(actions(card).map((a) => [a.title, a.verb])).toEqual([['Start again', VERBS.start]]);
   });
 });

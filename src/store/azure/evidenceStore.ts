@@ -59,6 +59,18 @@ export class AzureEvidenceStore implements EvidenceStore {
     };
   }
 
+  async removeForDraft(practiceId: string, draftId: string): Promise<number> {
+    const prefix = `${key(practiceId)}/${key(draftId)}/`;
+    return mapped('Remove evidence', async () => {
+      let removed = 0;
+      for await (const blob of this.container.listBlobsFlat({ prefix })) {
+        await this.container.getBlockBlobClient(blob.name).deleteIfExists({ abortSignal: deadline() });
+        removed++;
+      }
+      return removed;
+    });
+  }
+
   async read(blobName: string): Promise<Buffer> {
     try {
       return await this.container.getBlockBlobClient(blobName).downloadToBuffer(0, undefined, {
