@@ -1,7 +1,7 @@
 import { loadConfig } from './config.ts';
 import { createLogger, describeError } from './log.ts';
 import { createApp } from './server.ts';
-import { startEmbeddedAzurite } from './store/embeddedAzurite.ts';
+import { startAzuriteProcess } from './store/azuriteProcess.ts';
 import { createAzureStores } from './store/azure/index.ts';
 
 /** `npm start`: reads the environment, starts storage (embedded when none is configured) and serves. */
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     connectionString = cfg.storage.connectionString;
     log.info({ storage: 'azure' }, 'Storage: Azure Storage from AZURE_STORAGE_CONNECTION_STRING');
   } else {
-    const azurite = await startEmbeddedAzurite({ location: cfg.storage.dataDir });
+    const azurite = await startAzuriteProcess({ location: cfg.storage.dataDir });
     connectionString = azurite.connectionString;
     stopStorage = azurite.close;
     log.info(

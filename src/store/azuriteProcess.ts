@@ -1,0 +1,41 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { EmbeddedAzurite, EmbeddedAzuriteOptions } from './embeddedAzurite.ts';
+
+/**
+ * Azurite in a child process of its own. restify adds methods to Node's shared
+ * http.IncomingMessage prototype (req.query among them), which breaks Azurite's express-based Blob
+ * server when both live in one process; a separate process keeps the emulator's HTTP stack clean.
+ * Used by `npm start` and by the tests that run the real server.
+ */
+export async function startAzuriteProcess(opts: EmbeddedAzuriteOptions = {}): Promise<EmbeddedAzurite> {
+  const entry = fileURLToPath(new URL('./azuriteChild.ts', import.meta.url));
+  const child = fork(entry, [JSON.stringify(opts)], {
+    execArgv: ['--import', 'tsx', '--no-deprecation'],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const started = await new Promise<Omit<EmbeddedAzurite, 'close'>>((resolve, reject) => {
+    const fail = (why: string) => reject(new Error(`Embedded Azurite did not start: ${why}`));
+    child.once('error', (e) => fail(e.message));
+    child.once('exit', (code) => fail(`it exited with code ${code}`));
+    child.once('message', (message: { ready?: Omit<EmbeddedAzurite, 'close'>; error?: string }) => {
+      if (message.ready) resolve(message.ready);
+      else fail(message.error ?? 'unknown reason');
+    });
+  });
+  child.removeAllListeners('exit');
+  // The emulator must not outlive the bot.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  return { ...started, close: () => stop(child, killOnExit) };
+}
+
+async function stop(child: ChildProcess, killOnExit: () => void): Promise<void> {
+  process.removeListener('exit', killOnExit);
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.send({ close: true });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
