@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import type { Policy } from './domain/policy/schema.ts';
 import type { PracticeDirectory } from './domain/practice.ts';
+import { loadPolicy, PolicyFileError } from './policy/load.ts';
 import { err, ok, type Result } from './domain/result.ts';
 
 /** The environment, parsed and checked once at start-up. Every problem is reported by name. */
@@ -15,12 +17,19 @@ export interface Config {
     tenantId: string;
     /** Bot Framework authentication is on whenever an app id is set. */
     authEnabled: boolean;
+    /** Bot Framework settings for other clouds (and the tests' own token issuer). */
+    openIdMetadataUrl?: string;
+    tokenIssuer?: string;
   };
   storage:
     | { kind: 'azure'; connectionString: string }
     | { kind: 'embedded'; dataDir: string };
   tablePrefix: string;
   practices: PracticeDirectory;
+  /** Each practice's policy: the default, changed by its own policy file when it has one. */
+  policies: Map<string, Policy>;
+  /** Tenants whose activities are accepted; empty means any (the app registration still limits who can reach the bot). */
+  allowedTenants: string[];
   logLevel: string;
 }
 
@@ -32,6 +41,10 @@ const practiceSchema = z.object({
   phone: z.string().max(40).optional(),
   email: z.string().email().optional(),
   supportText: z.string().max(500).optional(),
+  policyFile: z.string().min(1).optional(),
+  managers: z.array(z.string().min(1)).default([]),
+  deputies: z.array(z.string().min(1)).default([]),
+  dataProtectionOfficers: z.array(z.string().min(1)).default([]),
 });
 
 const practicesFileSchema = z
@@ -64,6 +77,11 @@ const envSchema = z.object({
     .optional(),
   POSTWATCH_PRACTICES_FILE: z.string().trim().optional(),
   POSTWATCH_PRACTICE_NAME: z.string().trim().max(120).optional(),
+  POSTWATCH_MANAGERS: z.string().optional(),
+  POSTWATCH_POLICY_FILE: z.string().trim().optional(),
+  POSTWATCH_ALLOWED_TENANTS: z.string().optional(),
+  ToBotFromChannelOpenIdMetadataUrl: z.string().url().optional(),
+  ToBotFromChannelTokenIssuer: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
 });
 
@@ -85,9 +103,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (e.MicrosoftAppType === 'SingleTenant' && !e.MicrosoftAppTenantId)
     problems.push('MicrosoftAppTenantId is required when MicrosoftAppType=SingleTenant.');
 
-  const practices = loadPractices(e.POSTWATCH_PRACTICES_FILE, e.POSTWATCH_PRACTICE_NAME, cwd);
+  const practices = loadPractices(e, cwd);
   if (!practices.ok) problems.push(...practices.error);
-  if (problems.length > 0 || !practices.ok) return err(problems);
+  const policies = practices.ok ? loadPolicies(practices.value, e.POSTWATCH_POLICY_FILE, cwd) : err([]);
+  if (!policies.ok) problems.push(...policies.error);
+  if (problems.length > 0 || !practices.ok || !policies.ok) return err(problems);
 
   return ok({
     port: e.PORT,
@@ -98,12 +118,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       appType: e.MicrosoftAppType ?? 'MultiTenant',
       tenantId: e.MicrosoftAppTenantId ?? '',
       authEnabled: appId.length > 0,
+      ...(e.ToBotFromChannelOpenIdMetadataUrl ? { openIdMetadataUrl: e.ToBotFromChannelOpenIdMetadataUrl } : {}),
+      ...(e.ToBotFromChannelTokenIssuer ? { tokenIssuer: e.ToBotFromChannelTokenIssuer } : {}),
     },
     storage: e.AZURE_STORAGE_CONNECTION_STRING
       ? { kind: 'azure', connectionString: e.AZURE_STORAGE_CONNECTION_STRING }
       : { kind: 'embedded', dataDir: resolve(cwd, e.POSTWATCH_DATA_DIR ?? '.postwatch-data') },
     tablePrefix: e.POSTWATCH_TABLE_PREFIX ?? 'pw',
     practices: practices.value,
+    policies: policies.value,
+    allowedTenants: splitList(e.POSTWATCH_ALLOWED_TENANTS),
     logLevel: e.LOG_LEVEL ?? 'info',
   });
 }
@@ -112,10 +136,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
  * Without a practices file the deployment serves one practice and everyone who talks to the bot
  * belongs to it: the way a single practice tries Postwatch out.
  */
-function loadPractices(file: string | undefined, singleName: string | undefined, cwd: string): Result<PracticeDirectory, string[]> {
+function loadPractices(e: z.infer<typeof envSchema>, cwd: string): Result<PracticeDirectory, string[]> {
+  const file = e.POSTWATCH_PRACTICES_FILE;
   if (!file) {
     return ok({
-      practices: [{ id: 'practice', name: singleName || 'Your practice', teamIds: [], staff: [] }],
+      practices: [
+        {
+          id: 'practice',
+          name: e.POSTWATCH_PRACTICE_NAME || 'Your practice',
+          teamIds: [],
+          staff: [],
+          managers: splitList(e.POSTWATCH_MANAGERS),
+          deputies: [],
+          dataProtectionOfficers: [],
+        },
+      ],
       defaultPracticeId: 'practice',
     });
   }
@@ -131,4 +166,27 @@ function loadPractices(file: string | undefined, singleName: string | undefined,
     return err(parsed.error.issues.map((i) => `POSTWATCH_PRACTICES_FILE ${path}: ${i.path.join('.') || '(file)'}: ${i.message}`));
   }
   return ok(parsed.data as PracticeDirectory);
+}
+
+/** Every practice's policy is checked at start-up, so a mistake in a file stops the bot, not a report. */
+function loadPolicies(directory: PracticeDirectory, defaultFile: string | undefined, cwd: string): Result<Map<string, Policy>, string[]> {
+  const policies = new Map<string, Policy>();
+  const problems: string[] = [];
+  for (const practice of directory.practices) {
+    const file = practice.policyFile ?? defaultFile;
+    try {
+      policies.set(practice.id, loadPolicy(file ? resolve(cwd, file) : undefined));
+    } catch (error) {
+      if (!(error instanceof PolicyFileError)) throw error;
+      problems.push(`Practice "${practice.id}": ${error.message}`);
+    }
+  }
+  return problems.length > 0 ? err(problems) : ok(policies);
+}
+
+function splitList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }

@@ -21,8 +21,6 @@ export interface AppDeps {
   /** Tests may replace how 1:1 chats are opened; production uses the connector. */
   privateChats?: (adapter: CloudAdapter) => PrivateChats;
   riskAlerts?: RiskAlerts;
-  /** Extra Bot Framework auth settings, e.g. a test's own OpenID metadata endpoint. */
-  authOverrides?: { ToBotFromChannelOpenIdMetadataUrl?: string; ToBotFromChannelTokenIssuer?: string };
 }
 
 export interface App {
@@ -42,7 +40,8 @@ export function createApp(deps: AppDeps): App {
     MicrosoftAppPassword: config.bot.appPassword,
     MicrosoftAppType: config.bot.appType,
     MicrosoftAppTenantId: config.bot.tenantId,
-    ...deps.authOverrides,
+    ...(config.bot.openIdMetadataUrl ? { ToBotFromChannelOpenIdMetadataUrl: config.bot.openIdMetadataUrl } : {}),
+    ...(config.bot.tokenIssuer ? { ToBotFromChannelTokenIssuer: config.bot.tokenIssuer } : {}),
   } as ConstructorParameters<typeof ConfigurationBotFrameworkAuthentication>[0]);
   const adapter = new CloudAdapter(auth);
   adapter.onTurnError = async (context: TurnContext, error: unknown) => {
@@ -59,6 +58,12 @@ export function createApp(deps: AppDeps): App {
   server.use(restify.plugins.bodyParser({ maxBodySize: MAX_REQUEST_BYTES, mapParams: false }));
 
   server.post('/api/messages', async (req, res) => {
+    const tenant = tenantOf(req.body);
+    if (config.allowedTenants.length > 0 && !(tenant && config.allowedTenants.includes(tenant))) {
+      log.warn({ tenant: tenant ?? 'none' }, 'activity from a tenant that is not allowed was refused');
+      res.send(403, { error: 'tenant not allowed' });
+      return;
+    }
     try {
       await adapter.process(req, res, (context) => bot.run(context));
     } catch (error) {
@@ -98,4 +103,11 @@ export function createApp(deps: AppDeps): App {
       }),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** The Microsoft 365 tenant an activity says it comes from (checked against the allowlist). */
+function tenantOf(body: unknown): string | undefined {
+  const activity = body as { channelData?: { tenant?: { id?: unknown } }; conversation?: { tenantId?: unknown } } | undefined;
+  const id = activity?.channelData?.tenant?.id ?? activity?.conversation?.tenantId;
+  return typeof id === 'string' ? id : undefined;
 }

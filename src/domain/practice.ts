@@ -13,6 +13,12 @@ export interface Practice {
   email?: string;
   /** Where a targeted colleague can get support, shown on the confirmation card. */
   supportText?: string;
+  /** The practice's own policy file, changing the default policy (src/policy). */
+  policyFile?: string;
+  /** Who decides, by Entra object id: bootstrapped from configuration, then changed in Teams. */
+  managers: string[];
+  deputies: string[];
+  dataProtectionOfficers: string[];
 }
 
 export interface PracticeDirectory {

@@ -33,8 +33,8 @@ const colin: Person = { id: '29:colin', aadObjectId: 'aad-colin', name: 'Colin C
 const stranger: Person = { id: '29:stranger', aadObjectId: 'aad-stranger', name: 'Someone Else' };
 const directory: PracticeDirectory = {
   practices: [
-    { id: 'millbrook', name: 'Millbrook Medical Centre', teamIds: ['19:team-millbrook@thread.tacv2'], staff: ['aad-rita', 'aad-gina', 'aad-colin'] },
-    { id: 'cockhedge', name: 'Cockhedge Medical Centre', teamIds: ['19:team-cockhedge@thread.tacv2'], staff: [] },
+    { id: 'millbrook', name: 'Millbrook Medical Centre', teamIds: ['19:team-millbrook@thread.tacv2'], staff: ['aad-rita', 'aad-gina', 'aad-colin'], managers: [], deputies: [], dataProtectionOfficers: [] },
+    { id: 'cockhedge', name: 'Cockhedge Medical Centre', teamIds: ['19:team-cockhedge@thread.tacv2'], staff: [], managers: [], deputies: [], dataProtectionOfficers: [] },
   ],
 };
 const now = () => new Date('2026-11-24T10:30:00Z');
