@@ -1,3 +1,4 @@
+import type { Handling } from './handling.ts';
 import type { EvidenceFile, ReportDraft, ReportFacts, Reporter } from './report.ts';
 
 /** Where an incident is in its life (issue "Follow-through" adds the transitions). */
@@ -20,6 +21,8 @@ export interface Incident {
   /** The draft it came from: submitting the same draft twice finds this incident again. */
   draftId: string;
   facts: ReportFacts;
+  /** Routing and decisions (absent until the incident is routed). */
+  handling?: Handling;
   /** The storage's concurrency token; absent on an incident not yet stored. */
   etag?: string;
 }
@@ -43,4 +46,10 @@ export function targetsColleague(facts: ReportFacts): boolean {
 
 export function evidenceSummary(files: readonly EvidenceFile[]): string {
   return files.length === 0 ? 'No screenshot' : `${files.length} screenshot${files.length === 1 ? '' : 's'}`;
+}
+
+/** Posts by the same author are connected (BMA: two or more may be harassment), so authors are matched loosely. */
+export function authorKey(facts: ReportFacts): string | undefined {
+  const name = facts.where.authorName?.trim().toLowerCase().replace(/^@+/, '').replace(/\s+/g, ' ');
+  return name ? `${facts.where.platform}:${name}` : undefined;
 }

@@ -1,5 +1,6 @@
 import type { Incident, NewIncident } from '../domain/incident.ts';
 import type { EvidenceFile, ReportDraft } from '../domain/report.ts';
+import type { PracticeRoles } from '../domain/roles.ts';
 
 /**
  * What the bot needs from storage, and nothing more. The Azure Tables/Blob implementation is in
@@ -44,6 +45,78 @@ export interface IncidentStore {
   /** ETag-checked replace; fails with ConflictError when someone else wrote first. */
   update(incident: Incident, change: AuditChange): Promise<Incident>;
   auditTrail(practiceId: string, reference: string): Promise<AuditEntry[]>;
+  /** An audit entry with no other change (e.g. a refused attempt), appended to the incident's chain. */
+  appendAudit(practiceId: string, reference: string, change: AuditChange): Promise<void>;
+  /** Incidents at this practice by the same author (authorKey) reported before the given instant. */
+  countByAuthor(practiceId: string, authorKey: string, before: string): Promise<number>;
+  /** Incidents whose routing has not finished, across practices (the routing sweep). */
+  listUnrouted(limit: number): Promise<Incident[]>;
+}
+
+/**
+ * Where a proactive message goes: a Bot Framework conversation reference, kept as plain JSON so
+ * the store knows nothing of botbuilder.
+ */
+export interface ConversationAddress {
+  reference: Record<string, unknown>;
+  /** The Teams user id (29:...) of a 1:1 chat, used for card refresh. */
+  teamsUserId?: string;
+}
+
+/** Practice set-up kept in storage: roles, the review channel, and people's 1:1 chats. */
+export interface PracticeStore {
+  /** The practice's roles; seeded from configuration the first time they are read. */
+  roles(practiceId: string, bootstrap: PracticeRoles): Promise<Stored<PracticeRoles>>;
+  /** ETag-checked; the change is audited. */
+  saveRoles(practiceId: string, roles: PracticeRoles, etag: string, change: AuditChange): Promise<void>;
+  reviewChannel(practiceId: string): Promise<ConversationAddress | undefined>;
+  setReviewChannel(practiceId: string, address: ConversationAddress, change: AuditChange): Promise<void>;
+  userChat(practiceId: string, aadObjectId: string): Promise<ConversationAddress | undefined>;
+  rememberUserChat(practiceId: string, aadObjectId: string, address: ConversationAddress): Promise<void>;
+  /** Practice-level audit (role changes, channel set-up), oldest first. */
+  practiceAudit(practiceId: string): Promise<Array<AuditChange & { at: string }>>;
+}
+
+export type OutboxKind = 'incident-card' | 'card-update' | 'message';
+
+export interface NewOutboxItem {
+  practiceId: string;
+  /** Deterministic: enqueueing the same notification twice keeps one. */
+  id: string;
+  kind: OutboxKind;
+  /** Messages to the same target go out in the order they were queued. */
+  target: string;
+  address: ConversationAddress;
+  reference?: string;
+  /** message: the text; incident-card: nothing (drawn from the incident when sent); card-update: the activity to replace. */
+  text?: string;
+  activityId?: string;
+  urgent?: boolean;
+}
+
+export interface OutboxItem extends NewOutboxItem {
+  status: 'pending' | 'sent';
+  attempts: number;
+  createdAt: string;
+  nextAttemptAt: string;
+  claimedUntil?: string;
+  sentAt?: string;
+  sentActivityId?: string;
+  lastError?: string;
+  etag: string;
+}
+
+/** Notifications that must not be lost: kept until delivered, retried with backoff. */
+export interface OutboxStore {
+  enqueue(items: NewOutboxItem[], now: Date): Promise<void>;
+  /** Every undelivered item, across practices, oldest first. */
+  pending(): Promise<OutboxItem[]>;
+  /** Takes an item for delivery; undefined if another instance took it first. */
+  claim(item: OutboxItem, until: Date): Promise<OutboxItem | undefined>;
+  markSent(item: OutboxItem, activityId: string | undefined, now: Date): Promise<void>;
+  markFailed(item: OutboxItem, nextAttemptAt: Date, reason: string): Promise<void>;
+  /** Incident cards already delivered for an incident (to update every copy after a change). */
+  sentCards(practiceId: string, reference: string): Promise<OutboxItem[]>;
 }
 
 export interface AuditActor {
@@ -99,6 +172,8 @@ export interface Stores {
   incidents: IncidentStore;
   evidence: EvidenceStore;
   memberships: MembershipStore;
+  practices: PracticeStore;
+  outbox: OutboxStore;
   health: StorageHealth;
 }
 

@@ -24,3 +24,38 @@ export interface StepActionData {
   /** report.risk: "yes" or "no". */
   answer?: string;
 }
+
+/**
+ * The incident card's verbs (deciders and the reporter). Data is always
+ * `{ practiceId, reference, version }` (+ the card's inputs): the bot reads roles and state from
+ * storage, never from the card.
+ */
+export const INCIDENT_VERBS = {
+  refresh: 'incident.refresh',
+  noResponse: 'incident.noResponse',
+  checkReply: 'incident.checkReply',
+  approveReply: 'incident.approveReply',
+  chooseActions: 'incident.chooseActions',
+  assign: 'incident.assign',
+  ask: 'incident.ask',
+  answer: 'incident.answer',
+} as const;
+
+export type IncidentVerb = (typeof INCIDENT_VERBS)[keyof typeof INCIDENT_VERBS];
+
+export interface IncidentActionData {
+  practiceId: string;
+  reference: string;
+  version: number;
+}
+
+/** Input ids on the incident card. */
+export const INCIDENT_INPUTS = {
+  reason: 'reason',
+  replyText: 'replyText',
+  reporterPostsReply: 'reporterPostsReply',
+  actions: 'actions',
+  assignee: 'assignee',
+  question: 'question',
+  answer: 'answer',
+} as const;

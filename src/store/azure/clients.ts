@@ -33,6 +33,8 @@ export interface StorageNames {
   incidents: string;
   drafts: string;
   members: string;
+  practices: string;
+  outbox: string;
   evidenceContainer: string;
 }
 
@@ -48,6 +50,8 @@ export function storageNames(tablePrefix = ''): StorageNames {
     incidents: `${tablePrefix}incidents`,
     drafts: `${tablePrefix}drafts`,
     members: `${tablePrefix}members`,
+    practices: `${tablePrefix}practices`,
+    outbox: `${tablePrefix}outbox`,
     evidenceContainer: containerName(tablePrefix),
   };
 }

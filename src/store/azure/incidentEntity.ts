@@ -1,4 +1,5 @@
-import { INCIDENT_STATUSES, type Incident, type IncidentStatus } from '../../domain/incident.ts';
+import type { Handling } from '../../domain/handling.ts';
+import { authorKey, INCIDENT_STATUSES, type Incident, type IncidentStatus } from '../../domain/incident.ts';
 import type { ReportFacts } from '../../domain/report.ts';
 import { getJson, key, numberProp, putJson, stringProp } from './entities.ts';
 
@@ -47,14 +48,19 @@ export function toIncidentEntity(incident: Omit<Incident, 'etag'>, head: AuditHe
     draftId: incident.draftId,
     auditSequence: head.auditSequence,
     auditHash: head.auditHash,
+    // Flat columns the routing sweep and the repeat-author count filter on.
+    routed: incident.handling?.routedAt !== undefined,
+    authorKey: authorKey(incident.facts) ?? '',
   };
   putJson(entity, 'facts', incident.facts);
+  if (incident.handling) putJson(entity, 'handling', incident.handling);
   return entity;
 }
 
 export function fromIncidentEntity(practiceId: string, entity: Record<string, unknown>, etag: string): Incident {
   const facts = getJson<ReportFacts>(entity, 'facts');
   if (facts === undefined) throw new Error('Stored incident has no facts.');
+  const handling = getJson<Handling>(entity, 'handling');
   return {
     practiceId,
     reference: stringProp(entity, 'reference'),
@@ -63,6 +69,7 @@ export function fromIncidentEntity(practiceId: string, entity: Record<string, un
     reporter: { aadObjectId: stringProp(entity, 'reporterAadObjectId'), name: stringProp(entity, 'reporterName') },
     draftId: stringProp(entity, 'draftId'),
     facts,
+    ...(handling ? { handling } : {}),
     etag,
   };
 }

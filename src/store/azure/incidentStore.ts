@@ -12,7 +12,7 @@ import {
 } from '../ports.ts';
 import { auditRowRange, chainEntry, fromAuditEntity, GENESIS_HASH, toAuditEntity } from './auditChain.ts';
 import { deadline } from './clients.ts';
-import { etagOf, key, numberProp, stringProp } from './entities.ts';
+import { etagOf, key, numberProp, stringProp, unkey } from './entities.ts';
 import { isConflict, isNotFound, mapped, toStoreError } from './errors.ts';
 import {
   auditHeadOf,
@@ -200,6 +200,7 @@ export class AzureIncidentStore implements IncidentStore {
       reportedAt: stored.reportedAt,
       status: incident.status,
       facts: incident.facts,
+      ...(incident.handling ? { handling: incident.handling } : {}),
     };
     const result = await mapped('Update incident', () =>
       this.table.submitTransaction(
@@ -215,6 +216,43 @@ export class AzureIncidentStore implements IncidentStore {
     const reread = await this.get(incident.practiceId, incident.reference);
     if (!reread) throw new StorageUnavailableError('Update incident: the incident could not be read back.');
     return reread;
+  }
+
+  async countByAuthor(practiceId: string, authorKey: string, before: string): Promise<number> {
+    const filter = odata`PartitionKey eq ${key(practiceId)} and RowKey ge ${INCIDENT_ROWS.from} and RowKey lt ${INCIDENT_ROWS.to} and authorKey eq ${authorKey} and reportedAt lt ${before}`;
+    return mapped('Count incidents by author', async () => {
+      let count = 0;
+      for await (const _ of this.table.listEntities({ queryOptions: { filter, select: ['RowKey'] }, abortSignal: deadline() })) count++;
+      return count;
+    });
+  }
+
+  async listUnrouted(limit: number): Promise<Incident[]> {
+    // A housekeeping sweep across practices: incidents whose routing did not finish (a crash, an outage).
+    const filter = odata`RowKey ge ${INCIDENT_ROWS.from} and RowKey lt ${INCIDENT_ROWS.to} and routed eq false`;
+    return mapped('List unrouted incidents', async () => {
+      const found: Incident[] = [];
+      for await (const entity of this.table.listEntities({ queryOptions: { filter }, abortSignal: deadline() })) {
+        found.push(fromIncidentEntity(unkey(entity.partitionKey ?? ''), entity, entity.etag ?? ''));
+        if (found.length >= limit) break;
+      }
+      return found;
+    });
+  }
+
+  async appendAudit(practiceId: string, reference: string, change: AuditChange): Promise<void> {
+    // Audit-only entries (a refused attempt) still move the chain head, ETag-checked like any update.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await this.get(practiceId, reference);
+      if (!current) return;
+      try {
+        await this.update(current, change);
+        return;
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+      }
+    }
+    throw new ConflictError('Append audit entry: too many concurrent changes.');
   }
 
   async auditTrail(practiceId: string, reference: string): Promise<AuditEntry[]> {

@@ -6,6 +6,8 @@ import { AzureEvidenceStore } from './evidenceStore.ts';
 import { AzureStorageHealth } from './health.ts';
 import { AzureIncidentStore } from './incidentStore.ts';
 import { AzureMembershipStore } from './membershipStore.ts';
+import { AzureOutboxStore } from './outboxStore.ts';
+import { AzurePracticeStore } from './practiceStore.ts';
 
 export { firstBrokenLink, GENESIS_HASH } from './auditChain.ts';
 export { EvidenceNotFoundError } from './evidenceStore.ts';
@@ -27,10 +29,12 @@ export async function createAzureStores(connectionString: string, options: Azure
   const incidents = tableClient(connectionString, names.incidents);
   const drafts = tableClient(connectionString, names.drafts);
   const members = tableClient(connectionString, names.members);
+  const practices = tableClient(connectionString, names.practices);
+  const outbox = tableClient(connectionString, names.outbox);
   const container = evidenceContainer(connectionString, names.evidenceContainer);
 
   await Promise.all([
-    ...[incidents, drafts, members].map((table) => ensure(() => table.createTable({ abortSignal: deadline() }))),
+    ...[incidents, drafts, members, practices, outbox].map((table) => ensure(() => table.createTable({ abortSignal: deadline() }))),
     ensure(() => container.createIfNotExists({ abortSignal: deadline() })),
   ]);
 
@@ -39,6 +43,8 @@ export async function createAzureStores(connectionString: string, options: Azure
     incidents: new AzureIncidentStore(incidents, now),
     evidence: new AzureEvidenceStore(container),
     memberships: new AzureMembershipStore(members),
+    practices: new AzurePracticeStore(practices, now),
+    outbox: new AzureOutboxStore(outbox),
     health: new AzureStorageHealth(incidents, container),
   };
 }

@@ -1,0 +1,211 @@
+import type { Grading } from './policy/grade.ts';
+import type { Incident } from './incident.ts';
+import { err, ok, type Result } from './result.ts';
+import { canDecide, type PracticeRoles } from './roles.ts';
+
+/**
+ * What happens to an incident after it is reported: routed to the people who must decide, then
+ * decided in Teams. Pure: the bot and the store only carry these values.
+ */
+
+export interface Person {
+  aadObjectId: string;
+  name: string;
+}
+
+export const DECISION_KINDS = [
+  { id: 'no-response', label: 'No response' },
+  { id: 'public-reply', label: 'Brief public reply approved' },
+  { id: 'actions', label: 'Actions chosen' },
+] as const;
+export type DecisionKind = (typeof DECISION_KINDS)[number]['id'];
+
+export interface Decision {
+  kind: DecisionKind;
+  by: Person;
+  at: string;
+  /** no-response: why. */
+  reason?: string;
+  /** public-reply: the approved text, exactly as checked by the reply guard. */
+  replyText?: string;
+  /** public-reply: the reporter is asked to post it. */
+  reporterPostsReply?: boolean;
+  /** actions: the chosen policy action ids. */
+  actions?: string[];
+}
+
+export interface QuestionToReporter {
+  askedBy: Person;
+  askedAt: string;
+  question: string;
+  answer?: string;
+  answeredAt?: string;
+}
+
+export interface Handling {
+  /** Increases with every change; cards carry it so a stale card is recognised. */
+  version: number;
+  routedAt?: string;
+  grading?: Grading;
+  priorIncidentsByAuthor?: number;
+  /** The reply being prepared (saved on every check), before approval. */
+  replyDraft?: string;
+  assignedTo?: Person;
+  decision?: Decision;
+  questions?: QuestionToReporter[];
+}
+
+export const REPLY_LIMIT = 1_000;
+export const REASON_LIMIT = 500;
+export const QUESTION_LIMIT = 500;
+export const ANSWER_LIMIT = 2_000;
+
+export type HandlingError =
+  | { kind: 'not-a-decider' }
+  | { kind: 'already-decided'; decision: Decision }
+  | { kind: 'not-routed' }
+  | { kind: 'invalid'; field: string; message: string }
+  | { kind: 'reply-blocked' }
+  | { kind: 'not-the-reporter' }
+  | { kind: 'no-open-question' };
+
+export function handlingOf(incident: Incident): Handling {
+  return incident.handling ?? { version: 0 };
+}
+
+export function needsDpo(handling: Handling): boolean {
+  return handling.grading?.deciders.includes('data-protection-officer') ?? false;
+}
+
+export function isDecider(incident: Incident, roles: PracticeRoles, aadObjectId: string): boolean {
+  return canDecide(roles, aadObjectId, needsDpo(handlingOf(incident)));
+}
+
+/** The moment the report is graded and sent to the deciders. */
+export function route(incident: Incident, grading: Grading, priorIncidentsByAuthor: number, now: Date): Incident {
+  const handling = handlingOf(incident);
+  return {
+    ...incident,
+    status: 'awaiting-decision',
+    handling: { ...handling, version: handling.version + 1, routedAt: now.toISOString(), grading, priorIncidentsByAuthor },
+  };
+}
+
+export function decisionDue(incident: Incident): Date | undefined {
+  const grading = handlingOf(incident).grading;
+  if (!grading) return undefined;
+  return new Date(Date.parse(incident.reportedAt) + grading.decisionTargetHours * 3_600_000);
+}
+
+export type DecisionRequest =
+  | { kind: 'no-response'; reason: string }
+  | { kind: 'public-reply'; replyText: string; reporterPostsReply: boolean; replyBlocked: boolean }
+  | { kind: 'actions'; actions: string[] };
+
+/**
+ * A decision, checked: only the practice's deciders, only once, only with what the card asked for.
+ * A public reply with a blocking reply-guard finding is refused.
+ */
+export function decide(
+  incident: Incident,
+  roles: PracticeRoles,
+  actor: Person,
+  request: DecisionRequest,
+  now: Date,
+): Result<Incident, HandlingError> {
+  const checked = checkDecider(incident, roles, actor);
+  if (!checked.ok) return checked;
+  const handling = checked.value;
+  const base = { by: actor, at: now.toISOString() };
+  let decision: Decision;
+  switch (request.kind) {
+    case 'no-response': {
+      const reason = request.reason.trim();
+      if (!reason) return err({ kind: 'invalid', field: 'reason', message: 'Say briefly why no response is the right choice.' });
+      if (reason.length > REASON_LIMIT) return err({ kind: 'invalid', field: 'reason', message: `Keep this under ${REASON_LIMIT} characters.` });
+      decision = { kind: 'no-response', ...base, reason };
+      break;
+    }
+    case 'public-reply': {
+      const replyText = request.replyText.trim();
+      if (!replyText) return err({ kind: 'invalid', field: 'replyText', message: 'The reply is empty.' });
+      if (replyText.length > REPLY_LIMIT) return err({ kind: 'invalid', field: 'replyText', message: `Keep the reply under ${REPLY_LIMIT} characters.` });
+      if (request.replyBlocked) return err({ kind: 'reply-blocked' });
+      decision = { kind: 'public-reply', ...base, replyText, reporterPostsReply: request.reporterPostsReply };
+      break;
+    }
+    case 'actions': {
+      const offered = new Set((handling.grading?.actions ?? []).map((a) => a.id));
+      const actions = request.actions.filter((a, i, all) => all.indexOf(a) === i);
+      if (actions.length === 0) return err({ kind: 'invalid', field: 'actions', message: 'Tick at least one action.' });
+      if (!actions.every((a) => offered.has(a))) return err({ kind: 'invalid', field: 'actions', message: 'Choose from the recommended actions only.' });
+      decision = { kind: 'actions', ...base, actions };
+      break;
+    }
+  }
+  return ok({
+    ...incident,
+    status: decision.kind === 'no-response' ? 'resolved' : 'in-progress',
+    handling: { ...handling, version: handling.version + 1, decision },
+  });
+}
+
+/** Saves the reply being prepared, so the next person to open the card sees the same text. */
+export function saveReplyDraft(incident: Incident, roles: PracticeRoles, actor: Person, text: string): Result<Incident, HandlingError> {
+  const checked = checkDecider(incident, roles, actor);
+  if (!checked.ok) return checked;
+  const replyDraft = text.trim().slice(0, REPLY_LIMIT);
+  return ok({ ...incident, handling: { ...checked.value, version: checked.value.version + 1, replyDraft } });
+}
+
+export function assign(incident: Incident, roles: PracticeRoles, actor: Person, to: Person): Result<Incident, HandlingError> {
+  const checked = checkDecider(incident, roles, actor);
+  if (!checked.ok) return checked;
+  if (!roles.deputies.some((d) => d.toLowerCase() === to.aadObjectId.toLowerCase()) && !roles.managers.some((m) => m.toLowerCase() === to.aadObjectId.toLowerCase())) {
+    return err({ kind: 'invalid', field: 'assignee', message: 'Choose the deputy (or another manager) to assign it to.' });
+  }
+  return ok({ ...incident, handling: { ...checked.value, version: checked.value.version + 1, assignedTo: to } });
+}
+
+export function askReporter(incident: Incident, roles: PracticeRoles, actor: Person, question: string, now: Date): Result<Incident, HandlingError> {
+  const checked = checkDecider(incident, roles, actor);
+  if (!checked.ok) return checked;
+  const text = question.trim();
+  if (!text) return err({ kind: 'invalid', field: 'question', message: 'Write the question for the reporter.' });
+  if (text.length > QUESTION_LIMIT) return err({ kind: 'invalid', field: 'question', message: `Keep the question under ${QUESTION_LIMIT} characters.` });
+  const questions = [...(checked.value.questions ?? []), { askedBy: actor, askedAt: now.toISOString(), question: text }];
+  return ok({ ...incident, handling: { ...checked.value, version: checked.value.version + 1, questions } });
+}
+
+/** The reporter's answer to the latest open question is added to the incident. */
+export function answerQuestion(incident: Incident, actor: Person, answer: string, now: Date): Result<Incident, HandlingError> {
+  if (incident.reporter.aadObjectId.toLowerCase() !== actor.aadObjectId.toLowerCase()) return err({ kind: 'not-the-reporter' });
+  const handling = handlingOf(incident);
+  const questions = [...(handling.questions ?? [])];
+  const open = questions.map((q, i) => ({ q, i })).reverse().find(({ q }) => q.answer === undefined);
+  if (!open) return err({ kind: 'no-open-question' });
+  const text = answer.trim();
+  if (!text) return err({ kind: 'invalid', field: 'answer', message: 'Write your answer.' });
+  if (text.length > ANSWER_LIMIT) return err({ kind: 'invalid', field: 'answer', message: `Keep this under ${ANSWER_LIMIT} characters.` });
+  questions[open.i] = { ...open.q, answer: text, answeredAt: now.toISOString() };
+  return ok({ ...incident, handling: { ...handling, version: handling.version + 1, questions } });
+}
+
+function checkDecider(incident: Incident, roles: PracticeRoles, actor: Person): Result<Handling, HandlingError> {
+  const handling = handlingOf(incident);
+  if (!isDecider(incident, roles, actor.aadObjectId)) return err({ kind: 'not-a-decider' });
+  if (!handling.grading) return err({ kind: 'not-routed' });
+  if (handling.decision) return err({ kind: 'already-decided', decision: handling.decision });
+  return ok(handling);
+}
+
+export function decisionSummary(decision: Decision, actionTitle: (id: string) => string): string {
+  switch (decision.kind) {
+    case 'no-response':
+      return 'The practice manager decided not to respond publicly to the post.';
+    case 'public-reply':
+      return 'The practice manager approved a brief public reply.';
+    case 'actions':
+      return `The practice manager decided: ${decision.actions?.map(actionTitle).join('; ')}.`;
+  }
+}

@@ -1,0 +1,66 @@
+import { err, ok, type Result } from './result.ts';
+
+/**
+ * Who decides at a practice, by Entra object id. Bootstrapped from configuration, then changed in
+ * Teams by a manager. Nobody can make themselves anything: every change is made by a manager for
+ * someone else.
+ */
+export const ROLES = [
+  { id: 'manager', label: 'practice manager', key: 'managers' },
+  { id: 'deputy', label: 'deputy practice manager', key: 'deputies' },
+  { id: 'dpo', label: 'Data Protection Officer', key: 'dataProtectionOfficers' },
+] as const;
+export type RoleId = (typeof ROLES)[number]['id'];
+
+export interface PracticeRoles {
+  managers: string[];
+  deputies: string[];
+  dataProtectionOfficers: string[];
+}
+
+export type RoleChangeError =
+  | { kind: 'not-a-manager' }
+  | { kind: 'self-change' }
+  | { kind: 'already'; role: RoleId }
+  | { kind: 'not-in-role'; role: RoleId }
+  | { kind: 'last-manager' };
+
+export function isManager(roles: PracticeRoles, aadObjectId: string): boolean {
+  return has(roles.managers, aadObjectId);
+}
+
+/** Practice managers and deputies decide every incident; the DPO co-decides where data was disclosed. */
+export function canDecide(roles: PracticeRoles, aadObjectId: string, needsDpo: boolean): boolean {
+  return (
+    has(roles.managers, aadObjectId) ||
+    has(roles.deputies, aadObjectId) ||
+    (needsDpo && has(roles.dataProtectionOfficers, aadObjectId))
+  );
+}
+
+export function changeRole(
+  roles: PracticeRoles,
+  actor: string,
+  change: { add: boolean; role: RoleId; person: string },
+): Result<PracticeRoles, RoleChangeError> {
+  if (!isManager(roles, actor)) return err({ kind: 'not-a-manager' });
+  if (same(actor, change.person)) return err({ kind: 'self-change' });
+  const key = ROLES.find((r) => r.id === change.role)!.key;
+  const current = roles[key];
+  if (change.add) {
+    if (has(current, change.person)) return err({ kind: 'already', role: change.role });
+    return ok({ ...roles, [key]: [...current, change.person] });
+  }
+  if (!has(current, change.person)) return err({ kind: 'not-in-role', role: change.role });
+  const remaining = current.filter((id) => !same(id, change.person));
+  if (change.role === 'manager' && remaining.length === 0) return err({ kind: 'last-manager' });
+  return ok({ ...roles, [key]: remaining });
+}
+
+function has(list: readonly string[], id: string): boolean {
+  return list.some((x) => same(x, id));
+}
+
+function same(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}

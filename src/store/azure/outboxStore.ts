@@ -1,0 +1,137 @@
+import { odata, type TableClient } from '@azure/data-tables';
+import type { ConversationAddress, NewOutboxItem, OutboxItem, OutboxStore } from '../ports.ts';
+import { deadline } from './clients.ts';
+import { etagOf, getJson, key, putJson, unkey } from './entities.ts';
+import { isConflict, mapped } from './errors.ts';
+
+/**
+ * Table `outbox`: PartitionKey = practiceId, RowKey = the item's deterministic id. An item stays
+ * until it is delivered; a failed send only moves its next attempt later.
+ */
+export class AzureOutboxStore implements OutboxStore {
+  private sequence = 0;
+
+  constructor(private readonly table: TableClient) {}
+
+  async enqueue(items: NewOutboxItem[], now: Date): Promise<void> {
+    for (const item of items) {
+      const entity: Record<string, unknown> & { partitionKey: string; rowKey: string } = {
+        partitionKey: key(item.practiceId),
+        rowKey: key(item.id),
+        kind: item.kind,
+        target: item.target,
+        reference: item.reference ?? '',
+        text: item.text ?? '',
+        activityId: item.activityId ?? '',
+        urgent: item.urgent ?? false,
+        status: 'pending',
+        attempts: 0,
+        createdAt: now.toISOString(),
+        // Ties within one millisecond keep the order they were queued in.
+        order: `${now.toISOString()}#${String(this.sequence++).padStart(9, '0')}`,
+        nextAttemptAt: now.toISOString(),
+      };
+      putJson(entity, 'address', item.address);
+      try {
+        await mapped('Queue notification', () => this.table.createEntity(entity, { abortSignal: deadline() }));
+      } catch (error) {
+        if (!(error instanceof Error && error.name === 'ConflictError') && !isConflict(error)) throw error; // already queued
+      }
+    }
+  }
+
+  async pending(): Promise<OutboxItem[]> {
+    const filter = odata`status eq 'pending'`;
+    return mapped('Read pending notifications', async () => {
+      const items: Array<OutboxItem & { order: string }> = [];
+      for await (const e of this.table.listEntities({ queryOptions: { filter }, abortSignal: deadline() })) items.push(fromEntity(e));
+      return items.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+    });
+  }
+
+  async claim(item: OutboxItem, until: Date): Promise<OutboxItem | undefined> {
+    try {
+      const result = await mapped('Claim notification', () =>
+        this.table.updateEntity(
+          { partitionKey: key(item.practiceId), rowKey: key(item.id), claimedUntil: until.toISOString() },
+          'Merge',
+          { etag: item.etag, abortSignal: deadline() },
+        ),
+      );
+      return { ...item, claimedUntil: until.toISOString(), etag: result.etag ?? item.etag };
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ConflictError') return undefined;
+      throw error;
+    }
+  }
+
+  async markSent(item: OutboxItem, activityId: string | undefined, now: Date): Promise<void> {
+    await mapped('Mark notification sent', () =>
+      this.table.updateEntity(
+        {
+          partitionKey: key(item.practiceId),
+          rowKey: key(item.id),
+          status: 'sent',
+          sentAt: now.toISOString(),
+          sentActivityId: activityId ?? '',
+          attempts: item.attempts + 1,
+          claimedUntil: '',
+        },
+        'Merge',
+        { etag: item.etag, abortSignal: deadline() },
+      ),
+    );
+  }
+
+  async markFailed(item: OutboxItem, nextAttemptAt: Date, reason: string): Promise<void> {
+    await mapped('Reschedule notification', () =>
+      this.table.updateEntity(
+        {
+          partitionKey: key(item.practiceId),
+          rowKey: key(item.id),
+          attempts: item.attempts + 1,
+          nextAttemptAt: nextAttemptAt.toISOString(),
+          lastError: reason.slice(0, 200),
+          claimedUntil: '',
+        },
+        'Merge',
+        { etag: item.etag, abortSignal: deadline() },
+      ),
+    );
+  }
+
+  async sentCards(practiceId: string, reference: string): Promise<OutboxItem[]> {
+    const filter = odata`PartitionKey eq ${key(practiceId)} and reference eq ${reference} and kind eq 'incident-card' and status eq 'sent'`;
+    return mapped('Read delivered cards', async () => {
+      const items: OutboxItem[] = [];
+      for await (const e of this.table.listEntities({ queryOptions: { filter }, abortSignal: deadline() })) items.push(fromEntity(e));
+      return items;
+    });
+  }
+}
+
+function fromEntity(e: Record<string, unknown> & { partitionKey?: string; rowKey?: string; etag?: string }): OutboxItem & { order: string } {
+  const str = (name: string) => (typeof e[name] === 'string' ? (e[name] as string) : '');
+  const optional = (name: string) => (str(name) ? { [name]: str(name) } : {});
+  return {
+    practiceId: unkey(e.partitionKey ?? ''),
+    id: unkey(e.rowKey ?? ''),
+    kind: str('kind') as OutboxItem['kind'],
+    target: str('target'),
+    address: getJson<ConversationAddress>(e, 'address')!,
+    ...optional('reference'),
+    ...optional('text'),
+    ...optional('activityId'),
+    urgent: e.urgent === true,
+    status: str('status') === 'sent' ? 'sent' : 'pending',
+    attempts: typeof e.attempts === 'number' ? e.attempts : 0,
+    createdAt: str('createdAt'),
+    nextAttemptAt: str('nextAttemptAt'),
+    ...optional('claimedUntil'),
+    ...optional('sentAt'),
+    ...optional('sentActivityId'),
+    ...optional('lastError'),
+    order: str('order'),
+    etag: etagOf(e),
+  };
+}

@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { odata, type TableClient } from '@azure/data-tables';
+import type { PracticeRoles } from '../../domain/roles.ts';
+import type { AuditChange, ConversationAddress, PracticeStore, Stored } from '../ports.ts';
+import { deadline } from './clients.ts';
+import { etagOf, getJson, key, putJson } from './entities.ts';
+import { isConflict, isNotFound, mapped } from './errors.ts';
+
+/**
+ * Table `practices`: PartitionKey = practiceId. RowKeys:
+ *   roles                 who decides (JSON), ETag-checked
+ *   review-channel        where incident cards are posted
+ *   user|<aadObjectId>    that person's 1:1 chat with the bot
+ *   audit|<time>|<uuid>   practice-level audit entries, append-only
+ */
+export class AzurePracticeStore implements PracticeStore {
+  constructor(
+    private readonly table: TableClient,
+    private readonly now: () => Date,
+  ) {}
+
+  async roles(practiceId: string, bootstrap: PracticeRoles): Promise<Stored<PracticeRoles>> {
+    const existing = await this.read(practiceId, 'roles');
+    if (existing) return { value: getJson<PracticeRoles>(existing, 'roles')!, etag: etagOf(existing) };
+    try {
+      await mapped('Seed roles', async () => {
+        const entity = { partitionKey: key(practiceId), rowKey: 'roles' };
+        putJson(entity, 'roles', bootstrap);
+        await this.table.createEntity(entity, { abortSignal: deadline() });
+      });
+    } catch (error) {
+      if (!isConflict(error) && !(error instanceof Error && error.name === 'ConflictError')) throw error;
+    }
+    const seeded = await this.read(practiceId, 'roles');
+    if (!seeded) throw new Error('Roles could not be read back.');
+    return { value: getJson<PracticeRoles>(seeded, 'roles')!, etag: etagOf(seeded) };
+  }
+
+  async saveRoles(practiceId: string, roles: PracticeRoles, etag: string, change: AuditChange): Promise<void> {
+    const entity = { partitionKey: key(practiceId), rowKey: 'roles' };
+    putJson(entity, 'roles', roles);
+    await mapped('Save roles', () =>
+      this.table.submitTransaction([['update', entity, 'Replace', { etag }], ['create', this.auditEntity(practiceId, change)]], {
+        abortSignal: deadline(),
+      }),
+    );
+  }
+
+  async reviewChannel(practiceId: string): Promise<ConversationAddress | undefined> {
+    const entity = await this.read(practiceId, 'review-channel');
+    return entity ? getJson<ConversationAddress>(entity, 'address') : undefined;
+  }
+
+  async setReviewChannel(practiceId: string, address: ConversationAddress, change: AuditChange): Promise<void> {
+    const entity = { partitionKey: key(practiceId), rowKey: 'review-channel' };
+    putJson(entity, 'address', address);
+    await mapped('Set review channel', () =>
+      this.table.submitTransaction([['upsert', entity, 'Replace'], ['create', this.auditEntity(practiceId, change)]], {
+        abortSignal: deadline(),
+      }),
+    );
+  }
+
+  async userChat(practiceId: string, aadObjectId: string): Promise<ConversationAddress | undefined> {
+    const entity = await this.read(practiceId, `user|${key(aadObjectId.toLowerCase())}`);
+    return entity ? getJson<ConversationAddress>(entity, 'address') : undefined;
+  }
+
+  async rememberUserChat(practiceId: string, aadObjectId: string, address: ConversationAddress): Promise<void> {
+    const entity = { partitionKey: key(practiceId), rowKey: `user|${key(aadObjectId.toLowerCase())}` };
+    putJson(entity, 'address', address);
+    await mapped('Remember 1:1 chat', () => this.table.upsertEntity(entity, 'Replace', { abortSignal: deadline() }));
+  }
+
+  async practiceAudit(practiceId: string): Promise<Array<AuditChange & { at: string }>> {
+    const filter = odata`PartitionKey eq ${key(practiceId)} and RowKey ge 'audit|' and RowKey lt 'audit}'`;
+    return mapped('Read practice audit', async () => {
+      const entries: Array<AuditChange & { at: string }> = [];
+      for await (const e of this.table.listEntities({ queryOptions: { filter }, abortSignal: deadline() })) {
+        entries.push(getJson<AuditChange & { at: string }>(e, 'entry')!);
+      }
+      return entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+    });
+  }
+
+  private auditEntity(practiceId: string, change: AuditChange) {
+    const at = this.now().toISOString();
+    const entity = { partitionKey: key(practiceId), rowKey: `audit|${at}|${randomUUID()}` };
+    putJson(entity, 'entry', { ...change, at });
+    return entity;
+  }
+
+  private async read(practiceId: string, rowKey: string): Promise<Record<string, unknown> & { etag?: string } | undefined> {
+    try {
+      return await this.table.getEntity(key(practiceId), rowKey, { abortSignal: deadline() });
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      return mapped('Read practice set-up', () => Promise.reject(error));
+    }
+  }
+}
