@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from 'botbuilder';
+import { AuthenticationError } from 'botframework-connector';
 import restify from 'restify';
 import { Membership } from './app/membership.ts';
 import { Reporting, type RiskAlerts } from './app/reporting.ts';
@@ -43,6 +44,16 @@ export function createApp(deps: AppDeps): App {
     ...(config.bot.openIdMetadataUrl ? { ToBotFromChannelOpenIdMetadataUrl: config.bot.openIdMetadataUrl } : {}),
     ...(config.bot.tokenIssuer ? { ToBotFromChannelTokenIssuer: config.bot.tokenIssuer } : {}),
   } as ConstructorParameters<typeof ConfigurationBotFrameworkAuthentication>[0]);
+  // Every token that fails validation is a 401. botframework-connector wraps most failures in an
+  // AuthenticationError itself, but a bad signature, a not-yet-valid token or alg "none" surface as
+  // jsonwebtoken errors, which CloudAdapter would answer with 500.
+  const authenticate = auth.authenticateRequest.bind(auth);
+  auth.authenticateRequest = (activity, authHeader) =>
+    authenticate(activity, authHeader).catch((error: unknown) => {
+      if (error instanceof AuthenticationError) throw error;
+      log.warn({ ...describeError(error) }, 'request refused: invalid token');
+      throw new AuthenticationError('Unauthorized. Invalid token.', 401);
+    });
   const adapter = new CloudAdapter(auth);
   adapter.onTurnError = async (context: TurnContext, error: unknown) => {
     log.error({ ...describeError(error) }, 'unhandled turn error');
@@ -58,6 +69,14 @@ export function createApp(deps: AppDeps): App {
   server.use(restify.plugins.bodyParser({ maxBodySize: MAX_REQUEST_BYTES, mapParams: false }));
 
   server.post('/api/messages', async (req, res) => {
+    // A malformed activity is the sender's mistake: 400 before botbuilder sees it (it would throw,
+    // answer 500 with its own error message, or send replies to its default connector).
+    const problem = activityProblem(req.body);
+    if (problem) {
+      log.warn({ problem }, 'malformed activity refused');
+      res.send(400, { error: 'malformed activity' });
+      return;
+    }
     const tenant = tenantOf(req.body);
     if (config.allowedTenants.length > 0 && !(tenant && config.allowedTenants.includes(tenant))) {
       log.warn({ tenant: tenant ?? 'none' }, 'activity from a tenant that is not allowed was refused');
@@ -103,6 +122,31 @@ export function createApp(deps: AppDeps): App {
       }),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** The first field botbuilder relies on that is missing or of the wrong type, if any. */
+function activityProblem(body: unknown): string | undefined {
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const optional = (v: unknown, ok: (x: unknown) => boolean) => v === undefined || v === null || ok(v);
+  const isString = (v: unknown) => typeof v === 'string';
+  if (!isObject(body)) return 'body';
+  if (typeof body.type !== 'string' || body.type.length === 0) return 'type';
+  if (typeof body.serviceUrl !== 'string' || !/^https?:\/\/[^/]/i.test(body.serviceUrl)) return 'serviceUrl';
+  for (const field of ['channelId', 'id', 'name', 'text', 'replyToId', 'locale', 'timestamp', 'localTimestamp', 'expiration']) {
+    if (!optional(body[field], isString)) return field;
+  }
+  for (const field of ['from', 'recipient', 'conversation']) {
+    const party = body[field];
+    if (!optional(party, isObject)) return field;
+    for (const key of ['id', 'name', 'aadObjectId', 'role', 'conversationType', 'tenantId']) {
+      if (isObject(party) && !optional(party[key], isString)) return `${field}.${key}`;
+    }
+  }
+  if (!optional(body.channelData, isObject)) return 'channelData';
+  for (const field of ['attachments', 'entities', 'membersAdded', 'membersRemoved']) {
+    if (!optional(body[field], (v) => Array.isArray(v) && v.every(isObject))) return field;
+  }
+  return undefined;
 }
 
 /** The Microsoft 365 tenant an activity says it comes from (checked against the allowlist). */
