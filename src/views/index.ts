@@ -3,3 +3,4 @@ export { reportStepCard, STEP_TITLES, type Notice, type StepCardOptions } from '
 export { cancelledCard, myReportsCard, noticeCard, submittedCard, type NoticeAction } from './outcomeCards.ts';
 export { CARD_TEMPLATES, type CardJson, type CardTemplateName } from './templates.ts';
 export { plainText } from './plainText.ts';
+export { incidentActionData, incidentCard, reporterQuestionCard, reporterUpdateCard, type IncidentCardOptions } from './incidentCards.ts';

@@ -16,6 +16,9 @@ export const CARD_TEMPLATES = {
   reportCancelled: 'report-cancelled.json',
   myReports: 'my-reports.json',
   notice: 'notice.json',
+  incident: 'incident.json',
+  reporterQuestion: 'reporter-question.json',
+  reporterUpdate: 'reporter-update.json',
 } as const;
 
 export type CardTemplateName = keyof typeof CARD_TEMPLATES;

@@ -1,5 +1,4 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import * as AC from 'adaptivecards';
 import { describe, expect, it } from 'vitest';
 import type { Incident } from '../../src/domain/incident.ts';
 import { INCIDENT_STATUSES } from '../../src/domain/incident.ts';
@@ -16,129 +15,34 @@ import {
 import {
   CARD_TEMPLATES,
   cancelledCard,
+  incidentCard,
   myReportsCard,
   noticeCard,
   plainText,
   reportStepCard,
+  reporterQuestionCard,
+  reporterUpdateCard,
   submittedCard,
   type CardTemplateName,
 } from '../../src/views/index.ts';
 import { STEP_TITLES } from '../../src/views/reportCards.ts';
 import { CARDS_DIR, expandCard } from '../../src/views/templates.ts';
 import { VERBS } from '../../src/views/verbs.ts';
-
-// ---- what every card must satisfy ---------------------------------------------------------------
-
-type Json = Record<string, unknown>;
-
-const TEAMS_MAX_BYTES = 28 * 1024;
-const KNOWN_VERBS = new Set<string>(Object.values(VERBS));
-const ACTION_DATA_KEYS = new Set(['draftId', 'step', 'editStep', 'answer']);
-
-function bytes(card: object): number {
-  return Buffer.byteLength(JSON.stringify(card), 'utf8');
-}
-
-/** Every object in the card, depth first, in document order. */
-function walk(node: unknown, visit: (obj: Json, path: string) => void, path = '$'): void {
-  if (Array.isArray(node)) node.forEach((item, i) => walk(item, visit, `${path}[${i}]`));
-  else if (node && typeof node === 'object') {
-    visit(node as Json, path);
-    for (const [key, value] of Object.entries(node)) walk(value, visit, `${path}.${key}`);
-  }
-}
-
-function strings(node: unknown, out: string[] = []): string[] {
-  if (typeof node === 'string') out.push(node);
-  else if (Array.isArray(node)) node.forEach((n) => strings(n, out));
-  else if (node && typeof node === 'object') Object.values(node).forEach((n) => strings(n, out));
-  return out;
-}
-
-/**
- * All problems with a card, as readable strings (empty = good). `userText` lists what people typed
- * into this card's data: a `${` inside one of those is theirs, not a template left unexpanded.
- */
-function problems(card: Json, opts: { userText?: readonly string[] } = {}): string[] {
-  const found: string[] = [];
-  const version = card.version;
-  if (typeof version !== 'string' || !/^\d+\.\d+$/.test(version)) found.push(`version missing or malformed: ${String(version)}`);
-  else if (Number(version) > 1.5) found.push(`version ${version} is above what Teams renders (1.5)`);
-  if (card.type !== 'AdaptiveCard') found.push('not an AdaptiveCard');
-
-  const ac = new AC.AdaptiveCard();
-  const ctx = new AC.SerializationContext();
-  ac.parse(card, ctx);
-  for (let i = 0; i < ctx.eventCount; i++) found.push(`parse: ${ctx.getEventAt(i).message}`);
-  for (const e of ac.validateProperties().validationEvents) found.push(`validate: ${e.message}`);
-
-  const size = bytes(card);
-  if (size >= TEAMS_MAX_BYTES) found.push(`card is ${size} bytes, Teams takes under ${TEAMS_MAX_BYTES}`);
-
-  let userText = strings(opts.userText ?? []);
-  userText = [...userText, ...userText.map((t) => plainText(t))];
-  for (const s of strings(card)) {
-    let rest = s;
-    for (const t of userText) if (t.includes('${')) rest = rest.split(t).join('');
-    if (rest.includes('${')) found.push(`unexpanded template text: ${s.slice(0, 80)}`);
-  }
-
-  walk(card, (obj, path) => {
-    const type = typeof obj.type === 'string' ? obj.type : '';
-    if (type.startsWith('Input.')) {
-      if (typeof obj.label !== 'string' || obj.label.trim() === '') found.push(`${path}: input ${String(obj.id)} has no label`);
-      const required = obj.isRequired === true;
-      const saysRequired = typeof obj.label === 'string' && obj.label.includes('(required)');
-      if (required !== saysRequired) found.push(`${path}: input ${String(obj.id)} isRequired=${required} but label "${String(obj.label)}"`);
-    }
-    if (type.startsWith('Action.')) {
-      if (type !== 'Action.Execute') found.push(`${path}: ${type} (only Action.Execute is used)`);
-      if (typeof obj.verb !== 'string' || !KNOWN_VERBS.has(obj.verb)) found.push(`${path}: unknown verb ${String(obj.verb)}`);
-      if (typeof obj.title !== 'string' || obj.title.trim() === '') found.push(`${path}: action without a title`);
-      const data = obj.data ?? {};
-      if (typeof data !== 'object' || data === null || Array.isArray(data)) found.push(`${path}: data is not an object`);
-      else
-        for (const [key, value] of Object.entries(data)) {
-          if (!ACTION_DATA_KEYS.has(key)) found.push(`${path}: data key ${key} is not allowed`);
-          if (typeof value !== 'string') found.push(`${path}: data.${key} is not a string`);
-        }
-    }
-  });
-  return found;
-}
-
-function elements(card: Json): Json[] {
-  const all: Json[] = [];
-  walk(card, (obj) => {
-    if (typeof obj.type === 'string') all.push(obj);
-  });
-  return all;
-}
-
-const inputs = (card: Json) => elements(card).filter((e) => String(e.type).startsWith('Input.'));
-const actions = (card: Json) => elements(card).filter((e) => String(e.type).startsWith('Action.'));
-const textBlocks = (card: Json) => elements(card).filter((e) => e.type === 'TextBlock');
-const texts = (card: Json) => textBlocks(card).map((t) => String(t.text));
-const body = (card: Json) => card.body as Json[];
-const shape = (card: Json) => elements(card).map((e) => `${String(e.type)}#${String(e.id ?? '')}`);
-const action = (card: Json, title: string) => actions(card).filter((a) => a.title === title);
-const inputById = (card: Json, id: string) => inputs(card).find((i) => i.id === id);
-
-/** The array an element sits in, and its index there. */
-function siblings(card: Json, target: Json): { list: unknown[]; index: number } {
-  let found: { list: unknown[]; index: number } | undefined;
-  const search = (node: unknown): void => {
-    if (found) return;
-    if (Array.isArray(node)) {
-      const i = node.indexOf(target);
-      if (i >= 0) found = { list: node, index: i };
-      else node.forEach(search);
-    } else if (node && typeof node === 'object') Object.values(node).forEach(search);
-  };
-  search(card);
-  if (!found) throw new Error('element not in card');
-  return found;
-}
+import {
+  TEAMS_MAX_BYTES,
+  action,
+  actions,
+  body,
+  elements,
+  inputById,
+  inputs,
+  problems,
+  shape,
+  siblings,
+  textBlocks,
+  texts,
+  type Json,
+} from './cardChecks.ts';
 
 // ---- sample data --------------------------------------------------------------------------------
 
@@ -256,6 +160,12 @@ const SAMPLES: Record<CardTemplateName, () => Json> = {
   reportCancelled: () => cancelledCard(),
   myReports: () => myReportsCard(incidents(3), { practiceName: PRACTICE }),
   notice: () => noticeCard('Already sent', 'That report was already sent: PW-2026-0042', [{ title: 'My reports', verb: VERBS.myReports }]),
+  // The incident and reporter cards are tested in depth in incidentCards.test.ts.
+  incident: () =>
+    incidentCard(incident(), { practiceName: PRACTICE, view: 'decider', refreshUserIds: ['29:manager'], now: NOW, assignees: [], replyFindings: [], replyText: 'Thank you for letting us know.' }),
+  reporterQuestion: () =>
+    reporterQuestionCard(incident(), { askedBy: { aadObjectId: 'aad-m', name: 'Pat Manager' }, askedAt: '2026-11-03T15:00:00Z', question: 'Did you see who posted it?' }, { practiceName: PRACTICE }),
+  reporterUpdate: () => reporterUpdateCard(incident(), { practiceName: PRACTICE, summary: 'The practice manager decided not to respond publicly to the post.' }),
 };
 
 // ---- the checker itself can fail ----------------------------------------------------------------

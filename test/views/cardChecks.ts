@@ -1,0 +1,166 @@
+import * as AC from 'adaptivecards';
+import { plainText } from '../../src/views/plainText.ts';
+import { INCIDENT_VERBS, VERBS } from '../../src/views/verbs.ts';
+
+/**
+ * What every card must satisfy, shared by the card tests: it parses and validates with the
+ * adaptivecards library (ShowCard sub-cards included), is 1.5 or lower, under 28 KB, has every
+ * input labelled, nothing left unexpanded, and actions that follow the verb contracts.
+ */
+
+export type Json = Record<string, unknown>;
+
+export const TEAMS_MAX_BYTES = 28 * 1024;
+/** Teams refreshes a card for at most 60 users. */
+export const TEAMS_MAX_REFRESH_USERS = 60;
+
+const REPORT_VERBS = new Set<string>(Object.values(VERBS));
+const REPORT_DATA_KEYS = new Set(['draftId', 'step', 'editStep', 'answer']);
+const INCIDENT_VERB_SET = new Set<string>(Object.values(INCIDENT_VERBS));
+export const INCIDENT_DATA_KEYS = ['practiceId', 'reference', 'version'] as const;
+/** Action types the cards may use: Execute (Universal Actions) and ShowCard (works with them in Teams). */
+const ACTION_TYPES = new Set(['Action.Execute', 'Action.ShowCard']);
+
+export function bytes(card: object): number {
+  return Buffer.byteLength(JSON.stringify(card), 'utf8');
+}
+
+/** Every object in the card, depth first, in document order. */
+export function walk(node: unknown, visit: (obj: Json, path: string) => void, path = '$'): void {
+  if (Array.isArray(node)) node.forEach((item, i) => walk(item, visit, `${path}[${i}]`));
+  else if (node && typeof node === 'object') {
+    visit(node as Json, path);
+    for (const [key, value] of Object.entries(node)) walk(value, visit, `${path}.${key}`);
+  }
+}
+
+export function strings(node: unknown, out: string[] = []): string[] {
+  if (typeof node === 'string') out.push(node);
+  else if (Array.isArray(node)) node.forEach((n) => strings(n, out));
+  else if (node && typeof node === 'object') Object.values(node).forEach((n) => strings(n, out));
+  return out;
+}
+
+/**
+ * All problems with a card, as readable strings (empty = good). `userText` lists what people typed
+ * into this card's data: a `${` inside one of those is theirs, not a template left unexpanded.
+ */
+export function problems(card: Json, opts: { userText?: readonly string[] } = {}): string[] {
+  const found: string[] = [];
+  const version = card.version;
+  if (typeof version !== 'string' || !/^\d+\.\d+$/.test(version)) found.push(`version missing or malformed: ${String(version)}`);
+  else if (Number(version) > 1.5) found.push(`version ${version} is above what Teams renders (1.5)`);
+  if (card.type !== 'AdaptiveCard') found.push('not an AdaptiveCard');
+
+  const ac = new AC.AdaptiveCard();
+  const ctx = new AC.SerializationContext();
+  ac.parse(card, ctx);
+  for (let i = 0; i < ctx.eventCount; i++) found.push(`parse: ${ctx.getEventAt(i).message}`);
+  for (const e of ac.validateProperties().validationEvents) found.push(`validate: ${e.message}`);
+
+  const size = bytes(card);
+  if (size >= TEAMS_MAX_BYTES) found.push(`card is ${size} bytes, Teams takes under ${TEAMS_MAX_BYTES}`);
+
+  let userText = strings(opts.userText ?? []);
+  userText = [...userText, ...userText.map((t) => plainText(t))];
+  for (const s of strings(card)) {
+    let rest = s;
+    for (const t of userText) if (t.includes('${')) rest = rest.split(t).join('');
+    // A shortened user text can stop part-way through its own "${...}": each expression left
+    // (up to its "}", or to a shortening mark) must then be one that someone typed.
+    const left = [...rest.matchAll(/\$\{/g)].some((m) => {
+      const expression = /^\$\{[^}]*\}?/.exec(rest.slice(m.index).split('…')[0]!)![0];
+      return !userText.some((t) => t.includes(expression));
+    });
+    if (left) found.push(`unexpanded template text: ${s.slice(0, 80)}`);
+  }
+
+  if (card.refresh !== undefined) found.push(...refreshProblems(card.refresh));
+
+  walk(card, (obj, path) => {
+    const type = typeof obj.type === 'string' ? obj.type : '';
+    if (type.startsWith('Input.')) {
+      if (typeof obj.label !== 'string' || obj.label.trim() === '') found.push(`${path}: input ${String(obj.id)} has no label`);
+      const required = obj.isRequired === true;
+      const saysRequired = typeof obj.label === 'string' && obj.label.includes('(required)');
+      if (required !== saysRequired) found.push(`${path}: input ${String(obj.id)} isRequired=${required} but label "${String(obj.label)}"`);
+    }
+    if (type.startsWith('Action.')) {
+      if (!ACTION_TYPES.has(type)) found.push(`${path}: ${type} (only Action.Execute and Action.ShowCard are used)`);
+      if (typeof obj.title !== 'string' || obj.title.trim() === '') found.push(`${path}: action without a title`);
+      if (type === 'Action.ShowCard') {
+        if (obj.verb !== undefined || obj.data !== undefined) found.push(`${path}: a ShowCard carries no verb or data`);
+      } else found.push(...executeProblems(obj, path));
+    }
+  });
+  return found;
+}
+
+/** Report verbs carry { draftId, step, editStep?, answer? } as strings; incident verbs exactly { practiceId, reference, version }. */
+function executeProblems(obj: Json, path: string): string[] {
+  const found: string[] = [];
+  const verb = typeof obj.verb === 'string' ? obj.verb : '';
+  const data = obj.data ?? {};
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return [`${path}: data is not an object`];
+  const entries = Object.entries(data);
+  if (REPORT_VERBS.has(verb)) {
+    for (const [key, value] of entries) {
+      if (!REPORT_DATA_KEYS.has(key)) found.push(`${path}: data key ${key} is not allowed`);
+      if (typeof value !== 'string') found.push(`${path}: data.${key} is not a string`);
+    }
+  } else if (INCIDENT_VERB_SET.has(verb)) {
+    const keys = Object.keys(data).sort();
+    if (keys.join(',') !== [...INCIDENT_DATA_KEYS].sort().join(',')) found.push(`${path}: data keys ${keys.join(',')} are not exactly ${INCIDENT_DATA_KEYS.join(',')}`);
+    const d = data as Json;
+    if (typeof d.practiceId !== 'string' || d.practiceId === '') found.push(`${path}: data.practiceId is not a non-empty string`);
+    if (typeof d.reference !== 'string' || d.reference === '') found.push(`${path}: data.reference is not a non-empty string`);
+    if (typeof d.version !== 'number' || !Number.isInteger(d.version) || d.version < 0) found.push(`${path}: data.version is not a whole number`);
+  } else found.push(`${path}: unknown verb ${String(obj.verb)}`);
+  return found;
+}
+
+function refreshProblems(refresh: unknown): string[] {
+  if (!refresh || typeof refresh !== 'object') return ['refresh is not an object'];
+  const r = refresh as Json;
+  const found: string[] = [];
+  const action = r.action as Json | undefined;
+  if (!action || action.type !== 'Action.Execute' || action.verb !== INCIDENT_VERBS.refresh) found.push('refresh.action is not an Action.Execute with the refresh verb');
+  if (r.userIds !== undefined) {
+    if (!Array.isArray(r.userIds) || !r.userIds.every((id) => typeof id === 'string' && id !== '')) found.push('refresh.userIds is not a list of user ids');
+    else if (r.userIds.length > TEAMS_MAX_REFRESH_USERS) found.push(`refresh.userIds has ${r.userIds.length} ids, Teams takes ${TEAMS_MAX_REFRESH_USERS}`);
+  }
+  return found;
+}
+
+export function elements(card: Json): Json[] {
+  const all: Json[] = [];
+  walk(card, (obj) => {
+    if (typeof obj.type === 'string') all.push(obj);
+  });
+  return all;
+}
+
+export const inputs = (card: Json) => elements(card).filter((e) => String(e.type).startsWith('Input.'));
+export const actions = (card: Json) => elements(card).filter((e) => String(e.type).startsWith('Action.'));
+export const textBlocks = (card: Json) => elements(card).filter((e) => e.type === 'TextBlock');
+export const texts = (card: Json) => textBlocks(card).map((t) => String(t.text));
+export const body = (card: Json) => card.body as Json[];
+export const shape = (card: Json) => elements(card).map((e) => `${String(e.type)}#${String(e.id ?? '')}`);
+export const action = (card: Json, title: string) => actions(card).filter((a) => a.title === title);
+export const inputById = (card: Json, id: string) => inputs(card).find((i) => i.id === id);
+
+/** The array an element sits in, and its index there. */
+export function siblings(card: Json, target: Json): { list: unknown[]; index: number } {
+  let found: { list: unknown[]; index: number } | undefined;
+  const search = (node: unknown): void => {
+    if (found) return;
+    if (Array.isArray(node)) {
+      const i = node.indexOf(target);
+      if (i >= 0) found = { list: node, index: i };
+      else node.forEach(search);
+    } else if (node && typeof node === 'object') Object.values(node).forEach(search);
+  };
+  search(card);
+  if (!found) throw new Error('element not in card');
+  return found;
+}

