@@ -39,17 +39,10 @@ async function main(): Promise<void> {
   const { url } = await app.listen(cfg.port, host);
   log.info({ url: `${url}/api/messages`, practices: cfg.practices.practices.map((p) => p.id) }, 'Postwatch is listening');
 
-  const purge = setInterval(() => {
-    stores.drafts.purgeExpired(new Date()).then(
-      (count) => count > 0 && log.info({ count }, 'expired unfinished reports removed'),
-      (error: unknown) => log.warn({ ...describeError(error) }, 'could not purge expired drafts'),
-    );
-  }, 60 * 60_000);
-  purge.unref();
+  app.services.startBackground();
 
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
-    clearInterval(purge);
     await app.close();
     await stopStorage();
     process.exit(0);

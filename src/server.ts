@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from 'botbuilder';
 import { AuthenticationError } from 'botframework-connector';
 import restify from 'restify';
-import { Membership } from './app/membership.ts';
-import { Reporting, type RiskAlerts } from './app/reporting.ts';
-import { PostwatchBot } from './bot/PostwatchBot.ts';
+import type { Sender } from './app/outbox.ts';
+import type { PostwatchBot } from './bot/PostwatchBot.ts';
+import { ConnectorSender } from './bot/proactive.ts';
+import { createServices, type Services } from './compose.ts';
 import { SAY } from './bot/messages.ts';
 import { ConnectorPrivateChats, type PrivateChats } from './bot/privateChat.ts';
 import type { Config } from './config.ts';
@@ -19,15 +19,16 @@ export interface AppDeps {
   stores: Stores;
   log: Logger;
   now?: () => Date;
-  /** Tests may replace how 1:1 chats are opened; production uses the connector. */
+  /** Tests may replace how 1:1 chats are opened and proactive messages sent; production uses the connector. */
   privateChats?: (adapter: CloudAdapter) => PrivateChats;
-  riskAlerts?: RiskAlerts;
+  sender?: (adapter: CloudAdapter) => Sender;
 }
 
 export interface App {
   server: restify.Server;
   adapter: CloudAdapter;
   bot: PostwatchBot;
+  services: Services;
   listen(port: number, host?: string): Promise<{ port: number; url: string }>;
   close(): Promise<void>;
 }
@@ -60,10 +61,15 @@ export function createApp(deps: AppDeps): App {
     if (context.activity.type === 'message') await context.sendActivity(SAY.somethingWentWrongMessage).catch(() => undefined);
   };
 
-  const reporting = new Reporting({ stores, now, newId: randomUUID, ...(deps.riskAlerts ? { riskAlerts: deps.riskAlerts } : {}) });
-  const membership = new Membership(config.practices, stores.memberships, now);
-  const privateChats = deps.privateChats?.(adapter) ?? new ConnectorPrivateChats(adapter, config.bot.appId);
-  const bot = new PostwatchBot({ reporting, membership, privateChats, log, authEnabled: config.bot.authEnabled });
+  const services = createServices({
+    config,
+    stores,
+    log,
+    now,
+    sender: deps.sender?.(adapter) ?? new ConnectorSender(adapter, config.bot.appId),
+    privateChats: deps.privateChats?.(adapter) ?? new ConnectorPrivateChats(adapter, config.bot.appId),
+  });
+  const bot = services.bot;
 
   const server = restify.createServer({ name: 'postwatch', handleUncaughtExceptions: false });
   server.use(restify.plugins.bodyParser({ maxBodySize: MAX_REQUEST_BYTES, mapParams: false }));
@@ -112,6 +118,7 @@ export function createApp(deps: AppDeps): App {
     server,
     adapter,
     bot,
+    services,
     listen: (port, host = '127.0.0.1') =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -120,7 +127,10 @@ export function createApp(deps: AppDeps): App {
           resolve({ port: address.port, url: `http://${host}:${address.port}` });
         });
       }),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: async () => {
+      await services.stopBackground();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }
 

@@ -44,6 +44,8 @@ export interface ReportingDeps {
   now: () => Date;
   newId: () => string;
   riskAlerts?: RiskAlerts;
+  /** Told about each new incident once it is stored (routing to the deciders). */
+  submitted?: (incident: Incident) => void;
 }
 
 export interface ActionRequest {
@@ -186,6 +188,7 @@ export class Reporting {
       aadObjectId: draft.reporter.aadObjectId,
       name: draft.reporter.name,
     });
+    if (outcome.created) this.deps.submitted?.(outcome.incident);
     // The incident is stored whole; removing the draft is tidying up and may safely fail.
     await this.deps.stores.drafts.remove(draft.practiceId, draft.reporter.aadObjectId).catch(() => undefined);
     return { kind: 'submitted', incident: outcome.incident, alreadySubmitted: !outcome.created };

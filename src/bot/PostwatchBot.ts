@@ -10,7 +10,14 @@ import {
   type TeamsChannelAccount,
   type TeamInfo,
 } from 'botbuilder';
+import type { Deciding } from '../app/deciding.ts';
 import type { Membership } from '../app/membership.ts';
+import type { PracticeSetup } from '../app/practiceSetup.ts';
+import { parseReference } from '../domain/reference.ts';
+import type { RoleId } from '../domain/roles.ts';
+import type { ConversationAddress, PracticeStore } from '../store/ports.ts';
+import { INCIDENT_VERBS } from '../views/verbs.ts';
+import type { IncidentCards } from './notifications.ts';
 import type { Reporting, Screen } from '../app/reporting.ts';
 import type { Practice } from '../domain/practice.ts';
 import type { ReportDraft, Reporter } from '../domain/report.ts';
@@ -22,9 +29,19 @@ import type { PrivateChats } from './privateChat.ts';
 import { cardFor } from './render.ts';
 import { downloadScreenshot, screenshotSources, type Download } from './screenshots.ts';
 import { StorageUnavailableError } from '../store/ports.ts';
+import { INCIDENT_STATUSES, type IncidentStatus } from '../domain/incident.ts';
+
+function statusLabel(status: IncidentStatus): string {
+  return INCIDENT_STATUSES.find((s) => s.id === status)?.label ?? status;
+}
 
 export interface BotDeps {
   reporting: Reporting;
+  deciding: Deciding;
+  setup: PracticeSetup;
+  incidentCards: IncidentCards;
+  /** Where each person's 1:1 chat is, so notifications can reach them later. */
+  chats: Pick<PracticeStore, 'userChat' | 'rememberUserChat'>;
   membership: Membership;
   privateChats: PrivateChats;
   log: Logger;
@@ -74,6 +91,7 @@ export class PostwatchBot extends TeamsActivityHandler {
       await context.sendActivity(SAY.unknownPractice);
       return;
     }
+    await this.rememberChat(context, practice, aadObjectId);
     const sources = screenshotSources(activity.attachments, activity.serviceUrl);
     if (sources.sources.length > 0 || sources.refused.length > 0) {
       await this.receiveScreenshots(context, practice, reporter, sources);
@@ -92,9 +110,16 @@ export class PostwatchBot extends TeamsActivityHandler {
       case 'myReports':
         await this.sendScreen(context, practice, reporter, await this.deps.reporting.myReports(practice.id, reporter));
         return;
+      case 'incident': {
+        await this.showIncident(context, practice, reporter, command.reference);
+        return;
+      }
       case 'openIncidents':
-      case 'incident':
         await context.sendActivity(SAY.registerNotYetAvailable);
+        return;
+      case 'useChannelForReview':
+      case 'role':
+        await context.sendActivity(SAY.setupInChannel);
         return;
       case 'help':
         await context.sendActivity(SAY.help);
@@ -122,6 +147,14 @@ export class PostwatchBot extends TeamsActivityHandler {
       return;
     }
     await this.deps.membership.remember(reporter.aadObjectId, practice);
+    if (command.kind === 'useChannelForReview') {
+      await context.sendActivity(await this.useChannel(context, practice, reporter));
+      return;
+    }
+    if (command.kind === 'role') {
+      await context.sendActivity(await this.changeRole(context, practice, reporter, command.add, command.role));
+      return;
+    }
     const screen =
       command.kind === 'report'
         ? await this.deps.reporting.start(practice.id, reporter)
@@ -220,8 +253,14 @@ export class PostwatchBot extends TeamsActivityHandler {
     if (!aadObjectId) return messageResponse(SAY.noWorkAccount);
     const reporter: Reporter = { aadObjectId, name: context.activity.from.name ?? '' };
     try {
+      if (parsed.value.verb.startsWith('incident.')) {
+        const screen = await this.deps.deciding.act({ verb: parsed.value.verb, data: parsed.value.data, actor: reporter });
+        if (screen.kind === 'message') return messageResponse(screen.text);
+        return cardResponse(await this.deps.incidentCards.card(screen));
+      }
       const practice = await this.deps.membership.forPerson(aadObjectId);
       if (!practice) return messageResponse(SAY.unknownPractice);
+      if (context.activity.conversation?.conversationType === 'personal') await this.rememberChat(context, practice, aadObjectId);
       const screen = await this.deps.reporting.act({
         practiceId: practice.id,
         reporter,
@@ -235,6 +274,60 @@ export class PostwatchBot extends TeamsActivityHandler {
       // Answering with a message leaves the card, and every answer on it, as it was.
       return messageResponse(error instanceof StorageUnavailableError ? SAY.storageDown : SAY.somethingWentWrong);
     }
+  }
+
+  /** "incident PW-2026-0042": deciders see the card; the reporter sees the status of their own only. */
+  private async showIncident(context: TurnContext, practice: Practice, person: Reporter, reference: string | undefined): Promise<void> {
+    if (!reference) {
+      await context.sendActivity(SAY.incidentUsage);
+      return;
+    }
+    const screen = await this.deps.deciding.view(practice.id, reference, person);
+    if (screen.kind === 'incident' && screen.view === 'decider') {
+      await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(await this.deps.incidentCards.card(screen))));
+      return;
+    }
+    if (screen.kind === 'incident' && screen.incident.reporter.aadObjectId.toLowerCase() === person.aadObjectId.toLowerCase()) {
+      await context.sendActivity(SAY.incidentStatus(screen.incident.reference, statusLabel(screen.incident.status)));
+      return;
+    }
+    await context.sendActivity(SAY.incidentNotFound);
+  }
+
+  private async useChannel(context: TurnContext, practice: Practice, person: Reporter): Promise<string> {
+    const data = context.activity.channelData as { channel?: { id?: string; name?: string } } | undefined;
+    const channelId = data?.channel?.id;
+    if (!channelId) return SAY.useChannelOnlyInChannel;
+    const reference = TurnContext.getConversationReference(context.activity);
+    const address: ConversationAddress = {
+      reference: { ...reference, conversation: { ...reference.conversation, id: channelId, isGroup: true, conversationType: 'channel' } } as Record<string, unknown>,
+    };
+    return this.deps.setup.useChannelForReview(practice, person, address, data?.channel?.name ?? '');
+  }
+
+  private async changeRole(context: TurnContext, practice: Practice, actor: Reporter, add: boolean, role: RoleId | undefined): Promise<string> {
+    const mentioned = (context.activity.entities ?? []).filter(
+      (e) => e.type === 'mention' && (e as { mentioned?: { id?: string } }).mentioned?.id !== context.activity.recipient.id,
+    ) as Array<{ mentioned?: { id?: string; name?: string } }>;
+    const target = mentioned[0]?.mentioned;
+    if (!role || !target?.id || mentioned.length !== 1) return SAY.roleUsage;
+    let aadObjectId: string | undefined;
+    try {
+      aadObjectId = (await TeamsInfo.getMember(context, target.id)).aadObjectId;
+    } catch (error) {
+      this.deps.log.warn({ ...describeError(error) }, 'could not look up the mentioned member');
+    }
+    if (!aadObjectId) return SAY.roleMemberUnknown;
+    return this.deps.setup.changeRole(practice, actor, { add, role, person: { aadObjectId, name: target.name ?? '' } });
+  }
+
+  /** The conversation reference of a 1:1 chat, kept so the bot can write to the person later. */
+  private async rememberChat(context: TurnContext, practice: Practice, aadObjectId: string): Promise<void> {
+    const reference = TurnContext.getConversationReference(context.activity) as Record<string, unknown> & { conversation?: { id?: string }; serviceUrl?: string };
+    const known = await this.deps.chats.userChat(practice.id, aadObjectId);
+    const knownRef = known?.reference as { conversation?: { id?: string }; serviceUrl?: string } | undefined;
+    if (knownRef?.conversation?.id === reference.conversation?.id && knownRef?.serviceUrl === reference.serviceUrl) return;
+    await this.deps.chats.rememberUserChat(practice.id, aadObjectId, { reference, teamsUserId: context.activity.from.id });
   }
 
   private async guard(context: TurnContext, work: () => Promise<void>, options: { silent?: boolean } = {}): Promise<void> {

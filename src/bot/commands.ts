@@ -1,4 +1,5 @@
 import { parseReference } from '../domain/reference.ts';
+import type { RoleId } from '../domain/roles.ts';
 
 /**
  * What people can type to the bot. The Teams manifest's command menu is built from this list
@@ -9,6 +10,9 @@ export const COMMANDS = [
   { title: 'my reports', description: 'See the posts you have reported and where they are', scopes: ['personal'] },
   { title: 'open incidents', description: 'Practice managers: the incidents waiting for a decision or action', scopes: ['personal', 'team'] },
   { title: 'incident', description: 'Show one incident, e.g. "incident PW-2026-0042"', scopes: ['personal', 'team'] },
+  { title: 'use this channel for incident review', description: 'Practice managers: post new incident cards in this channel', scopes: ['team'] },
+  { title: 'add deputy', description: 'Practice managers: "add deputy @name" (also: add manager, add dpo)', scopes: ['team'] },
+  { title: 'remove deputy', description: 'Practice managers: "remove deputy @name" (also: remove manager, remove dpo)', scopes: ['team'] },
   { title: 'help', description: 'What Postwatch can do', scopes: ['personal', 'team', 'groupChat'] },
 ] as const;
 
@@ -17,6 +21,8 @@ export type Command =
   | { kind: 'myReports' }
   | { kind: 'openIncidents' }
   | { kind: 'incident'; reference: string | undefined }
+  | { kind: 'useChannelForReview' }
+  | { kind: 'role'; add: boolean; role: RoleId | undefined }
   | { kind: 'help' }
   | { kind: 'unknown' };
 
@@ -36,6 +42,16 @@ export function parseCommand(text: string): Command {
   if (words === 'incident' || words.startsWith('incident ')) {
     return { kind: 'incident', reference: parseReference(words.slice('incident'.length)) };
   }
+  if (/^use this channel( for (incident )?review)?$/.test(words)) return { kind: 'useChannelForReview' };
+  const role = /^(add|remove) (deputy|manager|practice manager|dpo|data protection officer)\b/.exec(words);
+  if (role) return { kind: 'role', add: role[1] === 'add', role: roleOf(role[2] ?? '') };
   if (words === 'help' || words === '?' || words === 'hi' || words === 'hello') return { kind: 'help' };
   return { kind: 'unknown' };
+}
+
+function roleOf(word: string): RoleId | undefined {
+  if (word === 'deputy') return 'deputy';
+  if (word === 'manager' || word === 'practice manager') return 'manager';
+  if (word === 'dpo' || word === 'data protection officer') return 'dpo';
+  return undefined;
 }

@@ -26,6 +26,13 @@ export const SAY = {
   screenshotRefused: (fileName: string, reason: string) => `I couldn't keep "${fileName.replace(/[*_`[\]<>#]/g, '')}": ${reason}.`,
   registerNotYetAvailable:
     'The incident register is for practice managers and is not switched on for this practice yet. Type **my reports** to see the posts you have reported.',
+  setupInChannel: 'Set-up commands work in the practice team\'s channel: @Postwatch use this channel for incident review, or @Postwatch add deputy @name.',
+  useChannelOnlyInChannel: 'Write this in the channel that should receive incident cards.',
+  roleUsage: 'Say who, with one @mention: for example "@Postwatch add deputy @Sam Jones" (roles: manager, deputy, dpo).',
+  roleMemberUnknown: 'I could not look up that person in this team. Check they are a member of the team.',
+  incidentUsage: 'Type the reference too, for example: incident PW-2026-0042',
+  incidentNotFound: 'There is no incident with that reference that you can see.',
+  incidentStatus: (reference: string, status: string) => `${reference}: ${status}.`,
   cardNotUnderstood: 'Sorry, I could not read that button press. Type **report a post** to carry on with your report.',
   storageDown:
     'Postwatch could not reach its storage, so this step has NOT been saved yet. Your answers are still on the card: please press the button again in a minute. If anyone is in immediate danger, call 999.',

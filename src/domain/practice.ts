@@ -13,6 +13,8 @@ export interface Practice {
   email?: string;
   /** Where a targeted colleague can get support, shown on the confirmation card. */
   supportText?: string;
+  /** Names of staff, so the reply guard can stop a public reply that names one. */
+  staffNames: string[];
   /** The practice's own policy file, changing the default policy (src/policy). */
   policyFile?: string;
   /** Who decides, by Entra object id: bootstrapped from configuration, then changed in Teams. */
@@ -38,5 +40,6 @@ export function practiceForTeam(directory: PracticeDirectory, teamId: string | u
 
 export function practiceForConfiguredStaff(directory: PracticeDirectory, aadObjectId: string): Practice | undefined {
   const needle = aadObjectId.toLowerCase();
-  return directory.practices.find((p) => p.staff.some((s) => s.toLowerCase() === needle));
+  const known = (p: Practice) => [...p.staff, ...p.managers, ...p.deputies, ...p.dataProtectionOfficers];
+  return directory.practices.find((p) => known(p).some((s) => s.toLowerCase() === needle));
 }

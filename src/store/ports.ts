@@ -77,7 +77,12 @@ export interface PracticeStore {
   practiceAudit(practiceId: string): Promise<Array<AuditChange & { at: string }>>;
 }
 
-export type OutboxKind = 'incident-card' | 'card-update' | 'message';
+/**
+ * incident-card: the incident card for a channel or a decider (drawn from the incident when sent);
+ * card-update: replace a card already delivered (activityId) with the current view;
+ * message: plain text; reporter-question / reporter-update: a card to the reporter.
+ */
+export type OutboxKind = 'incident-card' | 'card-update' | 'message' | 'reporter-question' | 'reporter-update';
 
 export interface NewOutboxItem {
   practiceId: string;

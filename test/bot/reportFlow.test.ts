@@ -3,12 +3,11 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Membership } from '../../src/app/membership.ts';
-import { Reporting, type RiskAlerts } from '../../src/app/reporting.ts';
-import { PostwatchBot } from '../../src/bot/PostwatchBot.ts';
+import type { OutgoingMessage, Sender } from '../../src/app/outbox.ts';
 import type { PrivateChats } from '../../src/bot/privateChat.ts';
+import { createServices } from '../../src/compose.ts';
 import type { PracticeDirectory } from '../../src/domain/practice.ts';
-import type { ReportDraft } from '../../src/domain/report.ts';
+import { loadPolicy } from '../../src/policy/load.ts';
 import { createAzureStores } from '../../src/store/azure/index.ts';
 import { StorageUnavailableError, type Stores } from '../../src/store/ports.ts';
 import { VERBS } from '../../src/views/verbs.ts';
@@ -29,12 +28,13 @@ import {
 const storage = useAzurite();
 const rita: Person = { id: '29:rita', aadObjectId: 'aad-rita', name: 'Rita Reception' };
 const gina: Person = { id: '29:gina', aadObjectId: 'aad-gina', name: 'Gina GP' };
+const mary: Person = { id: '29:mary', aadObjectId: 'aad-mary', name: 'Mary Manager' };
 const colin: Person = { id: '29:colin', aadObjectId: 'aad-colin', name: 'Colin Clerk' };
 const stranger: Person = { id: '29:stranger', aadObjectId: 'aad-stranger', name: 'Someone Else' };
 const directory: PracticeDirectory = {
   practices: [
-    { id: 'millbrook', name: 'Millbrook Medical Centre', teamIds: ['19:team-millbrook@thread.tacv2'], staff: ['aad-rita', 'aad-gina', 'aad-colin'], managers: [], deputies: [], dataProtectionOfficers: [] },
-    { id: 'cockhedge', name: 'Cockhedge Medical Centre', teamIds: ['19:team-cockhedge@thread.tacv2'], staff: [], managers: [], deputies: [], dataProtectionOfficers: [] },
+    { id: 'millbrook', name: 'Millbrook Medical Centre', teamIds: ['19:team-millbrook@thread.tacv2'], staff: ['aad-rita', 'aad-gina', 'aad-colin', 'aad-mary'], staffNames: [], managers: ['aad-mary'], deputies: [], dataProtectionOfficers: [] },
+    { id: 'cockhedge', name: 'Cockhedge Medical Centre', teamIds: ['19:team-cockhedge@thread.tacv2'], staff: [], staffNames: [], managers: [], deputies: [], dataProtectionOfficers: [] },
   ],
 };
 const now = () => new Date('2026-11-24T10:30:00Z');
@@ -62,29 +62,39 @@ afterAll(async () => {
 interface Harness {
   driver: TeamsDriver;
   privately: Array<{ to: string; card: unknown }>;
-  alerts: ReportDraft[];
+  sent: Array<{ to: string; message: OutgoingMessage }>;
 }
+
+const policies = new Map(directory.practices.map((p) => [p.id, loadPolicy()]));
 
 /** A bot instance over the shared storage: two of them are two processes behind a load balancer. */
 function startBot(over: Partial<Stores> = {}): Harness {
   const privately: Harness['privately'] = [];
-  const alerts: ReportDraft[] = [];
-  const riskAlerts: RiskAlerts = { raise: async (draft) => void alerts.push(draft) };
+  const sent: Harness['sent'] = [];
   const privateChats: PrivateChats = {
     send: async (context, activity) => {
       privately.push({ to: context.activity.from.id, card: activity.attachments?.[0]?.content });
       return `private-${randomUUID()}`;
     },
   };
+  const sender: Sender = {
+    send: async (address, message) => {
+      sent.push({ to: String((address.reference.user as { id?: string } | undefined)?.id), message });
+      return { id: `sent-${randomUUID()}` };
+    },
+    update: async () => undefined,
+  };
   const all = { ...stores, ...over };
-  const bot = new PostwatchBot({
-    reporting: new Reporting({ stores: all, now, newId: randomUUID, riskAlerts }),
-    membership: new Membership(directory, all.memberships, now),
+  const services = createServices({
+    config: { practices: directory, policies, bot: { authEnabled: false } },
+    stores: all,
+    log: pino({ level: process.env.TEST_LOG ?? 'silent' }),
+    now,
+    sender,
     privateChats,
-    log: pino({ level: 'silent' }),
-    authEnabled: false,
+    deliverAtOnce: false,
   });
-  return { driver: new TeamsDriver((context) => bot.run(context)), privately, alerts };
+  return { driver: new TeamsDriver((context) => services.bot.run(context)), privately, sent };
 }
 
 const where = { platform: 'facebook', postUrl: 'https://www.facebook.com/millbrook/posts/1', seenDate: '2026-11-24', seenTime: '09:05', authorName: 'J. Bloggs', authorRelationship: 'patient' };
@@ -183,6 +193,7 @@ describe('report a post, through the bot', () => {
 
   it('answers a yes to "at risk" at once: 999/101 on the card and the manager alert raised', async () => {
     const h = startBot();
+    await h.driver.send(personalMessage(mary, 'help')); // the manager has a 1:1 chat with the bot
     let card = cardOf(await h.driver.send(personalMessage(gina, 'new report')));
     card = cardOf(await press(h, gina, card, 'Next', where));
     card = cardOf(await press(h, gina, card, 'Next', { ...what, categories: 'threat' }));
@@ -191,10 +202,12 @@ describe('report a post, through the bot', () => {
     expect(text).toContain('999');
     expect(text).toContain('101');
     expect(text).toMatch(/practice manager is being alerted now/i);
-    expect(h.alerts).toHaveLength(1);
+    const alerts = async () => (await stores.outbox.pending()).filter((i) => i.id.startsWith('risk|') && i.target === 'user:aad-mary');
+    expect(await alerts()).toHaveLength(1);
+    expect((await alerts())[0]!.text).toMatch(/URGENT/);
     // Pressing yes again does not alert twice; Next carries on with the risk answer kept.
     card = cardOf(await press(h, gina, card, 'Yes', { riskDetails: 'Says he will wait for Dr A in the car park' }));
-    expect(h.alerts).toHaveLength(1);
+    expect(await alerts()).toHaveLength(1);
     card = cardOf(await press(h, gina, card, 'Next', { riskDetails: 'Says he will wait for Dr A in the car park' }));
     expect(textOfCard(card)).toContain('Step 4 of 5');
     card = cardOf(await press(h, gina, card, 'Next', { noScreenshot: 'true' }));

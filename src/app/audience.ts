@@ -1,0 +1,30 @@
+import type { Incident } from '../domain/incident.ts';
+import type { Practice } from '../domain/practice.ts';
+import { isDecider } from '../domain/handling.ts';
+import type { Stores } from '../store/ports.ts';
+import { bootstrapRoles } from './routing.ts';
+
+/**
+ * Who sees an incident card how: the Teams ids whose clients refresh to the decider view (at most
+ * 60, Teams' limit), and the people a manager can assign to.
+ */
+export interface Audience {
+  refreshUserIds: string[];
+  assignees: Array<{ aadObjectId: string; name: string }>;
+}
+
+export async function audienceOf(stores: Pick<Stores, 'practices'>, practice: Practice, incident: Incident): Promise<Audience> {
+  const roles = (await stores.practices.roles(practice.id, bootstrapRoles(practice))).value;
+  const people = [...roles.managers, ...roles.deputies, ...roles.dataProtectionOfficers].filter(
+    (p, i, all) => all.findIndex((q) => q.toLowerCase() === p.toLowerCase()) === i,
+  );
+  const refreshUserIds: string[] = [];
+  const assignees: Audience['assignees'] = [];
+  for (const aad of people) {
+    const chat = await stores.practices.userChat(practice.id, aad);
+    const name = (chat?.reference.user as { name?: string } | undefined)?.name ?? '';
+    if (chat?.teamsUserId && isDecider(incident, roles, aad) && refreshUserIds.length < 60) refreshUserIds.push(chat.teamsUserId);
+    if (roles.deputies.includes(aad) || roles.managers.includes(aad)) assignees.push({ aadObjectId: aad, name: name || 'Unnamed colleague' });
+  }
+  return { refreshUserIds, assignees };
+}

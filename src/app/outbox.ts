@@ -1,0 +1,137 @@
+import type { Logger } from '../log.ts';
+import { describeError } from '../log.ts';
+import type { ConversationAddress, OutboxItem, OutboxStore } from '../store/ports.ts';
+
+/**
+ * Delivers queued notifications. Nothing is dropped: a failed send is tried again later (honouring
+ * the connector's Retry-After), messages to one conversation go out in the order they were queued,
+ * and with several instances an item is claimed (ETag) before it is sent.
+ */
+
+export interface OutgoingMessage {
+  text?: string;
+  card?: object;
+}
+
+export interface Sender {
+  send(address: ConversationAddress, message: OutgoingMessage): Promise<{ id?: string }>;
+  update(address: ConversationAddress, activityId: string, message: OutgoingMessage): Promise<void>;
+}
+
+/** What the connector said when a send failed. */
+export class SendFailure extends Error {
+  override readonly name = 'SendFailure';
+  constructor(
+    message: string,
+    readonly status: number | undefined,
+    readonly retryAfterMs: number | undefined,
+  ) {
+    super(message);
+  }
+
+  /** The conversation is gone or the app is not installed for the person: retried, but rarely. */
+  get permanent(): boolean {
+    return this.status === 403 || this.status === 404;
+  }
+}
+
+export interface OutboxWorkerDeps {
+  outbox: OutboxStore;
+  sender: Sender;
+  /** Draws an item as it should look now; undefined means there is nothing to send any more. */
+  render: (item: OutboxItem) => Promise<OutgoingMessage | undefined>;
+  now: () => Date;
+  log: Logger;
+  /** Called after an incident card is delivered, e.g. to refresh it with the activity id known. */
+  random?: () => number;
+}
+
+const CLAIM_MS = 60_000;
+const BASE_BACKOFF_MS = 2_000;
+const MAX_BACKOFF_MS = 15 * 60_000;
+const PERMANENT_BACKOFF_MS = 60 * 60_000;
+
+export class OutboxWorker {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+
+  constructor(private readonly deps: OutboxWorkerDeps) {}
+
+  /** One pass: sends every item that is due, each conversation's items in the order they were queued. */
+  async deliverDue(): Promise<{ sent: number; failed: number }> {
+    const now = this.deps.now();
+    const byTarget = new Map<string, OutboxItem[]>();
+    for (const item of await this.deps.outbox.pending()) {
+      const target = `${item.practiceId}|${item.target}`;
+      byTarget.set(target, [...(byTarget.get(target) ?? []), item]);
+    }
+    let sent = 0;
+    let failed = 0;
+    for (const queue of byTarget.values()) {
+      for (const item of queue) {
+        // A later message never overtakes an earlier one that is waiting to be retried.
+        if (Date.parse(item.nextAttemptAt) > now.getTime()) break;
+        if (item.claimedUntil && Date.parse(item.claimedUntil) > now.getTime()) break;
+        const claimed = await this.deps.outbox.claim(item, new Date(now.getTime() + CLAIM_MS));
+        if (!claimed) break;
+        if (!(await this.deliver(claimed))) {
+          failed++;
+          break;
+        }
+        sent++;
+      }
+    }
+    return { sent, failed };
+  }
+
+  private async deliver(item: OutboxItem): Promise<boolean> {
+    try {
+      const message = await this.deps.render(item);
+      let activityId: string | undefined;
+      if (message) {
+        if (item.kind === 'card-update' && item.activityId) await this.deps.sender.update(item.address, item.activityId, message);
+        else activityId = (await this.deps.sender.send(item.address, message)).id;
+      }
+      await this.deps.outbox.markSent(item, activityId, this.deps.now());
+      return true;
+    } catch (error) {
+      const delay = this.backoff(item.attempts, error);
+      const reason = error instanceof SendFailure ? `HTTP ${error.status ?? '?'}` : (describeError(error).errorName as string) ?? 'error';
+      this.deps.log.warn({ item: item.id, attempts: item.attempts + 1, reason, retryInMs: delay }, 'notification not delivered yet');
+      await this.deps.outbox.markFailed(item, new Date(this.deps.now().getTime() + delay), reason).catch((e: unknown) => {
+        // The claim runs out and the item is tried again: still not lost.
+        this.deps.log.warn({ ...describeError(e) }, 'could not reschedule a notification');
+      });
+      return false;
+    }
+  }
+
+  /** Exponential backoff with jitter; never sooner than the connector's Retry-After. */
+  private backoff(attempts: number, error: unknown): number {
+    if (error instanceof SendFailure && error.permanent) return PERMANENT_BACKOFF_MS;
+    const exponential = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** attempts);
+    const jittered = exponential / 2 + (this.deps.random ?? Math.random)() * (exponential / 2);
+    const retryAfter = error instanceof SendFailure ? (error.retryAfterMs ?? 0) : 0;
+    return Math.max(retryAfter, Math.round(jittered));
+  }
+
+  /** Runs a pass now (after a decision, say) without waiting for the next tick. */
+  nudge(): void {
+    if (this.running) return;
+    this.running = this.deliverDue()
+      .catch((error: unknown) => this.deps.log.warn({ ...describeError(error) }, 'outbox pass failed'))
+      .finally(() => {
+        this.running = undefined;
+      });
+  }
+
+  start(intervalMs: number): void {
+    this.timer = setInterval(() => this.nudge(), intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+}

@@ -1,0 +1,58 @@
+import type { Practice } from '../domain/practice.ts';
+import { changeRole, ROLES, type RoleId } from '../domain/roles.ts';
+import { ConflictError, type AuditActor, type ConversationAddress, type Stores } from '../store/ports.ts';
+import { bootstrapRoles } from './routing.ts';
+
+/**
+ * Day-to-day set-up in Teams, by a practice manager: who the deputy and DPO are, and which channel
+ * gets the incident cards. Every change is audited; nobody can give themselves a role.
+ */
+export class PracticeSetup {
+  constructor(private readonly stores: Pick<Stores, 'practices'>) {}
+
+  async changeRole(practice: Practice, actor: AuditActor, change: { add: boolean; role: RoleId; person: { aadObjectId: string; name: string } }): Promise<string> {
+    const label = ROLES.find((r) => r.id === change.role)!.label;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const current = await this.stores.practices.roles(practice.id, bootstrapRoles(practice));
+      const next = changeRole(current.value, actor.aadObjectId, { add: change.add, role: change.role, person: change.person.aadObjectId });
+      if (!next.ok) {
+        switch (next.error.kind) {
+          case 'not-a-manager':
+            return 'Only a practice manager can change who the deputy, manager or Data Protection Officer is.';
+          case 'self-change':
+            return 'Nobody can change their own role. Ask another practice manager.';
+          case 'already':
+            return `${change.person.name || 'They'} is already ${label}.`;
+          case 'not-in-role':
+            return `${change.person.name || 'They'} is not ${label}.`;
+          case 'last-manager':
+            return 'The practice must keep at least one practice manager.';
+        }
+      }
+      try {
+        await this.stores.practices.saveRoles(practice.id, next.value, current.etag, {
+          actor,
+          action: change.add ? 'role.added' : 'role.removed',
+          summary: `${change.add ? 'Made' : 'Removed'} ${change.person.name || change.person.aadObjectId} ${change.add ? '' : 'as '}${label}.`,
+        });
+        return change.add ? `${change.person.name || 'They'} is now ${label}.` : `${change.person.name || 'They'} is no longer ${label}.`;
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+      }
+    }
+    throw new ConflictError('Roles changed too often at once');
+  }
+
+  async useChannelForReview(practice: Practice, actor: AuditActor, address: ConversationAddress, channelName: string): Promise<string> {
+    const roles = await this.stores.practices.roles(practice.id, bootstrapRoles(practice));
+    if (!roles.value.managers.some((m) => m.toLowerCase() === actor.aadObjectId.toLowerCase())) {
+      return 'Only a practice manager can choose the incident-review channel.';
+    }
+    await this.stores.practices.setReviewChannel(practice.id, address, {
+      actor,
+      action: 'review-channel.set',
+      summary: `Incident review channel set to ${channelName || 'this channel'}.`,
+    });
+    return `Done: new incidents for ${practice.name} will be posted in this channel. Only the post's details, never the reporter's private chat, appear here.`;
+  }
+}

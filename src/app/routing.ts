@@ -1,0 +1,138 @@
+import { gradeReport, gradingFactsFrom } from '../domain/policy/grade.ts';
+import type { Policy } from '../domain/policy/schema.ts';
+import { handlingOf, route } from '../domain/handling.ts';
+import { authorKey, type Incident } from '../domain/incident.ts';
+import type { Practice } from '../domain/practice.ts';
+import type { ReportDraft } from '../domain/report.ts';
+import type { PracticeRoles } from '../domain/roles.ts';
+import type { Logger } from '../log.ts';
+import { describeError } from '../log.ts';
+import { ConflictError, type AuditActor, type NewOutboxItem, type Stores } from '../store/ports.ts';
+import type { RiskAlerts } from './reporting.ts';
+
+/**
+ * Routing: the moment a report is stored it is graded against the practice's policy and its card
+ * queued for the review channel and for each person who must decide. Queue first, then mark routed:
+ * a crash in between re-queues the same (deterministic) items, never loses them.
+ */
+
+export const SYSTEM: AuditActor = { aadObjectId: 'postwatch', name: 'Postwatch' };
+
+export interface RoutingDeps {
+  stores: Pick<Stores, 'incidents' | 'practices' | 'outbox'>;
+  practices: (id: string) => Practice | undefined;
+  policies: Map<string, Policy>;
+  now: () => Date;
+  log: Logger;
+  /** Called when something was queued, so delivery starts at once. */
+  queued?: () => void;
+}
+
+export function bootstrapRoles(practice: Practice): PracticeRoles {
+  return { managers: practice.managers, deputies: practice.deputies, dataProtectionOfficers: practice.dataProtectionOfficers };
+}
+
+export class Routing implements RiskAlerts {
+  constructor(private readonly deps: RoutingDeps) {}
+
+  async route(practiceId: string, reference: string): Promise<Incident | undefined> {
+    const practice = this.deps.practices(practiceId);
+    const policy = this.deps.policies.get(practiceId);
+    if (!practice || !policy) return undefined;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const incident = await this.deps.stores.incidents.get(practiceId, reference);
+      if (!incident || handlingOf(incident).routedAt) return incident;
+      const key = authorKey(incident.facts);
+      const prior = key ? await this.deps.stores.incidents.countByAuthor(practiceId, key, incident.reportedAt) : 0;
+      const grading = gradeReport(policy, gradingFactsFrom(incident.facts, prior));
+      const routed = route(incident, grading, prior, this.deps.now());
+      const roles = (await this.deps.stores.practices.roles(practiceId, bootstrapRoles(practice))).value;
+      const recipients = await this.enqueueCards(routed, roles);
+      try {
+        const stored = await this.deps.stores.incidents.update(routed, {
+          actor: SYSTEM,
+          action: 'incident.routed',
+          summary: `Graded ${grading.severity} (decision within ${grading.decisionTargetHours} h); card sent to ${recipients.join(', ') || 'nobody yet: no review channel and no decider has a chat with Postwatch'}.`,
+        });
+        this.deps.queued?.();
+        return stored;
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+      }
+    }
+    return undefined;
+  }
+
+  /** Finishes routing that a crash or an outage interrupted. */
+  async sweep(): Promise<number> {
+    const unrouted = await this.deps.stores.incidents.listUnrouted(50);
+    let routed = 0;
+    for (const incident of unrouted) {
+      try {
+        if (await this.route(incident.practiceId, incident.reference)) routed++;
+      } catch (error) {
+        this.deps.log.warn({ ...describeError(error), reference: incident.reference }, 'routing sweep: will try again');
+      }
+    }
+    return routed;
+  }
+
+  private async enqueueCards(incident: Incident, roles: PracticeRoles): Promise<string[]> {
+    const { practices, outbox } = this.deps.stores;
+    const urgent = incident.facts.risk.atRisk;
+    const items: NewOutboxItem[] = [];
+    const recipients: string[] = [];
+    const channel = await practices.reviewChannel(incident.practiceId);
+    if (channel) {
+      items.push({ practiceId: incident.practiceId, id: `${incident.reference}|channel|card`, kind: 'incident-card', target: 'channel', address: channel, reference: incident.reference, urgent });
+      recipients.push('the review channel');
+    }
+    for (const aad of decidersToNotify(incident, roles)) {
+      const chat = await practices.userChat(incident.practiceId, aad);
+      if (!chat) {
+        recipients.push(`(not ${aad}: no 1:1 chat with Postwatch yet)`);
+        continue;
+      }
+      items.push({ practiceId: incident.practiceId, id: `${incident.reference}|user:${aad}|card`, kind: 'incident-card', target: `user:${aad}`, address: chat, reference: incident.reference, urgent });
+      recipients.push(chatName(chat, aad));
+    }
+    await outbox.enqueue(items, this.deps.now());
+    return recipients;
+  }
+
+  /** A "yes" to "is anyone at risk" alerts the managers at once, before the report is even sent. */
+  async raise(draft: ReportDraft): Promise<void> {
+    const practice = this.deps.practices(draft.practiceId);
+    if (!practice) return;
+    const roles = (await this.deps.stores.practices.roles(draft.practiceId, bootstrapRoles(practice))).value;
+    const items: NewOutboxItem[] = [];
+    for (const aad of [...roles.managers, ...roles.deputies]) {
+      const chat = await this.deps.stores.practices.userChat(draft.practiceId, aad);
+      if (!chat) continue;
+      items.push({
+        practiceId: draft.practiceId,
+        id: `risk|${draft.id}|user:${aad}`,
+        kind: 'message',
+        target: `user:${aad}`,
+        address: chat,
+        urgent: true,
+        text: `URGENT: ${draft.reporter.name || 'A member of staff'} is reporting a social media post and says someone may be at risk of harm. They have been told to call 999 in an emergency, otherwise 101. The full report will follow as soon as they send it.`,
+      });
+    }
+    await this.deps.stores.outbox.enqueue(items, this.deps.now());
+    this.deps.queued?.();
+  }
+}
+
+/** Managers always; the DPO where personal data was disclosed; the assignee once assigned. */
+export function decidersToNotify(incident: Incident, roles: PracticeRoles): string[] {
+  const handling = handlingOf(incident);
+  const people = [...roles.managers];
+  if (handling.grading?.deciders.includes('data-protection-officer')) people.push(...roles.dataProtectionOfficers);
+  return people.filter((p, i) => people.findIndex((q) => q.toLowerCase() === p.toLowerCase()) === i);
+}
+
+function chatName(address: { reference: Record<string, unknown> }, fallback: string): string {
+  const user = address.reference.user as { name?: unknown } | undefined;
+  return typeof user?.name === 'string' && user.name ? user.name : fallback;
+}

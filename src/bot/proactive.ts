@@ -1,0 +1,63 @@
+import { ActivityTypes, CardFactory, CloudAdapter, type Activity, type ConversationReference, type TurnContext } from 'botbuilder';
+import { SendFailure, type OutgoingMessage, type Sender } from '../app/outbox.ts';
+import type { ConversationAddress } from '../store/ports.ts';
+
+/** Proactive sends through the Bot Framework connector, with the stored conversation references. */
+export class ConnectorSender implements Sender {
+  constructor(
+    private readonly adapter: CloudAdapter,
+    private readonly appId: string,
+  ) {}
+
+  async send(address: ConversationAddress, message: OutgoingMessage): Promise<{ id?: string }> {
+    let id: string | undefined;
+    await this.continue(address, async (context) => {
+      id = (await context.sendActivity(toActivity(message)))?.id;
+    });
+    return id ? { id } : {};
+  }
+
+  async update(address: ConversationAddress, activityId: string, message: OutgoingMessage): Promise<void> {
+    await this.continue(address, async (context) => {
+      await context.updateActivity({ ...toActivity(message), id: activityId });
+    });
+  }
+
+  private async continue(address: ConversationAddress, logic: (context: TurnContext) => Promise<void>): Promise<void> {
+    try {
+      await this.adapter.continueConversationAsync(this.appId, address.reference as Partial<ConversationReference>, logic);
+    } catch (error) {
+      throw asSendFailure(error);
+    }
+  }
+}
+
+export function toActivity(message: OutgoingMessage): Partial<Activity> {
+  return {
+    type: ActivityTypes.Message,
+    ...(message.text ? { text: message.text } : {}),
+    ...(message.card ? { attachments: [CardFactory.adaptiveCard(message.card)] } : {}),
+  };
+}
+
+/** The connector's status and Retry-After, whatever shape the SDK's error has. */
+export function asSendFailure(error: unknown): SendFailure {
+  const e = (error ?? {}) as {
+    statusCode?: unknown;
+    status?: unknown;
+    response?: { status?: unknown; headers?: { get?: (name: string) => string | null | undefined } & Record<string, unknown> };
+  };
+  const status = [e.statusCode, e.status, e.response?.status].find((s): s is number => typeof s === 'number');
+  const header =
+    (typeof e.response?.headers?.get === 'function' ? e.response.headers.get('retry-after') : undefined) ??
+    (e.response?.headers?.['retry-after'] as string | undefined);
+  return new SendFailure(`connector ${status ?? 'unreachable'}`, status, retryAfterMs(header));
+}
+
+function retryAfterMs(header: string | null | undefined): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}

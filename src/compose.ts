@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import { Deciding } from './app/deciding.ts';
+import { Membership } from './app/membership.ts';
+import { OutboxWorker, type Sender } from './app/outbox.ts';
+import { PracticeSetup } from './app/practiceSetup.ts';
+import { Reporting } from './app/reporting.ts';
+import { Routing } from './app/routing.ts';
+import { IncidentCards } from './bot/notifications.ts';
+import { PostwatchBot } from './bot/PostwatchBot.ts';
+import type { PrivateChats } from './bot/privateChat.ts';
+import type { Config } from './config.ts';
+import { practiceById } from './domain/practice.ts';
+import { describeError, type Logger } from './log.ts';
+import type { Stores } from './store/ports.ts';
+
+/**
+ * The services and the bot, wired once. server.ts adds HTTP (restify, CloudAdapter) around this;
+ * the bot-level tests use it directly with botbuilder's TestAdapter.
+ */
+export interface Services {
+  bot: PostwatchBot;
+  reporting: Reporting;
+  routing: Routing;
+  deciding: Deciding;
+  outbox: OutboxWorker;
+  /** Starts the background work: delivering notifications, finishing interrupted routing, purging drafts. */
+  startBackground(): void;
+  stopBackground(): Promise<void>;
+}
+
+export interface ServiceDeps {
+  config: Pick<Config, 'practices' | 'policies'> & { bot: Pick<Config['bot'], 'authEnabled'> };
+  stores: Stores;
+  log: Logger;
+  sender: Sender;
+  privateChats: PrivateChats;
+  now?: () => Date;
+  random?: () => number;
+  /** Deliver notifications as soon as they are queued (default); tests drive delivery themselves. */
+  deliverAtOnce?: boolean;
+}
+
+export function createServices(deps: ServiceDeps): Services {
+  const { config, stores, log } = deps;
+  const now = deps.now ?? (() => new Date());
+  const practice = (id: string) => practiceById(config.practices, id);
+  let outbox: OutboxWorker | undefined;
+  const queued = () => {
+    if (deps.deliverAtOnce !== false) outbox?.nudge();
+  };
+
+  const routing = new Routing({ stores, practices: practice, policies: config.policies, now, log, queued });
+  const deciding = new Deciding({ stores, practices: practice, policies: config.policies, now, queued });
+  const reporting = new Reporting({
+    stores,
+    now,
+    newId: randomUUID,
+    riskAlerts: routing,
+    // Routing happens after the reporter has their confirmation; the sweep finishes it after a crash.
+    submitted: (incident) =>
+      void routing.route(incident.practiceId, incident.reference).catch((error: unknown) => {
+        log.warn({ ...describeError(error), reference: incident.reference }, 'routing deferred to the sweep');
+      }),
+  });
+  const incidentCards = new IncidentCards(stores, deciding, practice, now);
+  outbox = new OutboxWorker({ outbox: stores.outbox, sender: deps.sender, render: (item) => incidentCards.render(item), now, log, ...(deps.random ? { random: deps.random } : {}) });
+  const bot = new PostwatchBot({
+    reporting,
+    deciding,
+    setup: new PracticeSetup(stores),
+    incidentCards,
+    chats: stores.practices,
+    membership: new Membership(config.practices, stores.memberships, now),
+    privateChats: deps.privateChats,
+    log,
+    authEnabled: config.bot.authEnabled,
+  });
+
+  const timers: NodeJS.Timeout[] = [];
+  const every = (ms: number, work: () => Promise<unknown>, what: string) => {
+    const timer = setInterval(() => void work().catch((error: unknown) => log.warn({ ...describeError(error) }, `${what} failed`)), ms);
+    timer.unref();
+    timers.push(timer);
+  };
+
+  return {
+    bot,
+    reporting,
+    routing,
+    deciding,
+    outbox,
+    startBackground() {
+      outbox!.start(2_000);
+      every(30_000, () => routing.sweep(), 'routing sweep');
+      every(60 * 60_000, () => stores.drafts.purgeExpired(now()), 'draft purge');
+      void routing.sweep().catch(() => undefined);
+    },
+    async stopBackground() {
+      timers.forEach(clearInterval);
+      await outbox!.stop();
+    },
+  };
+}

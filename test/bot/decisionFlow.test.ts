@@ -1,0 +1,285 @@
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SendFailure, type OutgoingMessage, type Sender } from '../../src/app/outbox.ts';
+import type { PrivateChats } from '../../src/bot/privateChat.ts';
+import { createServices, type Services } from '../../src/compose.ts';
+import type { Incident } from '../../src/domain/incident.ts';
+import type { PracticeDirectory } from '../../src/domain/practice.ts';
+import { loadPolicy } from '../../src/policy/load.ts';
+import { createAzureStores } from '../../src/store/azure/index.ts';
+import type { ConversationAddress, Stores } from '../../src/store/ports.ts';
+import { INCIDENT_VERBS } from '../../src/views/verbs.ts';
+import { useAzurite } from '../support/azurite.ts';
+import { action, actionsOf, cardAction, cardOf, channelMention, personalMessage, TeamsDriver, textOfCard, textsOf, type Person } from '../support/teams.ts';
+
+const storage = useAzurite();
+const person = (name: string): Person => ({ id: `29:${name}`, aadObjectId: `aad-${name}`, name: name[0]!.toUpperCase() + name.slice(1) });
+const rita = person('rita');
+const mary = person('mary');
+const mike = person('mike');
+const dave = person('dave');
+const dan = person('dan');
+const carl = person('carl');
+const TEAM = '19:team-millbrook@thread.tacv2';
+const directory: PracticeDirectory = {
+  practices: [
+    {
+      id: 'millbrook',
+      name: 'Millbrook Medical Centre',
+      teamIds: [TEAM],
+      staff: ['aad-rita'],
+      staffNames: ['Rita Reception'],
+      phone: '01234 567890',
+      email: 'reception.millbrook@nhs.net',
+      managers: ['aad-mary', 'aad-mike'],
+      deputies: ['aad-dan'],
+      dataProtectionOfficers: ['aad-dave'],
+    },
+    { id: 'cockhedge', name: 'Cockhedge Medical Centre', teamIds: [], staff: ['aad-carl'], staffNames: [], managers: ['aad-carl'], deputies: [], dataProtectionOfficers: [] },
+  ],
+};
+const policies = new Map(directory.practices.map((p) => [p.id, loadPolicy()]));
+
+let stores: Stores;
+let clock = new Date('2026-11-24T10:30:00Z');
+const now = () => clock;
+
+/** A connector that records what was sent and fails on demand, like the real one does under load. */
+class FakeSender implements Sender {
+  sent: Array<{ to: string; message: OutgoingMessage }> = [];
+  updated: Array<{ to: string; activityId: string; message: OutgoingMessage }> = [];
+  /** Failures to answer, per recipient, in order. */
+  failures = new Map<string, SendFailure[]>();
+  down = false;
+
+  private who(address: ConversationAddress): string {
+    const r = address.reference as { user?: { id?: string }; conversation?: { conversationType?: string } };
+    return r.conversation?.conversationType === 'channel' ? 'channel' : String(r.user?.id);
+  }
+
+  private maybeFail(to: string): void {
+    if (this.down) throw new SendFailure('connector 503', 503, undefined);
+    const next = this.failures.get(to)?.shift();
+    if (next) throw next;
+  }
+
+  async send(address: ConversationAddress, message: OutgoingMessage) {
+    this.maybeFail(this.who(address));
+    this.sent.push({ to: this.who(address), message });
+    return { id: `act-${randomUUID()}` };
+  }
+
+  async update(address: ConversationAddress, activityId: string, message: OutgoingMessage) {
+    this.maybeFail(this.who(address));
+    this.updated.push({ to: this.who(address), activityId, message });
+  }
+}
+
+interface Harness {
+  services: Services;
+  driver: TeamsDriver;
+  sender: FakeSender;
+}
+
+function startBot(): Harness {
+  const sender = new FakeSender();
+  const privateChats: PrivateChats = { send: async () => `private-${randomUUID()}` };
+  const services = createServices({
+    config: { practices: directory, policies, bot: { authEnabled: false } },
+    stores,
+    log: pino({ level: 'silent' }),
+    now,
+    sender,
+    privateChats,
+    random: () => 0.5,
+    deliverAtOnce: false,
+  });
+  return { services, sender, driver: new TeamsDriver((context) => services.bot.run(context)) };
+}
+
+const where = { platform: 'facebook', postUrl: 'https://www.facebook.com/millbrook/posts/9', seenDate: '2026-11-24', seenTime: '09:05', authorName: '@angry_dad', authorRelationship: 'patient' };
+
+async function report(h: Harness, who: Person, what: Record<string, string>, answer: 'yes' | 'no' = 'no'): Promise<Incident> {
+  let card = cardOf(await h.driver.send(personalMessage(who, 'report a post')));
+  const press = async (title: string, inputs: Record<string, unknown> = {}) => {
+    const a = action(card, title);
+    card = cardOf(await h.driver.send(cardAction(who, a.verb, { ...a.data, ...inputs })));
+  };
+  await press('Next', where);
+  await press('Next', what);
+  await press(answer === 'yes' ? 'Yes' : 'No', { riskDetails: answer === 'yes' ? 'Threatens to wait outside' : '' });
+  if (answer === 'yes') await press('Next', { riskDetails: 'Threatens to wait outside' });
+  await press('Next', { noScreenshot: 'true', noScreenshotReason: 'On my own phone' });
+  await press('Submit');
+  const reference = /PW-2026-\d{4}/.exec(textOfCard(card))![0];
+  // Routing runs after the reporter's confirmation; wait for it deterministically.
+  const routed = await h.services.routing.route('millbrook', reference);
+  return routed!;
+}
+
+function decide(h: Harness, who: Person, incident: Incident, verb: string, inputs: Record<string, unknown> = {}) {
+  return h.driver.send(cardAction(who, verb, { practiceId: incident.practiceId, reference: incident.reference, version: incident.handling?.version ?? 0, ...inputs }));
+}
+
+beforeAll(async () => {
+  stores = await createAzureStores(storage.connectionString, { tablePrefix: storage.tablePrefix });
+  const h = startBot();
+  // Everyone who decides has opened a 1:1 chat with the bot; a manager picks the review channel.
+  for (const p of [mary, mike, dave, dan, rita]) await h.driver.send(personalMessage(p, 'help'));
+  const setUp = await h.driver.send({ ...channelMention(mary, 'use this channel for incident review', TEAM) });
+  expect(textsOf(setUp).join(' ')).toMatch(/will be posted in this channel/);
+});
+
+describe('routing to the people who decide', () => {
+  it('sends the card to the review channel, the managers and (for personal data) the DPO, graded by the policy', async () => {
+    const h = startBot();
+    const incident = await report(h, rita, { postText: 'Rita on reception is a liar', categories: 'names-staff,false-or-misleading', namedParties: 'colleagues', namedColleagues: 'Rita' });
+    expect(incident.status).toBe('awaiting-decision');
+    expect(incident.handling?.grading?.deciders).toContain('data-protection-officer');
+    await h.services.outbox.deliverDue();
+    const cards = h.sender.sent.filter((s) => JSON.stringify(s.message.card ?? {}).includes(incident.reference));
+    expect(cards.map((c) => c.to).sort()).toEqual(['29:dave', '29:mary', '29:mike', 'channel']);
+    const channel = cards.find((c) => c.to === 'channel')!.message.card as Record<string, any>;
+    // Managers, the deputy and (here) the DPO decide: their clients refresh to the decider view.
+    expect(channel.refresh.userIds.sort()).toEqual(['29:dan', '29:dave', '29:mary', '29:mike']);
+    expect(actionsOf({ body: channel.body, actions: channel.actions }).filter((a) => a.verb !== INCIDENT_VERBS.refresh)).toEqual([]);
+    const forMary = cards.find((c) => c.to === '29:mary')!.message.card;
+    expect(actionsOf(forMary).map((a) => a.verb)).toContain(INCIDENT_VERBS.approveReply);
+    expect(textOfCard(forMary)).toMatch(/Report to the platform|report/i);
+    const trail = await stores.incidents.auditTrail('millbrook', incident.reference);
+    expect(trail.map((e) => e.action)).toEqual(['incident.reported', 'incident.routed']);
+  });
+
+  it('marks a report where someone is at risk urgent, and alerts the managers before it is even sent', async () => {
+    const h = startBot();
+    const incident = await report(h, rita, { postText: 'I know where the doctor parks', categories: 'threat', namedParties: 'colleagues' }, 'yes');
+    expect(incident.handling?.grading?.severity).toBe('critical');
+    await h.services.outbox.deliverDue();
+    const toMary = h.sender.sent.filter((s) => s.to === '29:mary');
+    expect(toMary.some((s) => /URGENT/.test(s.message.text ?? '') && !s.message.card)).toBe(true); // the early alert
+    expect(toMary.some((s) => /URGENT/.test(s.message.text ?? '') && JSON.stringify(s.message.card ?? {}).includes(incident.reference))).toBe(true);
+  });
+});
+
+describe('deciding', () => {
+  it('shows the decider view only to deciders on refresh', async () => {
+    const h = startBot();
+    const incident = await report(h, rita, { postText: 'Worst surgery ever', categories: 'other-criticism' });
+    const forRita = cardOf(await decide(h, rita, incident, INCIDENT_VERBS.refresh));
+    expect(actionsOf(forRita).map((a) => a.verb).filter((v) => v !== INCIDENT_VERBS.refresh)).toEqual([]);
+    const forMike = cardOf(await decide(h, mike, incident, INCIDENT_VERBS.refresh));
+    expect(actionsOf(forMike).map((a) => a.verb)).toContain(INCIDENT_VERBS.noResponse);
+  });
+
+  it('refuses and audits a forged decision from a non-decider or another practice\'s manager, changing nothing', async () => {
+    const h = startBot();
+    const incident = await report(h, rita, { postText: 'They never answer the phone', categories: 'complaint' });
+    for (const forger of [rita, carl]) {
+      const forged = cardOf(await decide(h, forger, incident, INCIDENT_VERBS.noResponse, { reason: 'ignore it' }));
+      expect(textOfCard(forged)).toMatch(/Only the practice manager, deputy or Data Protection Officer/);
+    }
+    const after = await stores.incidents.get('millbrook', incident.reference);
+    expect(after?.handling?.decision).toBeUndefined();
+    expect(after?.status).toBe('awaiting-decision');
+    const refused = (await stores.incidents.auditTrail('millbrook', incident.reference)).filter((e) => e.action === 'decision.refused');
+    expect(refused.map((e) => e.actor.aadObjectId).sort()).toEqual(['aad-carl', 'aad-rita']);
+  });
+
+  it('blocks approval of a reply that breaks confidentiality, showing the finding next to the text', async () => {
+    const h = startBot();
+    const incident = await report(h, rita, { postText: 'My appointment was cancelled again', categories: 'complaint' });
+    const bad = 'Thank you. Your GP will call you about your appointment. Rita Reception is on leave.';
+    const refused = cardOf(await decide(h, mary, incident, INCIDENT_VERBS.approveReply, { replyText: bad, reporterPostsReply: 'false' }));
+    const text = textOfCard(refused);
+    expect(text).toMatch(/cannot be approved/);
+    expect(text).toMatch(/your GP|patient/i);
+    expect((await stores.incidents.get('millbrook', incident.reference))?.handling?.decision).toBeUndefined();
+  });
+
+  it('records exactly one of two concurrent approvals; the other sees who decided', async () => {
+    const h = startBot();
+    const incident = await report(h, rita, { postText: 'Rude receptionist', categories: 'personal-attack' });
+    await h.services.outbox.deliverDue(); // the cards reach the channel and the managers first
+    const clean = 'Thank you for your feedback. We are sorry to hear you are unhappy. Please contact the practice manager on 01234 567890 so we can look into this.';
+    const [a, b] = await Promise.all([
+      decide(h, mary, incident, INCIDENT_VERBS.approveReply, { replyText: clean, reporterPostsReply: 'true' }),
+      decide(h, mike, incident, INCIDENT_VERBS.approveReply, { replyText: clean, reporterPostsReply: 'true' }),
+    ]);
+    const texts = [textOfCard(cardOf(a)), textOfCard(cardOf(b))];
+    expect(texts.filter((t) => /Decision recorded/.test(t))).toHaveLength(1);
+    expect(texts.filter((t) => /Already decided by (Mary|Mike)/.test(t))).toHaveLength(1);
+    const stored = await stores.incidents.get('millbrook', incident.reference);
+    expect(stored?.handling?.decision?.kind).toBe('public-reply');
+    const decisions = (await stores.incidents.auditTrail('millbrook', incident.reference)).filter((e) => e.action === 'incident.approveReply');
+    expect(decisions).toHaveLength(1);
+    // A retried invoke does not decide twice.
+    const retry = cardOf(await decide(h, stored!.handling!.decision!.by.aadObjectId === 'aad-mary' ? mary : mike, incident, INCIDENT_VERBS.approveReply, { replyText: clean }));
+    expect(textOfCard(retry)).toMatch(/You decided this/);
+
+    // The reporter is told, with the reply to post; every delivered copy of the card is updated.
+    await h.services.outbox.deliverDue();
+    await h.services.outbox.deliverDue();
+    const toRita = h.sender.sent.filter((s) => s.to === '29:rita' && JSON.stringify(s.message.card ?? {}).includes(incident.reference));
+    expect(toRita).toHaveLength(1);
+    expect(textOfCard(toRita[0]!.message.card)).toContain('Please contact the practice manager on 01234 567890');
+    expect(new Set(h.sender.updated.map((u) => u.to))).toEqual(new Set(['channel', '29:mary', '29:mike']));
+  });
+
+  it('asks the reporter for more information and adds their answer to the incident', async () => {
+    const h = startBot();
+    const incident = await report(h, rita, { postText: 'Photo of the waiting room', categories: 'photo-or-recording' });
+    const asked = cardOf(await decide(h, mary, incident, INCIDENT_VERBS.ask, { question: 'Were any patients identifiable in the photo?' }));
+    expect(textOfCard(asked)).toMatch(/Question sent/);
+    await h.services.outbox.deliverDue();
+    const question = h.sender.sent.find((s) => s.to === '29:rita' && textOfCard(s.message.card).includes('Were any patients identifiable'));
+    expect(question).toBeDefined();
+    const send = action(question!.message.card, 'Send answer');
+    const answered = await h.driver.send(cardAction(rita, send.verb, { ...send.data, answer: 'Yes, two people in the queue.' }));
+    expect(String(answered.invoke?.body.value)).toMatch(/added to PW-2026/);
+    const stored = await stores.incidents.get('millbrook', incident.reference);
+    expect(stored?.handling?.questions?.[0]?.answer).toBe('Yes, two people in the queue.');
+  });
+});
+
+describe('delivery', () => {
+  it('retries a send that fails twice with 429, honouring Retry-After, and delivers it once, in order', async () => {
+    const h = startBot();
+    const before = h.sender.sent.length;
+    await stores.outbox.enqueue(
+      [
+        { practiceId: 'millbrook', id: `t1-${randomUUID()}`, kind: 'message', target: 'user:test-order', address: { reference: { user: { id: '29:order' } } }, text: 'first' },
+        { practiceId: 'millbrook', id: `t2-${randomUUID()}`, kind: 'message', target: 'user:test-order', address: { reference: { user: { id: '29:order' } } }, text: 'second' },
+      ],
+      clock,
+    );
+    h.sender.failures.set('29:order', [new SendFailure('429', 429, 30_000), new SendFailure('429', 429, 30_000)]);
+    await h.services.outbox.deliverDue(); // 429
+    clock = new Date(clock.getTime() + 10_000);
+    await h.services.outbox.deliverDue(); // not due yet: Retry-After was 30 s
+    expect(h.sender.failures.get('29:order')).toHaveLength(1);
+    clock = new Date(clock.getTime() + 25_000);
+    await h.services.outbox.deliverDue(); // 429 again
+    clock = new Date(clock.getTime() + 60_000);
+    await h.services.outbox.deliverDue(); // first delivered
+    await h.services.outbox.deliverDue(); // then second
+    const mine = h.sender.sent.slice(before).filter((s) => s.to === '29:order').map((s) => s.message.text);
+    expect(mine).toEqual(['first', 'second']);
+  });
+
+  it('keeps a notification queued while the connector is down and delivers it when it recovers', async () => {
+    const h = startBot();
+    h.sender.down = true;
+    const id = `down-${randomUUID()}`;
+    await stores.outbox.enqueue([{ practiceId: 'millbrook', id, kind: 'message', target: 'user:down', address: { reference: { user: { id: '29:down' } } }, text: 'still here' }], clock);
+    for (let i = 0; i < 8; i++) {
+      await h.services.outbox.deliverDue();
+      clock = new Date(clock.getTime() + 20 * 60_000);
+    }
+    expect((await stores.outbox.pending()).some((item) => item.id === id && item.attempts >= 5)).toBe(true);
+    h.sender.down = false;
+    await h.services.outbox.deliverDue();
+    expect(h.sender.sent.filter((s) => s.message.text === 'still here')).toHaveLength(1);
+    expect((await stores.outbox.pending()).some((item) => item.id === id)).toBe(false);
+  });
+});
