@@ -101,6 +101,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     if (!e.AZURE_STORAGE_CONNECTION_STRING)
       problems.push('AZURE_STORAGE_CONNECTION_STRING is required when NODE_ENV=production (the embedded emulator is for trying the bot only).');
   }
+  // botbuilder checks tokens against the issuer that goes with the metadata: one without the other accepts no token at all.
+  if (Boolean(e.ToBotFromChannelOpenIdMetadataUrl) !== Boolean(e.ToBotFromChannelTokenIssuer))
+    problems.push('ToBotFromChannelOpenIdMetadataUrl and ToBotFromChannelTokenIssuer must be set together (or neither, for the public cloud).');
   if (e.MicrosoftAppType === 'SingleTenant' && !e.MicrosoftAppTenantId)
     problems.push('MicrosoftAppTenantId is required when MicrosoftAppType=SingleTenant.');
 

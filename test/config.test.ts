@@ -56,8 +56,14 @@ describe('configuration', () => {
   });
 
   it('reads the tenant allowlist and the Bot Framework metadata override', () => {
-    const c = loadConfig({ POSTWATCH_ALLOWED_TENANTS: ' t1, t2 ,', ToBotFromChannelOpenIdMetadataUrl: 'http://127.0.0.1:1/.well-known/openid' });
+    const c = loadConfig({
+      POSTWATCH_ALLOWED_TENANTS: ' t1, t2 ,',
+      ToBotFromChannelOpenIdMetadataUrl: 'http://127.0.0.1:1/.well-known/openid',
+      ToBotFromChannelTokenIssuer: 'https://api.botframework.com',
+    });
     expect(c.ok && c.value.allowedTenants).toEqual(['t1', 't2']);
     expect(c.ok && c.value.bot.openIdMetadataUrl).toBe('http://127.0.0.1:1/.well-known/openid');
+    const half = loadConfig({ ToBotFromChannelOpenIdMetadataUrl: 'http://127.0.0.1:1/.well-known/openid' });
+    expect(!half.ok && half.error.join('\n')).toMatch(/must be set together/);
   });
 });
