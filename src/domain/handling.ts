@@ -1,5 +1,15 @@
 import type { Grading } from './policy/grade.ts';
 import type { Incident } from './incident.ts';
+import {
+  CLOSURE_LIMIT,
+  LESSONS_REQUIRED,
+  TASK_OUTCOME_LIMIT,
+  taskHours,
+  transition,
+  type Closure,
+  type Reopening,
+  type Task,
+} from './lifecycle.ts';
 import { err, ok, type Result } from './result.ts';
 import { canDecide, type PracticeRoles } from './roles.ts';
 
@@ -53,6 +63,10 @@ export interface Handling {
   assignedTo?: Person;
   decision?: Decision;
   questions?: QuestionToReporter[];
+  /** The follow-up actions the decision started. */
+  tasks?: Task[];
+  closure?: Closure;
+  reopenings?: Reopening[];
 }
 
 export const REPLY_LIMIT = 1_000;
@@ -67,7 +81,11 @@ export type HandlingError =
   | { kind: 'invalid'; field: string; message: string }
   | { kind: 'reply-blocked' }
   | { kind: 'not-the-reporter' }
-  | { kind: 'no-open-question' };
+  | { kind: 'no-open-question' }
+  | { kind: 'impossible-transition'; from: string; to: string }
+  | { kind: 'not-the-owner' }
+  | { kind: 'no-such-task' }
+  | { kind: 'not-a-manager' };
 
 export function handlingOf(incident: Incident): Handling {
   return incident.handling ?? { version: 0 };
@@ -143,11 +161,98 @@ export function decide(
       break;
     }
   }
-  return ok({
-    ...incident,
-    status: decision.kind === 'no-response' ? 'resolved' : 'in-progress',
-    handling: { ...handling, version: handling.version + 1, decision },
-  });
+  const tasks = tasksFor(decision, handling, incident, now);
+  const next = transition(incident.status, tasks.length === 0 ? 'resolved' : 'in-progress');
+  if (!next.ok) return err(next.error);
+  return ok({ ...incident, status: next.value, handling: { ...handling, version: handling.version + 1, decision, tasks } });
+}
+
+/**
+ * The decision becomes tracked tasks: each chosen action, owned by whoever the incident is
+ * assigned to (else the decider); an approved reply is a task for whoever will post it.
+ */
+function tasksFor(decision: Decision, handling: Handling, incident: Incident, now: Date): Task[] {
+  const owner = handling.assignedTo ?? decision.by;
+  const dueAt = new Date(now.getTime() + taskHours(handling.grading?.decisionTargetHours ?? 24) * 3_600_000).toISOString();
+  const title = (id: string) => handling.grading?.actions.find((a) => a.id === id)?.title ?? id;
+  const base = { status: 'open' as const, dueAt };
+  if (decision.kind === 'actions') {
+    return (decision.actions ?? []).map((actionId, i) => ({ ...base, id: `t${i + 1}`, actionId, title: title(actionId), owner }));
+  }
+  if (decision.kind === 'public-reply') {
+    const poster = decision.reporterPostsReply ? incident.reporter : owner;
+    return [{ ...base, id: 't1', actionId: 'public-reply', title: 'Post the approved reply in the same comment stream', owner: poster, dueAt: new Date(now.getTime() + (handling.grading?.decisionTargetHours ?? 4) * 3_600_000).toISOString() }];
+  }
+  return [];
+}
+
+/** The owner (or a manager) says what happened; the last open task resolves the incident. */
+export function completeTask(
+  incident: Incident,
+  roles: PracticeRoles,
+  actor: Person,
+  taskId: string,
+  outcome: string,
+  now: Date,
+): Result<Incident, HandlingError> {
+  const handling = handlingOf(incident);
+  const task = handling.tasks?.find((t) => t.id === taskId);
+  if (!task) return err({ kind: 'no-such-task' });
+  const isOwner = task.owner.aadObjectId.toLowerCase() === actor.aadObjectId.toLowerCase();
+  if (!isOwner && !isDecider(incident, roles, actor.aadObjectId)) return err({ kind: 'not-the-owner' });
+  if (task.status === 'done') return err({ kind: 'invalid', field: `outcome_${taskId}`, message: `Already done by ${task.doneBy?.name || 'someone'}.` });
+  const text = outcome.trim();
+  if (!text) return err({ kind: 'invalid', field: `outcome_${taskId}`, message: 'Say what happened (a reference number, the reply, the advice).' });
+  if (text.length > TASK_OUTCOME_LIMIT) return err({ kind: 'invalid', field: `outcome_${taskId}`, message: `Keep this under ${TASK_OUTCOME_LIMIT} characters.` });
+  const tasks = (handling.tasks ?? []).map((t) => (t.id === taskId ? { ...t, status: 'done' as const, outcome: text, doneBy: actor, doneAt: now.toISOString() } : t));
+  const allDone = tasks.every((t) => t.status === 'done');
+  let status = incident.status;
+  if (allDone && incident.status === 'in-progress') {
+    const next = transition(incident.status, 'resolved');
+    if (!next.ok) return err(next.error);
+    status = next.value;
+  }
+  return ok({ ...incident, status, handling: { ...handling, version: handling.version + 1, tasks } });
+}
+
+/** Closing records the outcome; high and critical incidents must say what was learnt. */
+export function close(
+  incident: Incident,
+  roles: PracticeRoles,
+  actor: Person,
+  input: { outcome: string; lessonsLearnt: string },
+  now: Date,
+): Result<Incident, HandlingError> {
+  if (!isDecider(incident, roles, actor.aadObjectId)) return err({ kind: 'not-a-decider' });
+  const next = transition(incident.status, 'closed');
+  if (!next.ok) return err(next.error);
+  const handling = handlingOf(incident);
+  const outcome = input.outcome.trim();
+  const lessons = input.lessonsLearnt.trim();
+  if (!outcome) return err({ kind: 'invalid', field: 'closeOutcome', message: 'Say how the incident ended.' });
+  if (outcome.length > CLOSURE_LIMIT) return err({ kind: 'invalid', field: 'closeOutcome', message: `Keep this under ${CLOSURE_LIMIT} characters.` });
+  const severity = handling.grading?.severity;
+  if (!lessons && severity && (LESSONS_REQUIRED as readonly string[]).includes(severity)) {
+    return err({ kind: 'invalid', field: 'lessonsLearnt', message: 'Lessons learnt are required for high and critical incidents.' });
+  }
+  if (lessons.length > CLOSURE_LIMIT) return err({ kind: 'invalid', field: 'lessonsLearnt', message: `Keep this under ${CLOSURE_LIMIT} characters.` });
+  const closure: Closure = { outcome, ...(lessons ? { lessonsLearnt: lessons } : {}), closedBy: actor, closedAt: now.toISOString() };
+  return ok({ ...incident, status: next.value, handling: { ...handling, version: handling.version + 1, closure } });
+}
+
+/** Only a practice manager reopens a closed incident; the reason is kept with the record. */
+export function reopen(incident: Incident, roles: PracticeRoles, actor: Person, reason: string, now: Date): Result<Incident, HandlingError> {
+  if (!roles.managers.some((m) => m.toLowerCase() === actor.aadObjectId.toLowerCase())) return err({ kind: 'not-a-manager' });
+  const handling = handlingOf(incident);
+  const to = handling.decision ? 'in-progress' : 'awaiting-decision';
+  const next = transition(incident.status, to);
+  if (!next.ok) return err(next.error);
+  const text = reason.trim();
+  if (!text) return err({ kind: 'invalid', field: 'reopenReason', message: 'Say why it is being reopened.' });
+  const { closure: _closed, ...rest } = handling;
+  const reopenings = [...(handling.reopenings ?? []), { by: actor, at: now.toISOString(), reason: text.slice(0, CLOSURE_LIMIT) }];
+  // Reopened work gets a fresh set of open tasks only if the old ones were all done.
+  return ok({ ...incident, status: next.value, handling: { ...rest, version: handling.version + 1, reopenings } });
 }
 
 /** Saves the reply being prepared, so the next person to open the card sees the same text. */

@@ -39,6 +39,17 @@ export const INCIDENT_VERBS = {
   assign: 'incident.assign',
   ask: 'incident.ask',
   answer: 'incident.answer',
+  /** Data also carries `taskId`. */
+  taskDone: 'incident.taskDone',
+  close: 'incident.close',
+  reopen: 'incident.reopen',
+  /** A short-lived link to the evidence pack, for deciders. */
+  pack: 'incident.pack',
+} as const;
+
+/** The register ("open incidents"): data `{ page }` (0-based). */
+export const REGISTER_VERBS = {
+  page: 'register.page',
 } as const;
 
 export type IncidentVerb = (typeof INCIDENT_VERBS)[keyof typeof INCIDENT_VERBS];
@@ -47,6 +58,8 @@ export interface IncidentActionData {
   practiceId: string;
   reference: string;
   version: number;
+  /** incident.taskDone only. */
+  taskId?: string;
 }
 
 /** Input ids on the incident card. */
@@ -58,4 +71,9 @@ export const INCIDENT_INPUTS = {
   assignee: 'assignee',
   question: 'question',
   answer: 'answer',
+  /** Per task: `outcome_<taskId>`. */
+  taskOutcomePrefix: 'outcome_',
+  closeOutcome: 'closeOutcome',
+  lessonsLearnt: 'lessonsLearnt',
+  reopenReason: 'reopenReason',
 } as const;
