@@ -3,10 +3,13 @@ import { Deciding } from './app/deciding.ts';
 import { Membership } from './app/membership.ts';
 import { OutboxWorker, type Sender } from './app/outbox.ts';
 import { PracticeSetup } from './app/practiceSetup.ts';
+import { Register } from './app/register.ts';
+import { Reminders } from './app/reminders.ts';
 import { Reporting } from './app/reporting.ts';
 import { Routing } from './app/routing.ts';
 import { IncidentCards } from './bot/notifications.ts';
 import { PostwatchBot } from './bot/PostwatchBot.ts';
+import { EvidenceLinks } from './bot/evidenceLinks.ts';
 import type { PrivateChats } from './bot/privateChat.ts';
 import type { Config } from './config.ts';
 import { practiceById } from './domain/practice.ts';
@@ -23,13 +26,16 @@ export interface Services {
   routing: Routing;
   deciding: Deciding;
   outbox: OutboxWorker;
+  reminders: Reminders;
+  links: EvidenceLinks;
   /** Starts the background work: delivering notifications, finishing interrupted routing, purging drafts. */
   startBackground(): void;
   stopBackground(): Promise<void>;
 }
 
 export interface ServiceDeps {
-  config: Pick<Config, 'practices' | 'policies'> & { bot: Pick<Config['bot'], 'authEnabled'> };
+  config: Pick<Config, 'practices' | 'policies'> &
+    Partial<Pick<Config, 'publicUrl' | 'linkSecret'>> & { bot: Pick<Config['bot'], 'authEnabled'> };
   stores: Stores;
   log: Logger;
   sender: Sender;
@@ -63,11 +69,16 @@ export function createServices(deps: ServiceDeps): Services {
       }),
   });
   const incidentCards = new IncidentCards(stores, deciding, practice, now);
+  const reminders = new Reminders({ stores, practices: practice, now, log, instanceId: randomUUID(), queued });
+  const links = new EvidenceLinks(config.linkSecret, config.publicUrl ?? 'http://127.0.0.1:3978');
   outbox = new OutboxWorker({ outbox: stores.outbox, sender: deps.sender, render: (item) => incidentCards.render(item), now, log, ...(deps.random ? { random: deps.random } : {}) });
   const bot = new PostwatchBot({
     reporting,
     deciding,
     setup: new PracticeSetup(stores),
+    register: new Register(stores, now),
+    links,
+    now,
     incidentCards,
     chats: stores.practices,
     membership: new Membership(config.practices, stores.memberships, now),
@@ -89,8 +100,11 @@ export function createServices(deps: ServiceDeps): Services {
     routing,
     deciding,
     outbox,
+    reminders,
+    links,
     startBackground() {
       outbox!.start(2_000);
+      every(60_000, () => reminders.run(), 'reminders');
       every(30_000, () => routing.sweep(), 'routing sweep');
       every(60 * 60_000, () => stores.drafts.purgeExpired(now()), 'draft purge');
       void routing.sweep().catch(() => undefined);

@@ -30,6 +30,10 @@ export interface Config {
   policies: Map<string, Policy>;
   /** Tenants whose activities are accepted; empty means any (the app registration still limits who can reach the bot). */
   allowedTenants: string[];
+  /** Where the bot is reached from outside (evidence pack links); local mode uses loopback. */
+  publicUrl: string;
+  /** Signs evidence pack links; shared by every instance (a random one is made when unset). */
+  linkSecret?: string;
   logLevel: string;
 }
 
@@ -81,6 +85,8 @@ const envSchema = z.object({
   POSTWATCH_MANAGERS: z.string().optional(),
   POSTWATCH_POLICY_FILE: z.string().trim().optional(),
   POSTWATCH_ALLOWED_TENANTS: z.string().optional(),
+  POSTWATCH_PUBLIC_URL: z.string().url().optional(),
+  POSTWATCH_LINK_SECRET: z.string().min(32, 'use at least 32 characters').optional(),
   ToBotFromChannelOpenIdMetadataUrl: z.string().url().optional(),
   ToBotFromChannelTokenIssuer: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
@@ -132,6 +138,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     practices: practices.value,
     policies: policies.value,
     allowedTenants: splitList(e.POSTWATCH_ALLOWED_TENANTS),
+    publicUrl: e.POSTWATCH_PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`,
+    ...(e.POSTWATCH_LINK_SECRET ? { linkSecret: e.POSTWATCH_LINK_SECRET } : {}),
     logLevel: e.LOG_LEVEL ?? 'info',
   });
 }

@@ -2,7 +2,10 @@ import {
   answerQuestion,
   askReporter,
   assign,
+  close,
+  completeTask,
   decide,
+  reopen,
   decisionSummary,
   handlingOf,
   isDecider,
@@ -36,12 +39,36 @@ export type IncidentScreen =
       replyFindings: Finding[];
       errors?: Record<string, string>;
       notice?: Notice;
+      /** Who is looking (task owners can mark their own tasks done on a read-only card). */
+      viewerAadObjectId: string;
+      canClose: boolean;
+      canReopen: boolean;
     }
   | { kind: 'question'; incident: Incident; error?: string }
+  /** A decider asked for the evidence pack: the bot makes the short-lived link. */
+  | { kind: 'pack'; incident: Incident }
   | { kind: 'message'; text: string };
 
 type IncidentView = Extract<IncidentScreen, { kind: 'incident' }>;
-type ViewExtras = { errors?: Record<string, string>; notice?: Notice; replyText?: string; replyFindings?: Finding[] };
+type ViewExtras = {
+  errors?: Record<string, string>;
+  notice?: Notice;
+  replyText?: string;
+  replyFindings?: Finding[];
+  roles?: PracticeRoles;
+  actor?: Person;
+};
+
+const DONE_NOTICE: Record<string, string> = {
+  [INCIDENT_VERBS.ask]: 'Question sent to the reporter.',
+  [INCIDENT_VERBS.assign]: 'Assigned.',
+  [INCIDENT_VERBS.close]: 'Closed. The reporter is being told.',
+  [INCIDENT_VERBS.reopen]: 'Reopened.',
+};
+
+function stored_status(incident: Incident): string {
+  return incident.status === 'resolved' ? 'All actions done: resolved.' : '';
+}
 
 export interface IncidentActionRequest {
   verb: string;
@@ -91,22 +118,32 @@ export class Deciding {
     const { verb, data, actor } = request;
     const decider = isDecider(incident, roles, actor.aadObjectId);
     const screen = (i: Incident, extra: ViewExtras = {}): IncidentView =>
-      this.screen(i, decider ? 'decider' : 'readonly', practice, policy, extra);
+      this.screen(i, decider ? 'decider' : 'readonly', practice, policy, { ...extra, roles, actor });
 
     if (verb === INCIDENT_VERBS.refresh) return screen(incident);
     if (verb === INCIDENT_VERBS.answer) return this.answer(incident, actor, text(data[INCIDENT_INPUTS.answer]));
     if (!Object.values(INCIDENT_VERBS).includes(verb as never)) return screen(incident);
+    // A task's owner need not be a decider (the reporter posting the approved reply, say).
+    if (verb === INCIDENT_VERBS.taskDone) {
+      const taskId = text(data.taskId);
+      const result = completeTask(incident, roles, actor, taskId, text(data[`${INCIDENT_INPUTS.taskOutcomePrefix}${taskId}`]), this.deps.now());
+      if (!result.ok) {
+        if (result.error.kind === 'not-the-owner') return this.refuse(incident, actor, verb, screen);
+        return this.refusal(incident, result.error, actor, [], '', screen);
+      }
+      const task = result.value.handling?.tasks?.find((t) => t.id === taskId);
+      const stored = await this.deps.stores.incidents.update(result.value, { actor, action: 'task.done', summary: `Done: ${task?.title ?? taskId}. ${stored_status(result.value)}` });
+      await this.enqueueCardUpdates(stored);
+      this.deps.queued?.();
+      return { ...screen(stored), notice: { tone: 'good', text: stored.status === 'resolved' ? 'Done. Every action is complete: the incident is resolved and can be closed.' : 'Done, and recorded.' } };
+    }
 
-    if (!decider) {
-      await this.deps.stores.incidents.appendAudit(incident.practiceId, incident.reference, {
-        actor,
-        action: 'decision.refused',
-        summary: `Refused "${verb}": not a practice manager, deputy or DPO of this practice.`,
-      });
-      return {
-        ...screen(incident),
-        notice: { tone: 'attention', text: 'Only the practice manager, deputy or Data Protection Officer can decide on this incident. Your attempt has been recorded.' },
-      };
+    const managerOnly = verb === INCIDENT_VERBS.reopen;
+    const allowed = managerOnly ? roles.managers.some((m) => m.toLowerCase() === actor.aadObjectId.toLowerCase()) : decider;
+    if (!allowed) return this.refuse(incident, actor, verb, screen);
+    if (verb === INCIDENT_VERBS.pack) {
+      await this.deps.stores.incidents.appendAudit(incident.practiceId, incident.reference, { actor, action: 'evidence-pack.requested', summary: 'Evidence pack link issued.' });
+      return { kind: 'pack', incident };
     }
 
     const now = this.deps.now();
@@ -142,6 +179,14 @@ export class Deciding {
         result = askReporter(incident, roles, actor, text(data[INCIDENT_INPUTS.question]), now);
         summary = 'Asked the reporter for more information.';
         break;
+      case INCIDENT_VERBS.close:
+        result = close(incident, roles, actor, { outcome: text(data[INCIDENT_INPUTS.closeOutcome]), lessonsLearnt: text(data[INCIDENT_INPUTS.lessonsLearnt]) }, now);
+        summary = 'Closed with an outcome.';
+        break;
+      case INCIDENT_VERBS.reopen:
+        result = reopen(incident, roles, actor, text(data[INCIDENT_INPUTS.reopenReason]), now);
+        summary = `Reopened: ${text(data[INCIDENT_INPUTS.reopenReason]).slice(0, 200)}`;
+        break;
       default:
         return screen(incident);
     }
@@ -154,8 +199,19 @@ export class Deciding {
         ? hasBlocking(findings)
           ? { tone: 'attention', text: 'The reply cannot be approved yet: see the problems under it.' }
           : { tone: 'good', text: 'Reply checked: nothing blocks approval.' }
-        : { tone: 'good', text: verb === INCIDENT_VERBS.ask ? 'Question sent to the reporter.' : verb === INCIDENT_VERBS.assign ? 'Assigned.' : 'Decision recorded. The reporter is being told.' };
+        : { tone: 'good', text: DONE_NOTICE[verb] ?? 'Decision recorded. The reporter is being told.' };
     return { ...screen(stored, { replyText }), notice };
+  }
+
+  /** Authorisation is checked on the server for every verb; a refusal is audited and explained. */
+  private async refuse(incident: Incident, actor: Person, verb: string, screen: (i: Incident) => IncidentView): Promise<IncidentScreen> {
+    await this.deps.stores.incidents.appendAudit(incident.practiceId, incident.reference, {
+      actor,
+      action: 'decision.refused',
+      summary: `Refused "${verb}": not allowed for this person at this practice.`,
+    });
+    const who = verb === INCIDENT_VERBS.reopen ? 'Only a practice manager can reopen an incident.' : verb === INCIDENT_VERBS.taskDone ? 'Only the owner of that action, or a practice manager, deputy or Data Protection Officer, can mark it done.' : 'Only the practice manager, deputy or Data Protection Officer can decide on this incident.';
+    return { ...screen(incident), notice: { tone: 'attention', text: `${who} Your attempt has been recorded.` } };
   }
 
   private refusal(
@@ -184,6 +240,10 @@ export class Deciding {
         return screen(incident, { replyText, errors: { [error.field]: error.message } });
       case 'not-routed':
         return screen(incident, { notice: { tone: 'default', text: 'This incident is still being graded. Try again in a moment.' } });
+      case 'impossible-transition':
+        return screen(incident, { notice: { tone: 'attention', text: `That cannot be done while the incident is ${error.from.replace('-', ' ')}.` } });
+      case 'no-such-task':
+        return screen(incident, { notice: { tone: 'attention', text: 'That action is no longer on this incident.' } });
       default:
         return screen(incident);
     }
@@ -213,6 +273,11 @@ export class Deciding {
     };
     if (handling.decision && (verb === INCIDENT_VERBS.approveReply || verb === INCIDENT_VERBS.noResponse || verb === INCIDENT_VERBS.chooseActions)) {
       toReporter('decision', 'reporter-update', decisionSummary(handling.decision, (id) => policy.actions.find((a) => a.id === id)?.title ?? id));
+    }
+    if (verb === INCIDENT_VERBS.close && handling.closure) {
+      // What users of incident systems miss most: hearing back when it is closed.
+      // The outcome itself may hold the practice's private discussion, so the reporter hears only that it is closed.
+      toReporter(`closed-${handling.reopenings?.length ?? 0}`, 'reporter-update', 'The practice manager has closed this incident. Thank you for reporting it.');
     }
     if (verb === INCIDENT_VERBS.ask) toReporter(`question-${handling.questions?.length ?? 0}`, 'reporter-question');
     if (verb === INCIDENT_VERBS.assign && handling.assignedTo) {
@@ -250,11 +315,14 @@ export class Deciding {
     return {
       kind: 'incident',
       incident,
-      view: handling.decision ? 'readonly' : view,
+      view,
       replyText,
       replyFindings: extra.replyFindings ?? (view === 'decider' ? checkReply(replyText, this.guardContext(incident, practice, policy)) : []),
       ...(extra.errors ? { errors: extra.errors } : {}),
       ...(extra.notice ? { notice: extra.notice } : {}),
+      viewerAadObjectId: extra.actor?.aadObjectId ?? '',
+      canClose: view === 'decider' && (incident.status === 'in-progress' || incident.status === 'resolved'),
+      canReopen: incident.status === 'closed' && (extra.roles?.managers ?? []).some((m) => m.toLowerCase() === (extra.actor?.aadObjectId ?? '').toLowerCase()),
     };
   }
 

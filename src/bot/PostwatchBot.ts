@@ -13,6 +13,10 @@ import {
 import type { Deciding } from '../app/deciding.ts';
 import type { Membership } from '../app/membership.ts';
 import type { PracticeSetup } from '../app/practiceSetup.ts';
+import type { Register } from '../app/register.ts';
+import type { EvidenceLinks } from './evidenceLinks.ts';
+import { evidencePackCard, registerCard } from '../views/index.ts';
+import { REGISTER_VERBS } from '../views/verbs.ts';
 import { parseReference } from '../domain/reference.ts';
 import type { RoleId } from '../domain/roles.ts';
 import type { ConversationAddress, PracticeStore } from '../store/ports.ts';
@@ -39,6 +43,9 @@ export interface BotDeps {
   reporting: Reporting;
   deciding: Deciding;
   setup: PracticeSetup;
+  register: Register;
+  links: EvidenceLinks;
+  now: () => Date;
   incidentCards: IncidentCards;
   /** Where each person's 1:1 chat is, so notifications can reach them later. */
   chats: Pick<PracticeStore, 'userChat' | 'rememberUserChat'>;
@@ -114,9 +121,11 @@ export class PostwatchBot extends TeamsActivityHandler {
         await this.showIncident(context, practice, reporter, command.reference);
         return;
       }
-      case 'openIncidents':
-        await context.sendActivity(SAY.registerNotYetAvailable);
+      case 'openIncidents': {
+        const card = await this.registerPage(practice, reporter, 0);
+        await context.sendActivity(typeof card === 'string' ? MessageFactory.text(card) : MessageFactory.attachment(CardFactory.adaptiveCard(card)));
         return;
+      }
       case 'useChannelForReview':
       case 'role':
         await context.sendActivity(SAY.setupInChannel);
@@ -155,25 +164,39 @@ export class PostwatchBot extends TeamsActivityHandler {
       await context.sendActivity(await this.changeRole(context, practice, reporter, command.add, command.role));
       return;
     }
+    if (command.kind === 'openIncidents' || command.kind === 'incident') {
+      // The register and incident details are never shown to the whole channel.
+      const card = command.kind === 'openIncidents' ? await this.registerPage(practice, reporter, 0) : SAY.incidentInPrivate;
+      if (typeof card === 'string') await context.sendActivity(card);
+      else await this.sendPrivately(context, card);
+      return;
+    }
     const screen =
       command.kind === 'report'
         ? await this.deps.reporting.start(practice.id, reporter)
-        : command.kind === 'myReports'
-          ? await this.deps.reporting.myReports(practice.id, reporter)
-          : undefined;
-    if (!screen) {
-      await context.sendActivity(SAY.registerNotYetAvailable);
-      return;
-    }
+        : await this.deps.reporting.myReports(practice.id, reporter);
+    const id = await this.sendPrivately(context, cardFor(screen, practice));
+    if (id && screen.kind === 'step') await this.deps.reporting.rememberCard(practice.id, reporter, screen.draft.id, id);
+  }
+
+  /** Sends a card to the person's 1:1 chat and says so, and only so, where they asked. */
+  private async sendPrivately(context: TurnContext, card: object): Promise<string | undefined> {
+    let id: string | undefined;
     try {
-      const id = await this.deps.privateChats.send(context, MessageFactory.attachment(CardFactory.adaptiveCard(cardFor(screen, practice))));
-      if (id && screen.kind === 'step') await this.deps.reporting.rememberCard(practice.id, reporter, screen.draft.id, id);
+      id = await this.deps.privateChats.send(context, MessageFactory.attachment(CardFactory.adaptiveCard(card)));
     } catch (error) {
       this.deps.log.warn({ ...describeError(error) }, 'could not open a private chat');
       await context.sendActivity(SAY.couldNotMessagePrivately);
-      return;
+      return undefined;
     }
     await context.sendActivity(SAY.sentPrivately);
+    return id;
+  }
+
+  private async registerPage(practice: Practice, viewer: Reporter, page: number): Promise<object | string> {
+    const result = await this.deps.register.open(practice, viewer.aadObjectId, page);
+    if (result.kind === 'denied') return SAY.registerOnlyForDeciders;
+    return registerCard(result.rows, { practiceName: practice.name, page: result.page, pageCount: result.pageCount, total: result.total, now: this.deps.now() });
   }
 
   private async sendScreen(context: TurnContext, practice: Practice, reporter: Reporter, screen: Screen): Promise<void> {
@@ -256,10 +279,19 @@ export class PostwatchBot extends TeamsActivityHandler {
       if (parsed.value.verb.startsWith('incident.')) {
         const screen = await this.deps.deciding.act({ verb: parsed.value.verb, data: parsed.value.data, actor: reporter });
         if (screen.kind === 'message') return messageResponse(screen.text);
+        if (screen.kind === 'pack') {
+          const link = this.deps.links.issue({ practiceId: screen.incident.practiceId, reference: screen.incident.reference, issuedTo: aadObjectId }, this.deps.now());
+          return cardResponse(evidencePackCard({ reference: screen.incident.reference, url: link.url, expiresAt: link.expiresAt, sha256: 'listed in the pack (manifest.json)', fileName: `${screen.incident.reference}-evidence.zip` }));
+        }
         return cardResponse(await this.deps.incidentCards.card(screen));
       }
       const practice = await this.deps.membership.forPerson(aadObjectId);
       if (!practice) return messageResponse(SAY.unknownPractice);
+      if (parsed.value.verb === REGISTER_VERBS.page) {
+        const page = typeof parsed.value.data.page === 'number' ? parsed.value.data.page : Number(parsed.value.data.page ?? 0);
+        const card = await this.registerPage(practice, reporter, Number.isFinite(page) ? page : 0);
+        return typeof card === 'string' ? messageResponse(card) : cardResponse(card);
+      }
       if (context.activity.conversation?.conversationType === 'personal') await this.rememberChat(context, practice, aadObjectId);
       const screen = await this.deps.reporting.act({
         practiceId: practice.id,

@@ -24,8 +24,9 @@ export const SAY = {
       .map((h) => h.slice(0, 12))
       .join(', ')}). Send more, or carry on with the card.`,
   screenshotRefused: (fileName: string, reason: string) => `I couldn't keep "${fileName.replace(/[*_`[\]<>#]/g, '')}": ${reason}.`,
-  registerNotYetAvailable:
-    'The incident register is for practice managers and is not switched on for this practice yet. Type **my reports** to see the posts you have reported.',
+  registerOnlyForDeciders:
+    'The register of open incidents is for the practice manager, deputy and Data Protection Officer. Type **my reports** to see the posts you have reported.',
+  incidentInPrivate: 'Incident details are shown only in a private chat: write "incident PW-…" to me there.',
   setupInChannel: 'Set-up commands work in the practice team\'s channel: @Postwatch use this channel for incident review, or @Postwatch add deputy @name.',
   useChannelOnlyInChannel: 'Write this in the channel that should receive incident cards.',
   roleUsage: 'Say who, with one @mention: for example "@Postwatch add deputy @Sam Jones" (roles: manager, deputy, dpo).',

@@ -19,6 +19,8 @@ export class IncidentCards {
     switch (screen.kind) {
       case 'message':
         return noticeCard('Postwatch', screen.text);
+      case 'pack':
+        return noticeCard('Evidence pack', 'Ask for the evidence pack from the incident card.');
       case 'question': {
         const practice = this.practice(screen.incident.practiceId);
         const open = [...(handlingOf(screen.incident).questions ?? [])].reverse().find((q) => q.answer === undefined);
@@ -39,6 +41,9 @@ export class IncidentCards {
           replyText: screen.replyText,
           ...(screen.errors ? { errors: screen.errors } : {}),
           ...(screen.notice ? { notice: screen.notice } : {}),
+          viewerAadObjectId: screen.viewerAadObjectId,
+          canClose: screen.canClose,
+          canReopen: screen.canReopen,
         });
       }
     }

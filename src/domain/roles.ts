@@ -38,6 +38,11 @@ export function canDecide(roles: PracticeRoles, aadObjectId: string, needsDpo: b
   );
 }
 
+/** Manager, deputy or DPO: the people who may see the practice's register. */
+export function holdsRole(roles: PracticeRoles, aadObjectId: string): boolean {
+  return has(roles.managers, aadObjectId) || has(roles.deputies, aadObjectId) || has(roles.dataProtectionOfficers, aadObjectId);
+}
+
 export function changeRole(
   roles: PracticeRoles,
   actor: string,

@@ -45,12 +45,29 @@ export interface IncidentStore {
   /** ETag-checked replace; fails with ConflictError when someone else wrote first. */
   update(incident: Incident, change: AuditChange): Promise<Incident>;
   auditTrail(practiceId: string, reference: string): Promise<AuditEntry[]>;
+  /**
+   * For the audit verifier and the evidence pack: incidents with their audit rows exactly as
+   * stored (row-key order, damaged rows read as far as they can be), one practice (or one
+   * incident) or every practice, practice by practice and by reference. Audit rows whose
+   * incident row is missing are yielded too. Not for showing incidents to people.
+   */
+  auditRecords(scope: AuditScope): AsyncIterable<AuditRecord>;
   /** An audit entry with no other change (e.g. a refused attempt), appended to the incident's chain. */
   appendAudit(practiceId: string, reference: string, change: AuditChange): Promise<void>;
   /** Incidents at this practice by the same author (authorKey) reported before the given instant. */
   countByAuthor(practiceId: string, authorKey: string, before: string): Promise<number>;
   /** Incidents whose routing has not finished, across practices (the routing sweep). */
   listUnrouted(limit: number): Promise<Incident[]>;
+  /** A practice's incidents that are not closed (the register). */
+  listOpen(practiceId: string): Promise<Incident[]>;
+  /** Incidents waiting for a decision or a follow-up action, across practices (the reminder job). */
+  listActive(): Promise<Incident[]>;
+}
+
+/** A time-limited lease, so that of several instances only one runs a job at a time. */
+export interface LeaseStore {
+  /** True if this holder now has the lease until `until` (taken, or renewed, with an ETag check). */
+  acquire(name: string, holder: string, now: Date, until: Date): Promise<boolean>;
 }
 
 /**
@@ -137,6 +154,26 @@ export interface AuditChange {
   summary: string;
 }
 
+/** Which incidents an audit check covers: every practice, one practice, or one incident. */
+export type AuditScope = { practiceId?: undefined; reference?: undefined } | { practiceId: string; reference?: string };
+
+/** One incident's audit chain as stored, for checking it (see IncidentStore.auditRecords). */
+export interface AuditRecord {
+  practiceId: string;
+  reference: string;
+  /** The incident as stored; absent when its row is missing or cannot be read. */
+  incident?: Incident;
+  /** Why the incident row could not be read, when it is there but damaged. */
+  incidentProblem?: string;
+  /** The chain head recorded on the incident row: its last audit entry's sequence and hash. */
+  head?: { sequence: number; hash: string };
+  /**
+   * The audit rows in storage (row-key) order, not sorted by their sequence property; a missing
+   * or damaged field reads as '' (text) or NaN (sequence).
+   */
+  trail: AuditEntry[];
+}
+
 export interface AuditEntry extends AuditChange {
   practiceId: string;
   reference: string;
@@ -179,6 +216,7 @@ export interface Stores {
   memberships: MembershipStore;
   practices: PracticeStore;
   outbox: OutboxStore;
+  leases: LeaseStore;
   health: StorageHealth;
 }
 

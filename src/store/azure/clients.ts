@@ -35,6 +35,7 @@ export interface StorageNames {
   members: string;
   practices: string;
   outbox: string;
+  leases: string;
   evidenceContainer: string;
 }
 
@@ -52,6 +53,7 @@ export function storageNames(tablePrefix = ''): StorageNames {
     members: `${tablePrefix}members`,
     practices: `${tablePrefix}practices`,
     outbox: `${tablePrefix}outbox`,
+    leases: `${tablePrefix}leases`,
     evidenceContainer: containerName(tablePrefix),
   };
 }

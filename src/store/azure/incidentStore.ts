@@ -1,5 +1,6 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import type { Incident, NewIncident } from '../../domain/incident.ts';
+import type { EvidenceFile } from '../../domain/report.ts';
 import { formatReference } from '../../domain/reference.ts';
 import {
   ConflictError,
@@ -7,12 +8,14 @@ import {
   type AuditActor,
   type AuditChange,
   type AuditEntry,
+  type AuditRecord,
+  type AuditScope,
   type IncidentStore,
   type SubmitOutcome,
 } from '../ports.ts';
 import { auditRowRange, chainEntry, fromAuditEntity, GENESIS_HASH, toAuditEntity } from './auditChain.ts';
 import { deadline } from './clients.ts';
-import { etagOf, key, numberProp, stringProp, unkey } from './entities.ts';
+import { etagOf, getText, key, numberProp, stringProp, unkey } from './entities.ts';
 import { isConflict, isNotFound, mapped, toStoreError } from './errors.ts';
 import {
   auditHeadOf,
@@ -85,7 +88,7 @@ export class AzureIncidentStore implements IncidentStore {
       reference,
       sequence: 1,
       at: this.now().toISOString(),
-      change: { actor, action: 'incident.reported', summary: `Reported by ${actor.name}.` },
+      change: { actor, action: 'incident.reported', summary: reportedSummary(actor.name, incident.facts.evidence.screenshots) },
       previousHash: GENESIS_HASH,
     });
     const stored: Omit<Incident, 'etag'> = {
@@ -240,6 +243,27 @@ export class AzureIncidentStore implements IncidentStore {
     });
   }
 
+  async listOpen(practiceId: string): Promise<Incident[]> {
+    const filter = odata`PartitionKey eq ${key(practiceId)} and RowKey ge ${INCIDENT_ROWS.from} and RowKey lt ${INCIDENT_ROWS.to} and status ne 'closed'`;
+    return this.listWhere('List open incidents', filter, practiceId);
+  }
+
+  async listActive(): Promise<Incident[]> {
+    const filter = odata`RowKey ge ${INCIDENT_ROWS.from} and RowKey lt ${INCIDENT_ROWS.to} and (status eq 'awaiting-decision' or status eq 'in-progress')`;
+    return this.listWhere('List active incidents', filter);
+  }
+
+  private async listWhere(operation: string, filter: string, practiceId?: string): Promise<Incident[]> {
+    return mapped(operation, async () => {
+      const found: Incident[] = [];
+      // A long scan gets more time than a point operation, but is still bounded.
+      for await (const entity of this.table.listEntities({ queryOptions: { filter }, abortSignal: deadline(30_000) })) {
+        found.push(fromIncidentEntity(practiceId ?? unkey(entity.partitionKey ?? ''), entity, entity.etag ?? ''));
+      }
+      return found;
+    });
+  }
+
   async appendAudit(practiceId: string, reference: string, change: AuditChange): Promise<void> {
     // Audit-only entries (a refused attempt) still move the chain head, ETag-checked like any update.
     for (let attempt = 0; attempt < 5; attempt++) {
@@ -266,6 +290,85 @@ export class AzureIncidentStore implements IncidentStore {
       return found;
     });
     return entries.sort((a, b) => a.sequence - b.sequence);
+  }
+
+  async *auditRecords(scope: AuditScope): AsyncIterable<AuditRecord> {
+    const audit = { from: 'audit|', to: 'audit}' };
+    const rows =
+      scope.practiceId === undefined
+        ? odata`(RowKey ge ${audit.from} and RowKey lt ${audit.to}) or (RowKey ge ${INCIDENT_ROWS.from} and RowKey lt ${INCIDENT_ROWS.to})`
+        : scope.reference === undefined
+          ? odata`PartitionKey eq ${key(scope.practiceId)} and ((RowKey ge ${audit.from} and RowKey lt ${audit.to}) or (RowKey ge ${INCIDENT_ROWS.from} and RowKey lt ${INCIDENT_ROWS.to}))`
+          : odata`PartitionKey eq ${key(scope.practiceId)} and ((RowKey ge ${auditRowRange(scope.reference).from} and RowKey lt ${auditRowRange(scope.reference).to}) or RowKey eq ${incidentRowKey(scope.reference)})`;
+    // Rows come ordered by PartitionKey then RowKey: one practice is held in memory at a time.
+    let partition: string | undefined;
+    let records = new Map<string, AuditRecord>();
+    const flush = () => [...records.values()].sort((a, b) => (a.reference < b.reference ? -1 : a.reference > b.reference ? 1 : 0));
+    const entities = this.table.listEntities({ queryOptions: { filter: rows }, abortSignal: deadline(AUDIT_SCAN_TIMEOUT_MS) });
+    try {
+      for await (const entity of entities) {
+        const partitionKey = entity.partitionKey ?? '';
+        if (partition !== undefined && partitionKey !== partition) {
+          yield* flush();
+          records = new Map();
+        }
+        partition = partitionKey;
+        const practiceId = unkey(partitionKey);
+        const row = entity.rowKey ?? '';
+        const isAudit = row.startsWith(audit.from);
+        const reference = isAudit ? row.slice(audit.from.length, row.lastIndexOf('|')) : row.slice(INCIDENT_ROWS.from.length);
+        const record = records.get(reference) ?? { practiceId, reference, trail: [] };
+        records.set(reference, record);
+        if (isAudit) record.trail.push(auditRowOf(practiceId, entity));
+        else readIncidentRow(record, entity);
+      }
+    } catch (error) {
+      throw toStoreError(error, 'Read audit records');
+    }
+    yield* flush();
+  }
+}
+
+/**
+ * A scan for the audit verifier may cover every practice, and the time the caller spends between
+ * records (re-hashing evidence) counts too: it gets up to an hour, not seconds.
+ */
+const AUDIT_SCAN_TIMEOUT_MS = 60 * 60_000;
+
+/**
+ * The first audit entry names every evidence file by its SHA-256, so the files are in the chain:
+ * "Reported by <name>. Evidence SHA-256: <hex>, <hex>." (the audit verifier reads this back from
+ * the end of the summary; see src/app/auditVerify.ts).
+ */
+export function reportedSummary(actorName: string, screenshots: readonly EvidenceFile[]): string {
+  const reported = `Reported by ${actorName}.`;
+  return screenshots.length === 0 ? reported : `${reported} Evidence SHA-256: ${screenshots.map((s) => s.sha256).join(', ')}.`;
+}
+
+/** An audit row read as far as it goes: the verifier, not the reader, decides what is wrong with it. */
+function auditRowOf(practiceId: string, entity: Record<string, unknown>): AuditEntry {
+  const text = (name: string) => (typeof entity[name] === 'string' ? (entity[name] as string) : '');
+  return {
+    practiceId,
+    reference: text('reference'),
+    sequence: typeof entity.sequence === 'number' ? entity.sequence : Number.NaN,
+    at: text('at'),
+    actor: { aadObjectId: text('actorAadObjectId'), name: text('actorName') },
+    action: text('action'),
+    summary: getText(entity, 'summary') ?? '',
+    previousHash: text('previousHash'),
+    hash: text('hash'),
+  };
+}
+
+function readIncidentRow(record: AuditRecord, entity: Record<string, unknown> & { etag?: string }): void {
+  const sequence = entity.auditSequence;
+  const hash = entity.auditHash;
+  record.head = { sequence: typeof sequence === 'number' ? sequence : Number.NaN, hash: typeof hash === 'string' ? hash : '' };
+  try {
+    record.incident = fromIncidentEntity(record.practiceId, entity, entity.etag ?? '');
+  } catch (error) {
+    record.incidentProblem = error instanceof Error ? error.message : 'The incident row cannot be read.';
   }
 }
 

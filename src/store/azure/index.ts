@@ -6,6 +6,7 @@ import { AzureEvidenceStore } from './evidenceStore.ts';
 import { AzureStorageHealth } from './health.ts';
 import { AzureIncidentStore } from './incidentStore.ts';
 import { AzureMembershipStore } from './membershipStore.ts';
+import { AzureLeaseStore } from './leaseStore.ts';
 import { AzureOutboxStore } from './outboxStore.ts';
 import { AzurePracticeStore } from './practiceStore.ts';
 
@@ -31,10 +32,11 @@ export async function createAzureStores(connectionString: string, options: Azure
   const members = tableClient(connectionString, names.members);
   const practices = tableClient(connectionString, names.practices);
   const outbox = tableClient(connectionString, names.outbox);
+  const leases = tableClient(connectionString, names.leases);
   const container = evidenceContainer(connectionString, names.evidenceContainer);
 
   await Promise.all([
-    ...[incidents, drafts, members, practices, outbox].map((table) => ensure(() => table.createTable({ abortSignal: deadline() }))),
+    ...[incidents, drafts, members, practices, outbox, leases].map((table) => ensure(() => table.createTable({ abortSignal: deadline() }))),
     ensure(() => container.createIfNotExists({ abortSignal: deadline() })),
   ]);
 
@@ -45,6 +47,7 @@ export async function createAzureStores(connectionString: string, options: Azure
     memberships: new AzureMembershipStore(members),
     practices: new AzurePracticeStore(practices, now),
     outbox: new AzureOutboxStore(outbox),
+    leases: new AzureLeaseStore(leases),
     health: new AzureStorageHealth(incidents, container),
   };
 }

@@ -1,0 +1,97 @@
+import { decisionDue, handlingOf } from '../domain/handling.ts';
+import type { Incident, IncidentStatus } from '../domain/incident.ts';
+import { rank } from '../domain/policy/grade.ts';
+import type { SeverityId } from '../domain/policy/schema.ts';
+import type { Practice } from '../domain/practice.ts';
+import { holdsRole } from '../domain/roles.ts';
+import { labelOf, PLATFORMS } from '../domain/vocabulary.ts';
+import type { Stores } from '../store/ports.ts';
+import { bootstrapRoles } from './routing.ts';
+
+/** One line of the register: what it is, how serious, and who owns the next step. */
+export interface RegisterRow {
+  practiceId: string;
+  reference: string;
+  version: number;
+  severity: SeverityId | undefined;
+  status: IncidentStatus;
+  reportedAt: string;
+  platform: string;
+  nextStep: string;
+  nextStepDue?: string;
+  overdue: boolean;
+  urgent: boolean;
+}
+
+export type RegisterPage =
+  | { kind: 'denied' }
+  | { kind: 'page'; rows: RegisterRow[]; page: number; pageCount: number; total: number };
+
+export const PAGE_SIZE = 10;
+
+/** "open incidents": for the practice's deciders only, and only that practice's incidents. */
+export class Register {
+  constructor(
+    private readonly stores: Pick<Stores, 'incidents' | 'practices'>,
+    private readonly now: () => Date,
+  ) {}
+
+  async open(practice: Practice, viewerAadObjectId: string, page: number): Promise<RegisterPage> {
+    const roles = (await this.stores.practices.roles(practice.id, bootstrapRoles(practice))).value;
+    if (!holdsRole(roles, viewerAadObjectId)) return { kind: 'denied' };
+    const open = await this.stores.incidents.listOpen(practice.id);
+    const now = this.now();
+    const rows = open.map((i) => rowOf(i, now)).sort(byUrgency);
+    const pageCount = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
+    const current = Math.min(Math.max(0, Math.floor(page)), pageCount - 1);
+    return { kind: 'page', rows: rows.slice(current * PAGE_SIZE, (current + 1) * PAGE_SIZE), page: current, pageCount, total: rows.length };
+  }
+}
+
+export function rowOf(incident: Incident, now: Date): RegisterRow {
+  const handling = handlingOf(incident);
+  const next = nextStep(incident);
+  return {
+    practiceId: incident.practiceId,
+    reference: incident.reference,
+    version: handling.version,
+    severity: handling.grading?.severity,
+    status: incident.status,
+    reportedAt: incident.reportedAt,
+    platform: labelOf(PLATFORMS, incident.facts.where.platform),
+    nextStep: next.text,
+    ...(next.due ? { nextStepDue: next.due } : {}),
+    overdue: next.due !== undefined && Date.parse(next.due) < now.getTime(),
+    urgent: incident.facts.risk.atRisk,
+  };
+}
+
+function nextStep(incident: Incident): { text: string; due?: string } {
+  const handling = handlingOf(incident);
+  switch (incident.status) {
+    case 'reported':
+      return { text: 'Being graded and sent to the practice manager' };
+    case 'awaiting-decision': {
+      const who = handling.assignedTo?.name ? handling.assignedTo.name : 'the practice manager';
+      const due = decisionDue(incident);
+      return { text: `Decision by ${who}`, ...(due ? { due: due.toISOString() } : {}) };
+    }
+    case 'in-progress': {
+      const open = (handling.tasks ?? []).filter((t) => t.status === 'open').sort((a, b) => (a.dueAt < b.dueAt ? -1 : 1));
+      const first = open[0];
+      return first ? { text: `${first.title} — ${first.owner.name || 'owner'}${open.length > 1 ? ` (+${open.length - 1} more)` : ''}`, due: first.dueAt } : { text: 'Follow-up actions' };
+    }
+    case 'resolved':
+      return { text: 'Close with the outcome and lessons learnt' };
+    case 'closed':
+      return { text: 'Closed' };
+  }
+}
+
+function byUrgency(a: RegisterRow, b: RegisterRow): number {
+  if (a.urgent !== b.urgent) return a.urgent ? -1 : 1;
+  if (a.overdue !== b.overdue) return a.overdue ? -1 : 1;
+  const severity = rank(b.severity ?? 'low') - rank(a.severity ?? 'low');
+  if (severity !== 0) return severity;
+  return a.reportedAt < b.reportedAt ? -1 : a.reportedAt > b.reportedAt ? 1 : 0;
+}

@@ -1,0 +1,113 @@
+import { decisionDue, handlingOf } from '../domain/handling.ts';
+import type { Incident } from '../domain/incident.ts';
+import type { Practice } from '../domain/practice.ts';
+import type { Logger } from '../log.ts';
+import { describeError } from '../log.ts';
+import type { NewOutboxItem, Stores } from '../store/ports.ts';
+import { bootstrapRoles } from './routing.ts';
+
+/**
+ * Deadlines: when a decision or a follow-up action passes its target, its owner is reminded; past
+ * twice the target, the deputy too. Runs in the bot process; with several instances one holds the
+ * lease. Reminders are queued with deterministic ids, so none is sent twice however often the job
+ * runs, and none is skipped after a restart: each run works out afresh what is overdue.
+ */
+
+export interface RemindersDeps {
+  stores: Pick<Stores, 'incidents' | 'practices' | 'outbox' | 'leases'>;
+  practices: (id: string) => Practice | undefined;
+  now: () => Date;
+  log: Logger;
+  /** This instance's name for the lease. */
+  instanceId: string;
+  queued?: () => void;
+}
+
+const LEASE = 'reminders';
+const LEASE_MS = 2 * 60_000;
+
+interface Overdue {
+  subject: string;
+  what: string;
+  /** 1: past the target; 2: past twice the target. */
+  level: 1 | 2;
+  owners: string[];
+}
+
+export class Reminders {
+  constructor(private readonly deps: RemindersDeps) {}
+
+  /** One run; returns how many reminders were queued (0 if another instance holds the lease). */
+  async run(): Promise<number> {
+    const now = this.deps.now();
+    if (!(await this.deps.stores.leases.acquire(LEASE, this.deps.instanceId, now, new Date(now.getTime() + LEASE_MS)))) return 0;
+    let queued = 0;
+    for (const incident of await this.deps.stores.incidents.listActive()) {
+      try {
+        queued += await this.remind(incident, now);
+      } catch (error) {
+        this.deps.log.warn({ ...describeError(error), reference: incident.reference }, 'reminder not queued; next run tries again');
+      }
+    }
+    if (queued > 0) this.deps.queued?.();
+    return queued;
+  }
+
+  private async remind(incident: Incident, now: Date): Promise<number> {
+    const practice = this.deps.practices(incident.practiceId);
+    if (!practice) return 0;
+    const roles = (await this.deps.stores.practices.roles(practice.id, bootstrapRoles(practice))).value;
+    const overdue = overdueItems(incident, roles.managers, now);
+    const items: NewOutboxItem[] = [];
+    for (const item of overdue) {
+      const recipients = item.level === 2 ? [...item.owners, ...roles.deputies] : item.owners;
+      for (const aad of unique(recipients)) {
+        const chat = await this.deps.stores.practices.userChat(practice.id, aad);
+        if (!chat) continue;
+        items.push({
+          practiceId: practice.id,
+          id: `${incident.reference}|reminder|${item.subject}|L${item.level}|user:${aad.toLowerCase()}`,
+          kind: 'message',
+          target: `user:${aad.toLowerCase()}`,
+          address: chat,
+          reference: incident.reference,
+          urgent: item.level === 2,
+          text:
+            item.level === 1
+              ? `Reminder: ${incident.reference} — ${item.what} is past its target. Type "incident ${incident.reference}" to open it.`
+              : `Overdue twice its target: ${incident.reference} — ${item.what}. As deputy or owner, please make sure it is dealt with today. Type "incident ${incident.reference}" to open it.`,
+        });
+      }
+    }
+    await this.deps.stores.outbox.enqueue(items, now);
+    return items.length;
+  }
+}
+
+/** What is overdue on an incident, and at which level. Pure, so it can be checked with a fake clock. */
+export function overdueItems(incident: Incident, managers: string[], now: Date): Overdue[] {
+  const handling = handlingOf(incident);
+  const found: Overdue[] = [];
+  const levelOf = (start: number, due: number): 0 | 1 | 2 => {
+    const t = now.getTime();
+    if (t < due) return 0;
+    return t >= due + (due - start) ? 2 : 1;
+  };
+  const due = decisionDue(incident);
+  if (!handling.decision && due) {
+    const level = levelOf(Date.parse(incident.reportedAt), due.getTime());
+    const owners = handling.assignedTo ? [handling.assignedTo.aadObjectId] : managers;
+    for (let l = 1; l <= level; l++) found.push({ subject: 'decision', what: 'the decision', level: l as 1 | 2, owners });
+  }
+  for (const task of handling.tasks ?? []) {
+    if (task.status !== 'open') continue;
+    const start = Date.parse(handling.decision?.at ?? incident.reportedAt);
+    const level = levelOf(start, Date.parse(task.dueAt));
+    for (let l = 1; l <= level; l++) found.push({ subject: `task-${task.id}`, what: `"${task.title}" (${task.owner.name || 'owner'})`, level: l as 1 | 2, owners: [task.owner.aadObjectId] });
+  }
+  return found;
+}
+
+function unique(ids: string[]): string[] {
+  return ids.filter((id, i) => ids.findIndex((x) => x.toLowerCase() === id.toLowerCase()) === i);
+}

@@ -1,0 +1,50 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Short-lived signed links to an evidence pack. The link names the practice, the incident and the
+ * decider it was issued to, and stops working after LINK_MINUTES; the signature stops anyone from
+ * changing what it points to. Issued only after the server has checked the person is a decider.
+ */
+export const LINK_MINUTES = 15;
+
+export interface PackLink {
+  practiceId: string;
+  reference: string;
+  issuedTo: string;
+  expiresAt: number;
+}
+
+export class EvidenceLinks {
+  private readonly secret: Buffer;
+
+  constructor(secret: string | undefined, private readonly baseUrl: string) {
+    this.secret = secret ? Buffer.from(secret, 'utf8') : randomBytes(32);
+  }
+
+  issue(link: Omit<PackLink, 'expiresAt'>, now: Date): { url: string; expiresAt: Date } {
+    const expiresAt = new Date(now.getTime() + LINK_MINUTES * 60_000);
+    const payload = Buffer.from(JSON.stringify({ ...link, expiresAt: expiresAt.getTime() })).toString('base64url');
+    return { url: `${this.baseUrl.replace(/\/$/, '')}/evidence/${payload}.${this.sign(payload)}`, expiresAt };
+  }
+
+  /** The link's contents if it is genuine and unexpired; otherwise undefined. */
+  verify(token: string, now: Date): PackLink | undefined {
+    const [payload, signature] = token.split('.');
+    if (!payload || !signature) return undefined;
+    const expected = Buffer.from(this.sign(payload));
+    const given = Buffer.from(signature);
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
+    try {
+      const link = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as PackLink;
+      if (typeof link.expiresAt !== 'number' || link.expiresAt <= now.getTime()) return undefined;
+      if (typeof link.practiceId !== 'string' || typeof link.reference !== 'string' || typeof link.issuedTo !== 'string') return undefined;
+      return link;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private sign(payload: string): string {
+    return createHmac('sha256', this.secret).update(payload).digest('base64url');
+  }
+}

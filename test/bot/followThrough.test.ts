@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Reminders } from '../../src/app/reminders.ts';
+import type { OutgoingMessage, Sender } from '../../src/app/outbox.ts';
+import { createServices, type Services } from '../../src/compose.ts';
+import type { Incident } from '../../src/domain/incident.ts';
+import type { PracticeDirectory } from '../../src/domain/practice.ts';
+import { loadPolicy } from '../../src/policy/load.ts';
+import { createAzureStores } from '../../src/store/azure/index.ts';
+import type { Stores } from '../../src/store/ports.ts';
+import { INCIDENT_VERBS, REGISTER_VERBS } from '../../src/views/verbs.ts';
+import { useAzurite } from '../support/azurite.ts';
+import { action, actionsOf, cardAction, cardOf, personalMessage, TeamsDriver, textOfCard, textsOf, type Person } from '../support/teams.ts';
+
+const storage = useAzurite();
+const person = (name: string): Person => ({ id: `29:${name}`, aadObjectId: `aad-${name}`, name: name[0]!.toUpperCase() + name.slice(1) });
+const rita = person('rita');
+const mary = person('mary');
+const dan = person('dan');
+const carl = person('carl');
+const directory: PracticeDirectory = {
+  practices: [
+    { id: 'millbrook', name: 'Millbrook Medical Centre', teamIds: [], staff: ['aad-rita'], staffNames: [], managers: ['aad-mary'], deputies: ['aad-dan'], dataProtectionOfficers: [] },
+    { id: 'cockhedge', name: 'Cockhedge Medical Centre', teamIds: [], staff: [], staffNames: [], managers: ['aad-carl'], deputies: [], dataProtectionOfficers: [] },
+  ],
+};
+const policies = new Map(directory.practices.map((p) => [p.id, loadPolicy()]));
+let stores: Stores;
+let clock = new Date('2026-11-24T09:00:00Z');
+const now = () => clock;
+const later = (hours: number) => {
+  clock = new Date(clock.getTime() + hours * 3_600_000);
+};
+
+function startBot(): { services: Services; driver: TeamsDriver; sent: OutgoingMessage[] } {
+  const sent: OutgoingMessage[] = [];
+  const sender: Sender = { send: async (_a, m) => (sent.push(m), { id: `act-${randomUUID()}` }), update: async () => undefined };
+  const services = createServices({
+    config: { practices: directory, policies, bot: { authEnabled: false } },
+    stores,
+    log: pino({ level: 'silent' }),
+    now,
+    sender,
+    privateChats: { send: async () => undefined },
+    deliverAtOnce: false,
+  });
+  return { services, sent, driver: new TeamsDriver((c) => services.bot.run(c)) };
+}
+
+async function reportOne(h: ReturnType<typeof startBot>, categories: string): Promise<Incident> {
+  let card = cardOf(await h.driver.send(personalMessage(rita, 'report a post')));
+  const press = async (title: string, inputs: Record<string, unknown> = {}) => {
+    const a = action(card, title);
+    card = cardOf(await h.driver.send(cardAction(rita, a.verb, { ...a.data, ...inputs })));
+  };
+  const seen = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).format(clock);
+  await press('Next', { platform: 'x', seenDate: seen, seenTime: '00:01', authorRelationship: 'unknown' });
+  await press('Next', { postText: 'You lot are useless', categories });
+  await press('No');
+  await press('Next', { noScreenshot: 'true' });
+  await press('Submit');
+  const reference = /PW-2026-\d{4}/.exec(textOfCard(card))![0];
+  return (await h.services.routing.route('millbrook', reference))!;
+}
+
+const act = (h: ReturnType<typeof startBot>, who: Person, incident: Incident, verb: string, inputs: Record<string, unknown> = {}) =>
+  h.driver.send(cardAction(who, verb, { practiceId: incident.practiceId, reference: incident.reference, version: incident.handling?.version ?? 0, ...inputs }));
+
+beforeAll(async () => {
+  stores = await createAzureStores(storage.connectionString, { tablePrefix: storage.tablePrefix });
+  const h = startBot();
+  for (const p of [rita, mary, dan, carl]) await h.driver.send(personalMessage(p, 'help'));
+});
+
+describe('reminders', () => {
+  it('two instances competing: each overdue step is reminded exactly once, the deputy joins past twice the target, nothing is skipped after a restart', async () => {
+    const h = startBot();
+    const incident = await reportOne(h, 'personal-attack'); // medium: decision within 8 hours
+    const reminders = () => [0, 1].map((i) => new Reminders({ stores, practices: (id) => directory.practices.find((p) => p.id === id), now, log: pino({ level: 'silent' }), instanceId: `instance-${i}-${randomUUID()}` }));
+    const mine = async () => (await stores.outbox.pending()).filter((i) => i.id.startsWith(`${incident.reference}|reminder|`)).map((i) => i.id).sort();
+
+    later(7);
+    let [a, b] = reminders();
+    await Promise.all([a!.run(), b!.run()]);
+    expect(await mine()).toEqual([]);
+
+    later(2); // 9 hours: past the target
+    await Promise.all([a!.run(), b!.run()]);
+    await Promise.all([a!.run(), b!.run()]);
+    expect(await mine()).toEqual([`${incident.reference}|reminder|decision|L1|user:aad-mary`]);
+
+    // Both instances restart (new holders) after the lease ran out; 17 hours is past twice the target.
+    later(8);
+    [a, b] = reminders();
+    await Promise.all([a!.run(), b!.run()]);
+    expect(await mine()).toEqual([
+      `${incident.reference}|reminder|decision|L1|user:aad-mary`,
+      `${incident.reference}|reminder|decision|L2|user:aad-dan`,
+      `${incident.reference}|reminder|decision|L2|user:aad-mary`,
+    ]);
+  });
+});
+
+describe('follow-through in Teams', () => {
+  it('tasks marked done from the card, closing with lessons, reopening by a manager only, all audited', async () => {
+    const h = startBot();
+    const incident = await reportOne(h, 'harassment'); // high
+    const first = incident.handling!.grading!.actions[0]!.id;
+    let card = cardOf(await act(h, mary, incident, INCIDENT_VERBS.chooseActions, { actions: first }));
+    expect(textOfCard(card)).toMatch(/Decision recorded/);
+    let current = (await stores.incidents.get('millbrook', incident.reference))!;
+    expect(current.status).toBe('in-progress');
+
+    // A colleague who is not the owner cannot mark it done; the owner can.
+    card = cardOf(await act(h, rita, current, INCIDENT_VERBS.taskDone, { taskId: 't1', outcome_t1: 'done it' }));
+    expect(textOfCard(card)).toMatch(/Only the owner of that action/);
+    card = cardOf(await act(h, mary, current, INCIDENT_VERBS.taskDone, { taskId: 't1', outcome_t1: 'Reported to X, ref 998877' }));
+    current = (await stores.incidents.get('millbrook', incident.reference))!;
+    expect(current.status).toBe('resolved');
+    expect(current.handling?.tasks?.[0]?.outcome).toBe('Reported to X, ref 998877');
+
+    // High severity: lessons learnt are required to close.
+    card = cardOf(await act(h, mary, current, INCIDENT_VERBS.close, { closeOutcome: 'Post removed by X', lessonsLearnt: '' }));
+    expect(textOfCard(card)).toMatch(/Lessons learnt are required/);
+    card = cardOf(await act(h, mary, current, INCIDENT_VERBS.close, { closeOutcome: 'Post removed by X', lessonsLearnt: 'Report sooner' }));
+    current = (await stores.incidents.get('millbrook', incident.reference))!;
+    expect(current.status).toBe('closed');
+
+    card = cardOf(await act(h, dan, current, INCIDENT_VERBS.reopen, { reopenReason: 'He posted again' }));
+    expect(textOfCard(card)).toMatch(/Only a practice manager can reopen/);
+    card = cardOf(await act(h, mary, current, INCIDENT_VERBS.reopen, { reopenReason: 'He posted again' }));
+    current = (await stores.incidents.get('millbrook', incident.reference))!;
+    expect(current.status).toBe('in-progress');
+    const trail = (await stores.incidents.auditTrail('millbrook', incident.reference)).map((e) => e.action);
+    expect(trail).toEqual(expect.arrayContaining(['incident.chooseActions', 'task.done', 'incident.close', 'incident.reopen', 'decision.refused']));
+  });
+
+  it('the register shows open incidents to deciders only, and only their own practice\'s', async () => {
+    const h = startBot();
+    const incident = await reportOne(h, 'threat');
+    const forMary = cardOf(await h.driver.send(personalMessage(mary, 'open incidents')));
+    expect(textOfCard(forMary)).toContain(incident.reference);
+    const open = actionsOf(forMary).find((a) => a.verb === INCIDENT_VERBS.refresh && a.data.reference === incident.reference);
+    expect(open).toBeDefined();
+    const forRita = await h.driver.send(personalMessage(rita, 'open incidents'));
+    expect(textsOf(forRita).join(' ')).toMatch(/for the practice manager, deputy and Data Protection Officer/);
+    const forCarl = cardOf(await h.driver.send(personalMessage(carl, 'open incidents')));
+    expect(textOfCard(forCarl)).not.toContain('PW-2026');
+    // Paging beyond the end shows the last page rather than failing.
+    const paged = cardOf(await h.driver.send(cardAction(mary, REGISTER_VERBS.page, { page: 99 })));
+    expect(textOfCard(paged)).toContain(incident.reference);
+    // The reporter sees only the status of their own report.
+    const status = await h.driver.send(personalMessage(rita, `incident ${incident.reference}`));
+    expect(textsOf(status).join(' ')).toMatch(new RegExp(`${incident.reference}: `));
+    const notCarls = await h.driver.send(personalMessage(carl, `incident ${incident.reference}`));
+    expect(textsOf(notCarls).join(' ')).toMatch(/no incident with that reference/);
+  });
+
+  it('gives a decider a short-lived evidence pack link, and refuses anyone else', async () => {
+    const h = startBot();
+    const incident = await reportOne(h, 'defamatory');
+    const card = cardOf(await act(h, mary, incident, INCIDENT_VERBS.pack));
+    const url = /https?:\/\/[^"\s]+\/evidence\/[\w.-]+/.exec(JSON.stringify(card))?.[0];
+    expect(url).toBeDefined();
+    const token = url!.split('/evidence/')[1]!;
+    expect(h.services.links.verify(token, clock)?.reference).toBe(incident.reference);
+    expect(h.services.links.verify(`${token}x`, clock)).toBeUndefined();
+    expect(h.services.links.verify(token, new Date(clock.getTime() + 16 * 60_000))).toBeUndefined();
+    const refused = cardOf(await act(h, rita, incident, INCIDENT_VERBS.pack));
+    expect(JSON.stringify(refused)).not.toContain('/evidence/');
+  });
+});
