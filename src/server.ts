@@ -4,7 +4,11 @@ import restify from 'restify';
 import type { Sender } from './app/outbox.ts';
 import type { PostwatchBot } from './bot/PostwatchBot.ts';
 import { ConnectorSender } from './bot/proactive.ts';
+import { buildEvidencePack, EVIDENCE_PACK_CONTENT_TYPE, EvidencePackNotFoundError } from './app/evidencePack.ts';
+import { bootstrapRoles } from './app/routing.ts';
 import { createServices, type Services } from './compose.ts';
+import { practiceById } from './domain/practice.ts';
+import { holdsRole } from './domain/roles.ts';
 import { SAY } from './bot/messages.ts';
 import { ConnectorPrivateChats, type PrivateChats } from './bot/privateChat.ts';
 import type { Config } from './config.ts';
@@ -94,6 +98,41 @@ export function createApp(deps: AppDeps): App {
     } catch (error) {
       log.error({ ...describeError(error) }, 'request failed');
       if (!res.headersSent) res.send(500, { error: 'internal error' });
+    }
+  });
+
+  // Evidence packs: only through a link the bot issued to a decider, checked again on download.
+  server.get('/evidence', async (req, res) => {
+    const token = new URL(req.url ?? '', 'http://localhost').searchParams.get('t') ?? '';
+    const link = services.links.verify(token, now());
+    const practice = link ? practiceById(config.practices, link.practiceId) : undefined;
+    if (!link || !practice) {
+      res.send(404, { error: 'This link is not valid or has expired. Ask for a new one from the incident card.' });
+      return;
+    }
+    try {
+      const roles = (await stores.practices.roles(practice.id, bootstrapRoles(practice))).value;
+      if (!holdsRole(roles, link.issuedTo)) {
+        res.send(403, { error: 'The person this link was issued to no longer decides for this practice.' });
+        return;
+      }
+      const pack = await buildEvidencePack(stores, link.practiceId, link.reference, { now });
+      await stores.incidents.appendAudit(link.practiceId, link.reference, {
+        actor: { aadObjectId: link.issuedTo, name: '' },
+        action: 'evidence-pack.downloaded',
+        summary: `Evidence pack downloaded (SHA-256 ${pack.sha256}${pack.intact ? '' : '; WARNING: integrity problems listed in the pack'}).`,
+      });
+      res.writeHead(200, {
+        'content-type': EVIDENCE_PACK_CONTENT_TYPE,
+        'content-disposition': `attachment; filename="${pack.fileName}"`,
+        'content-length': pack.bytes.length,
+        'x-content-sha256': pack.sha256,
+        'cache-control': 'no-store',
+      });
+      res.end(pack.bytes);
+    } catch (error) {
+      log.error({ ...describeError(error) }, 'evidence pack failed');
+      if (!res.headersSent) res.send(error instanceof EvidencePackNotFoundError ? 404 : 503, { error: 'The evidence pack could not be prepared. Try again shortly.' });
     }
   });
 

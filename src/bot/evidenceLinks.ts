@@ -24,7 +24,8 @@ export class EvidenceLinks {
   issue(link: Omit<PackLink, 'expiresAt'>, now: Date): { url: string; expiresAt: Date } {
     const expiresAt = new Date(now.getTime() + LINK_MINUTES * 60_000);
     const payload = Buffer.from(JSON.stringify({ ...link, expiresAt: expiresAt.getTime() })).toString('base64url');
-    return { url: `${this.baseUrl.replace(/\/$/, '')}/evidence/${payload}.${this.sign(payload)}`, expiresAt };
+    // In the query string: the token is longer than restify's route parameters may be.
+    return { url: `${this.baseUrl.replace(/\/$/, '')}/evidence?t=${payload}.${this.sign(payload)}`, expiresAt };
   }
 
   /** The link's contents if it is genuine and unexpired; otherwise undefined. */

@@ -10,12 +10,15 @@ import type { EmbeddedAzurite } from '../../src/store/embeddedAzurite.ts';
 import { createAzureStores } from '../../src/store/azure/index.ts';
 import { FakeConnector } from '../support/connector.ts';
 import { uniqueTablePrefix } from '../support/azurite.ts';
+import type { Stores } from '../../src/store/ports.ts';
+import { createHash } from 'node:crypto';
 
 /** The real server (restify + CloudAdapter) over HTTP, against Azurite in its own process. */
 
 let dataDir: string;
 let azurite: EmbeddedAzurite;
 let app: App;
+let stores: Stores;
 let base: string;
 const connector = new FakeConnector();
 const prefix = uniqueTablePrefix();
@@ -47,9 +50,9 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'postwatch-http-'));
   await connector.start();
   azurite = await startAzuriteProcess({ location: dataDir });
-  const config = loadConfig({ PORT: '0' });
+  const config = loadConfig({ PORT: '0', POSTWATCH_MANAGERS: 'aad-manager' });
   if (!config.ok) throw new Error(config.error.join('; '));
-  const stores = await createAzureStores(azurite.connectionString, { tablePrefix: prefix });
+  stores = await createAzureStores(azurite.connectionString, { tablePrefix: prefix });
   app = createApp({ config: config.value, stores, log: pino({ level: 'silent' }) });
   base = (await app.listen(0)).url;
 });
@@ -124,6 +127,43 @@ describe('the server', () => {
     );
     // The unfinished report from before the outage is still there.
     expect(JSON.stringify(again.json.value)).toMatch(/unfinished report/);
+  });
+});
+
+describe('evidence pack links', () => {
+  it('serves the pack to a decider through a signed link, and nothing through a forged, expired or non-decider link', async () => {
+    const now = new Date();
+    const { incident } = await stores.incidents.submit(
+      {
+        practiceId: 'practice',
+        status: 'reported',
+        reportedAt: now.toISOString(),
+        reporter: { aadObjectId: 'aad-rita', name: 'Rita' },
+        draftId: `d-${Math.random()}`,
+        facts: {
+          where: { platform: 'facebook', seenAt: now.toISOString(), seenDate: '2026-11-24', seenTime: '09:00', authorRelationship: 'patient' },
+          what: { postText: 'A post <script>alert(1)</script>', categories: ['personal-attack'], namedParties: [] },
+          risk: { atRisk: false },
+          evidence: { screenshots: [], noScreenshotReason: 'Deleted' },
+        },
+      },
+      { aadObjectId: 'aad-rita', name: 'Rita' },
+    );
+    const link = app.services.links.issue({ practiceId: 'practice', reference: incident.reference, issuedTo: 'aad-manager' }, now);
+    const path = `${new URL(link.url).pathname}${new URL(link.url).search}`;
+    const response = await fetch(`${base}${path}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/zip');
+    const bytes = Buffer.from(await response.arrayBuffer());
+    expect(bytes.subarray(0, 2).toString('latin1')).toBe('PK');
+    expect(response.headers.get('x-content-sha256')).toBe(createHash('sha256').update(bytes).digest('hex'));
+    expect((await stores.incidents.auditTrail('practice', incident.reference)).map((e) => e.action)).toContain('evidence-pack.downloaded');
+
+    expect((await fetch(`${base}${path}x`)).status).toBe(404);
+    const stranger = app.services.links.issue({ practiceId: 'practice', reference: incident.reference, issuedTo: 'aad-rita' }, now);
+    expect((await fetch(`${base}/evidence${new URL(stranger.url).search}`)).status).toBe(403);
+    const old = app.services.links.issue({ practiceId: 'practice', reference: incident.reference, issuedTo: 'aad-manager' }, new Date(now.getTime() - 60 * 60_000));
+    expect((await fetch(`${base}/evidence${new URL(old.url).search}`)).status).toBe(404);
   });
 });
 
