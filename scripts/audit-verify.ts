@@ -1,0 +1,130 @@
+/**
+ * npm run audit:verify [-- --practice <id>] [-- --evidence]
+ *
+ * Checks every incident's audit chain in the storage named by AZURE_STORAGE_CONNECTION_STRING
+ * (tables prefixed by POSTWATCH_TABLE_PREFIX, default "pw"): one line per incident, then a summary.
+ * Exit code 0 when every chain is whole, 1 when any is broken, 2 when it could not check (no
+ * storage configured, storage unreachable, bad arguments). Read-only: it never writes to storage,
+ * and it never starts an emulator of its own (an empty one would verify nothing).
+ */
+import { parseArgs } from 'node:util';
+import { describeChainReport, summariseChainReports, verifyAuditChains } from '../src/app/auditVerify.ts';
+import { odata } from '@azure/data-tables';
+import { evidenceContainer, storageNames, tableClient, tableServiceClient } from '../src/store/azure/clients.ts';
+import { AzureEvidenceStore } from '../src/store/azure/evidenceStore.ts';
+import { AzureIncidentStore } from '../src/store/azure/incidentStore.ts';
+import { devConnectionString } from '../src/store/embeddedAzurite.ts';
+
+const USAGE = `Usage: npm run audit:verify [-- --practice <practiceId>] [-- --evidence]
+
+  --practice <id>  check one practice only (default: every practice)
+  --evidence       also read every evidence file back and re-hash it (slower)
+
+Environment:
+  AZURE_STORAGE_CONNECTION_STRING  the storage to check (required)
+  POSTWATCH_TABLE_PREFIX           table name prefix (default: pw)`;
+
+const NO_STORAGE = `AZURE_STORAGE_CONNECTION_STRING is not set: there is no storage to check.
+
+Point it at the storage the bot uses, for example:
+  AZURE_STORAGE_CONNECTION_STRING='DefaultEndpointsProtocol=https;AccountName=...;AccountKey=...;EndpointSuffix=core.windows.net' npm run audit:verify
+
+For the embedded emulator of \`npm start\`, keep the bot running and use the table and blob
+endpoints it logs at start-up with the emulator's well-known development account:
+  AZURE_STORAGE_CONNECTION_STRING='${devConnectionString({
+    tableEndpoint: 'http://127.0.0.1:<table port>/devstoreaccount1',
+    blobEndpoint: 'http://127.0.0.1:<blob port>/devstoreaccount1',
+  })}' npm run audit:verify
+
+This command does not start an emulator of its own: an empty one would verify nothing.`;
+
+async function main(): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      options: {
+        practice: { type: 'string' },
+        evidence: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    return 2;
+  }
+  if (args.values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const connectionString = process.env.AZURE_STORAGE_CONNECTION_STRING?.trim();
+  if (!connectionString) {
+    console.error(NO_STORAGE);
+    return 2;
+  }
+  const practiceId = args.values.practice?.trim();
+  if (args.values.practice !== undefined && !practiceId) {
+    console.error(`--practice needs a practice id.\n\n${USAGE}`);
+    return 2;
+  }
+  const tablePrefix = process.env.POSTWATCH_TABLE_PREFIX?.trim() || 'pw';
+
+  let names;
+  try {
+    names = storageNames(tablePrefix);
+  } catch (error) {
+    console.error(`POSTWATCH_TABLE_PREFIX: ${error instanceof Error ? error.message : String(error)}`);
+    return 2;
+  }
+  // Unlike the bot, create nothing: a mistyped prefix must not leave empty tables behind.
+  if (!(await tableExists(connectionString, names.incidents))) {
+    console.error(`There is no table "${names.incidents}" in that storage account: check POSTWATCH_TABLE_PREFIX (now "${tablePrefix}") and AZURE_STORAGE_CONNECTION_STRING.`);
+    return 2;
+  }
+  const stores = {
+    incidents: new AzureIncidentStore(tableClient(connectionString, names.incidents), () => new Date()),
+    evidence: new AzureEvidenceStore(evidenceContainer(connectionString, names.evidenceContainer)),
+  };
+  const scope = practiceId ? `practice ${printable(practiceId)}` : 'every practice';
+  console.log(`Checking audit chains of ${scope} (tables prefixed "${tablePrefix}")${args.values.evidence ? ', re-hashing evidence files' : ''}…`);
+  const reports = await verifyAuditChains(stores, {
+    ...(practiceId ? { practiceId } : {}),
+    rehashEvidence: args.values.evidence,
+    onReport: (report) => console.log(printable(describeChainReport(report))),
+  });
+  const summary = summariseChainReports(reports);
+  console.log('');
+  if (summary.incidents === 0) {
+    console.log(`No incidents found for ${scope}. Check AZURE_STORAGE_CONNECTION_STRING and POSTWATCH_TABLE_PREFIX if you expected some.`);
+    return 0;
+  }
+  if (summary.broken === 0) {
+    console.log(`All ${summary.incidents} audit chains are whole.`);
+    return 0;
+  }
+  console.log(`${summary.broken} of ${summary.incidents} audit chains are BROKEN:`);
+  for (const b of summary.brokenIncidents) {
+    console.log(`  ${printable(b.practiceId)} ${printable(b.reference)}${b.brokenAt === undefined ? '' : ` (first broken entry: ${b.brokenAt})`}`);
+  }
+  return 1;
+}
+
+async function tableExists(connectionString: string, name: string): Promise<boolean> {
+  const tables = tableServiceClient(connectionString).listTables({ queryOptions: { filter: odata`TableName eq ${name}` } });
+  for await (const _ of tables) return true;
+  return false;
+}
+
+/** Stored ids are data: no control characters reach the terminal. */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`Audit verification could not run: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(2);
+  },
+);
