@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { AuditCheck } from './app/auditCheck.ts';
 import { Deciding } from './app/deciding.ts';
 import { Membership } from './app/membership.ts';
 import { OutboxWorker, type Sender } from './app/outbox.ts';
@@ -78,6 +79,7 @@ export function createServices(deps: ServiceDeps): Services {
     setup: new PracticeSetup(stores),
     register: new Register(stores, now),
     links,
+    auditCheck: new AuditCheck(stores, now, log, queued),
     now,
     incidentCards,
     chats: stores.practices,

@@ -8,7 +8,7 @@ import { buildEvidencePack, EVIDENCE_PACK_CONTENT_TYPE, EvidencePackNotFoundErro
 import { bootstrapRoles } from './app/routing.ts';
 import { createServices, type Services } from './compose.ts';
 import { practiceById } from './domain/practice.ts';
-import { holdsRole } from './domain/roles.ts';
+import { isDecider } from './domain/handling.ts';
 import { SAY } from './bot/messages.ts';
 import { ConnectorPrivateChats, type PrivateChats } from './bot/privateChat.ts';
 import type { Config } from './config.ts';
@@ -112,13 +112,14 @@ export function createApp(deps: AppDeps): App {
     }
     try {
       const roles = (await stores.practices.roles(practice.id, bootstrapRoles(practice))).value;
-      if (!holdsRole(roles, link.issuedTo)) {
+      const incident = await stores.incidents.get(link.practiceId, link.reference);
+      if (!incident || !isDecider(incident, roles, link.issuedTo)) {
         res.send(403, { error: 'The person this link was issued to no longer decides for this practice.' });
         return;
       }
       const pack = await buildEvidencePack(stores, link.practiceId, link.reference, { now });
       await stores.incidents.appendAudit(link.practiceId, link.reference, {
-        actor: { aadObjectId: link.issuedTo, name: '' },
+        actor: { aadObjectId: link.issuedTo, name: link.issuedToName ?? '' },
         action: 'evidence-pack.downloaded',
         summary: `Evidence pack downloaded (SHA-256 ${pack.sha256}${pack.intact ? '' : '; WARNING: integrity problems listed in the pack'}).`,
       });

@@ -74,6 +74,8 @@ export interface IncidentActionRequest {
   verb: string;
   data: Record<string, unknown>;
   actor: Person;
+  /** Which card the press came from (e.g. "review channel card"), for the audit trail. */
+  via?: string;
 }
 
 export interface DecidingDeps {
@@ -116,6 +118,7 @@ export class Deciding {
 
   private async actOn(incident: Incident, roles: PracticeRoles, practice: Practice, policy: Policy, request: IncidentActionRequest): Promise<IncidentScreen> {
     const { verb, data, actor } = request;
+    const from = request.via ? ` (from the ${request.via})` : '';
     const decider = isDecider(incident, roles, actor.aadObjectId);
     const screen = (i: Incident, extra: ViewExtras = {}): IncidentView =>
       this.screen(i, decider ? 'decider' : 'readonly', practice, policy, { ...extra, roles, actor });
@@ -128,11 +131,11 @@ export class Deciding {
       const taskId = text(data.taskId);
       const result = completeTask(incident, roles, actor, taskId, text(data[`${INCIDENT_INPUTS.taskOutcomePrefix}${taskId}`]), this.deps.now());
       if (!result.ok) {
-        if (result.error.kind === 'not-the-owner') return this.refuse(incident, actor, verb, screen);
+        if (result.error.kind === 'not-the-owner') return this.refuse(incident, actor, verb, from, screen);
         return this.refusal(incident, result.error, actor, [], '', screen);
       }
       const task = result.value.handling?.tasks?.find((t) => t.id === taskId);
-      const stored = await this.deps.stores.incidents.update(result.value, { actor, action: 'task.done', summary: `Done: ${task?.title ?? taskId}. ${stored_status(result.value)}` });
+      const stored = await this.deps.stores.incidents.update(result.value, { actor, action: 'task.done', summary: `Done: ${task?.title ?? taskId}. ${stored_status(result.value)}${from}` });
       await this.enqueueCardUpdates(stored);
       this.deps.queued?.();
       return { ...screen(stored), notice: { tone: 'good', text: stored.status === 'resolved' ? 'Done. Every action is complete: the incident is resolved and can be closed.' : 'Done, and recorded.' } };
@@ -140,7 +143,7 @@ export class Deciding {
 
     const managerOnly = verb === INCIDENT_VERBS.reopen;
     const allowed = managerOnly ? roles.managers.some((m) => m.toLowerCase() === actor.aadObjectId.toLowerCase()) : decider;
-    if (!allowed) return this.refuse(incident, actor, verb, screen);
+    if (!allowed) return this.refuse(incident, actor, verb, from, screen);
     if (verb === INCIDENT_VERBS.pack) {
       await this.deps.stores.incidents.appendAudit(incident.practiceId, incident.reference, { actor, action: 'evidence-pack.requested', summary: 'Evidence pack link issued.' });
       return { kind: 'pack', incident };
@@ -192,7 +195,7 @@ export class Deciding {
     }
 
     if (!result.ok) return this.refusal(incident, result.error, actor, findings, replyText, screen);
-    const stored = await this.deps.stores.incidents.update(result.value, { actor, action: `incident.${verb.slice('incident.'.length)}`, summary });
+    const stored = await this.deps.stores.incidents.update(result.value, { actor, action: `incident.${verb.slice('incident.'.length)}`, summary: `${summary}${from}` });
     await this.afterChange(stored, verb, policy);
     const notice: Notice =
       verb === INCIDENT_VERBS.checkReply
@@ -204,11 +207,11 @@ export class Deciding {
   }
 
   /** Authorisation is checked on the server for every verb; a refusal is audited and explained. */
-  private async refuse(incident: Incident, actor: Person, verb: string, screen: (i: Incident) => IncidentView): Promise<IncidentScreen> {
+  private async refuse(incident: Incident, actor: Person, verb: string, from: string, screen: (i: Incident) => IncidentView): Promise<IncidentScreen> {
     await this.deps.stores.incidents.appendAudit(incident.practiceId, incident.reference, {
       actor,
       action: 'decision.refused',
-      summary: `Refused "${verb}": not allowed for this person at this practice.`,
+      summary: `Refused "${verb}": not allowed for this person at this practice${from}.`,
     });
     const who = verb === INCIDENT_VERBS.reopen ? 'Only a practice manager can reopen an incident.' : verb === INCIDENT_VERBS.taskDone ? 'Only the owner of that action, or a practice manager, deputy or Data Protection Officer, can mark it done.' : 'Only the practice manager, deputy or Data Protection Officer can decide on this incident.';
     return { ...screen(incident), notice: { tone: 'attention', text: `${who} Your attempt has been recorded.` } };

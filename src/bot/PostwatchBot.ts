@@ -10,6 +10,7 @@ import {
   type TeamsChannelAccount,
   type TeamInfo,
 } from 'botbuilder';
+import type { AuditCheck } from '../app/auditCheck.ts';
 import type { Deciding } from '../app/deciding.ts';
 import type { Membership } from '../app/membership.ts';
 import type { PracticeSetup } from '../app/practiceSetup.ts';
@@ -45,6 +46,7 @@ export interface BotDeps {
   setup: PracticeSetup;
   register: Register;
   links: EvidenceLinks;
+  auditCheck: AuditCheck;
   now: () => Date;
   incidentCards: IncidentCards;
   /** Where each person's 1:1 chat is, so notifications can reach them later. */
@@ -126,6 +128,11 @@ export class PostwatchBot extends TeamsActivityHandler {
         await context.sendActivity(typeof card === 'string' ? MessageFactory.text(card) : MessageFactory.attachment(CardFactory.adaptiveCard(card)));
         return;
       }
+      case 'verifyAudit': {
+        const address = { reference: TurnContext.getConversationReference(context.activity) as Record<string, unknown>, teamsUserId: context.activity.from.id };
+        await context.sendActivity(await this.deps.auditCheck.start(practice, reporter, address));
+        return;
+      }
       case 'useChannelForReview':
       case 'role':
         await context.sendActivity(SAY.setupInChannel);
@@ -162,6 +169,10 @@ export class PostwatchBot extends TeamsActivityHandler {
     }
     if (command.kind === 'role') {
       await context.sendActivity(await this.changeRole(context, practice, reporter, command.add, command.role));
+      return;
+    }
+    if (command.kind === 'verifyAudit') {
+      await context.sendActivity(SAY.verifyInPrivate);
       return;
     }
     if (command.kind === 'openIncidents' || command.kind === 'incident') {
@@ -277,10 +288,15 @@ export class PostwatchBot extends TeamsActivityHandler {
     const reporter: Reporter = { aadObjectId, name: context.activity.from.name ?? '' };
     try {
       if (parsed.value.verb.startsWith('incident.')) {
-        const screen = await this.deps.deciding.act({ verb: parsed.value.verb, data: parsed.value.data, actor: reporter });
+        const via = context.activity.conversation?.conversationType === 'channel' ? 'review channel card' : '1:1 card';
+        const decided = this.deps.deciding.act({ verb: parsed.value.verb, data: parsed.value.data, actor: reporter, via });
+        // Teams gives up on an invoke after a few seconds: if storage is slow, answer now and let the
+        // work finish; the outbox then updates every copy of the card.
+        const screen = await withinInvokeBudget(decided, (error) => this.deps.log.error({ ...describeError(error) }, 'slow card action failed'));
+        if (screen === 'slow') return messageResponse(SAY.stillWorking);
         if (screen.kind === 'message') return messageResponse(screen.text);
         if (screen.kind === 'pack') {
-          const link = this.deps.links.issue({ practiceId: screen.incident.practiceId, reference: screen.incident.reference, issuedTo: aadObjectId }, this.deps.now());
+          const link = this.deps.links.issue({ practiceId: screen.incident.practiceId, reference: screen.incident.reference, issuedTo: aadObjectId, issuedToName: reporter.name }, this.deps.now());
           return cardResponse(evidencePackCard({ reference: screen.incident.reference, url: link.url, expiresAt: link.expiresAt, sha256: 'listed in the pack (manifest.json)', fileName: `${screen.incident.reference}-evidence.zip` }));
         }
         return cardResponse(await this.deps.incidentCards.card(screen));
@@ -416,4 +432,20 @@ function cardResponse(card: object): AdaptiveCardInvokeResponse {
 /** Teams shows the text and leaves the card as it was. */
 function messageResponse(text: string): AdaptiveCardInvokeResponse {
   return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text as unknown as Record<string, unknown> };
+}
+
+export const INVOKE_BUDGET_MS = 4_000;
+
+async function withinInvokeBudget<T>(work: Promise<T>, onLateFailure: (error: unknown) => void): Promise<T | 'slow'> {
+  let timer: NodeJS.Timeout | undefined;
+  const slow = new Promise<'slow'>((resolve) => {
+    timer = setTimeout(() => resolve('slow'), INVOKE_BUDGET_MS);
+  });
+  try {
+    const result = await Promise.race([work, slow]);
+    if (result === 'slow') work.catch(onLateFailure);
+    return result;
+  } finally {
+    clearTimeout(timer);
+  }
 }

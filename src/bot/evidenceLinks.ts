@@ -11,6 +11,7 @@ export interface PackLink {
   practiceId: string;
   reference: string;
   issuedTo: string;
+  issuedToName?: string;
   expiresAt: number;
 }
 

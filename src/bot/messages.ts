@@ -34,6 +34,8 @@ export const SAY = {
   incidentUsage: 'Type the reference too, for example: incident PW-2026-0042',
   incidentNotFound: 'There is no incident with that reference that you can see.',
   incidentStatus: (reference: string, status: string) => `${reference}: ${status}.`,
+  verifyInPrivate: 'Ask me "verify audit" in our private chat.',
+  stillWorking: 'Saving this is taking longer than usual. It will finish on its own, and the card will update when it has: no need to press again.',
   cardNotUnderstood: 'Sorry, I could not read that button press. Type **report a post** to carry on with your report.',
   storageDown:
     'Postwatch could not reach its storage, so this step has NOT been saved yet. Your answers are still on the card: please press the button again in a minute. If anyone is in immediate danger, call 999.',

@@ -82,12 +82,12 @@ interface Harness {
   sender: FakeSender;
 }
 
-function startBot(): Harness {
+function startBot(over: Partial<Stores> = {}): Harness {
   const sender = new FakeSender();
   const privateChats: PrivateChats = { send: async () => `private-${randomUUID()}` };
   const services = createServices({
     config: { practices: directory, policies, bot: { authEnabled: false } },
-    stores,
+    stores: { ...stores, ...over },
     log: pino({ level: 'silent' }),
     now,
     sender,
@@ -239,6 +239,27 @@ describe('deciding', () => {
     expect(String(answered.invoke?.body.value)).toMatch(/added to PW-2026/);
     const stored = await stores.incidents.get('millbrook', incident.reference);
     expect(stored?.handling?.questions?.[0]?.answer).toBe('Yes, two people in the queue.');
+  });
+});
+
+describe('slow storage', () => {
+  it('answers the invoke within Teams\' limit and finishes the decision afterwards', async () => {
+    const h = startBot();
+    const incident = await report(h, rita, { postText: 'Slow day', categories: 'other-criticism' });
+    const real = stores.incidents;
+    const slowIncidents = Object.create(real) as Stores['incidents'];
+    slowIncidents.update = async (i, change) => {
+      await new Promise((resolve) => setTimeout(resolve, 4_500));
+      return real.update(i, change);
+    };
+    const slow = startBot({ incidents: slowIncidents });
+    const answer = await decide(slow, mary, incident, INCIDENT_VERBS.noResponse, { reason: 'Fair comment' });
+    expect(answer.invoke?.body.type).toBe('application/vnd.microsoft.activity.message');
+    expect(String(answer.invoke?.body.value)).toMatch(/taking longer than usual/);
+    for (let i = 0; i < 50 && !(await real.get('millbrook', incident.reference))?.handling?.decision; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect((await real.get('millbrook', incident.reference))?.handling?.decision?.kind).toBe('no-response');
   });
 });
 

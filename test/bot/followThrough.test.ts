@@ -157,6 +157,31 @@ describe('follow-through in Teams', () => {
     expect(textsOf(notCarls).join(' ')).toMatch(/no incident with that reference/);
   });
 
+  it('"verify audit" checks every chain for a manager, names a tampered one, and is refused to staff', async () => {
+    const h = startBot();
+    const incident = await reportOne(h, 'complaint');
+    const checks = async () => (await stores.outbox.pending()).filter((i) => i.id.startsWith('audit-check|aad-mary|'));
+    const waitFor = async (count: number) => {
+      for (let i = 0; i < 100 && (await checks()).length < count; i++) await new Promise((r) => setTimeout(r, 50));
+      return (await checks()).sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1));
+    };
+    expect(textsOf(await h.driver.send(personalMessage(rita, 'verify audit'))).join(' ')).toMatch(/Only the practice manager/);
+    expect(textsOf(await h.driver.send(personalMessage(mary, 'verify audit'))).join(' ')).toMatch(/Checking every audit trail/);
+    const first = await waitFor(1);
+    expect(first.at(-1)!.text).toMatch(/are intact/);
+
+    // Someone edits the first audit entry directly in storage.
+    const { TableClient } = await import('@azure/data-tables');
+    const table = TableClient.fromConnectionString(storage.connectionString, `${storage.tablePrefix}incidents`, { allowInsecureConnection: true });
+    const row = await table.getEntity<Record<string, unknown>>('millbrook', `audit|${incident.reference}|000001`);
+    await table.updateEntity({ partitionKey: 'millbrook', rowKey: row.rowKey!, summary: 'Nothing to see here' }, 'Merge');
+    later(0.01);
+    await h.driver.send(personalMessage(mary, 'verify audit'));
+    const second = await waitFor(2);
+    expect(second.at(-1)!.text).toMatch(/NOT intact/);
+    expect(second.at(-1)!.text).toContain(incident.reference);
+  });
+
   it('gives a decider a short-lived evidence pack link, and refuses anyone else', async () => {
     const h = startBot();
     const incident = await reportOne(h, 'defamatory');

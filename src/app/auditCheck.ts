@@ -1,0 +1,50 @@
+import type { Practice } from '../domain/practice.ts';
+import { holdsRole } from '../domain/roles.ts';
+import type { Logger } from '../log.ts';
+import { describeError } from '../log.ts';
+import type { ConversationAddress, Stores } from '../store/ports.ts';
+import { describeChainReport, summariseChainReports, verifyAuditChains } from './auditVerify.ts';
+import { bootstrapRoles } from './routing.ts';
+
+/**
+ * "verify audit" in Teams: checks every audit chain of the practice (the same check as
+ * `npm run audit:verify`) and sends the result to the person's 1:1 chat when it is done, because
+ * a large register takes longer than a chat turn may.
+ */
+export class AuditCheck {
+  constructor(
+    private readonly stores: Stores,
+    private readonly now: () => Date,
+    private readonly log: Logger,
+    private readonly queued: () => void,
+  ) {}
+
+  /** Starts the check if the person may ask for it; returns what to say straight away. */
+  async start(practice: Practice, person: { aadObjectId: string }, address: ConversationAddress): Promise<string> {
+    const roles = (await this.stores.practices.roles(practice.id, bootstrapRoles(practice))).value;
+    if (!holdsRole(roles, person.aadObjectId)) return 'Only the practice manager, deputy or Data Protection Officer can check the audit trail.';
+    const startedAt = this.now();
+    void this.check(practice, person.aadObjectId, address, startedAt).catch((error: unknown) =>
+      this.log.error({ ...describeError(error) }, 'audit check failed'),
+    );
+    return `Checking every audit trail for ${practice.name}. I will message you the result here.`;
+  }
+
+  private async check(practice: Practice, aad: string, address: ConversationAddress, startedAt: Date): Promise<void> {
+    const reports = await verifyAuditChains(this.stores, { practiceId: practice.id });
+    const summary = summariseChainReports(reports);
+    const text =
+      summary.broken === 0
+        ? `Audit check for ${practice.name}: all ${summary.incidents} incident audit trails are intact (checked ${startedAt.toISOString()}).`
+        : `Audit check for ${practice.name}: ${summary.broken} of ${summary.incidents} audit trails are NOT intact.\n\n${reports
+            .filter((r) => !r.ok)
+            .slice(0, 20)
+            .map(describeChainReport)
+            .join('\n\n')}\n\nKeep this message and tell your Data Protection Officer.`;
+    await this.stores.outbox.enqueue(
+      [{ practiceId: practice.id, id: `audit-check|${aad}|${startedAt.toISOString()}`, kind: 'message', target: `user:${aad.toLowerCase()}`, address, text }],
+      this.now(),
+    );
+    this.queued();
+  }
+}
