@@ -10,7 +10,8 @@ import {
   type Handling,
   type QuestionToReporter,
 } from '../domain/handling.ts';
-import { INCIDENT_STATUSES, type Incident } from '../domain/incident.ts';
+import { INCIDENT_STATUSES, type Incident, type IncidentStatus } from '../domain/incident.ts';
+import { CLOSURE_LIMIT, LESSONS_REQUIRED, TASK_OUTCOME_LIMIT, type Closure, type Reopening, type Task } from '../domain/lifecycle.ts';
 import type { Grading } from '../domain/policy/grade.ts';
 import type { Finding } from '../domain/policy/guard.ts';
 import type { SeverityId, Source } from '../domain/policy/schema.ts';
@@ -23,11 +24,12 @@ import { expandCard, type CardJson } from './templates.ts';
 import { INCIDENT_INPUTS, type IncidentActionData } from './verbs.ts';
 
 /**
- * The incident card (decider and read-only views) and the two cards the reporter gets in 1:1 chat
- * (a question from the practice manager, and the outcome). Templates in cards/; every
- * Action.Execute carries exactly { practiceId, reference, version }: the bot reads roles, names
- * and state from storage, never from the card. User text is escaped for Teams markdown when shown
- * and passed raw only as an input's value.
+ * The incident card (decider and read-only views), the two cards the reporter gets in 1:1 chat
+ * (a question from the practice manager, and the outcome), and the evidence pack's download card.
+ * Templates in cards/; every Action.Execute carries exactly { practiceId, reference, version }
+ * (incident.taskDone adds the taskId): the bot reads roles, names and state from storage, never
+ * from the card. User text is escaped for Teams markdown when shown and passed raw only as an
+ * input's value.
  */
 
 export interface IncidentCardOptions {
@@ -45,6 +47,12 @@ export interface IncidentCardOptions {
   /** Keyed by INCIDENT_INPUTS ids; an error for an input the card does not show goes to the top. */
   errors?: Partial<Record<string, string>>;
   notice?: Notice;
+  /** Who is looking: the owner of an open task can mark it done on any view. */
+  viewerAadObjectId?: string;
+  /** A practice manager looking at a closed incident: offer Reopen (the bot checks again). */
+  canReopen?: boolean;
+  /** A decider looking at an incident in progress or resolved: offer Close (the bot checks again). */
+  canClose?: boolean;
 }
 
 /** Teams refreshes a card for at most 60 users. */
@@ -59,6 +67,9 @@ const NOTICE_STYLES: Record<Notice['tone'], string> = { attention: 'attention', 
 
 const SEVERITY_COLORS: Record<SeverityId, Color> = { critical: 'Attention', high: 'Attention', medium: 'Warning', low: 'Default' };
 
+/** Reopenings shown on the card, most recent last; earlier ones are counted. */
+export const REOPENINGS_LISTED = 5;
+
 /** The decision sections: the ShowCard's id in cards/incident.json and the inputs it holds. */
 const SECTIONS = {
   noResponse: { showCardId: 'decide-noResponse', inputs: [INCIDENT_INPUTS.reason] },
@@ -66,31 +77,49 @@ const SECTIONS = {
   actions: { showCardId: 'decide-actions', inputs: [INCIDENT_INPUTS.actions] },
   assign: { showCardId: 'decide-assign', inputs: [INCIDENT_INPUTS.assignee] },
   ask: { showCardId: 'decide-ask', inputs: [INCIDENT_INPUTS.question] },
+  close: { showCardId: 'incident-close', inputs: [INCIDENT_INPUTS.closeOutcome, INCIDENT_INPUTS.lessonsLearnt] },
+  reopen: { showCardId: 'incident-reopen', inputs: [INCIDENT_INPUTS.reopenReason] },
 } as const;
 type SectionId = keyof typeof SECTIONS;
 const SECTION_IDS = Object.keys(SECTIONS) as SectionId[];
 
 /**
  * How much the card shows, tried in order until it fits under the byte budget: the post can be
- * 8,000 characters and escaping can triple its size, and questions, screenshots and reply-guard
- * findings add up. The full record is always kept; the card says when it shows less.
+ * 8,000 characters and escaping can triple its size, and questions, screenshots, reply-guard
+ * findings, task outcomes (1,000 characters each) and the closure (two 2,000-character texts) add
+ * up. Free text is shortened before anything is left out. The full record is always kept; the
+ * card says when it shows less.
  */
 const FIT_LEVELS: readonly FitLevel[] = [
-  { post: Infinity, text: Infinity, screenshots: SCREENSHOTS_LISTED, questions: Infinity, findings: FINDINGS_LISTED },
-  { post: Infinity, text: 1_000, screenshots: SCREENSHOTS_LISTED, questions: Infinity, findings: FINDINGS_LISTED },
-  { post: Infinity, text: 300, screenshots: SCREENSHOTS_LISTED, questions: 10, findings: FINDINGS_LISTED },
-  { post: 4_000, text: 300, screenshots: SCREENSHOTS_LISTED, questions: 10, findings: FINDINGS_LISTED },
-  { post: 4_000, text: 200, screenshots: SCREENSHOTS_LISTED, questions: 5, findings: 5 },
-  { post: 2_000, text: 200, screenshots: SCREENSHOTS_LISTED, questions: 5, findings: 5 },
-  { post: 1_000, text: 100, screenshots: SCREENSHOTS_LISTED, questions: 3, findings: 3 },
-  { post: 500, text: 100, screenshots: 10, questions: 3, findings: 3 },
-  { post: 200, text: 100, screenshots: 10, questions: 3, findings: 3 },
+  { post: Infinity, text: Infinity, outcome: Infinity, closure: Infinity, screenshots: SCREENSHOTS_LISTED, questions: Infinity, findings: FINDINGS_LISTED, reopenings: REOPENINGS_LISTED, brief: false },
+  { post: Infinity, text: 1_000, outcome: 300, closure: 1_000, screenshots: SCREENSHOTS_LISTED, questions: Infinity, findings: FINDINGS_LISTED, reopenings: REOPENINGS_LISTED, brief: false },
+  { post: Infinity, text: 300, outcome: 300, closure: 500, screenshots: SCREENSHOTS_LISTED, questions: 10, findings: FINDINGS_LISTED, reopenings: REOPENINGS_LISTED, brief: false },
+  { post: 4_000, text: 300, outcome: 200, closure: 500, screenshots: SCREENSHOTS_LISTED, questions: 10, findings: FINDINGS_LISTED, reopenings: REOPENINGS_LISTED, brief: false },
+  { post: 4_000, text: 200, outcome: 200, closure: 300, screenshots: SCREENSHOTS_LISTED, questions: 5, findings: 5, reopenings: REOPENINGS_LISTED, brief: false },
+  { post: 2_000, text: 200, outcome: 150, closure: 300, screenshots: SCREENSHOTS_LISTED, questions: 5, findings: 5, reopenings: REOPENINGS_LISTED, brief: false },
+  { post: 1_000, text: 100, outcome: 100, closure: 200, screenshots: SCREENSHOTS_LISTED, questions: 3, findings: 3, reopenings: REOPENINGS_LISTED, brief: false },
+  { post: 500, text: 100, outcome: 100, closure: 200, screenshots: 10, questions: 3, findings: 3, reopenings: REOPENINGS_LISTED, brief: false },
+  { post: 200, text: 100, outcome: 60, closure: 150, screenshots: 10, questions: 3, findings: 3, reopenings: REOPENINGS_LISTED, brief: false },
+  // Many tasks, a long closure and many reopenings: the recommendations lose their reasons and
+  // sources (they are in the record), then names, outcomes and older entries are cut further.
+  { post: 200, text: 100, outcome: 60, closure: 150, screenshots: 10, questions: 3, findings: 3, reopenings: 3, brief: true },
+  { post: 200, text: 60, outcome: 40, closure: 100, screenshots: 5, questions: 1, findings: 3, reopenings: 1, brief: true },
+  { post: 100, text: 40, outcome: 20, closure: 60, screenshots: 3, questions: 1, findings: 1, reopenings: 1, brief: true },
+  { post: 100, text: 40, outcome: 20, closure: 60, screenshots: 0, questions: 0, findings: 1, reopenings: 1, brief: true },
 ];
 interface FitLevel {
   /** Characters of the post's text. */
   post: number;
   /** Characters of any other free text (names, details, questions and answers). */
   text: number;
+  /** Characters of each done task's outcome. */
+  outcome: number;
+  /** Characters of the closure's outcome and lessons learnt, and of each reason for reopening. */
+  closure: number;
+  /** The most recent reopenings. */
+  reopenings: number;
+  /** The recommendations without their reasons and sources. */
+  brief: boolean;
   screenshots: number;
   /** The most recent questions to the reporter. */
   questions: number;
@@ -112,28 +141,57 @@ export function incidentCard(incident: Incident, opts: IncidentCardOptions): Car
     actions: deciding && (handling.grading?.actions.length ?? 0) > 0,
     assign: deciding && opts.assignees.length > 0,
     ask: deciding,
+    close: opts.canClose === true && CLOSABLE.includes(incident.status),
+    reopen: opts.canReopen === true && incident.status === 'closed',
   };
-  const errors = fieldErrors(opts.errors, sections);
-  // A section with an error, or a reply with a blocking finding, is shown open in the body.
-  const open = SECTION_IDS.filter(
-    (id) =>
-      sections[id] &&
-      (SECTIONS[id].inputs.some((input) => input in errors.shown) ||
-        (id === 'reply' && opts.replyFindings.some((f) => f.severity === 'blocking'))),
-  );
+  const actionable = new Set((handling.tasks ?? []).filter((t) => canMarkDone(t, opts)).map((t) => t.id));
+  const errors = fieldErrors(opts.errors, [
+    ...SECTION_IDS.filter((id) => sections[id]).flatMap((id) => SECTIONS[id].inputs),
+    ...[...actionable].map(taskInputId),
+  ]);
+  // A section with an error, or a reply with a blocking finding, is shown open in the body; so is
+  // a task whose outcome has an error.
+  const open = new Set<string>([
+    ...SECTION_IDS.filter(
+      (id) =>
+        sections[id] &&
+        (SECTIONS[id].inputs.some((input) => input in errors.shown) ||
+          (id === 'reply' && opts.replyFindings.some((f) => f.severity === 'blocking'))),
+    ).map((id) => SECTIONS[id].showCardId),
+    ...[...actionable].filter((id) => taskInputId(id) in errors.shown).map(taskShowCardId),
+  ]);
+  const pack = opts.view === 'decider' || (incident.status === 'closed' && (opts.canReopen === true || opts.canClose === true));
 
   let card: CardJson = {};
   for (const level of FIT_LEVELS) {
-    card = openSections(expandCard('incident', incidentModel(incident, handling, opts, { deciding, sections, errors, level })), open);
+    card = openShowCards(expandCard('incident', incidentModel(incident, handling, opts, { deciding, sections, actionable, errors, pack, level })), open);
     if (Buffer.byteLength(JSON.stringify(card), 'utf8') <= CARD_BYTE_BUDGET) break;
   }
   return card;
 }
 
+/** Statuses a decider can close from. */
+const CLOSABLE: readonly IncidentStatus[] = ['in-progress', 'resolved'];
+
+/** The per-task input and ShowCard ids. */
+export const taskInputId = (taskId: string) => `${INCIDENT_INPUTS.taskOutcomePrefix}${taskId}`;
+const taskShowCardId = (taskId: string) => `task-${taskId}`;
+
+/** An open task can be marked done from this card by its owner, or by anyone on the decider view. */
+function canMarkDone(task: Task, opts: IncidentCardOptions): boolean {
+  if (task.status === 'done') return false;
+  if (opts.view === 'decider') return true;
+  const viewer = opts.viewerAadObjectId?.trim().toLowerCase();
+  return !!viewer && task.owner.aadObjectId.trim().toLowerCase() === viewer;
+}
+
 interface ModelContext {
   deciding: boolean;
   sections: Record<SectionId, boolean>;
+  /** Ids of the tasks this viewer can mark done. */
+  actionable: ReadonlySet<string>;
   errors: ReturnType<typeof fieldErrors>;
+  pack: boolean;
   level: FitLevel;
 }
 
@@ -158,14 +216,17 @@ function incidentModel(incident: Incident, handling: Handling, opts: IncidentCar
     ...dueModel(incident, handling, opts.now),
     ...(handling.assignedTo ? { assigned: plainText(`Assigned to ${clip(handling.assignedTo.name, level.text)}`) } : {}),
     ...decidedModel(handling, level),
+    ...closureModel(handling.closure, level),
+    history: reopeningsModel(handling.reopenings ?? [], level),
+    tasks: tasksModel(handling.tasks ?? [], data, opts.now, ctx),
     post: postModel(incident, handling, level),
     evidence: evidenceModel(incident, level),
     questions: questionsModel(handling.questions ?? [], level),
-    grading: gradingModel(grading),
+    grading: gradingModel(grading, level.brief),
     deciding: ctx.deciding,
     sections: ctx.sections,
     errors: ctx.errors.shown,
-    limits: { reason: REASON_LIMIT, replyText: REPLY_LIMIT, question: QUESTION_LIMIT },
+    limits: { reason: REASON_LIMIT, replyText: REPLY_LIMIT, question: QUESTION_LIMIT, taskOutcome: TASK_OUTCOME_LIMIT, closure: CLOSURE_LIMIT },
     reply: replyModel(opts, level),
     choices: {
       actions: (grading?.actions ?? []).map((a) => ({ title: a.title, value: a.id })),
@@ -175,12 +236,17 @@ function incidentModel(incident: Incident, handling: Handling, opts: IncidentCar
     askIntro: plainText(
       `${clip(incident.reporter.name || 'The reporter', level.text)} gets your question in a 1:1 chat with Postwatch; their answer is added to this incident.`,
     ),
+    close: closeModel(incident, handling),
+    reopenIntro: handling.decision
+      ? 'It goes back to "In progress"; the reason is kept with the record.'
+      : 'It goes back to "Awaiting decision"; the reason is kept with the record.',
+    pack: ctx.pack,
   };
 }
 
 /** Errors for inputs this card shows sit beneath them; any other error is told at the top. */
-function fieldErrors(given: IncidentCardOptions['errors'], sections: Record<SectionId, boolean>) {
-  const visible = new Set<string>(SECTION_IDS.filter((id) => sections[id]).flatMap((id) => SECTIONS[id].inputs));
+function fieldErrors(given: IncidentCardOptions['errors'], shownInputs: readonly string[]) {
+  const visible = new Set<string>(shownInputs);
   const shown: Record<string, string> = {};
   const others: Array<{ text: string }> = [];
   for (const [field, message] of Object.entries(given ?? {})) {
@@ -207,25 +273,148 @@ function refreshUsers(ids: readonly string[]): string[] {
   return ids.filter((id, i, all) => typeof id === 'string' && id !== '' && all.indexOf(id) === i).slice(0, REFRESH_USER_LIMIT);
 }
 
-/** Moves the named ShowCards' contents into the body, headed by the ShowCard's title. */
-function openSections(card: CardJson, open: readonly SectionId[]): CardJson {
-  if (open.length === 0) return card;
-  const ids = new Set<string>(open.map((id) => SECTIONS[id].showCardId));
+/**
+ * Opens the named ShowCards: a card-level one moves into the body as a Container headed by its
+ * title; one in an ActionSet (a task's "Mark done") is replaced in place by its contents.
+ */
+function openShowCards(card: CardJson, open: ReadonlySet<string>): CardJson {
+  if (open.size === 0) return card;
   const body = Array.isArray(card.body) ? (card.body as Json[]) : [];
-  const kept: Json[] = [];
-  for (const action of Array.isArray(card.actions) ? (card.actions as Json[]) : []) {
+  const opened = (action: Json): Json[] | undefined => {
     const sub = action.card as Json | undefined;
-    if (action.type === 'Action.ShowCard' && typeof action.id === 'string' && ids.has(action.id) && sub && Array.isArray(sub.body)) {
-      body.push({
+    return action.type === 'Action.ShowCard' && typeof action.id === 'string' && open.has(action.id) && sub && Array.isArray(sub.body)
+      ? (sub.body as Json[])
+      : undefined;
+  };
+  const inPlace = (items: Json[]): Json[] =>
+    items.map((item) => {
+      const only = item.type === 'ActionSet' && Array.isArray(item.actions) && item.actions.length === 1 ? (item.actions[0] as Json) : undefined;
+      const contents = only && opened(only);
+      if (contents) return { type: 'Container', id: only.id, spacing: 'Small', items: contents };
+      return Array.isArray(item.items) ? { ...item, items: inPlace(item.items as Json[]) } : item;
+    });
+  const kept: Json[] = [];
+  const moved: Json[] = [];
+  for (const action of Array.isArray(card.actions) ? (card.actions as Json[]) : []) {
+    const contents = opened(action);
+    if (contents) {
+      moved.push({
         type: 'Container',
         id: action.id,
         separator: true,
         spacing: 'Medium',
-        items: [{ type: 'TextBlock', text: action.title, wrap: true, size: 'Medium', weight: 'Bolder' }, ...(sub.body as Json[])],
+        items: [{ type: 'TextBlock', text: action.title, wrap: true, size: 'Medium', weight: 'Bolder' }, ...contents],
       });
     } else kept.push(action);
   }
-  return { ...card, body, actions: kept };
+  return { ...card, body: [...inPlace(body), ...moved], actions: kept };
+}
+
+// ---- follow-through -------------------------------------------------------------------------------
+
+function tasksModel(tasks: readonly Task[], data: IncidentActionData, now: Date, ctx: ModelContext) {
+  const { level } = ctx;
+  const isOpen = (t: Task) => t.status !== 'done';
+  const overdue = (t: Task) => isOpen(t) && Date.parse(t.dueAt) < now.getTime();
+  const open = tasks.filter(isOpen).length;
+  const late = tasks.filter(overdue).length;
+  let shortened = 0;
+  const list = tasks.map((t) => {
+    const owner = clip(t.owner.name || 'someone', level.text);
+    const inputId = taskInputId(t.id);
+    const error = ctx.errors.shown[inputId];
+    const item = {
+      title: plainText(clip(t.title || 'Task', level.text)),
+      state: plainText(`${isOpen(t) ? 'Open' : 'Done'} · Owner: ${owner}`),
+      actionable: ctx.actionable.has(t.id),
+      showCardId: taskShowCardId(t.id),
+      inputId,
+      data: { ...data, taskId: t.id },
+      ...(error ? { error } : {}),
+    };
+    if (isOpen(t)) return { ...item, ...taskDue(t, now) };
+    const outcome = t.outcome ?? '';
+    const shown = clip(outcome, level.outcome);
+    if (shown !== outcome) shortened++;
+    const due = Number.isNaN(Date.parse(t.dueAt)) ? '' : ` (due ${londonDateTime(t.dueAt)})`;
+    return {
+      ...item,
+      done: {
+        by: plainText(`Done by ${clip(t.doneBy?.name || 'someone', level.text)}${t.doneAt ? ` on ${londonDateTime(t.doneAt)}` : ''}${due}`),
+        outcome: plainText(`What happened: ${outcome.trim() ? shown : 'not recorded'}`),
+      },
+    };
+  });
+  return {
+    shown: tasks.length > 0,
+    summary: `${count(tasks.length, 'follow-up task')}: ${tasks.length - open} done, ${open} open${late > 0 ? `, ${late} overdue` : ''}.`,
+    ...(shortened > 0
+      ? { note: `${shortened === 1 ? 'One outcome is' : `${shortened} outcomes are`} shortened to fit the card; the full text is kept in the record.` }
+      : {}),
+    list,
+  };
+}
+
+function taskDue(task: Task, now: Date): { due?: { text: string; color: Color } } {
+  const due = Date.parse(task.dueAt);
+  if (Number.isNaN(due)) return {};
+  const by = londonDateTime(task.dueAt);
+  const left = due - now.getTime();
+  if (left > 0) {
+    const minutes = Math.ceil(left / 60_000);
+    return { due: { text: `Due in ${duration(minutes)}, by ${by}`, color: minutes <= 60 ? 'Warning' : 'Default' } };
+  }
+  const over = Math.floor(-left / 60_000);
+  return { due: { text: over === 0 ? `Due now (${by})` : `Overdue by ${duration(over)} (due ${by})`, color: 'Attention' } };
+}
+
+function closeModel(incident: Incident, handling: Handling) {
+  const severity = handling.grading?.severity;
+  const required = severity !== undefined && (LESSONS_REQUIRED as readonly string[]).includes(severity);
+  const open = (handling.tasks ?? []).filter((t) => t.status !== 'done').length;
+  return {
+    intro:
+      open > 0
+        ? `${count(open, 'follow-up task')} ${open === 1 ? 'is' : 'are'} still open: close only if ${open === 1 ? 'it is' : 'they are'} no longer needed. A manager can reopen it later.`
+        : 'Record how it ended. A manager can reopen it later.',
+    lessonsLabel: `Lessons learnt (${required ? 'required' : 'optional'})`,
+    lessonsRequired: required,
+  };
+}
+
+function closureModel(closure: Closure | undefined, level: FitLevel) {
+  if (!closure) return {};
+  const outcome = clip(closure.outcome, level.closure);
+  const lessonsText = closure.lessonsLearnt?.trim() ?? '';
+  const lessons = clip(lessonsText, level.closure);
+  const shortened = outcome !== closure.outcome || lessons !== lessonsText;
+  return {
+    closure: {
+      by: plainText(`Closed by ${clip(closure.closedBy.name || 'a decider', level.text)} on ${londonDateTime(closure.closedAt)}`),
+      outcome: plainText(outcome),
+      lessons: lessonsText ? plainText(lessons) : 'None recorded.',
+      ...(shortened ? { note: 'Shortened to fit the card; the full text is kept in the record.' } : {}),
+    },
+  };
+}
+
+function reopeningsModel(reopenings: readonly Reopening[], level: FitLevel) {
+  const listed = reopenings.slice(Math.max(0, reopenings.length - level.reopenings));
+  const earlier = reopenings.length - listed.length;
+  let shortened = false;
+  const list = listed.map((r) => {
+    const reason = clip(r.reason, level.closure);
+    if (reason !== r.reason) shortened = true;
+    return {
+      by: plainText(`Reopened by ${clip(r.by.name || 'a manager', level.text)} on ${londonDateTime(r.at)}`),
+      reason: plainText(`Reason: ${reason}`),
+    };
+  });
+  const notes = [
+    ...(earlier > 0 ? [`${count(earlier, 'earlier reopening')} ${earlier === 1 ? 'is' : 'are'} kept in the record.`] : []),
+    ...(shortened ? ['Reasons are shortened to fit the card; the full text is kept in the record.'] : []),
+  ];
+  return { shown: reopenings.length > 0, list, ...(notes.length > 0 ? { note: notes.join(' ') } : {}) };
 }
 
 // ---- header ---------------------------------------------------------------------------------------
@@ -381,7 +570,7 @@ export function sourceLine(source: Source): string {
   return plainText(`Source: ${document}, ${clip(source.section, 100)}`);
 }
 
-function gradingModel(grading: Grading | undefined) {
+function gradingModel(grading: Grading | undefined, brief: boolean) {
   if (!grading) {
     return { summary: 'Not graded yet: the recommendations appear when the report is routed.', actions: [], warnings: [] };
   }
@@ -391,12 +580,13 @@ function gradingModel(grading: Grading | undefined) {
       `${capitalise(grading.severity)} severity: decide within ${duration(grading.decisionTargetHours * 60)} of the report. ` +
         (n > 0 ? `${n} recommended action${n === 1 ? '' : 's'}, most important first.` : 'No action is recommended.'),
     ),
-    actions: grading.actions.map((a, i) => ({
-      title: plainText(`${i + 1}. ${a.title}`),
-      reason: plainText(a.reason),
-      source: sourceLine(a.source),
-    })),
-    warnings: grading.warnings.map((w) => ({ text: plainText(w.text), source: sourceLine(w.source) })),
+    ...(brief && (n > 0 || grading.warnings.length > 0) ? { note: 'Reasons and sources are left out to fit the card; they are kept in the record.' } : {}),
+    actions: brief
+      ? n > 0
+        ? [{ title: grading.actions.map((a, i) => plainText(`${i + 1}. ${a.title}`)).join('\n') }]
+        : []
+      : grading.actions.map((a, i) => ({ title: plainText(`${i + 1}. ${a.title}`), reason: plainText(a.reason), source: sourceLine(a.source) })),
+    warnings: grading.warnings.map((w) => ({ text: plainText(w.text), ...(brief ? {} : { source: sourceLine(w.source) }) })),
   };
 }
 
@@ -471,6 +661,53 @@ export function reporterUpdateCard(incident: Incident, opts: { practiceName: str
     // An input's value is not markdown: exactly the approved text, ready to copy.
     ...(reply ? { reply } : {}),
   });
+}
+
+// ---- the evidence pack ----------------------------------------------------------------------------
+
+export interface EvidencePackCardOptions {
+  reference: string;
+  /** The short-lived signed link the bot serves; never anything a person typed. */
+  url: string;
+  expiresAt: Date;
+  /** The pack's SHA-256 (64 hex characters), or a note saying where the hashes are. */
+  sha256: string;
+  fileName: string;
+}
+
+/**
+ * The link to one incident's evidence pack, for the decider who asked (the only card with an
+ * Action.OpenUrl). Answered to that person's own action; it never goes to a channel.
+ */
+export function evidencePackCard(opts: EvidencePackCardOptions): CardJson {
+  const url = downloadUrl(opts.url);
+  const expires = Number.isNaN(opts.expiresAt.getTime()) ? 'unknown time' : londonDateTime(opts.expiresAt.toISOString());
+  const hex = opts.sha256.trim().toLowerCase();
+  const isHash = /^[0-9a-f]{64}$/.test(hex);
+  return expandCard('evidencePack', {
+    reference: plainText(opts.reference),
+    fileName: plainText(opts.fileName),
+    expires,
+    hashLabel: isHash ? 'SHA-256 of the pack' : 'SHA-256 hashes',
+    sha256: isHash ? hex : plainText(opts.sha256),
+    about: isHash
+      ? 'The pack holds the incident, its full audit trail and every evidence file with its SHA-256 hash, with a readable summary. Check that the file you download has the hash above.'
+      : 'The pack holds the incident, its full audit trail and every evidence file with its SHA-256 hash, with a readable summary.',
+    warning: `This link is for you only and stops working at ${expires}. Do not forward it; the pack contains personal data.`,
+    url,
+  });
+}
+
+/** An absolute http(s) link, or the binder refuses: anything else is a bug in the caller. */
+function downloadUrl(raw: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new Error('evidencePackCard: the download link is not a URL');
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error('evidencePackCard: the download link must be http(s)');
+  return parsed.href;
 }
 
 // ---- helpers --------------------------------------------------------------------------------------

@@ -3,4 +3,13 @@ export { reportStepCard, STEP_TITLES, type Notice, type StepCardOptions } from '
 export { cancelledCard, myReportsCard, noticeCard, submittedCard, type NoticeAction } from './outcomeCards.ts';
 export { CARD_TEMPLATES, type CardJson, type CardTemplateName } from './templates.ts';
 export { plainText } from './plainText.ts';
-export { incidentActionData, incidentCard, reporterQuestionCard, reporterUpdateCard, type IncidentCardOptions } from './incidentCards.ts';
+export {
+  evidencePackCard,
+  incidentActionData,
+  incidentCard,
+  reporterQuestionCard,
+  reporterUpdateCard,
+  type EvidencePackCardOptions,
+  type IncidentCardOptions,
+} from './incidentCards.ts';
+export { REGISTER_PAGE_SIZE, registerCard, type RegisterCardOptions, type RegisterRow } from './registerCard.ts';

@@ -19,6 +19,8 @@ export const CARD_TEMPLATES = {
   incident: 'incident.json',
   reporterQuestion: 'reporter-question.json',
   reporterUpdate: 'reporter-update.json',
+  register: 'register.json',
+  evidencePack: 'evidence-pack.json',
 } as const;
 
 export type CardTemplateName = keyof typeof CARD_TEMPLATES;

