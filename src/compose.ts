@@ -80,6 +80,17 @@ export function createServices(deps: ServiceDeps): Services {
     register: new Register(stores, now),
     links,
     auditCheck: new AuditCheck(stores, now, log, queued),
+    privateLink: async (practiceId, aad, reference, url, expiresAt) => {
+      const chat = await stores.practices.userChat(practiceId, aad);
+      if (!chat) return false;
+      const until = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit' }).format(expiresAt);
+      await stores.outbox.enqueue(
+        [{ practiceId, id: `pack|${reference}|${aad}|${expiresAt.toISOString()}`, kind: 'message', target: `user:${aad.toLowerCase()}`, address: chat, reference, text: `Evidence pack for ${reference}: ${url}\n\nThe link is for you only and stops working at ${until}. Do not forward it: the pack contains personal data.` }],
+        now(),
+      );
+      queued();
+      return true;
+    },
     now,
     incidentCards,
     chats: stores.practices,

@@ -47,6 +47,8 @@ export interface BotDeps {
   register: Register;
   links: EvidenceLinks;
   auditCheck: AuditCheck;
+  /** Sends an evidence pack link to the person's 1:1 chat; false if they have none yet. */
+  privateLink: (practiceId: string, aadObjectId: string, reference: string, url: string, expiresAt: Date) => Promise<boolean>;
   now: () => Date;
   incidentCards: IncidentCards;
   /** Where each person's 1:1 chat is, so notifications can reach them later. */
@@ -297,6 +299,11 @@ export class PostwatchBot extends TeamsActivityHandler {
         if (screen.kind === 'message') return messageResponse(screen.text);
         if (screen.kind === 'pack') {
           const link = this.deps.links.issue({ practiceId: screen.incident.practiceId, reference: screen.incident.reference, issuedTo: aadObjectId, issuedToName: reporter.name }, this.deps.now());
+          // A card answered in a channel may be seen by others: there the link goes to the person's 1:1 chat.
+          if (via === 'review channel card') {
+            const sent = await this.deps.privateLink(screen.incident.practiceId, aadObjectId, screen.incident.reference, link.url, link.expiresAt);
+            return messageResponse(sent ? SAY.packSentPrivately : SAY.packNeedsPrivateChat);
+          }
           return cardResponse(evidencePackCard({ reference: screen.incident.reference, url: link.url, expiresAt: link.expiresAt, sha256: 'listed in the pack (manifest.json)', fileName: `${screen.incident.reference}-evidence.zip` }));
         }
         return cardResponse(await this.deps.incidentCards.card(screen));

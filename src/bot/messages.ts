@@ -35,6 +35,8 @@ export const SAY = {
   incidentNotFound: 'There is no incident with that reference that you can see.',
   incidentStatus: (reference: string, status: string) => `${reference}: ${status}.`,
   verifyInPrivate: 'Ask me "verify audit" in our private chat.',
+  packSentPrivately: 'I have sent you the evidence pack link in our private chat.',
+  packNeedsPrivateChat: 'Open a private chat with Postwatch first (say "help" to me there), then ask for the evidence pack again.',
   stillWorking: 'Saving this is taking longer than usual. It will finish on its own, and the card will update when it has: no need to press again.',
   cardNotUnderstood: 'Sorry, I could not read that button press. Type **report a post** to carry on with your report.',
   storageDown:

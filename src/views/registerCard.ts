@@ -15,22 +15,9 @@ import { expandCard, type CardJson } from './templates.ts';
  * `{ page }`, 0-based). The rows come from the bot, already scoped to one practice.
  */
 
-export interface RegisterRow {
-  practiceId: string;
-  reference: string;
-  version: number;
-  severity: SeverityId | undefined;
-  status: IncidentStatus;
-  reportedAt: string;
-  /** The platform's label, e.g. "Facebook". */
-  platform: string;
-  /** What happens next and who owns it, e.g. "Decision by the practice manager", "Report to the platform — Mary". */
-  nextStep: string;
-  /** When the next step is due (ISO 8601). */
-  nextStepDue?: string;
-  overdue: boolean;
-  urgent: boolean;
-}
+/** One line of the register, as the register use case builds it. */
+export type { RegisterRow } from '../app/register.ts';
+import type { RegisterRow } from '../app/register.ts';
 
 export interface RegisterCardOptions {
   practiceName: string;
