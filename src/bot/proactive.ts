@@ -24,11 +24,21 @@ export class ConnectorSender implements Sender {
   }
 
   private async continue(address: ConversationAddress, logic: (context: TurnContext) => Promise<void>): Promise<void> {
+    // An error thrown inside the logic goes to adapter.onTurnError, which (set in server.ts) logs it
+    // and returns: continueConversationAsync then resolves as if the send had worked. Catch it here.
+    let failure: { error: unknown } | undefined;
     try {
-      await this.adapter.continueConversationAsync(this.appId, address.reference as Partial<ConversationReference>, logic);
+      await this.adapter.continueConversationAsync(this.appId, address.reference as Partial<ConversationReference>, async (context) => {
+        try {
+          await logic(context);
+        } catch (error) {
+          failure = { error };
+        }
+      });
     } catch (error) {
       throw asSendFailure(error);
     }
+    if (failure) throw asSendFailure(failure.error);
   }
 }
 
