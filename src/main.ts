@@ -1,5 +1,5 @@
 import { loadConfig } from './config.ts';
-import { createLogger, describeError } from './log.ts';
+import { createLogger } from './log.ts';
 import { createApp } from './server.ts';
 import { startAzuriteProcess } from './store/azuriteProcess.ts';
 import { createAzureStores } from './store/azure/index.ts';

@@ -1,4 +1,3 @@
-import type { IncidentStatus } from '../domain/incident.ts';
 import { INCIDENT_STATUSES } from '../domain/incident.ts';
 import type { SeverityId } from '../domain/policy/schema.ts';
 import { labelOf } from '../domain/vocabulary.ts';

@@ -1,0 +1,86 @@
+import type { AdaptiveCardInvokeResponse, TurnContext } from 'botbuilder';
+import type { Reporter } from '../domain/report.ts';
+import { describeError } from '../log.ts';
+import { StorageUnavailableError } from '../store/ports.ts';
+import { evidencePackCard } from '../views/index.ts';
+import { REGISTER_VERBS } from '../views/verbs.ts';
+import { rememberChat, registerPage } from './conversations.ts';
+import type { BotDeps } from './deps.ts';
+import { parseCardAction } from './invoke.ts';
+import { SAY } from './messages.ts';
+import { cardFor } from './render.ts';
+
+/** Card buttons (Universal Actions). Anything malformed is refused plainly, never thrown. */
+export async function answerCardAction(deps: BotDeps, context: TurnContext): Promise<AdaptiveCardInvokeResponse> {
+  const parsed = parseCardAction(context.activity.value);
+  if (!parsed.ok) return messageResponse(SAY.cardNotUnderstood);
+  const aadObjectId = context.activity.from?.aadObjectId;
+  if (!aadObjectId) return messageResponse(SAY.noWorkAccount);
+  const reporter: Reporter = { aadObjectId, name: context.activity.from.name ?? '' };
+  try {
+    if (parsed.value.verb.startsWith('incident.')) {
+      const via = context.activity.conversation?.conversationType === 'channel' ? 'review channel card' : '1:1 card';
+      const decided = deps.deciding.act({ verb: parsed.value.verb, data: parsed.value.data, actor: reporter, via });
+      // Teams gives up on an invoke after a few seconds: if storage is slow, answer now and let the
+      // work finish; the outbox then updates every copy of the card.
+      const screen = await withinInvokeBudget(decided, (error) => deps.log.error({ ...describeError(error) }, 'slow card action failed'));
+      if (screen === 'slow') return messageResponse(SAY.stillWorking);
+      if (screen.kind === 'message') return messageResponse(screen.text);
+      if (screen.kind === 'pack') {
+        const link = deps.links.issue({ practiceId: screen.incident.practiceId, reference: screen.incident.reference, issuedTo: aadObjectId, issuedToName: reporter.name }, deps.now());
+        // A card answered in a channel may be seen by others: there the link goes to the person's 1:1 chat.
+        if (via === 'review channel card') {
+          const sent = await deps.privateLink(screen.incident.practiceId, aadObjectId, screen.incident.reference, link.url, link.expiresAt);
+          return messageResponse(sent ? SAY.packSentPrivately : SAY.packNeedsPrivateChat);
+        }
+        return cardResponse(evidencePackCard({ reference: screen.incident.reference, url: link.url, expiresAt: link.expiresAt, sha256: 'listed in the pack (manifest.json)', fileName: `${screen.incident.reference}-evidence.zip` }));
+      }
+      return cardResponse(await deps.incidentCards.card(screen));
+    }
+    const practice = await deps.membership.forPerson(aadObjectId);
+    if (!practice) return messageResponse(SAY.unknownPractice);
+    if (parsed.value.verb === REGISTER_VERBS.page) {
+      const page = typeof parsed.value.data.page === 'number' ? parsed.value.data.page : Number(parsed.value.data.page ?? 0);
+      const card = await registerPage(deps, practice, reporter, Number.isFinite(page) ? page : 0);
+      return typeof card === 'string' ? messageResponse(card) : cardResponse(card);
+    }
+    if (context.activity.conversation?.conversationType === 'personal') await rememberChat(deps, context, practice, aadObjectId);
+    const screen = await deps.reporting.act({
+      practiceId: practice.id,
+      reporter,
+      verb: parsed.value.verb,
+      data: parsed.value.data,
+      ...(context.activity.replyToId ? { cardActivityId: context.activity.replyToId } : {}),
+    });
+    return cardResponse(cardFor(screen, practice));
+  } catch (error) {
+    deps.log.error({ ...describeError(error), verb: parsed.value.verb }, 'card action failed');
+    // Answering with a message leaves the card, and every answer on it, as it was.
+    return messageResponse(error instanceof StorageUnavailableError ? SAY.storageDown : SAY.somethingWentWrong);
+  }
+}
+
+function cardResponse(card: object): AdaptiveCardInvokeResponse {
+  return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card as Record<string, unknown> };
+}
+
+/** Teams shows the text and leaves the card as it was. */
+function messageResponse(text: string): AdaptiveCardInvokeResponse {
+  return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text as unknown as Record<string, unknown> };
+}
+
+export const INVOKE_BUDGET_MS = 4_000;
+
+async function withinInvokeBudget<T>(work: Promise<T>, onLateFailure: (error: unknown) => void): Promise<T | 'slow'> {
+  let timer: NodeJS.Timeout | undefined;
+  const slow = new Promise<'slow'>((resolve) => {
+    timer = setTimeout(() => resolve('slow'), INVOKE_BUDGET_MS);
+  });
+  try {
+    const result = await Promise.race([work, slow]);
+    if (result === 'slow') work.catch(onLateFailure);
+    return result;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,32 @@
+import type { AuditCheck } from '../app/auditCheck.ts';
+import type { Deciding } from '../app/deciding.ts';
+import type { Membership } from '../app/membership.ts';
+import type { PracticeSetup } from '../app/practiceSetup.ts';
+import type { Register } from '../app/register.ts';
+import type { Reporting } from '../app/reporting.ts';
+import type { Logger } from '../log.ts';
+import type { PracticeStore } from '../store/ports.ts';
+import type { EvidenceLinks } from './evidenceLinks.ts';
+import type { IncidentCards } from './notifications.ts';
+import type { PrivateChats } from './privateChat.ts';
+
+/** Everything the Teams edge uses, wired in src/compose.ts. */
+export interface BotDeps {
+  reporting: Reporting;
+  deciding: Deciding;
+  setup: PracticeSetup;
+  register: Register;
+  links: EvidenceLinks;
+  auditCheck: AuditCheck;
+  /** Sends an evidence pack link to the person's 1:1 chat; false if they have none yet. */
+  privateLink: (practiceId: string, aadObjectId: string, reference: string, url: string, expiresAt: Date) => Promise<boolean>;
+  now: () => Date;
+  incidentCards: IncidentCards;
+  /** Where each person's 1:1 chat is, so notifications can reach them later. */
+  chats: Pick<PracticeStore, 'userChat' | 'rememberUserChat'>;
+  membership: Membership;
+  privateChats: PrivateChats;
+  log: Logger;
+  /** Whether Bot Framework authentication is on (then attachments on the connector need our token). */
+  authEnabled: boolean;
+}
