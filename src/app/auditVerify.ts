@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EvidenceFile } from '../domain/report.ts';
-import { auditHash, GENESIS_HASH } from '../store/azure/auditChain.ts';
+import { auditHash, factsHash, GENESIS_HASH } from '../store/azure/auditChain.ts';
 import type { AuditRecord, AuditScope, EvidenceStore, IncidentStore } from '../store/ports.ts';
 
 /**
@@ -38,6 +38,8 @@ export type ChainProblemKind =
   | 'evidence-not-in-chain'
   /** The chain names an evidence file the incident no longer lists (removed afterwards). */
   | 'evidence-not-in-incident'
+  /** The report's facts (post text, answers) no longer match the hash fixed when it was reported. */
+  | 'report-edited'
   /** Checked only with rehashEvidence: the stored bytes no longer have the recorded SHA-256. */
   | 'evidence-altered'
   /** Checked only with rehashEvidence: the stored file is gone. */
@@ -232,6 +234,15 @@ function checkEvidenceInChain(record: AuditRecord): ChainProblem[] {
     }
   }
   const reported = record.trail.find((e) => e.action === 'incident.reported');
+  const fixed = reported ? /Report SHA-256: ([0-9a-f]{64})\./.exec(reported.summary)?.[1] : undefined;
+  const facts = record.incident?.facts;
+  if (fixed && facts && factsHash(facts) !== fixed) {
+    problems.push({
+      kind: 'report-edited',
+      sequence: reported?.sequence,
+      detail: `The report's stored facts no longer match the SHA-256 recorded when it was reported (${short(fixed)}): the post text or answers were changed afterwards.`,
+    });
+  }
   const listed = new Set(files.map((f) => f.sha256.toLowerCase()));
   for (const sha256 of reported ? reportedEvidenceHashes(reported.summary) : []) {
     if (!listed.has(sha256)) {

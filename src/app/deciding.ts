@@ -66,7 +66,7 @@ const DONE_NOTICE: Record<string, string> = {
   [INCIDENT_VERBS.reopen]: 'Reopened.',
 };
 
-function stored_status(incident: Incident): string {
+function resolvedNote(incident: Incident): string {
   return incident.status === 'resolved' ? 'All actions done: resolved.' : '';
 }
 
@@ -135,7 +135,7 @@ export class Deciding {
         return this.refusal(incident, result.error, actor, [], '', screen);
       }
       const task = result.value.handling?.tasks?.find((t) => t.id === taskId);
-      const stored = await this.deps.stores.incidents.update(result.value, { actor, action: 'task.done', summary: `Done: ${task?.title ?? taskId}. ${stored_status(result.value)}${from}` });
+      const stored = await this.deps.stores.incidents.update(result.value, { actor, action: 'task.done', summary: `Done: ${task?.title ?? taskId}. ${resolvedNote(result.value)}${from}` });
       await this.enqueueCardUpdates(stored);
       this.deps.queued?.();
       return { ...screen(stored), notice: { tone: 'good', text: stored.status === 'resolved' ? 'Done. Every action is complete: the incident is resolved and can be closed.' : 'Done, and recorded.' } };

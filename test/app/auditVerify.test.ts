@@ -1,3 +1,4 @@
+import { factsHash } from '../../src/store/azure/auditChain.ts';
 import { execFile } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -95,12 +96,12 @@ describe('the first audit entry names the evidence (store)', () => {
     const trail = await stores.incidents.auditTrail('practice-evidence-summary', withShots.reference);
     const hashes = withShots.facts.evidence.screenshots.map((s) => s.sha256);
     expect(trail[0]?.action).toBe('incident.reported');
-    expect(trail[0]?.summary).toBe(`Reported by Rita Reception. Evidence SHA-256: ${hashes.join(', ')}.`);
+    expect(trail[0]?.summary).toBe(`Reported by Rita Reception. Report SHA-256: ${factsHash(withShots.facts)}. Evidence SHA-256: ${hashes.join(', ')}.`);
     expect(reportedEvidenceHashes(trail[0]!.summary)).toEqual(hashes);
 
     const without = await incidentWithHistory('practice-evidence-summary', 0);
     const first = (await stores.incidents.auditTrail('practice-evidence-summary', without.reference))[0];
-    expect(first?.summary).toBe('Reported by Rita Reception.');
+    expect(first?.summary).toBe(`Reported by Rita Reception. Report SHA-256: ${factsHash(without.facts)}.`);
     expect(reportedEvidenceHashes(first!.summary)).toEqual([]);
   });
 
@@ -253,7 +254,8 @@ describe('audit chain verification against storage', () => {
     const report = await verifyOne(practiceId, incident.reference);
     expect(report.ok).toBe(false);
     expect(report.brokenAt).toBe(1);
-    expect(report.problems.map((p) => p.kind).sort()).toEqual(['evidence-not-in-chain', 'evidence-not-in-incident']);
+    // The swap also changes the report's facts, fixed by their own SHA-256 in the first entry.
+    expect(report.problems.map((p) => p.kind).sort()).toEqual(['evidence-not-in-chain', 'evidence-not-in-incident', 'report-edited']);
     expect(report.problems.find((p) => p.kind === 'evidence-not-in-chain')?.detail).toContain(substitute.sha256.slice(0, 12));
     expect(report.problems.find((p) => p.kind === 'evidence-not-in-incident')?.detail).toContain(second!.sha256.slice(0, 12));
 
@@ -269,6 +271,18 @@ describe('audit chain verification against storage', () => {
 
     await container.getBlockBlobClient(other.facts.evidence.screenshots[0]!.blobName).delete();
     expect((await verifyOne(practiceId, other.reference, true)).problems.map((p) => p.kind)).toEqual(['evidence-missing', 'evidence-altered']);
+  });
+
+  it('names a post text edited in storage after it was reported', async () => {
+    const practiceId = 'practice-facts';
+    const incident = await incidentWithHistory(practiceId, 0);
+    expect((await verifyOne(practiceId, incident.reference)).ok).toBe(true);
+    const entity = await table.getEntity<Record<string, unknown>>(key(practiceId), `incident|${incident.reference}`);
+    const facts = JSON.parse(String(entity.facts)) as Incident['facts'];
+    facts.what.postText = 'Something milder than what was really posted';
+    await table.updateEntity({ partitionKey: key(practiceId), rowKey: `incident|${incident.reference}`, facts: JSON.stringify(facts) }, 'Merge');
+    const report = await verifyOne(practiceId, incident.reference);
+    expect(report).toMatchObject({ ok: false, brokenAt: 1, problems: [{ kind: 'report-edited' }] });
   });
 
   it('reports audit entries whose incident was deleted', async () => {

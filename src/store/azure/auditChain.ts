@@ -1,3 +1,4 @@
+import type { ReportFacts } from '../../domain/report.ts';
 import { createHash } from 'node:crypto';
 import type { AuditChange, AuditEntry } from '../ports.ts';
 import { getText, key, numberProp, putText, stringProp } from './entities.ts';
@@ -110,4 +111,9 @@ export function fromAuditEntity(practiceId: string, entity: Record<string, unkno
     previousHash: stringProp(entity, 'previousHash'),
     hash: stringProp(entity, 'hash'),
   };
+}
+
+/** The SHA-256 of a report's facts, fixed in its first audit entry. */
+export function factsHash(facts: ReportFacts): string {
+  return createHash('sha256').update(canonicalJson(facts)).digest('hex');
 }

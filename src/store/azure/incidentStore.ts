@@ -1,5 +1,6 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import type { Incident, NewIncident } from '../../domain/incident.ts';
+import type { ReportFacts } from '../../domain/report.ts';
 import type { EvidenceFile } from '../../domain/report.ts';
 import { formatReference } from '../../domain/reference.ts';
 import {
@@ -13,7 +14,7 @@ import {
   type IncidentStore,
   type SubmitOutcome,
 } from '../ports.ts';
-import { auditRowRange, chainEntry, fromAuditEntity, GENESIS_HASH, toAuditEntity } from './auditChain.ts';
+import { auditRowRange, chainEntry, factsHash, fromAuditEntity, GENESIS_HASH, toAuditEntity } from './auditChain.ts';
 import { deadline } from './clients.ts';
 import { etagOf, getText, key, numberProp, stringProp, unkey } from './entities.ts';
 import { isConflict, isNotFound, mapped, toStoreError } from './errors.ts';
@@ -88,7 +89,7 @@ export class AzureIncidentStore implements IncidentStore {
       reference,
       sequence: 1,
       at: this.now().toISOString(),
-      change: { actor, action: 'incident.reported', summary: reportedSummary(actor.name, incident.facts.evidence.screenshots) },
+      change: { actor, action: 'incident.reported', summary: reportedSummary(actor.name, incident.facts) },
       previousHash: GENESIS_HASH,
     });
     const stored: Omit<Incident, 'etag'> = {
@@ -340,8 +341,13 @@ const AUDIT_SCAN_TIMEOUT_MS = 60 * 60_000;
  * "Reported by <name>. Evidence SHA-256: <hex>, <hex>." (the audit verifier reads this back from
  * the end of the summary; see src/app/auditVerify.ts).
  */
-export function reportedSummary(actorName: string, screenshots: readonly EvidenceFile[]): string {
-  const reported = `Reported by ${actorName}.`;
+/**
+ * The first entry fixes what was reported: a hash of the report's facts (so a later edit of the
+ * stored post text is detectable) and of every evidence file.
+ */
+export function reportedSummary(actorName: string, facts: ReportFacts): string {
+  const screenshots = facts.evidence.screenshots;
+  const reported = `Reported by ${actorName}. Report SHA-256: ${factsHash(facts)}.`;
   return screenshots.length === 0 ? reported : `${reported} Evidence SHA-256: ${screenshots.map((s) => s.sha256).join(', ')}.`;
 }
 
