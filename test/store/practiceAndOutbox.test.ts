@@ -1,0 +1,73 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createAzureStores } from '../../src/store/azure/index.ts';
+import { ConflictError, type Stores } from '../../src/store/ports.ts';
+import { useAzurite } from '../support/azurite.ts';
+
+const storage = useAzurite();
+let stores: Stores;
+const t0 = new Date('2026-11-24T10:00:00Z');
+const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
+const actor = { aadObjectId: 'aad-mary', name: 'Mary' };
+
+beforeAll(async () => {
+  stores = await createAzureStores(storage.connectionString, { tablePrefix: storage.tablePrefix, now: () => t0 });
+});
+
+describe('practice set-up', () => {
+  it('seeds roles from configuration once, then keeps what was saved (ETag-checked, audited)', async () => {
+    const first = await stores.practices.roles('p1', { managers: ['aad-mary'], deputies: [], dataProtectionOfficers: [] });
+    expect(first.value.managers).toEqual(['aad-mary']);
+    await stores.practices.saveRoles('p1', { ...first.value, deputies: ['aad-dan'] }, first.etag, { actor, action: 'role.added', summary: 'Made Dan deputy.' });
+    const again = await stores.practices.roles('p1', { managers: ['someone-else'], deputies: [], dataProtectionOfficers: [] });
+    expect(again.value).toEqual({ managers: ['aad-mary'], deputies: ['aad-dan'], dataProtectionOfficers: [] });
+    await expect(stores.practices.saveRoles('p1', first.value, first.etag, { actor, action: 'x', summary: 'stale' })).rejects.toBeInstanceOf(ConflictError);
+    expect((await stores.practices.practiceAudit('p1')).map((e) => e.action)).toEqual(['role.added']);
+  });
+
+  it('keeps the review channel and each person\'s 1:1 chat per practice', async () => {
+    await stores.practices.setReviewChannel('p1', { reference: { conversation: { id: '19:c' } } }, { actor, action: 'review-channel.set', summary: 'Set.' });
+    expect((await stores.practices.reviewChannel('p1'))?.reference).toEqual({ conversation: { id: '19:c' } });
+    expect(await stores.practices.reviewChannel('p2')).toBeUndefined();
+    await stores.practices.rememberUserChat('p1', 'AAD-Rita', { reference: { user: { id: '29:r' } }, teamsUserId: '29:r' });
+    expect((await stores.practices.userChat('p1', 'aad-rita'))?.teamsUserId).toBe('29:r');
+    expect(await stores.practices.userChat('p2', 'aad-rita')).toBeUndefined();
+  });
+});
+
+describe('outbox', () => {
+  const item = (id: string, target = 'user:a', text = id) => ({ practiceId: 'p1', id, kind: 'message' as const, target, address: { reference: {} }, text });
+
+  it('queues idempotently, in order, and lets only one claimant send', async () => {
+    await stores.outbox.enqueue([item('o1'), item('o2'), item('o1')], at(0));
+    const pending = (await stores.outbox.pending()).filter((i) => i.id.startsWith('o'));
+    expect(pending.map((i) => i.id)).toEqual(['o1', 'o2']);
+    const [a, b] = await Promise.all([stores.outbox.claim(pending[0]!, at(60)), stores.outbox.claim(pending[0]!, at(60))]);
+    expect([a, b].filter(Boolean)).toHaveLength(1);
+    const claimed = (a ?? b)!;
+    await stores.outbox.markFailed(claimed, at(30), 'HTTP 429');
+    const retried = (await stores.outbox.pending()).find((i) => i.id === 'o1')!;
+    expect(retried).toMatchObject({ attempts: 1, nextAttemptAt: at(30).toISOString(), lastError: 'HTTP 429' });
+    await stores.outbox.markSent(retried, 'act-1', at(31));
+    expect((await stores.outbox.pending()).some((i) => i.id === 'o1')).toBe(false);
+  });
+
+  it('finds the delivered incident cards of an incident, to update every copy', async () => {
+    await stores.outbox.enqueue([{ ...item('PW-1|channel|card', 'channel'), kind: 'incident-card', reference: 'PW-1' }], at(0));
+    const card = (await stores.outbox.pending()).find((i) => i.id === 'PW-1|channel|card')!;
+    expect(await stores.outbox.sentCards('p1', 'PW-1')).toEqual([]);
+    await stores.outbox.markSent(card, 'act-card', at(1));
+    expect((await stores.outbox.sentCards('p1', 'PW-1')).map((c) => c.sentActivityId)).toEqual(['act-card']);
+  });
+});
+
+describe('leases', () => {
+  it('gives a job to one holder at a time, renews it for that holder, and frees it when it runs out', async () => {
+    const results = await Promise.all([stores.leases.acquire('job', 'a', at(0), at(120)), stores.leases.acquire('job', 'b', at(0), at(120))]);
+    expect(results.filter(Boolean)).toHaveLength(1);
+    const holder = results[0] ? 'a' : 'b';
+    const other = holder === 'a' ? 'b' : 'a';
+    expect(await stores.leases.acquire('job', holder, at(60), at(180))).toBe(true);
+    expect(await stores.leases.acquire('job', other, at(100), at(220))).toBe(false);
+    expect(await stores.leases.acquire('job', other, at(181), at(300))).toBe(true);
+  });
+});
