@@ -62,6 +62,46 @@ export async function storedRows(connectionString: string, tablePrefix: string):
   return rows;
 }
 
+/** One row of the outbox table, as stored (delivered items stay, marked sent). */
+export interface StoredOutboxRow {
+  practiceId: string;
+  id: string;
+  kind: string;
+  target: string;
+  reference: string;
+  status: string;
+  attempts: number;
+  lastError: string;
+  claimedUntil: string;
+  nextAttemptAt: string;
+  sentActivityId: string;
+  activityId: string;
+}
+
+/** Every notification the server queued, delivered or not, read straight from its outbox table. */
+export async function outboxRows(connectionString: string, tablePrefix: string): Promise<StoredOutboxRow[]> {
+  const client = TableClient.fromConnectionString(connectionString, `${tablePrefix}outbox`, { allowInsecureConnection: true });
+  const rows: StoredOutboxRow[] = [];
+  const str = (e: Record<string, unknown>, name: string) => (typeof e[name] === 'string' ? (e[name] as string) : '');
+  for await (const e of client.listEntities<Record<string, unknown>>()) {
+    rows.push({
+      practiceId: e.partitionKey ?? '',
+      id: (e.rowKey ?? '').replace(/%([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+      kind: str(e, 'kind'),
+      target: str(e, 'target'),
+      reference: str(e, 'reference'),
+      status: str(e, 'status'),
+      attempts: typeof e.attempts === 'number' ? e.attempts : 0,
+      lastError: str(e, 'lastError'),
+      claimedUntil: str(e, 'claimedUntil'),
+      nextAttemptAt: str(e, 'nextAttemptAt'),
+      sentActivityId: str(e, 'sentActivityId'),
+      activityId: str(e, 'activityId'),
+    });
+  }
+  return rows.sort((a, b) => (a.id < b.id ? -1 : 1));
+}
+
 /** An activity shaped the way Teams sends it in 1:1 chat. */
 export function teamsActivity(
   serviceUrl: string,
@@ -80,6 +120,45 @@ export function teamsActivity(
     timestamp: new Date().toISOString(),
     locale: 'en-GB',
     ...extra,
+  };
+}
+
+/**
+ * A message in a team channel that @mentions the bot, shaped the way Teams sends it: the mention
+ * in the text and in `entities`, the thread's conversation id, and the team and channel in
+ * `channelData`.
+ */
+export function teamsChannelActivity(
+  serviceUrl: string,
+  person: { id: string; aadObjectId: string; name: string },
+  text: string,
+  where: { teamId: string; channelId: string; channelName?: string },
+  tenant = 'nhsmail',
+): Record<string, unknown> {
+  const thread = `${Date.now()}`;
+  return {
+    type: 'message',
+    channelId: 'msteams',
+    serviceUrl,
+    text: `<at>Postwatch</at> ${text}`,
+    textFormat: 'plain',
+    entities: [
+      { type: 'mention', mentioned: { id: '28:postwatch', name: 'Postwatch' }, text: '<at>Postwatch</at>' },
+      { type: 'clientInfo', locale: 'en-GB', country: 'GB', platform: 'Web', timezone: 'Europe/London' },
+    ],
+    from: { id: person.id, aadObjectId: person.aadObjectId, name: person.name },
+    recipient: { id: '28:postwatch', name: 'Postwatch' },
+    conversation: { id: `${where.channelId};messageid=${thread}`, conversationType: 'channel', tenantId: tenant, isGroup: true },
+    channelData: {
+      teamsChannelId: where.channelId,
+      teamsTeamId: where.teamId,
+      channel: { id: where.channelId, ...(where.channelName ? { name: where.channelName } : {}) },
+      team: { id: where.teamId },
+      tenant: { id: tenant },
+    },
+    id: thread,
+    timestamp: new Date().toISOString(),
+    locale: 'en-GB',
   };
 }
 
