@@ -30,6 +30,9 @@ export class ConnectorPrivateChats implements PrivateChats {
       activity: undefined as unknown as Activity,
     };
     let sentId: string | undefined;
+    // An error inside the callback would go to adapter.onTurnError and be swallowed: keep it and rethrow,
+    // so the person is never told "I've sent you a private message" when nothing arrived.
+    let failure: { error: unknown } | undefined;
     await this.adapter.createConversationAsync(
       this.appId,
       incoming.channelId,
@@ -37,9 +40,14 @@ export class ConnectorPrivateChats implements PrivateChats {
       BOT_FRAMEWORK_AUDIENCE,
       parameters,
       async (privateContext) => {
-        sentId = (await privateContext.sendActivity(activity))?.id;
+        try {
+          sentId = (await privateContext.sendActivity(activity))?.id;
+        } catch (error) {
+          failure = { error };
+        }
       },
     );
+    if (failure) throw failure.error;
     return sentId;
   }
 }

@@ -95,6 +95,29 @@ describe('the server', () => {
     expect(JSON.stringify(response.json.value)).toMatch(/Step [12] of 5/);
   });
 
+  it('says so in the channel when the private message could not be delivered, never "sent"', async () => {
+    const privateChats = Array.from({ length: 500 }, (_, i) => `a:private-${i}`);
+    privateChats.forEach((id) => connector.refuse(id, { status: 403 }));
+    try {
+      const before = connector.sentActivities().length;
+      const response = await post(
+        activity({
+          type: 'message',
+          text: '<at>Postwatch</at> report a post',
+          entities: [{ type: 'mention', mentioned: { id: '28:postwatch', name: 'Postwatch' }, text: '<at>Postwatch</at>' }],
+          conversation: { id: '19:general@thread.tacv2;messageid=1', conversationType: 'channel', tenantId: 'nhsmail', isGroup: true },
+          channelData: { tenant: { id: 'nhsmail' }, team: { id: '19:team@thread.tacv2' }, channel: { id: '19:general@thread.tacv2' } },
+        }),
+      );
+      expect(response.status).toBe(200);
+      const said = connector.sentActivities().slice(before).map((a) => a.text).filter(Boolean);
+      expect(said.join(' ')).toMatch(/couldn't message you privately/);
+      expect(said.join(' ')).not.toMatch(/I've sent you a private message/);
+    } finally {
+      privateChats.forEach((id) => connector.heal(id));
+    }
+  });
+
   it('refuses bad JSON and oversized bodies without a stack trace', async () => {
     const bad = await post('{"type": "message", ');
     expect(bad.status).toBeGreaterThanOrEqual(400);
