@@ -47,6 +47,8 @@ export interface OutboxWorkerDeps {
 }
 
 const CLAIM_MS = 60_000;
+/** Conversations served at once: well under the connector's 50 requests/s per app and tenant. */
+const PARALLEL_CONVERSATIONS = 8;
 const BASE_BACKOFF_MS = 2_000;
 const MAX_BACKOFF_MS = 15 * 60_000;
 const PERMANENT_BACKOFF_MS = 60 * 60_000;
@@ -54,6 +56,9 @@ const PERMANENT_BACKOFF_MS = 60 * 60_000;
 export class OutboxWorker {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
+  /** A nudge came while a pass was running: what it was about may have been queued too late for that pass. */
+  private again = false;
+  private stopped = false;
 
   constructor(private readonly deps: OutboxWorkerDeps) {}
 
@@ -67,20 +72,25 @@ export class OutboxWorker {
     }
     let sent = 0;
     let failed = 0;
-    for (const queue of byTarget.values()) {
-      for (const item of queue) {
-        // A later message never overtakes an earlier one that is waiting to be retried.
-        if (Date.parse(item.nextAttemptAt) > now.getTime()) break;
-        if (item.claimedUntil && Date.parse(item.claimedUntil) > now.getTime()) break;
-        const claimed = await this.deps.outbox.claim(item, new Date(now.getTime() + CLAIM_MS));
-        if (!claimed) break;
-        if (!(await this.deliver(claimed))) {
-          failed++;
-          break;
+    // Conversations are independent, so several are served at once; within one, strictly in order.
+    const queues = [...byTarget.values()];
+    const serveNext = async (): Promise<void> => {
+      for (let queue = queues.shift(); queue; queue = queues.shift()) {
+        for (const item of queue) {
+          // A later message never overtakes an earlier one that is waiting to be retried.
+          if (Date.parse(item.nextAttemptAt) > now.getTime()) break;
+          if (item.claimedUntil && Date.parse(item.claimedUntil) > now.getTime()) break;
+          const claimed = await this.deps.outbox.claim(item, new Date(now.getTime() + CLAIM_MS));
+          if (!claimed) break;
+          if (!(await this.deliver(claimed))) {
+            failed++;
+            break;
+          }
+          sent++;
         }
-        sent++;
       }
-    }
+    };
+    await Promise.all(Array.from({ length: PARALLEL_CONVERSATIONS }, serveNext));
     return { sent, failed };
   }
 
@@ -117,11 +127,18 @@ export class OutboxWorker {
 
   /** Runs a pass now (after a decision, say) without waiting for the next tick. */
   nudge(): void {
-    if (this.running) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
     this.running = this.deliverDue()
       .catch((error: unknown) => this.deps.log.warn({ ...describeError(error) }, 'outbox pass failed'))
       .finally(() => {
         this.running = undefined;
+        if (this.again && !this.stopped) {
+          this.again = false;
+          this.nudge();
+        }
       });
   }
 
@@ -131,7 +148,8 @@ export class OutboxWorker {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    await this.running;
+    while (this.running) await this.running;
   }
 }
