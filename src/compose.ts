@@ -4,7 +4,7 @@ import { Deciding } from './app/deciding.ts';
 import { Membership } from './app/membership.ts';
 import { OutboxWorker, type Sender } from './app/outbox.ts';
 import { PracticeSetup } from './app/practiceSetup.ts';
-import { Register } from './app/register.ts';
+import { Register, Summary } from './app/register.ts';
 import { Reminders } from './app/reminders.ts';
 import { Reporting } from './app/reporting.ts';
 import { Routing } from './app/routing.ts';
@@ -78,6 +78,7 @@ export function createServices(deps: ServiceDeps): Services {
     deciding,
     setup: new PracticeSetup(stores),
     register: new Register(stores, now),
+    summary: new Summary(stores, now),
     links,
     auditCheck: new AuditCheck(stores, now, log, queued),
     privateLink: async (practiceId, aad, reference, url, expiresAt) => {

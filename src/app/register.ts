@@ -4,6 +4,7 @@ import { rank } from '../domain/policy/grade.ts';
 import type { SeverityId } from '../domain/policy/schema.ts';
 import type { Practice } from '../domain/practice.ts';
 import { holdsRole } from '../domain/roles.ts';
+import { summarise, type PracticeSummary } from '../domain/summary.ts';
 import { labelOf, PLATFORMS } from '../domain/vocabulary.ts';
 import type { Stores } from '../store/ports.ts';
 import { bootstrapRoles } from './routing.ts';
@@ -28,6 +29,7 @@ export type RegisterPage =
   | { kind: 'page'; rows: RegisterRow[]; page: number; pageCount: number; total: number };
 
 export const PAGE_SIZE = 10;
+export const SUMMARY_MONTHS = 12;
 
 /** "open incidents": for the practice's deciders only, and only that practice's incidents. */
 export class Register {
@@ -45,6 +47,23 @@ export class Register {
     const pageCount = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
     const current = Math.min(Math.max(0, Math.floor(page)), pageCount - 1);
     return { kind: 'page', rows: rows.slice(current * PAGE_SIZE, (current + 1) * PAGE_SIZE), page: current, pageCount, total: rows.length };
+  }
+}
+
+export type SummaryPage = { kind: 'denied' } | { kind: 'summary'; summary: PracticeSummary; since: string };
+
+export class Summary {
+  constructor(
+    private readonly stores: Pick<Stores, 'incidents' | 'practices'>,
+    private readonly now: () => Date,
+  ) {}
+
+  /** "summary": the practice's incidents over the last 12 months, for its deciders only. */
+  async forPractice(practice: Practice, viewerAadObjectId: string): Promise<SummaryPage> {
+    const roles = (await this.stores.practices.roles(practice.id, bootstrapRoles(practice))).value;
+    if (!holdsRole(roles, viewerAadObjectId)) return { kind: 'denied' };
+    const since = new Date(this.now().getTime() - SUMMARY_MONTHS * 30.44 * 86_400_000).toISOString();
+    return { kind: 'summary', summary: summarise(await this.stores.incidents.listSummaryRows(practice.id, since)), since };
   }
 }
 

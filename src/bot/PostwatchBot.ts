@@ -98,6 +98,11 @@ export class PostwatchBot extends TeamsActivityHandler {
         await context.sendActivity(typeof card === 'string' ? MessageFactory.text(card) : MessageFactory.attachment(CardFactory.adaptiveCard(card)));
         return;
       }
+      case 'summary': {
+        const result = await this.deps.summary.forPractice(practice, reporter.aadObjectId);
+        await context.sendActivity(result.kind === 'denied' ? SAY.summaryOnlyForDeciders : SAY.summary(practice.name, result.summary));
+        return;
+      }
       case 'verifyAudit': {
         const address = { reference: TurnContext.getConversationReference(context.activity) as Record<string, unknown>, teamsUserId: context.activity.from.id };
         await context.sendActivity(await this.deps.auditCheck.start(practice, reporter, address));
@@ -141,8 +146,8 @@ export class PostwatchBot extends TeamsActivityHandler {
       await context.sendActivity(await changeRole(this.deps, context, practice, reporter, command.add, command.role));
       return;
     }
-    if (command.kind === 'verifyAudit') {
-      await context.sendActivity(SAY.verifyInPrivate);
+    if (command.kind === 'verifyAudit' || command.kind === 'summary') {
+      await context.sendActivity(SAY.askInPrivate(command.kind === 'summary' ? 'summary' : 'verify audit'));
       return;
     }
     if (command.kind === 'openIncidents' || command.kind === 'incident') {

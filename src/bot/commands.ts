@@ -10,6 +10,7 @@ export const COMMANDS = [
   { title: 'my reports', description: 'See the posts you have reported and where they are', scopes: ['personal'] },
   { title: 'open incidents', description: 'Practice managers: the incidents waiting for a decision or action', scopes: ['personal', 'team'] },
   { title: 'incident', description: 'Show one incident, e.g. "incident PW-2026-0042"', scopes: ['personal', 'team'] },
+  { title: 'summary', description: 'Practice managers: incidents and trends over the last 12 months', scopes: ['personal'] },
   { title: 'verify audit', description: 'Practice managers: check that every audit trail is intact', scopes: ['personal'] },
   { title: 'use this channel for incident review', description: 'Practice managers: post new incident cards in this channel', scopes: ['team'] },
   { title: 'add deputy', description: 'Practice managers: "add deputy @name" (also: add manager, add dpo)', scopes: ['team'] },
@@ -23,6 +24,7 @@ export type Command =
   | { kind: 'openIncidents' }
   | { kind: 'incident'; reference: string | undefined }
   | { kind: 'verifyAudit' }
+  | { kind: 'summary' }
   | { kind: 'useChannelForReview' }
   | { kind: 'role'; add: boolean; role: RoleId | undefined }
   | { kind: 'help' }
@@ -44,6 +46,7 @@ export function parseCommand(text: string): Command {
   if (words === 'incident' || words.startsWith('incident ')) {
     return { kind: 'incident', reference: parseReference(words.slice('incident'.length)) };
   }
+  if (words === 'summary' || words === 'trends') return { kind: 'summary' };
   if (words === 'verify audit' || words === 'verify audit trail' || words === 'check audit') return { kind: 'verifyAudit' };
   if (/^use this channel( for (incident )?review)?$/.test(words)) return { kind: 'useChannelForReview' };
   const role = /^(add|remove) (deputy|manager|practice manager|dpo|data protection officer)\b/.exec(words);

@@ -2,7 +2,7 @@ import type { AuditCheck } from '../app/auditCheck.ts';
 import type { Deciding } from '../app/deciding.ts';
 import type { Membership } from '../app/membership.ts';
 import type { PracticeSetup } from '../app/practiceSetup.ts';
-import type { Register } from '../app/register.ts';
+import type { Register, Summary } from '../app/register.ts';
 import type { Reporting } from '../app/reporting.ts';
 import type { Logger } from '../log.ts';
 import type { PracticeStore } from '../store/ports.ts';
@@ -16,6 +16,7 @@ export interface BotDeps {
   deciding: Deciding;
   setup: PracticeSetup;
   register: Register;
+  summary: Summary;
   links: EvidenceLinks;
   auditCheck: AuditCheck;
   /** Sends an evidence pack link to the person's 1:1 chat; false if they have none yet. */

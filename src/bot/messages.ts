@@ -1,3 +1,5 @@
+import type { PracticeSummary } from '../domain/summary.ts';
+
 /**
  * Everything the bot says in plain chat, in one place so the tone stays the same: short, calm,
  * and never repeating what the post said.
@@ -34,7 +36,23 @@ export const SAY = {
   incidentUsage: 'Type the reference too, for example: incident PW-2026-0042',
   incidentNotFound: 'There is no incident with that reference that you can see.',
   incidentStatus: (reference: string, status: string) => `${reference}: ${status}.`,
-  verifyInPrivate: 'Ask me "verify audit" in our private chat.',
+  summaryOnlyForDeciders: 'The summary is for the practice manager, deputy and Data Protection Officer.',
+  summary: (practiceName: string, s: PracticeSummary) => {
+    const list = (pairs: Array<[string, number]>) => (pairs.length === 0 ? 'none' : pairs.map(([k, n]) => `${k} ${n}`).join(', '));
+    return [
+      `**${practiceName}: incidents in the last 12 months**`,
+      `${s.total} reported, ${s.open} not yet closed, ${s.atRisk} where someone may have been at risk.`,
+      `By severity: ${list(s.bySeverity)}.`,
+      `What the posts did: ${list(s.byCategory)}.`,
+      `Where: ${list(s.byPlatform)}.`,
+      `Status: ${list(s.byStatus)}.`,
+      `By month: ${list(s.byMonth)}.`,
+      s.repeatAuthors > 0
+        ? `Repeat authors: ${s.repeatAuthors}, with ${s.incidentsByRepeatAuthors} posts between them (two or more connected posts may be harassment, BMA).`
+        : 'No author has posted more than once.',
+    ].join('\n\n');
+  },
+  askInPrivate: (command: string) => `Ask me "${command}" in our private chat.`,
   packSentPrivately: 'I have sent you the evidence pack link in our private chat.',
   packNeedsPrivateChat: 'Open a private chat with Postwatch first (say "help" to me there), then ask for the evidence pack again.',
   stillWorking: 'Saving this is taking longer than usual. It will finish on its own, and the card will update when it has: no need to press again.',

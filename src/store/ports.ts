@@ -62,6 +62,19 @@ export interface IncidentStore {
   listOpen(practiceId: string): Promise<Incident[]>;
   /** Incidents waiting for a decision or a follow-up action, across practices (the reminder job). */
   listActive(): Promise<Incident[]>;
+  /** The few flat facts of every incident of a practice reported since an instant (the summary). */
+  listSummaryRows(practiceId: string, since: string): Promise<SummaryRow[]>;
+}
+
+export interface SummaryRow {
+  reference: string;
+  reportedAt: string;
+  status: string;
+  severity: string;
+  platform: string;
+  categories: string[];
+  atRisk: boolean;
+  authorKey: string;
 }
 
 /** A time-limited lease, so that of several instances only one runs a job at a time. */

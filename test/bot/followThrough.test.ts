@@ -182,6 +182,19 @@ describe('follow-through in Teams', () => {
     expect(second.at(-1)!.text).toContain(incident.reference);
   });
 
+  it('"summary" gives deciders the practice\'s trends, and nothing to staff or another practice', async () => {
+    const h = startBot();
+    await reportOne(h, 'threat');
+    const forMary = textsOf(await h.driver.send(personalMessage(mary, 'summary'))).join('\n');
+    const total = Number(/(\d+) reported/.exec(forMary)?.[1]);
+    expect(total).toBe((await stores.incidents.listSummaryRows('millbrook', '2000-01-01T00:00:00Z')).length);
+    expect(total).toBeGreaterThan(0);
+    expect(forMary).toMatch(/Threat of violence or harm \d+/);
+    expect(forMary).toMatch(/critical \d+|high \d+/);
+    expect(textsOf(await h.driver.send(personalMessage(rita, 'summary'))).join(' ')).toMatch(/is for the practice manager/);
+    expect(textsOf(await h.driver.send(personalMessage(carl, 'summary'))).join(' ')).toMatch(/0 reported/);
+  });
+
   it('gives a decider a short-lived evidence pack link, and refuses anyone else', async () => {
     const h = startBot();
     const incident = await reportOne(h, 'defamatory');

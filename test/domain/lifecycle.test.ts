@@ -118,3 +118,23 @@ describe('what is overdue', () => {
     expect(overdueItems(decided, roles.managers, new Date(due + 1)).map((o) => [o.subject, o.level, o.owners])).toEqual([['task-t1', 1, ['aad-mary']]]);
   });
 });
+
+import { summarise } from '../../src/domain/summary.ts';
+
+describe('the practice summary', () => {
+  it('counts by severity (most serious first), category, platform and month, and finds repeat authors', () => {
+    const row = (over: Partial<Parameters<typeof summarise>[0][number]>) => ({
+      reportedAt: '2026-10-01T09:00:00Z', status: 'closed', severity: 'low', platform: 'facebook', categories: ['complaint'], atRisk: false, authorKey: '', ...over,
+    });
+    const s = summarise([
+      row({ severity: 'high', authorKey: 'facebook:dad', categories: ['harassment', 'names-staff'] }),
+      row({ severity: 'critical', atRisk: true, status: 'in-progress', authorKey: 'facebook:dad', reportedAt: '2026-11-02T09:00:00Z' }),
+      row({ platform: 'nhs-website', authorKey: 'nhs-website:someone' }),
+    ]);
+    expect(s).toMatchObject({ total: 3, atRisk: 1, open: 1, repeatAuthors: 1, incidentsByRepeatAuthors: 2 });
+    expect(s.bySeverity).toEqual([['critical', 1], ['high', 1], ['low', 1]]);
+    expect(s.byCategory[0]).toEqual(['Complaint about care', 2]);
+    expect(s.byPlatform).toEqual([['Facebook', 2], ['NHS website review', 1]]);
+    expect(s.byMonth).toEqual([['2026-10', 2], ['2026-11', 1]]);
+  });
+});

@@ -51,6 +51,10 @@ export function toIncidentEntity(incident: Omit<Incident, 'etag'>, head: AuditHe
     // Flat columns the routing sweep and the repeat-author count filter on.
     routed: incident.handling?.routedAt !== undefined,
     authorKey: authorKey(incident.facts) ?? '',
+    // Flat copies for the practice summary, so it reads a few columns rather than every JSON.
+    severity: incident.handling?.grading?.severity ?? '',
+    categories: incident.facts.what.categories.join(','),
+    atRisk: incident.facts.risk.atRisk,
   };
   putJson(entity, 'facts', incident.facts);
   if (incident.handling) putJson(entity, 'handling', incident.handling);

@@ -13,6 +13,7 @@ import {
   type AuditScope,
   type IncidentStore,
   type SubmitOutcome,
+  type SummaryRow,
 } from '../ports.ts';
 import { auditRowRange, chainEntry, factsHash, fromAuditEntity, GENESIS_HASH, toAuditEntity } from './auditChain.ts';
 import { deadline } from './clients.ts';
@@ -252,6 +253,28 @@ export class AzureIncidentStore implements IncidentStore {
   async listActive(): Promise<Incident[]> {
     const filter = odata`RowKey ge ${INCIDENT_ROWS.from} and RowKey lt ${INCIDENT_ROWS.to} and (status eq 'awaiting-decision' or status eq 'in-progress')`;
     return this.listWhere('List active incidents', filter);
+  }
+
+  async listSummaryRows(practiceId: string, since: string): Promise<SummaryRow[]> {
+    const filter = odata`PartitionKey eq ${key(practiceId)} and RowKey ge ${INCIDENT_ROWS.from} and RowKey lt ${INCIDENT_ROWS.to} and reportedAt ge ${since}`;
+    const select = ['reference', 'reportedAt', 'status', 'severity', 'platform', 'categories', 'atRisk', 'authorKey'];
+    return mapped('Summarise incidents', async () => {
+      const rows: SummaryRow[] = [];
+      for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select }, abortSignal: deadline(30_000) })) {
+        const text = (name: string) => (typeof e[name] === 'string' ? (e[name] as string) : '');
+        rows.push({
+          reference: text('reference'),
+          reportedAt: text('reportedAt'),
+          status: text('status'),
+          severity: text('severity'),
+          platform: text('platform'),
+          categories: text('categories').split(',').filter((c) => c.length > 0),
+          atRisk: e.atRisk === true,
+          authorKey: text('authorKey'),
+        });
+      }
+      return rows;
+    });
   }
 
   private async listWhere(operation: string, filter: string, practiceId?: string): Promise<Incident[]> {
