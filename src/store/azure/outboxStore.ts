@@ -66,6 +66,13 @@ export class AzureOutboxStore implements OutboxStore {
   }
 
   async markSent(item: OutboxItem, activityId: string | undefined, now: Date): Promise<void> {
+    // Only delivered incident cards are needed later (to update every copy); anything else is done with.
+    if (item.kind !== 'incident-card') {
+      await mapped('Remove delivered notification', () =>
+        this.table.deleteEntity(key(item.practiceId), key(item.id), { etag: item.etag, abortSignal: deadline() }),
+      );
+      return;
+    }
     await mapped('Mark notification sent', () =>
       this.table.updateEntity(
         {
