@@ -45,13 +45,17 @@ export async function answerCardAction(deps: BotDeps, context: TurnContext): Pro
       return typeof card === 'string' ? messageResponse(card) : cardResponse(card);
     }
     if (context.activity.conversation?.conversationType === 'personal') await rememberChat(deps, context, practice, aadObjectId);
-    const screen = await deps.reporting.act({
+    const acted = deps.reporting.act({
       practiceId: practice.id,
       reporter,
       verb: parsed.value.verb,
       data: parsed.value.data,
       ...(context.activity.replyToId ? { cardActivityId: context.activity.replyToId } : {}),
     });
+    // A submit racing many others can outlast Teams' patience; it finishes anyway, and pressing
+    // Submit again shows the same reference (a report is never stored twice).
+    const screen = await withinInvokeBudget(acted, (error) => deps.log.error({ ...describeError(error) }, 'slow report step failed'));
+    if (screen === 'slow') return messageResponse(SAY.reportStillSaving);
     return cardResponse(cardFor(screen, practice));
   } catch (error) {
     deps.log.error({ ...describeError(error), verb: parsed.value.verb }, 'card action failed');

@@ -55,6 +55,8 @@ export const SAY = {
   askInPrivate: (command: string) => `Ask me "${command}" in our private chat.`,
   packSentPrivately: 'I have sent you the evidence pack link in our private chat.',
   packNeedsPrivateChat: 'Open a private chat with Postwatch first (say "help" to me there), then ask for the evidence pack again.',
+  reportStillSaving:
+    'Saving is taking longer than usual. It carries on by itself: press the same button again in a moment to see where you are. Nothing will be sent twice.',
   stillWorking: 'Saving this is taking longer than usual. It will finish on its own, and the card will update when it has: no need to press again.',
   cardNotUnderstood: 'Sorry, I could not read that button press. Type **report a post** to carry on with your report.',
   storageDown:
