@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { stopChildProcess } from '../src/store/azuriteProcess.ts';
 
 /** The server under test in a child process, and what /proc says about a process. */
 
@@ -61,18 +62,8 @@ export async function startServerProcess(options: Record<string, unknown>): Prom
         child.on('message', onMessage);
         child.send({ gc: true });
       }),
-    stop: () => stopChild(child, killOnExit),
+    stop: () => stopChildProcess(child, killOnExit),
   };
-}
-
-async function stopChild(child: ChildProcess, killOnExit: () => void): Promise<void> {
-  process.removeListener('exit', killOnExit);
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.send({ close: true });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 /** Resident set size of a process in bytes (0 if it is gone). */

@@ -107,19 +107,9 @@ export interface CardAction {
   data: Record<string, unknown>;
 }
 
-/** Every Action.Execute on a card, wherever it sits (ShowCard sub-cards included). */
-export function actionsOf(card: unknown): CardAction[] {
-  const found: CardAction[] = [];
-  const walk = (node: unknown) => {
-    if (Array.isArray(node)) return node.forEach(walk);
-    if (!node || typeof node !== 'object') return;
-    const n = node as Record<string, unknown>;
-    if (n.type === 'Action.Execute') found.push({ title: String(n.title), verb: String(n.verb), data: (n.data ?? {}) as Record<string, unknown> });
-    Object.values(n).forEach(walk);
-  };
-  walk(card);
-  return found;
-}
+/** Every Action.Execute on a card, wherever it sits (ShowCard sub-cards included): the tests' own walker. */
+export { actionsOf } from '../test/support/teams.ts';
+import { actionsOf } from '../test/support/teams.ts';
 
 export function findAction(card: unknown, match: { title?: string; verb?: string }): CardAction | undefined {
   return actionsOf(card).find((a) => (match.title === undefined || a.title === match.title) && (match.verb === undefined || a.verb === match.verb));

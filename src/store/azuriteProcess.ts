@@ -27,10 +27,11 @@ export async function startAzuriteProcess(opts: EmbeddedAzuriteOptions = {}): Pr
   // The emulator must not outlive the bot.
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
-  return { ...started, close: () => stop(child, killOnExit) };
+  return { ...started, close: () => stopChildProcess(child, killOnExit) };
 }
 
-async function stop(child: ChildProcess, killOnExit: () => void): Promise<void> {
+/** Asks a child that understands `{ close: true }` to finish, and kills it if it has not after 5 s. */
+export async function stopChildProcess(child: ChildProcess, killOnExit: () => void): Promise<void> {
   process.removeListener('exit', killOnExit);
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
