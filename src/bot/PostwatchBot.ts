@@ -44,9 +44,20 @@ export class PostwatchBot extends TeamsActivityHandler {
       await next();
     });
     this.onInstallationUpdateAdd(async (context, next) => {
-      if (context.activity.conversation.conversationType === 'personal') await context.sendActivity(SAY.welcome);
+      if (context.activity.conversation?.conversationType === 'personal') {
+        // A manager whose Teams setup policy installed the app may never write to the bot: keep
+        // the chat now, so the first incident can reach them.
+        await this.guard(context, () => this.rememberInstalledChat(context), { silent: true });
+        await context.sendActivity(SAY.welcome);
+      }
       await next();
     });
+  }
+
+  private async rememberInstalledChat(context: TurnContext): Promise<void> {
+    const aadObjectId = context.activity.from?.aadObjectId;
+    const practice = aadObjectId ? await this.deps.membership.forPerson(aadObjectId) : undefined;
+    if (aadObjectId && practice) await rememberChat(this.deps, context, practice, aadObjectId);
   }
 
   private async handleMessage(context: TurnContext): Promise<void> {

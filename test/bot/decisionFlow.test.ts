@@ -242,6 +242,21 @@ describe('deciding', () => {
   });
 });
 
+describe('installation', () => {
+  it('keeps the 1:1 chat of a manager who only had the app installed, so incidents can reach them', async () => {
+    const h = startBot();
+    const newManager = person('nora');
+    directory.practices[0]!.managers.push('aad-nora');
+    try {
+      const installed = await h.driver.send({ ...personalMessage(newManager, ''), type: 'installationUpdate', action: 'add', text: undefined });
+      expect(textsOf(installed).join(' ')).toMatch(/I'm Postwatch/);
+      expect((await stores.practices.userChat('millbrook', 'aad-nora'))?.teamsUserId).toBe('29:nora');
+    } finally {
+      directory.practices[0]!.managers.pop();
+    }
+  });
+});
+
 describe('slow storage', () => {
   it('answers the invoke within Teams\' limit and finishes the decision afterwards', async () => {
     const h = startBot();
