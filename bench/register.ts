@@ -105,7 +105,7 @@ export async function runRegisterBench(args: { sizes: number[]; otherRatio: numb
       };
 
       await time('incidents.listByReporter (my reports, limit 20)', async () => (await stores.incidents.listByReporter(TARGET, reporterId(3), 20)).length);
-      await time('incidents.listOpen (the register: not closed, whole entities)', async () => (await stores.incidents.listOpen(TARGET)).length);
+      await time('incidents.listOpen (the register: not closed, without the report facts)', async () => (await stores.incidents.listOpen(TARGET)).length);
       await time('open incidents, selected columns (status filter + $select)', async () => (await openIncidents(table, TARGET)).length);
       // Every seeded incident (they span more than a year): the command reads 12 months, so this is its worst case.
       await time('summary (the "summary" command: flat columns, every incident)', async () =>

@@ -1,12 +1,12 @@
 import { decisionDue, handlingOf } from '../domain/handling.ts';
-import type { Incident, IncidentStatus } from '../domain/incident.ts';
+import type { IncidentStatus } from '../domain/incident.ts';
 import { rank } from '../domain/policy/grade.ts';
 import type { SeverityId } from '../domain/policy/schema.ts';
 import type { Practice } from '../domain/practice.ts';
 import { holdsRole } from '../domain/roles.ts';
 import { summarise, type PracticeSummary } from '../domain/summary.ts';
 import { labelOf, PLATFORMS } from '../domain/vocabulary.ts';
-import type { Stores } from '../store/ports.ts';
+import type { OpenIncident, Stores } from '../store/ports.ts';
 import { bootstrapRoles } from './routing.ts';
 
 /** One line of the register: what it is, how serious, and who owns the next step. */
@@ -67,7 +67,7 @@ export class Summary {
   }
 }
 
-export function rowOf(incident: Incident, now: Date): RegisterRow {
+export function rowOf(incident: OpenIncident, now: Date): RegisterRow {
   const handling = handlingOf(incident);
   const next = nextStep(incident);
   return {
@@ -77,15 +77,15 @@ export function rowOf(incident: Incident, now: Date): RegisterRow {
     severity: handling.grading?.severity,
     status: incident.status,
     reportedAt: incident.reportedAt,
-    platform: labelOf(PLATFORMS, incident.facts.where.platform),
+    platform: labelOf(PLATFORMS, incident.platform),
     nextStep: next.text,
     ...(next.due ? { nextStepDue: next.due } : {}),
     overdue: next.due !== undefined && Date.parse(next.due) < now.getTime(),
-    urgent: incident.facts.risk.atRisk,
+    urgent: incident.atRisk,
   };
 }
 
-function nextStep(incident: Incident): { text: string; due?: string } {
+function nextStep(incident: OpenIncident): { text: string; due?: string } {
   const handling = handlingOf(incident);
   switch (incident.status) {
     case 'reported':

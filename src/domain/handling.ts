@@ -87,7 +87,7 @@ export type HandlingError =
   | { kind: 'no-such-task' }
   | { kind: 'not-a-manager' };
 
-export function handlingOf(incident: Incident): Handling {
+export function handlingOf(incident: Pick<Incident, 'handling'>): Handling {
   return incident.handling ?? { version: 0 };
 }
 
@@ -109,7 +109,7 @@ export function route(incident: Incident, grading: Grading, priorIncidentsByAuth
   };
 }
 
-export function decisionDue(incident: Incident): Date | undefined {
+export function decisionDue(incident: Pick<Incident, 'reportedAt' | 'handling'>): Date | undefined {
   const grading = handlingOf(incident).grading;
   if (!grading) return undefined;
   return new Date(Date.parse(incident.reportedAt) + grading.decisionTargetHours * 3_600_000);

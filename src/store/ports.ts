@@ -1,4 +1,5 @@
-import type { Incident, NewIncident } from '../domain/incident.ts';
+import type { Handling } from '../domain/handling.ts';
+import type { Incident, IncidentStatus, NewIncident } from '../domain/incident.ts';
 import type { EvidenceFile, ReportDraft } from '../domain/report.ts';
 import type { PracticeRoles } from '../domain/roles.ts';
 
@@ -58,12 +59,23 @@ export interface IncidentStore {
   countByAuthor(practiceId: string, authorKey: string, before: string): Promise<number>;
   /** Incidents whose routing has not finished, across practices (the routing sweep). */
   listUnrouted(limit: number): Promise<Incident[]>;
-  /** A practice's incidents that are not closed (the register). */
-  listOpen(practiceId: string): Promise<Incident[]>;
+  /** A practice's incidents that are not closed, without the report's facts (the register). */
+  listOpen(practiceId: string): Promise<OpenIncident[]>;
   /** Incidents waiting for a decision or a follow-up action, across practices (the reminder job). */
   listActive(): Promise<Incident[]>;
   /** The few flat facts of every incident of a practice reported since an instant (the summary). */
   listSummaryRows(practiceId: string, since: string): Promise<SummaryRow[]>;
+}
+
+/** What the register shows of an open incident: no post text, so a page is read quickly. */
+export interface OpenIncident {
+  practiceId: string;
+  reference: string;
+  status: IncidentStatus;
+  reportedAt: string;
+  platform: string;
+  atRisk: boolean;
+  handling?: Handling;
 }
 
 export interface SummaryRow {

@@ -1,7 +1,7 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
+import type { Handling } from '../../domain/handling.ts';
 import type { Incident, NewIncident } from '../../domain/incident.ts';
 import type { ReportFacts } from '../../domain/report.ts';
-import type { EvidenceFile } from '../../domain/report.ts';
 import { formatReference } from '../../domain/reference.ts';
 import {
   ConflictError,
@@ -13,11 +13,12 @@ import {
   type AuditScope,
   type IncidentStore,
   type SubmitOutcome,
+  type OpenIncident,
   type SummaryRow,
 } from '../ports.ts';
 import { auditRowRange, chainEntry, factsHash, fromAuditEntity, GENESIS_HASH, toAuditEntity } from './auditChain.ts';
 import { deadline } from './clients.ts';
-import { etagOf, getText, key, numberProp, stringProp, unkey } from './entities.ts';
+import { etagOf, getJson, getText, key, numberProp, stringProp, unkey } from './entities.ts';
 import { isConflict, isNotFound, mapped, toStoreError } from './errors.ts';
 import {
   auditHeadOf,
@@ -245,9 +246,26 @@ export class AzureIncidentStore implements IncidentStore {
     });
   }
 
-  async listOpen(practiceId: string): Promise<Incident[]> {
+  async listOpen(practiceId: string): Promise<OpenIncident[]> {
     const filter = odata`PartitionKey eq ${key(practiceId)} and RowKey ge ${INCIDENT_ROWS.from} and RowKey lt ${INCIDENT_ROWS.to} and status ne 'closed'`;
-    return this.listWhere('List open incidents', filter, practiceId);
+    // The handling JSON may be split over several columns (handling_1, ...): select them all.
+    const select = ['reference', 'status', 'reportedAt', 'platform', 'atRisk', 'handling', ...Array.from({ length: 8 }, (_, i) => `handling_${i + 1}`)];
+    return mapped('List open incidents', async () => {
+      const found: OpenIncident[] = [];
+      for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select }, abortSignal: deadline(30_000) })) {
+        const handling = getJson<Handling>(e, 'handling');
+        found.push({
+          practiceId,
+          reference: stringProp(e, 'reference'),
+          status: stringProp(e, 'status') as OpenIncident['status'],
+          reportedAt: stringProp(e, 'reportedAt'),
+          platform: typeof e.platform === 'string' ? e.platform : '',
+          atRisk: e.atRisk === true,
+          ...(handling ? { handling } : {}),
+        });
+      }
+      return found;
+    });
   }
 
   async listActive(): Promise<Incident[]> {
