@@ -71,3 +71,28 @@ describe('leases', () => {
     expect(await stores.leases.acquire('job', other, at(181), at(300))).toBe(true);
   });
 });
+
+describe('the register rows', () => {
+  it('follow the incident in the same transaction: there while open, gone when closed, back when reopened', async () => {
+    const facts = {
+      where: { platform: 'x' as const, seenAt: t0.toISOString(), seenDate: '2026-11-24', seenTime: '09:00', authorRelationship: 'patient' as const },
+      what: { postText: 'post', categories: ['threat' as const], namedParties: [] },
+      risk: { atRisk: true },
+      evidence: { screenshots: [], noScreenshotReason: 'none' },
+    };
+    const { incident } = await stores.incidents.submit(
+      { practiceId: 'reg', status: 'reported', reportedAt: t0.toISOString(), reporter: actor, draftId: 'reg-d1', facts },
+      actor,
+    );
+    const open = async () => (await stores.incidents.listOpen('reg')).map((o) => [o.reference, o.status, o.atRisk, o.platform]);
+    expect(await open()).toEqual([[incident.reference, 'reported', true, 'x']]);
+    const routed = await stores.incidents.update({ ...incident, status: 'awaiting-decision', handling: { version: 1 } }, { actor, action: 'incident.routed', summary: 'Routed.' });
+    expect(await open()).toEqual([[incident.reference, 'awaiting-decision', true, 'x']]);
+    expect((await stores.incidents.listOpen('reg'))[0]?.handling?.version).toBe(1);
+    const closed = await stores.incidents.update({ ...routed, status: 'closed' }, { actor, action: 'incident.close', summary: 'Closed.' });
+    expect(await open()).toEqual([]);
+    await stores.incidents.update({ ...closed, status: 'in-progress' }, { actor, action: 'incident.reopen', summary: 'Reopened.' });
+    expect(await open()).toEqual([[incident.reference, 'in-progress', true, 'x']]);
+    expect(await stores.incidents.listOpen('another')).toEqual([]);
+  });
+});

@@ -20,6 +20,44 @@ export function incidentRowKey(reference: string): string {
   return `incident|${reference}`;
 }
 
+/** The register's own small row for each incident that is not closed (a projection). */
+export const OPEN_ROWS = { from: 'open|', to: 'open}' } as const;
+
+export function openRowKey(reference: string): string {
+  return `open|${reference}`;
+}
+
+/**
+ * What the register needs of an open incident, without the post text or the grading's reasons,
+ * written in the same transaction as the incident so it is never out of step.
+ */
+export function toOpenEntity(incident: Omit<Incident, 'etag'>): Entity {
+  const entity: Entity = {
+    partitionKey: key(incident.practiceId),
+    rowKey: openRowKey(incident.reference),
+    kind: 'open',
+    reference: incident.reference,
+    status: incident.status,
+    reportedAt: incident.reportedAt,
+    platform: incident.facts.where.platform,
+    atRisk: incident.facts.risk.atRisk,
+  };
+  const h = incident.handling;
+  if (h) {
+    const grading = h.grading
+      ? { ...h.grading, actions: [], warnings: [], matchedRules: [] }
+      : undefined;
+    putJson(entity, 'handling', {
+      version: h.version,
+      ...(grading ? { grading } : {}),
+      ...(h.assignedTo ? { assignedTo: h.assignedTo } : {}),
+      ...(h.decision ? { decision: { kind: h.decision.kind, by: h.decision.by, at: h.decision.at } } : {}),
+      ...(h.tasks ? { tasks: h.tasks.map(({ outcome: _o, ...task }) => task) } : {}),
+    });
+  }
+  return entity;
+}
+
 export function draftMarkerRowKey(draftId: string): string {
   return `draft|${key(draftId)}`;
 }

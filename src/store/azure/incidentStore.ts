@@ -27,6 +27,9 @@ import {
   fromIncidentEntity,
   INCIDENT_ROWS,
   incidentRowKey,
+  OPEN_ROWS,
+  openRowKey,
+  toOpenEntity,
   londonYear,
   toIncidentEntity,
   type Entity,
@@ -114,6 +117,7 @@ export class AzureIncidentStore implements IncidentStore {
         { partitionKey, rowKey: draftMarkerRowKey(incident.draftId), kind: 'draft', draftId: incident.draftId, reference },
       ],
       ['create', toAuditEntity(audit)],
+      ['create', toOpenEntity(stored)],
     ];
     const result = await this.table.submitTransaction(actions, { abortSignal: deadline() });
     const etag = result.subResponses[1]?.etag;
@@ -208,11 +212,19 @@ export class AzureIncidentStore implements IncidentStore {
       facts: incident.facts,
       ...(incident.handling ? { handling: incident.handling } : {}),
     };
+    // The register's row follows the incident: kept while it is open, removed when it is closed.
+    const register: TransactionAction[] =
+      next.status !== 'closed'
+        ? [['upsert', toOpenEntity(next), 'Replace']]
+        : stored.status !== 'closed'
+          ? [['delete', { partitionKey: key(next.practiceId), rowKey: openRowKey(next.reference) }]]
+          : [];
     const result = await mapped('Update incident', () =>
       this.table.submitTransaction(
         [
           ['update', toIncidentEntity(next, { auditSequence: audit.sequence, auditHash: audit.hash }), 'Replace', { etag: incident.etag }],
           ['create', toAuditEntity(audit)],
+          ...register,
         ],
         { abortSignal: deadline() },
       ),
@@ -247,12 +259,10 @@ export class AzureIncidentStore implements IncidentStore {
   }
 
   async listOpen(practiceId: string): Promise<OpenIncident[]> {
-    const filter = odata`PartitionKey eq ${key(practiceId)} and RowKey ge ${INCIDENT_ROWS.from} and RowKey lt ${INCIDENT_ROWS.to} and status ne 'closed'`;
-    // The handling JSON may be split over several columns (handling_1, ...): select them all.
-    const select = ['reference', 'status', 'reportedAt', 'platform', 'atRisk', 'handling', ...Array.from({ length: 8 }, (_, i) => `handling_${i + 1}`)];
+    const filter = odata`PartitionKey eq ${key(practiceId)} and RowKey ge ${OPEN_ROWS.from} and RowKey lt ${OPEN_ROWS.to}`;
     return mapped('List open incidents', async () => {
       const found: OpenIncident[] = [];
-      for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select }, abortSignal: deadline(30_000) })) {
+      for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter }, abortSignal: deadline(30_000) })) {
         const handling = getJson<Handling>(e, 'handling');
         found.push({
           practiceId,
