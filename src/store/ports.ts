@@ -2,6 +2,7 @@ import type { Handling } from '../domain/handling.ts';
 import type { Incident, IncidentStatus, NewIncident } from '../domain/incident.ts';
 import type { EvidenceFile, ReportDraft } from '../domain/report.ts';
 import type { PracticeRoles } from '../domain/roles.ts';
+import type { SummaryInput } from '../domain/summary.ts';
 
 /**
  * What the bot needs from storage, and nothing more. The Azure Tables/Blob implementation is in
@@ -78,16 +79,8 @@ export interface OpenIncident {
   handling?: Handling;
 }
 
-export interface SummaryRow {
-  reference: string;
-  reportedAt: string;
-  status: string;
-  severity: string;
-  platform: string;
-  categories: string[];
-  atRisk: boolean;
-  authorKey: string;
-}
+/** The flat facts the practice summary counts, with the incident they belong to. */
+export type SummaryRow = SummaryInput & { reference: string };
 
 /** A time-limited lease, so that of several instances only one runs a job at a time. */
 export interface LeaseStore {
