@@ -50,6 +50,7 @@ const practiceSchema = z.object({
   managers: z.array(z.string().min(1)).default([]),
   deputies: z.array(z.string().min(1)).default([]),
   dataProtectionOfficers: z.array(z.string().min(1)).default([]),
+  safeguardingLeads: z.array(z.string().min(1)).default([]),
 });
 
 const practicesFileSchema = z

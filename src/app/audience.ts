@@ -15,7 +15,7 @@ export interface Audience {
 
 export async function audienceOf(stores: Pick<Stores, 'practices'>, practice: Practice, incident: Incident): Promise<Audience> {
   const roles = (await stores.practices.roles(practice.id, bootstrapRoles(practice))).value;
-  const people = [...roles.managers, ...roles.deputies, ...roles.dataProtectionOfficers].filter(
+  const people = [...roles.managers, ...roles.deputies, ...roles.dataProtectionOfficers, ...(roles.safeguardingLeads ?? [])].filter(
     (p, i, all) => all.findIndex((q) => q.toLowerCase() === p.toLowerCase()) === i,
   );
   const refreshUserIds: string[] = [];

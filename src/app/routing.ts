@@ -29,7 +29,12 @@ export interface RoutingDeps {
 }
 
 export function bootstrapRoles(practice: Practice): PracticeRoles {
-  return { managers: practice.managers, deputies: practice.deputies, dataProtectionOfficers: practice.dataProtectionOfficers };
+  return {
+    managers: practice.managers,
+    deputies: practice.deputies,
+    dataProtectionOfficers: practice.dataProtectionOfficers,
+    safeguardingLeads: practice.safeguardingLeads ?? [],
+  };
 }
 
 export class Routing implements RiskAlerts {
@@ -124,11 +129,12 @@ export class Routing implements RiskAlerts {
   }
 }
 
-/** Managers always; the DPO where personal data was disclosed; the assignee once assigned. */
+/** Managers always; the DPO where personal data was disclosed; the safeguarding lead for a safeguarding signal. */
 export function decidersToNotify(incident: Incident, roles: PracticeRoles): string[] {
   const handling = handlingOf(incident);
   const people = [...roles.managers];
   if (handling.grading?.deciders.includes('data-protection-officer')) people.push(...roles.dataProtectionOfficers);
+  if (handling.grading?.deciders.includes('safeguarding-lead')) people.push(...(roles.safeguardingLeads ?? []));
   return people.filter((p, i) => people.findIndex((q) => q.toLowerCase() === p.toLowerCase()) === i);
 }
 

@@ -13,7 +13,7 @@ export const COMMANDS = [
   { title: 'summary', description: 'Practice managers: incidents and trends over the last 12 months', scopes: ['personal'] },
   { title: 'verify audit', description: 'Practice managers: check that every audit trail is intact', scopes: ['personal'] },
   { title: 'use this channel for incident review', description: 'Practice managers: post new incident cards in this channel', scopes: ['team'] },
-  { title: 'add deputy', description: 'Practice managers: "add deputy @name" (also: add manager, add dpo)', scopes: ['team'] },
+  { title: 'add deputy', description: 'Practice managers: "add deputy @name" (also: add manager, add dpo, add safeguarding lead)', scopes: ['team'] },
   { title: 'remove deputy', description: 'Practice managers: "remove deputy @name" (also: remove manager, remove dpo)', scopes: ['team'] },
   { title: 'help', description: 'What Postwatch can do', scopes: ['personal', 'team', 'groupChat'] },
 ] as const;
@@ -49,7 +49,7 @@ export function parseCommand(text: string): Command {
   if (words === 'summary' || words === 'trends') return { kind: 'summary' };
   if (words === 'verify audit' || words === 'verify audit trail' || words === 'check audit') return { kind: 'verifyAudit' };
   if (/^use this channel( for (incident )?review)?$/.test(words)) return { kind: 'useChannelForReview' };
-  const role = /^(add|remove) (deputy|manager|practice manager|dpo|data protection officer)\b/.exec(words);
+  const role = /^(add|remove) (deputy|manager|practice manager|dpo|data protection officer|safeguarding lead)\b/.exec(words);
   if (role) return { kind: 'role', add: role[1] === 'add', role: roleOf(role[2] ?? '') };
   if (words === 'help' || words === '?' || words === 'hi' || words === 'hello') return { kind: 'help' };
   return { kind: 'unknown' };
@@ -59,5 +59,6 @@ function roleOf(word: string): RoleId | undefined {
   if (word === 'deputy') return 'deputy';
   if (word === 'manager' || word === 'practice manager') return 'manager';
   if (word === 'dpo' || word === 'data protection officer') return 'dpo';
+  if (word === 'safeguarding lead') return 'safeguarding';
   return undefined;
 }

@@ -95,8 +95,13 @@ export function needsDpo(handling: Handling): boolean {
   return handling.grading?.deciders.includes('data-protection-officer') ?? false;
 }
 
-export function isDecider(incident: Incident, roles: PracticeRoles, aadObjectId: string): boolean {
-  return canDecide(roles, aadObjectId, needsDpo(handlingOf(incident)));
+export function needsSafeguardingLead(handling: Handling): boolean {
+  return handling.grading?.deciders.includes('safeguarding-lead') ?? false;
+}
+
+export function isDecider(incident: Pick<Incident, 'handling'>, roles: PracticeRoles, aadObjectId: string): boolean {
+  const handling = handlingOf(incident);
+  return canDecide(roles, aadObjectId, needsDpo(handling), needsSafeguardingLead(handling));
 }
 
 /** The moment the report is graded and sent to the deciders. */

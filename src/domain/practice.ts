@@ -21,6 +21,8 @@ export interface Practice {
   managers: string[];
   deputies: string[];
   dataProtectionOfficers: string[];
+  /** Told of, and co-decide, posts with a safeguarding signal (DESIGN). */
+  safeguardingLeads?: string[];
 }
 
 export interface PracticeDirectory {
@@ -40,6 +42,6 @@ export function practiceForTeam(directory: PracticeDirectory, teamId: string | u
 
 export function practiceForConfiguredStaff(directory: PracticeDirectory, aadObjectId: string): Practice | undefined {
   const needle = aadObjectId.toLowerCase();
-  const known = (p: Practice) => [...p.staff, ...p.managers, ...p.deputies, ...p.dataProtectionOfficers];
+  const known = (p: Practice) => [...p.staff, ...p.managers, ...p.deputies, ...p.dataProtectionOfficers, ...(p.safeguardingLeads ?? [])];
   return directory.practices.find((p) => known(p).some((s) => s.toLowerCase() === needle));
 }

@@ -9,6 +9,7 @@ export const ROLES = [
   { id: 'manager', label: 'practice manager', key: 'managers' },
   { id: 'deputy', label: 'deputy practice manager', key: 'deputies' },
   { id: 'dpo', label: 'Data Protection Officer', key: 'dataProtectionOfficers' },
+  { id: 'safeguarding', label: 'safeguarding lead', key: 'safeguardingLeads' },
 ] as const;
 export type RoleId = (typeof ROLES)[number]['id'];
 
@@ -16,6 +17,7 @@ export interface PracticeRoles {
   managers: string[];
   deputies: string[];
   dataProtectionOfficers: string[];
+  safeguardingLeads?: string[];
 }
 
 export type RoleChangeError =
@@ -29,18 +31,27 @@ export function isManager(roles: PracticeRoles, aadObjectId: string): boolean {
   return has(roles.managers, aadObjectId);
 }
 
-/** Practice managers and deputies decide every incident; the DPO co-decides where data was disclosed. */
-export function canDecide(roles: PracticeRoles, aadObjectId: string, needsDpo: boolean): boolean {
+/**
+ * Practice managers and deputies decide every incident; the DPO co-decides where data was
+ * disclosed, the safeguarding lead where the post carries a safeguarding signal.
+ */
+export function canDecide(roles: PracticeRoles, aadObjectId: string, needsDpo: boolean, needsSafeguarding = false): boolean {
   return (
     has(roles.managers, aadObjectId) ||
     has(roles.deputies, aadObjectId) ||
-    (needsDpo && has(roles.dataProtectionOfficers, aadObjectId))
+    (needsDpo && has(roles.dataProtectionOfficers, aadObjectId)) ||
+    (needsSafeguarding && has(roles.safeguardingLeads ?? [], aadObjectId))
   );
 }
 
 /** Manager, deputy or DPO: the people who may see the practice's register. */
 export function holdsRole(roles: PracticeRoles, aadObjectId: string): boolean {
-  return has(roles.managers, aadObjectId) || has(roles.deputies, aadObjectId) || has(roles.dataProtectionOfficers, aadObjectId);
+  return (
+    has(roles.managers, aadObjectId) ||
+    has(roles.deputies, aadObjectId) ||
+    has(roles.dataProtectionOfficers, aadObjectId) ||
+    has(roles.safeguardingLeads ?? [], aadObjectId)
+  );
 }
 
 export function changeRole(
@@ -51,7 +62,7 @@ export function changeRole(
   if (!isManager(roles, actor)) return err({ kind: 'not-a-manager' });
   if (same(actor, change.person)) return err({ kind: 'self-change' });
   const key = ROLES.find((r) => r.id === change.role)!.key;
-  const current = roles[key];
+  const current = roles[key] ?? [];
   if (change.add) {
     if (has(current, change.person)) return err({ kind: 'already', role: change.role });
     return ok({ ...roles, [key]: [...current, change.person] });

@@ -30,6 +30,7 @@ export const POST_CATEGORIES = [
   { id: 'false-or-misleading', label: 'False or misleading' },
   { id: 'personal-attack', label: 'Personal attack or insult' },
   { id: 'threat', label: 'Threat of violence or harm' },
+  { id: 'safeguarding', label: 'Safeguarding concern (self-harm, a child or adult at risk)' },
   { id: 'harassment', label: 'Harassment or bullying' },
   { id: 'defamatory', label: 'Defamatory' },
   { id: 'names-staff', label: 'Names or identifies staff' },

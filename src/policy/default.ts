@@ -37,6 +37,12 @@ export const DEFAULT_POLICY: Policy = {
       source: { document: 'wickersley', section: '4. Definition of Disparaging Comments', quote: 'Threats of violence or harm.' },
     },
     {
+      id: 'safeguarding',
+      title: 'Safeguarding concern',
+      description: 'The post suggests someone may harm themselves, or that a child or an adult at risk may be in danger or neglected.',
+      source: Q.designSafeguarding,
+    },
+    {
       id: 'harassment',
       title: 'Harassment or bullying',
       description: 'The post is part of repeated or targeted behaviour meant to upset, frighten or wear someone down.',
@@ -83,6 +89,7 @@ export const DEFAULT_POLICY: Policy = {
   deciders: [
     { id: 'practice-manager', title: 'Practice manager', source: Q.millInformPM },
     { id: 'data-protection-officer', title: 'Data Protection Officer', source: Q.wickReport },
+    { id: 'safeguarding-lead', title: 'Safeguarding lead', source: Q.designSafeguarding },
   ],
 
   severities: {
@@ -171,6 +178,12 @@ export const DEFAULT_POLICY: Policy = {
       title: 'Report to the police (999 emergency / 101)',
       guidance: 'If anyone is in immediate danger, call 999. Otherwise report to the police on 101 (or online) and record the police incident number. Threats and harassment may be offences under the Malicious Communications Act 1988, the Communications Act 2003 and the Protection from Harassment Act 1997.',
       source: Q.wickPolice,
+    },
+    {
+      id: 'safeguarding-referral',
+      title: "Tell the practice's safeguarding lead now",
+      guidance: "The safeguarding lead decides what the practice does under its safeguarding policy (for example a check on the person, a referral to the local authority or a crisis team). Do not wait for the rest of the decision.",
+      source: Q.designSafeguarding,
     },
     {
       id: 'legal-advice',
@@ -264,6 +277,21 @@ export const DEFAULT_POLICY: Policy = {
         warnings: ['call-police-now'],
       },
       source: Q.designRisk,
+    },
+    {
+      id: 'safeguarding',
+      description: 'A safeguarding signal: critical, and the safeguarding lead takes part whatever else the post does.',
+      when: { anyCategory: ['safeguarding'] },
+      then: {
+        severity: 'critical',
+        immediateAlert: true,
+        deciders: ['safeguarding-lead'],
+        actions: [
+          { id: 'safeguarding-referral', priority: 1, reason: 'The post may show that someone could harm themselves, or that a child or an adult at risk is in danger.' },
+          { id: 'save-evidence', priority: 5, reason: 'Whoever acts on the concern will need the post as it was.' },
+        ],
+      },
+      source: Q.designSafeguarding,
     },
     {
       id: 'threat',

@@ -158,6 +158,8 @@ export const Q = {
     'If anyone is at risk: tell the reporter to contact the police now (999 emergency / 101), and alert the manager immediately.'),
   designReplyNever: cite('postwatch-design', 'What the policies ask for',
     'It never contains clinical information, never confirms that someone is a patient, never names staff.'),
+  designSafeguarding: cite('postwatch-design', 'Facts from outside the policies',
+    "A safeguarding signal in a post (self-harm, a child or adult at risk) is critical and goes to the practice's safeguarding lead, whatever else the post does."),
   designSupport: cite('postwatch-design', 'What the policies ask for', 'Support the staff member who was targeted.'),
   designHuman: cite('postwatch-design', 'What the policies ask for',
     'for persistent abuse, the Unreasonable/Violent Patients and Removal of Patient policies — always a human decision.'),

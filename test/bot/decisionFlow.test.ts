@@ -21,6 +21,7 @@ const mike = person('mike');
 const dave = person('dave');
 const dan = person('dan');
 const carl = person('carl');
+const sally = person('sally');
 const TEAM = '19:team-millbrook@thread.tacv2';
 const directory: PracticeDirectory = {
   practices: [
@@ -35,6 +36,7 @@ const directory: PracticeDirectory = {
       managers: ['aad-mary', 'aad-mike'],
       deputies: ['aad-dan'],
       dataProtectionOfficers: ['aad-dave'],
+      safeguardingLeads: ['aad-sally'],
     },
     { id: 'cockhedge', name: 'Cockhedge Medical Centre', teamIds: [], staff: ['aad-carl'], staffNames: [], managers: ['aad-carl'], deputies: [], dataProtectionOfficers: [] },
   ],
@@ -126,7 +128,7 @@ beforeAll(async () => {
   stores = await createAzureStores(storage.connectionString, { tablePrefix: storage.tablePrefix });
   const h = startBot();
   // Everyone who decides has opened a 1:1 chat with the bot; a manager picks the review channel.
-  for (const p of [mary, mike, dave, dan, rita]) await h.driver.send(personalMessage(p, 'help'));
+  for (const p of [mary, mike, dave, dan, rita, sally]) await h.driver.send(personalMessage(p, 'help'));
   const setUp = await h.driver.send({ ...channelMention(mary, 'use this channel for incident review', TEAM) });
   expect(textsOf(setUp).join(' ')).toMatch(/will be posted in this channel/);
 });
@@ -159,6 +161,21 @@ describe('routing to the people who decide', () => {
     const toMary = h.sender.sent.filter((s) => s.to === '29:mary');
     expect(toMary.some((s) => /URGENT/.test(s.message.text ?? '') && !s.message.card)).toBe(true); // the early alert
     expect(toMary.some((s) => /URGENT/.test(s.message.text ?? '') && JSON.stringify(s.message.card ?? {}).includes(incident.reference))).toBe(true);
+  });
+});
+
+describe('safeguarding', () => {
+  it('sends a post with a safeguarding signal to the safeguarding lead as well, graded critical', async () => {
+    const h = startBot();
+    const incident = await report(h, rita, { postText: 'I can\'t go on any more, nobody at that surgery listens', categories: 'safeguarding' });
+    expect(incident.handling?.grading?.severity).toBe('critical');
+    expect(incident.handling?.grading?.actions[0]?.id).toBe('safeguarding-referral');
+    await h.services.outbox.deliverDue();
+    const cards = h.sender.sent.filter((s) => JSON.stringify(s.message.card ?? {}).includes(incident.reference));
+    expect(cards.map((c) => c.to).sort()).toEqual(['29:mary', '29:mike', '29:sally', 'channel']);
+    // The safeguarding lead may decide on this one, but not on an incident without the signal.
+    const forSally = cardOf(await decide(h, sally, incident, INCIDENT_VERBS.refresh));
+    expect(actionsOf(forSally).map((a) => a.verb)).toContain(INCIDENT_VERBS.noResponse);
   });
 });
 

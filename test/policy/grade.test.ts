@@ -353,13 +353,21 @@ const cases: Case[] = [
     name: 'everything at once',
     pins: 'Severity is the highest any rule sets; police first',
     facts: { categories: POST_CATEGORIES.map((c) => c.id), namedParties: ['practice', 'colleagues', 'patients'], atRisk: true, priorIncidentsByAuthor: 2, authorRelationship: 'unknown' },
-    severity: 'critical', first: ['report-to-police', 'save-evidence', 'complaints-procedure'],
+    severity: 'critical', first: ['report-to-police', 'safeguarding-referral', 'save-evidence'],
     warnings: [
       'call-police-now', 'removal-after-threat', 'prosecution-threshold', 'defamation-slow-costly', 'defamation-s5-notice',
       'platform-likely-removes', 'reply-never-names-staff', 'confidentiality', 'recording-privacy', 'complaint-never-removal',
       'complaint-acknowledge', 'no-online-spat', 'possible-harassment', 'removal-human-decision',
     ],
-    alert: true, deciders: PM_DPO,
+    alert: true, deciders: [...PM_DPO, 'safeguarding-lead'],
+  },
+  {
+    name: 'a safeguarding signal on its own',
+    pins: 'DESIGN: "A safeguarding signal in a post (self-harm, a child or adult at risk) is critical and goes to the practice\'s safeguarding lead, whatever else the post does."',
+    facts: { categories: ['safeguarding'], namedParties: [], atRisk: false, authorRelationship: 'unknown' },
+    severity: 'critical', first: ['safeguarding-referral', 'save-evidence'],
+    warnings: [],
+    alert: true, deciders: ['practice-manager', 'safeguarding-lead'],
   },
 ];
 

@@ -45,7 +45,7 @@ describe('the default policy', () => {
     const ids = loadPolicy().actions.map((a) => a.id);
     expect(ids).toEqual([
       'no-response', 'public-reply', 'request-removal', 'complaints-procedure', 'report-to-platform', 'block-on-page',
-      'save-evidence', 'report-to-police', 'legal-advice', 'pr-support', 'dpo-review', 'unreasonable-patients-policy',
+      'save-evidence', 'report-to-police', 'safeguarding-referral', 'legal-advice', 'pr-support', 'dpo-review', 'unreasonable-patients-policy',
       'removal-of-patient-policy', 'support-colleague', 'hr-route',
     ]);
   });
