@@ -1,8 +1,8 @@
 import type { Incident } from '../domain/incident.ts';
 import type { Practice } from '../domain/practice.ts';
 import { isDecider } from '../domain/handling.ts';
+import type { PracticeRoles } from '../domain/roles.ts';
 import type { Stores } from '../store/ports.ts';
-import { bootstrapRoles } from './routing.ts';
 
 /**
  * Who sees an incident card how: the Teams ids whose clients refresh to the decider view (at most
@@ -13,8 +13,7 @@ export interface Audience {
   assignees: Array<{ aadObjectId: string; name: string }>;
 }
 
-export async function audienceOf(stores: Pick<Stores, 'practices'>, practice: Practice, incident: Incident): Promise<Audience> {
-  const roles = (await stores.practices.roles(practice.id, bootstrapRoles(practice))).value;
+export async function audienceOf(stores: Pick<Stores, 'practices'>, practice: Practice, incident: Incident, roles: PracticeRoles): Promise<Audience> {
   const people = [...roles.managers, ...roles.deputies, ...roles.dataProtectionOfficers, ...(roles.safeguardingLeads ?? [])].filter(
     (p, i, all) => all.findIndex((q) => q.toLowerCase() === p.toLowerCase()) === i,
   );

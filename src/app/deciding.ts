@@ -19,7 +19,7 @@ import type { Policy } from '../domain/policy/schema.ts';
 import { renderReplyTemplate } from '../domain/policy/templates.ts';
 import type { Practice } from '../domain/practice.ts';
 import type { Result } from '../domain/result.ts';
-import type { PracticeRoles } from '../domain/roles.ts';
+import { isManager, type PracticeRoles } from '../domain/roles.ts';
 import { ConflictError, type NewOutboxItem, type Stores } from '../store/ports.ts';
 import { INCIDENT_INPUTS, INCIDENT_VERBS } from '../views/verbs.ts';
 import type { Notice } from './reporting.ts';
@@ -43,6 +43,8 @@ export type IncidentScreen =
       viewerAadObjectId: string;
       canClose: boolean;
       canReopen: boolean;
+      /** The practice's roles as read for this screen, so drawing the card need not read them again. */
+      roles: PracticeRoles;
     }
   | { kind: 'question'; incident: Incident; error?: string }
   /** A decider asked for the evidence pack: the bot makes the short-lived link. */
@@ -55,8 +57,6 @@ type ViewExtras = {
   notice?: Notice;
   replyText?: string;
   replyFindings?: Finding[];
-  roles?: PracticeRoles;
-  actor?: Person;
 };
 
 const DONE_NOTICE: Record<string, string> = {
@@ -116,12 +116,21 @@ export class Deciding {
     return this.act({ verb: INCIDENT_VERBS.refresh, data: { practiceId, reference }, actor });
   }
 
+  /** The same, for an incident already read (the outbox draws every card it sends). */
+  async viewOf(incident: Incident, actor: Person): Promise<IncidentScreen> {
+    const practice = this.deps.practices(incident.practiceId);
+    const policy = this.deps.policies.get(incident.practiceId);
+    if (!practice || !policy) return { kind: 'message', text: 'That incident card is not recognised.' };
+    const roles = (await this.deps.stores.practices.roles(practice.id, bootstrapRoles(practice))).value;
+    return this.actOn(incident, roles, practice, policy, { verb: INCIDENT_VERBS.refresh, data: {}, actor });
+  }
+
   private async actOn(incident: Incident, roles: PracticeRoles, practice: Practice, policy: Policy, request: IncidentActionRequest): Promise<IncidentScreen> {
     const { verb, data, actor } = request;
     const from = request.via ? ` (from the ${request.via})` : '';
     const decider = isDecider(incident, roles, actor.aadObjectId);
     const screen = (i: Incident, extra: ViewExtras = {}): IncidentView =>
-      this.screen(i, decider ? 'decider' : 'readonly', practice, policy, { ...extra, roles, actor });
+      this.screen(i, decider ? 'decider' : 'readonly', { practice, policy, roles, actor }, extra);
 
     if (verb === INCIDENT_VERBS.refresh) return screen(incident);
     if (verb === INCIDENT_VERBS.answer) return this.answer(incident, actor, text(data[INCIDENT_INPUTS.answer]));
@@ -142,7 +151,7 @@ export class Deciding {
     }
 
     const managerOnly = verb === INCIDENT_VERBS.reopen;
-    const allowed = managerOnly ? roles.managers.some((m) => m.toLowerCase() === actor.aadObjectId.toLowerCase()) : decider;
+    const allowed = managerOnly ? isManager(roles, actor.aadObjectId) : decider;
     if (!allowed) return this.refuse(incident, actor, verb, from, screen);
     if (verb === INCIDENT_VERBS.pack) {
       await this.deps.stores.incidents.appendAudit(incident.practiceId, incident.reference, { actor, action: 'evidence-pack.requested', summary: 'Evidence pack link issued.' });
@@ -311,7 +320,12 @@ export class Deciding {
     await this.deps.stores.outbox.enqueue(updates, this.deps.now());
   }
 
-  private screen(incident: Incident, view: 'decider' | 'readonly', practice: Practice, policy: Policy, extra: ViewExtras): IncidentView {
+  private screen(
+    incident: Incident,
+    view: 'decider' | 'readonly',
+    { practice, policy, roles, actor }: { practice: Practice; policy: Policy; roles: PracticeRoles; actor: Person },
+    extra: ViewExtras,
+  ): IncidentView {
     const handling = handlingOf(incident);
     // The approved text once decided; else what the manager last typed or saved; else the policy's template.
     const replyText = handling.decision?.replyText || extra.replyText || handling.replyDraft || defaultReply(policy, practice);
@@ -323,9 +337,10 @@ export class Deciding {
       replyFindings: extra.replyFindings ?? (view === 'decider' ? checkReply(replyText, this.guardContext(incident, practice, policy)) : []),
       ...(extra.errors ? { errors: extra.errors } : {}),
       ...(extra.notice ? { notice: extra.notice } : {}),
-      viewerAadObjectId: extra.actor?.aadObjectId ?? '',
+      viewerAadObjectId: actor.aadObjectId,
       canClose: view === 'decider' && (incident.status === 'in-progress' || incident.status === 'resolved'),
-      canReopen: incident.status === 'closed' && (extra.roles?.managers ?? []).some((m) => m.toLowerCase() === (extra.actor?.aadObjectId ?? '').toLowerCase()),
+      canReopen: incident.status === 'closed' && isManager(roles, actor.aadObjectId),
+      roles,
     };
   }
 

@@ -30,7 +30,7 @@ export class IncidentCards {
       case 'incident': {
         const practice = this.practice(screen.incident.practiceId);
         if (!practice) return noticeCard('Postwatch', 'That practice is not set up.');
-        const audience = await audienceOf(this.stores, practice, screen.incident);
+        const audience = await audienceOf(this.stores, practice, screen.incident, screen.roles);
         return incidentCard(screen.incident, {
           practiceName: practice.name,
           view: screen.view,
@@ -68,9 +68,7 @@ export class IncidentCards {
     }
     // incident-card and card-update: the channel sees the read-only view (deciders refresh to theirs).
     const viewer = item.target.startsWith('user:') ? item.target.slice('user:'.length) : '';
-    const screen = viewer
-      ? await this.deciding.view(item.practiceId, incident.reference, { aadObjectId: viewer, name: '' })
-      : await this.deciding.view(item.practiceId, incident.reference, { aadObjectId: '', name: '' });
+    const screen = await this.deciding.viewOf(incident, { aadObjectId: viewer, name: '' });
     return { card: await this.card(screen), ...(item.urgent && item.kind === 'incident-card' ? { text: `URGENT: someone may be at risk (${incident.reference}).` } : {}) };
   }
 }
