@@ -1,5 +1,5 @@
 import type { Practice } from '../domain/practice.ts';
-import { changeRole, ROLES, type RoleId } from '../domain/roles.ts';
+import { changeRole, isManager, ROLES, type RoleId } from '../domain/roles.ts';
 import { ConflictError, type AuditActor, type ConversationAddress, type Stores } from '../store/ports.ts';
 import { bootstrapRoles } from './routing.ts';
 
@@ -45,7 +45,7 @@ export class PracticeSetup {
 
   async useChannelForReview(practice: Practice, actor: AuditActor, address: ConversationAddress, channelName: string): Promise<string> {
     const roles = await this.stores.practices.roles(practice.id, bootstrapRoles(practice));
-    if (!roles.value.managers.some((m) => m.toLowerCase() === actor.aadObjectId.toLowerCase())) {
+    if (!isManager(roles.value, actor.aadObjectId)) {
       return 'Only a practice manager can choose the incident-review channel.';
     }
     await this.stores.practices.setReviewChannel(practice.id, address, {

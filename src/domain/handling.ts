@@ -11,7 +11,7 @@ import {
   type Task,
 } from './lifecycle.ts';
 import { err, ok, type Result } from './result.ts';
-import { canDecide, type PracticeRoles } from './roles.ts';
+import { canDecide, isManager, type PracticeRoles } from './roles.ts';
 
 /**
  * What happens to an incident after it is reported: routed to the people who must decide, then
@@ -247,7 +247,7 @@ export function close(
 
 /** Only a practice manager reopens a closed incident; the reason is kept with the record. */
 export function reopen(incident: Incident, roles: PracticeRoles, actor: Person, reason: string, now: Date): Result<Incident, HandlingError> {
-  if (!roles.managers.some((m) => m.toLowerCase() === actor.aadObjectId.toLowerCase())) return err({ kind: 'not-a-manager' });
+  if (!isManager(roles, actor.aadObjectId)) return err({ kind: 'not-a-manager' });
   const handling = handlingOf(incident);
   const to = handling.decision ? 'in-progress' : 'awaiting-decision';
   const next = transition(incident.status, to);

@@ -202,16 +202,19 @@ export interface AuditEntry extends AuditChange {
   hash: string;
 }
 
+/** A file someone sent with a report, before it is stored. */
+export interface NewEvidence {
+  practiceId: string;
+  draftId: string;
+  fileName: string;
+  contentType: string;
+  bytes: Buffer;
+  receivedAt: Date;
+}
+
 export interface EvidenceStore {
   /** Stores the bytes and returns their record, including the SHA-256 of exactly what was stored. */
-  put(args: {
-    practiceId: string;
-    draftId: string;
-    fileName: string;
-    contentType: string;
-    bytes: Buffer;
-    receivedAt: Date;
-  }): Promise<EvidenceFile>;
+  put(args: NewEvidence): Promise<EvidenceFile>;
   read(blobName: string): Promise<Buffer>;
   /** Deletes every file kept for a draft that was cancelled (UK GDPR data minimisation). */
   removeForDraft(practiceId: string, draftId: string): Promise<number>;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ContainerClient } from '@azure/storage-blob';
 import type { EvidenceFile } from '../../domain/report.ts';
-import type { EvidenceStore } from '../ports.ts';
+import type { EvidenceStore, NewEvidence } from '../ports.ts';
 import { deadline } from './clients.ts';
 import { key } from './entities.ts';
 import { isConflict, mapped, statusOf, toStoreError } from './errors.ts';
@@ -26,14 +26,7 @@ const EXTENSIONS: Record<string, string> = {
 export class AzureEvidenceStore implements EvidenceStore {
   constructor(private readonly container: ContainerClient) {}
 
-  async put(args: {
-    practiceId: string;
-    draftId: string;
-    fileName: string;
-    contentType: string;
-    bytes: Buffer;
-    receivedAt: Date;
-  }): Promise<EvidenceFile> {
+  async put(args: NewEvidence): Promise<EvidenceFile> {
     const sha256 = createHash('sha256').update(args.bytes).digest('hex');
     const blobName = `${key(args.practiceId)}/${key(args.draftId)}/${sha256}${extensionOf(args.fileName, args.contentType)}`;
     const contentType = safeContentType(args.contentType);
