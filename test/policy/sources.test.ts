@@ -9,7 +9,12 @@ import { loadPolicy, presetPath, PRESETS } from '../../src/policy/load.ts';
  * policy and the presets is checked, word for word, against the document it cites.
  */
 
+// CI always has ../shared beside the clone: a missing copy is a failure, never a silent skip.
 const shared = [resolve(process.cwd(), '../shared'), '/work/shared'].find((dir) => existsSync(join(dir, 'policies')));
+
+it('finds the practice policies in ../shared', () => {
+  expect(shared, 'the quote check needs ../shared/policies beside the repository').toBeDefined();
+});
 
 function normalise(text: string): string {
   return text.replace(/[\u2018\u2019]/g, "'").replace(/[\u201c\u201d]/g, '"').replace(/\s+/g, ' ').trim();
@@ -30,7 +35,7 @@ function sourcesOf(policy: Policy): { where: string; source: Source }[] {
   ];
 }
 
-describe.skipIf(!shared)('policy sources are quoted verbatim', () => {
+describe('policy sources are quoted verbatim', () => {
   for (const name of ['default', ...PRESETS] as const) {
     it(`${name}: every quote is in the document it cites`, () => {
       const policy = loadPolicy(name === 'default' ? undefined : presetPath(name));
