@@ -1,3 +1,8 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPublicAddress } from '../../src/bot/download/addresses.ts';
 import { allowedTarget, tokenMayGoTo, type Origin } from '../../src/bot/download/hosts.ts';
@@ -265,5 +270,27 @@ describe('SafeFetch over real HTTP (stand-in hosts on loopback)', () => {
     const local: Origin = { serviceUrl: `${connectorImages.url}/`, local: true };
     expect((await real.get({ url: `${connectorImages.url}/local.png`, kind: 'connector', origin: local }, budget())).ok).toBe(true);
     expect(await real.get({ url: `${connectorImages.url}/local.png`, kind: 'connector', origin: { ...local, local: false } }, budget())).toEqual({ ok: false, reason: 'host-not-allowed' });
+  });
+});
+
+describe('the production network', () => {
+  it('connects to the pinned address, sends the name for SNI and checks the certificate against it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'postwatch-tls-'));
+    try {
+      const key = join(dir, 'key.pem');
+      const cert = join(dir, 'cert.pem');
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=smba.trafficmanager.net', '-addext', 'subjectAltName=DNS:smba.trafficmanager.net'], { stdio: 'ignore' });
+      const script = fileURLToPath(new URL('./fixtures/pinnedTls.ts', import.meta.url));
+      const output = execFileSync(process.execPath, ['--import', 'tsx', script, key, cert], {
+        env: { PATH: process.env.PATH ?? '', NODE_EXTRA_CA_CERTS: cert },
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      const lines = JSON.parse(output.trim().split('\n').at(-1)!) as string[];
+      expect(lines[0]).toMatch(/^200 smba\.trafficmanager\.net:\d+ Bearer T$/);
+      expect(lines[1]).toBe('evil: ERR_TLS_CERT_ALTNAME_INVALID');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
