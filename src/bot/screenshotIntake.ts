@@ -10,6 +10,8 @@ import { imageType, MAX_MESSAGE_BYTES, type Arrival, type ScreenshotSource } fro
 
 /** Downloads of one message running side by side (the process-wide limit is SafeFetch's). */
 const PER_MESSAGE_AT_ONCE = 4;
+/** All of a message's downloads end by then, so its answer never waits on twenty slow hosts in turn. */
+const MESSAGE_DEADLINE_MS = 30_000;
 
 type Image = { fileName: string; contentType: string; bytes: Buffer };
 
@@ -74,13 +76,15 @@ async function fetchAll(deps: BotDeps, context: TurnContext, sources: Screenshot
   const origin = { serviceUrl: context.activity.serviceUrl ?? '', local: !deps.authEnabled };
   const token = sources.some((s) => s.kind === 'connector') ? await botToken(deps, context) : undefined;
   const budget = new ByteBudget(MAX_MESSAGE_BYTES);
+  const deadline = AbortSignal.timeout(MESSAGE_DEADLINE_MS);
   const results: Fetched[] = new Array(sources.length);
   let next = 0;
   const worker = async () => {
     for (let i = next++; i < sources.length; i = next++) {
       const source = sources[i]!;
       // A file's downloadUrl is pre-authorised: it never gets the token.
-      results[i] = await deps.downloads.get({ url: source.url, kind: source.kind, origin, ...(source.kind === 'connector' && token ? { token } : {}) }, budget);
+      const plan = { url: source.url, kind: source.kind, origin, ...(source.kind === 'connector' && token ? { token } : {}) };
+      results[i] = await deps.downloads.get(plan, budget, deadline);
     }
   };
   await Promise.all(Array.from({ length: Math.min(PER_MESSAGE_AT_ONCE, sources.length) }, worker));

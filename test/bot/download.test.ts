@@ -255,6 +255,13 @@ describe('SafeFetch over real HTTP (stand-in hosts on loopback)', () => {
     expect(stall.requests).toHaveLength(1);
   });
 
+  it("ends with the message's deadline too, before opening anything", async () => {
+    const opened = hosts.opened.length;
+    const got = await fetcher().get(plan('https://smba.trafficmanager.net/late'), budget(), AbortSignal.abort());
+    expect(got).toEqual({ ok: false, reason: 'timeout' });
+    expect(hosts.opened.length).toBe(opened);
+  });
+
   it('refuses statuses other than 200 and names that do not resolve', async () => {
     expect(await fetcher().get(plan('https://smba.trafficmanager.net/status-404'), budget())).toEqual({ ok: false, reason: 'status' });
     expect(await fetcher().get(plan('https://nowhere.botframework.com/x'), budget())).toEqual({ ok: false, reason: 'unresolved' });

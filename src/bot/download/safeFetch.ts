@@ -86,10 +86,13 @@ export class SafeFetch {
     readonly limits: DownloadLimits = DEFAULT_LIMITS,
   ) {}
 
-  async get(plan: FetchPlan, budget: ByteBudget): Promise<Fetched> {
+  /** One download; `deadline`, when given, also ends it (the whole message's time is bounded too). */
+  async get(plan: FetchPlan, budget: ByteBudget, deadline?: AbortSignal): Promise<Fetched> {
     await this.turn();
-    const signal = AbortSignal.timeout(this.limits.timeoutMs);
+    const own = AbortSignal.timeout(this.limits.timeoutMs);
+    const signal = deadline ? AbortSignal.any([own, deadline]) : own;
     try {
+      if (signal.aborted) return { ok: false, reason: 'timeout' };
       return { ok: true, bytes: await this.follow(plan, budget, signal) };
     } catch (error) {
       if (signal.aborted) return { ok: false, reason: 'timeout' };
