@@ -42,14 +42,14 @@ export async function receiveScreenshots(
 
   const fetched = await fetchAll(deps, context, wanted);
   const images: Image[] = [];
-  const reasons: Refusal[] = [];
+  const reasons: Array<Refusal | 'not-an-image'> = [];
   fetched.forEach((result, i) => {
     const source = wanted[i]!;
     const contentType = result.ok ? imageType(result.bytes) : undefined;
     if (result.ok && contentType) images.push({ fileName: source.fileName, contentType, bytes: result.bytes });
     else {
       notKept.push(source.fileName);
-      reasons.push(result.ok ? 'status' : result.reason);
+      reasons.push(result.ok ? 'not-an-image' : result.reason);
     }
   });
   if (reasons.length > 0) deps.log.info({ reasons }, 'screenshots not kept');
