@@ -90,7 +90,7 @@ export class SafeFetch {
   async get(plan: FetchPlan, budget: ByteBudget, deadline?: AbortSignal): Promise<Fetched> {
     await this.turn();
     const own = AbortSignal.timeout(this.limits.timeoutMs);
-    const signal = deadline ? AbortSignal.any([own, deadline]) : own;
+    const { signal, release } = eitherOf(own, deadline);
     try {
       if (signal.aborted) return { ok: false, reason: 'timeout' };
       return { ok: true, bytes: await this.follow(plan, budget, signal) };
@@ -98,6 +98,7 @@ export class SafeFetch {
       if (signal.aborted) return { ok: false, reason: 'timeout' };
       return { ok: false, reason: error instanceof Refused ? error.reason : 'network' };
     } finally {
+      release();
       this.done();
     }
   }
@@ -199,4 +200,24 @@ function resolveLocation(location: string, base: URL): string {
   } catch {
     return '';
   }
+}
+
+/**
+ * Aborted when either is (AbortSignal.any needs Node 20.3; package.json allows 20.0). release()
+ * removes the listeners, so a message's deadline does not collect one per download.
+ */
+function eitherOf(own: AbortSignal, deadline: AbortSignal | undefined): { signal: AbortSignal; release: () => void } {
+  if (!deadline) return { signal: own, release: () => undefined };
+  const both = new AbortController();
+  const stop = () => both.abort();
+  if (own.aborted || deadline.aborted) both.abort();
+  own.addEventListener('abort', stop, { once: true });
+  deadline.addEventListener('abort', stop, { once: true });
+  return {
+    signal: both.signal,
+    release: () => {
+      own.removeEventListener('abort', stop);
+      deadline.removeEventListener('abort', stop);
+    },
+  };
 }
