@@ -11,6 +11,8 @@ import { Routing } from './app/routing.ts';
 import { IncidentCards } from './bot/notifications.ts';
 import { PostwatchBot } from './bot/PostwatchBot.ts';
 import { EvidenceLinks } from './bot/evidenceLinks.ts';
+import { systemNetwork, type Network } from './bot/download/network.ts';
+import { DEFAULT_LIMITS, SafeFetch, type DownloadLimits } from './bot/download/safeFetch.ts';
 import type { PrivateChats } from './bot/privateChat.ts';
 import type { Config } from './config.ts';
 import { practiceById } from './domain/practice.ts';
@@ -45,6 +47,13 @@ export interface ServiceDeps {
   random?: () => number;
   /** Deliver notifications as soon as they are queued (default); tests drive delivery themselves. */
   deliverAtOnce?: boolean;
+  /** Screenshot downloads: the system's DNS and TLS unless a test reaches stand-ins on loopback. */
+  downloads?: DownloadOptions;
+}
+
+export interface DownloadOptions {
+  network?: Network;
+  limits?: Partial<DownloadLimits>;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -99,6 +108,7 @@ export function createServices(deps: ServiceDeps): Services {
     privateChats: deps.privateChats,
     log,
     authEnabled: config.bot.authEnabled,
+    downloads: new SafeFetch(deps.downloads?.network ?? systemNetwork, { ...DEFAULT_LIMITS, ...deps.downloads?.limits }),
   });
 
   const timers: NodeJS.Timeout[] = [];

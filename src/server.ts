@@ -6,7 +6,7 @@ import type { PostwatchBot } from './bot/PostwatchBot.ts';
 import { ConnectorSender } from './bot/proactive.ts';
 import { buildEvidencePack, EVIDENCE_PACK_CONTENT_TYPE, EvidencePackNotFoundError } from './app/evidencePack.ts';
 import { bootstrapRoles } from './app/routing.ts';
-import { createServices, type Services } from './compose.ts';
+import { createServices, type DownloadOptions, type Services } from './compose.ts';
 import { practiceById } from './domain/practice.ts';
 import { isDecider } from './domain/handling.ts';
 import { SAY } from './bot/messages.ts';
@@ -26,6 +26,8 @@ export interface AppDeps {
   /** Tests may replace how 1:1 chats are opened and proactive messages sent; production uses the connector. */
   privateChats?: (adapter: CloudAdapter) => PrivateChats;
   sender?: (adapter: CloudAdapter) => Sender;
+  /** Tests may resolve attachment hosts to stand-ins on loopback; production uses DNS and TLS. */
+  downloads?: DownloadOptions;
 }
 
 export interface App {
@@ -72,6 +74,7 @@ export function createApp(deps: AppDeps): App {
     now,
     sender: deps.sender?.(adapter) ?? new ConnectorSender(adapter, config.bot.appId),
     privateChats: deps.privateChats?.(adapter) ?? new ConnectorPrivateChats(adapter, config.bot.appId),
+    ...(deps.downloads ? { downloads: deps.downloads } : {}),
   });
   const bot = services.bot;
 

@@ -226,8 +226,10 @@ export class Reporting {
     };
   }
 
-  async hasOpenDraft(practiceId: string, reporter: Reporter): Promise<boolean> {
-    return (await this.deps.stores.drafts.get(practiceId, reporter.aadObjectId)) !== undefined;
+  /** How many more screenshots the person's open report can take; undefined when none is open. */
+  async screenshotRoom(practiceId: string, reporter: Reporter): Promise<number | undefined> {
+    const draft = await this.deps.stores.drafts.get(practiceId, reporter.aadObjectId);
+    return draft ? Math.max(0, MAX_SCREENSHOTS - draft.value.evidence.length) : undefined;
   }
 
   /** Screenshots sent in the chat while a report is open are kept with that report. */

@@ -18,7 +18,7 @@ import type { BotDeps } from './deps.ts';
 import { SAY } from './messages.ts';
 import { cardFor } from './render.ts';
 import { receiveScreenshots } from './screenshotIntake.ts';
-import { screenshotSources } from './screenshots.ts';
+import { screenshotArrival } from './screenshots.ts';
 import { changeRole, learnTeamMembers, useChannel } from './teamSetup.ts';
 
 export type { BotDeps } from './deps.ts';
@@ -82,9 +82,9 @@ export class PostwatchBot extends TeamsActivityHandler {
       return;
     }
     await rememberChat(this.deps, context, practice, aadObjectId);
-    const sources = screenshotSources(activity.attachments, activity.serviceUrl);
-    if (sources.sources.length > 0 || sources.refused.length > 0) {
-      await receiveScreenshots(this.deps, context, practice, reporter, sources);
+    const arrival = screenshotArrival(activity.attachments);
+    if (arrival.kind !== 'none') {
+      await receiveScreenshots(this.deps, context, practice, reporter, arrival);
       if (!text) return;
     }
     await this.runCommand(context, practice, reporter, command);

@@ -6,6 +6,7 @@ import type { Register, Summary } from '../app/register.ts';
 import type { Reporting } from '../app/reporting.ts';
 import type { Logger } from '../log.ts';
 import type { PracticeStore } from '../store/ports.ts';
+import type { SafeFetch } from './download/safeFetch.ts';
 import type { EvidenceLinks } from './evidenceLinks.ts';
 import type { IncidentCards } from './notifications.ts';
 import type { PrivateChats } from './privateChat.ts';
@@ -30,4 +31,6 @@ export interface BotDeps {
   log: Logger;
   /** Whether Bot Framework authentication is on (then attachments on the connector need our token). */
   authEnabled: boolean;
+  /** Fetches screenshots named by attachments: allowed hosts, public addresses and bounded sizes only. */
+  downloads: SafeFetch;
 }

@@ -20,12 +20,27 @@ export const SAY = {
     "I couldn't message you privately. Open a chat with Postwatch (search for it under Apps in Teams) and type **report a post** there.",
   screenshotsPrivately: 'Please send screenshots to me in our private chat, not here, so the post is not shared more widely.',
   screenshotWithoutReport: 'To keep a screenshot, first type **report a post**, then send the screenshot while your report is open.',
-  tooManyScreenshots: 'A report can hold up to 20 screenshots. That one was not added.',
-  screenshotsSaved: (hashes: string[]) =>
-    `Saved ${hashes.length === 1 ? 'your screenshot' : `${hashes.length} screenshots`} with your report (fingerprint ${hashes
-      .map((h) => h.slice(0, 12))
-      .join(', ')}). Send more, or carry on with the card.`,
-  screenshotRefused: (fileName: string, reason: string) => `I couldn't keep "${fileName.replace(/[*_`[\]<>#]/g, '')}": ${reason}.`,
+  screenshotsTooManyInOneMessage:
+    'I can take up to 20 screenshots in one message, so I kept none of these. Please send them again, at most 20 at a time.',
+  /** One answer per message: what was kept and what was not, the same words whatever went wrong. */
+  screenshotsReceived: (r: { kept: string[]; notKept: string[]; reportFull: number }) => {
+    const parts: string[] = [];
+    const kept = r.kept.length;
+    if (kept > 0) {
+      parts.push(`Saved ${kept === 1 ? 'your screenshot' : `${kept} screenshots`} with your report (fingerprint ${r.kept.map((h) => h.slice(0, 12)).join(', ')}).`);
+    }
+    const lost = r.notKept.length;
+    if (lost > 0) {
+      const shown = r.notKept.slice(0, 3).map((n) => `"${n.replace(/[*_`[\]<>#"]/g, '')}"`).join(', ');
+      const more = lost > 3 ? ` and ${lost - 3} more` : '';
+      parts.push(
+        `${lost} could not be saved (${shown}${more}): please send ${lost === 1 ? 'it' : 'them'} again as ${lost === 1 ? 'an image' : 'images'} (PNG, JPEG, GIF or WebP), or tick "I have no screenshot" on the card.`,
+      );
+    }
+    if (r.reportFull > 0) parts.push(`${r.reportFull} not added: a report can hold up to 20 screenshots.`);
+    if (kept > 0) parts.push('Send more, or carry on with the card.');
+    return parts.join(' ');
+  },
   registerOnlyForDeciders:
     'The register of open incidents is for the practice manager, deputy and Data Protection Officer. Type **my reports** to see the posts you have reported.',
   incidentInPrivate: 'Incident details are shown only in a private chat: write "incident PW-…" to me there.',

@@ -1,7 +1,7 @@
 import { TableClient } from '@azure/data-tables';
 import pino from 'pino';
 import { loadConfig } from '../../src/config.ts';
-import { createApp, type App } from '../../src/server.ts';
+import { createApp, type App, type AppDeps } from '../../src/server.ts';
 import { startAzuriteProcess } from '../../src/store/azuriteProcess.ts';
 import type { EmbeddedAzurite } from '../../src/store/embeddedAzurite.ts';
 import { createAzureStores } from '../../src/store/azure/index.ts';
@@ -28,12 +28,12 @@ export function startStorage(): Promise<EmbeddedAzurite> {
   return startAzuriteProcess({});
 }
 
-export async function startRealServer(connectionString: string, env: Record<string, string> = {}): Promise<RealServer> {
+export async function startRealServer(connectionString: string, env: Record<string, string> = {}, options: Pick<AppDeps, 'downloads'> = {}): Promise<RealServer> {
   const config = loadConfig({ PORT: '0', ...env });
   if (!config.ok) throw new Error(config.error.join('; '));
   const tablePrefix = uniqueTablePrefix();
   const stores = await createAzureStores(connectionString, { tablePrefix });
-  const app = createApp({ config: config.value, stores, log: pino({ level: 'silent' }) });
+  const app = createApp({ config: config.value, stores, log: pino({ level: 'silent' }), ...options });
   const { url } = await app.listen(0, '127.0.0.1');
   return { app, url, stores, tablePrefix, close: () => app.close() };
 }
