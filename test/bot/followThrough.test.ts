@@ -209,7 +209,8 @@ describe('follow-through in Teams', () => {
     const token = url!.split('?t=')[1]!;
     expect(h.services.links.verify(token, clock)?.reference).toBe(incident.reference);
     expect(h.services.links.verify(`${token}x`, clock)).toBeUndefined();
-    expect(h.services.links.verify(token, new Date(clock.getTime() + 16 * 60_000))).toBeUndefined();
+    expect(h.services.links.verify(token, new Date(clock.getTime() + 10 * 60_000 - 1_000))?.reference).toBe(incident.reference);
+    expect(h.services.links.verify(token, new Date(clock.getTime() + 10 * 60_000))).toBeUndefined();
     const refused = cardOf(await act(h, rita, incident, INCIDENT_VERBS.pack));
     expect(JSON.stringify(refused)).not.toContain('/evidence?');
   });
