@@ -8,7 +8,6 @@ import {
   reopen,
   decisionSummary,
   handlingOf,
-  isDecider,
   saveReplyDraft,
   type HandlingError,
   type Person,
@@ -23,40 +22,21 @@ import { isManager, type PracticeRoles } from '../domain/roles.ts';
 import { parseReference } from '../domain/reference.ts';
 import { sameChannel, sightOf, type Sight } from '../domain/sight.ts';
 import type { Logger } from '../log.ts';
-import { ConflictError, type NewOutboxItem, type Stores } from '../store/ports.ts';
+import { ConflictError, type Stores } from '../store/ports.ts';
 import { INCIDENT_INPUTS, INCIDENT_VERBS } from '../views/verbs.ts';
 import type { Notice } from './reporting.ts';
-import { NOT_YOURS, RefusalLimiter, Refusals } from './refusals.ts';
+import { CardUpdates, CLOSED_FOR_REPORTER } from './cardUpdates.ts';
+import type { Asking, IncidentActionRequest, IncidentScreen } from './incidentScreens.ts';
+import { NOT_YOURS, RefusalLimiter, refusalNotice, Refusals } from './refusals.ts';
 import { bootstrapRoles } from './routing.ts';
 
-/**
- * The practice manager's side: the incident card's buttons. Authorisation is checked here, on the
- * server, for every verb, whatever the card that was pressed says; refusals are audited.
- */
+export type { Asking, IncidentActionRequest, IncidentScreen } from './incidentScreens.ts';
 
-export type IncidentScreen =
-  | {
-      kind: 'incident';
-      incident: Incident;
-      /** decider: the full card; readonly: the review channel's card. */
-      view: 'decider' | 'readonly';
-      replyText: string;
-      replyFindings: Finding[];
-      errors?: Record<string, string>;
-      notice?: Notice;
-      /** Who is looking (task owners can mark their own tasks done); '' on the channel card. */
-      viewerAadObjectId: string;
-      canClose: boolean;
-      canReopen: boolean;
-      /** The practice's roles as read for this screen, so drawing the card need not read them again. */
-      roles: PracticeRoles;
-    }
-  /** The reporter's own view: status and what they were told (src/domain/sight.ts). */
-  | { kind: 'reporter'; incident: Incident; told: string[]; replyToPost?: string; viewerAadObjectId: string; errors?: Record<string, string>; notice?: Notice }
-  | { kind: 'question'; incident: Incident; error?: string }
-  /** A decider asked for the evidence pack: the bot makes the short-lived link. */
-  | { kind: 'pack'; incident: Incident }
-  | { kind: 'message'; text: string };
+/**
+ * The incident card's buttons, "incident PW-…" and the cards the outbox draws. Who sees what is
+ * decided once, by sightOf (src/domain/sight.ts), from who is asking; what each may do is checked
+ * here, on the server, for every verb, whatever the card that was pressed says.
+ */
 
 type IncidentView = Extract<IncidentScreen, { kind: 'incident' }>;
 type ViewExtras = {
@@ -77,24 +57,6 @@ function resolvedNote(incident: Incident): string {
   return incident.status === 'resolved' ? 'All actions done: resolved.' : '';
 }
 
-/** Who is asking, as the Teams edge found out: never anything the card carries. */
-export interface Asking {
-  /** The practice the asker acts for: from their membership in 1:1 chat, from the Team in a channel. */
-  practice: Practice | undefined;
-  /** The Teams conversation the press came from (the review channel's card is read-only for all). */
-  conversationId?: string;
-  inChannel?: boolean;
-}
-
-export interface IncidentActionRequest {
-  verb: string;
-  data: Record<string, unknown>;
-  actor: Person;
-  asking: Asking;
-  /** Which card the press came from (e.g. "review channel card"), for the audit trail. */
-  via?: string;
-}
-
 export interface DecidingDeps {
   stores: Pick<Stores, 'incidents' | 'practices' | 'outbox'>;
   practices: (id: string) => Practice | undefined;
@@ -107,13 +69,13 @@ export interface DecidingDeps {
 const RETRIES = 3;
 const NOTICE: IncidentScreen = { kind: 'message', text: NOT_YOURS };
 const KNOWN_VERBS: readonly string[] = Object.values(INCIDENT_VERBS);
-/** What the reporter is told when the incident is closed (the outcome may hold private discussion). */
-export const CLOSED_FOR_REPORTER = 'The practice manager has closed this incident. Thank you for reporting it.';
 
 export class Deciding {
   private readonly refusals: Refusals;
+  private readonly updates: CardUpdates;
 
   constructor(private readonly deps: DecidingDeps) {
+    this.updates = new CardUpdates(deps);
     this.refusals = new Refusals({ incidents: deps.stores.incidents, limiter: new RefusalLimiter(deps.now), now: deps.now, isPractice: (id) => !!deps.practices(id), ...(deps.log ? { log: deps.log } : {}) });
   }
 
@@ -239,7 +201,7 @@ export class Deciding {
   private async storeTaskDone(incident: Incident, actor: Person, taskId: string, from: string): Promise<Incident> {
     const task = incident.handling?.tasks?.find((t) => t.id === taskId);
     const stored = await this.deps.stores.incidents.update(incident, { actor, action: 'task.done', summary: `Done: ${task?.title ?? taskId}. ${resolvedNote(incident)}${from}` });
-    await this.enqueueCardUpdates(stored);
+    await this.updates.enqueueCardUpdates(stored);
     this.deps.queued?.();
     return stored;
   }
@@ -318,7 +280,7 @@ export class Deciding {
 
     if (!result.ok) return this.refusal(incident, result.error, actor, findings, replyText, screen);
     const stored = await this.deps.stores.incidents.update(result.value, { actor, action: `incident.${verb.slice('incident.'.length)}`, summary: `${summary}${from}` });
-    await this.afterChange(stored, verb, policy);
+    await this.updates.afterChange(stored, verb, policy);
     const notice: Notice =
       verb === INCIDENT_VERBS.checkReply
         ? hasBlocking(findings)
@@ -376,56 +338,9 @@ export class Deciding {
       return { kind: 'message', text: result.error.kind === 'no-open-question' ? 'Thank you: there is no open question on this report.' : 'Only the person who reported this can answer.' };
     }
     const stored = await this.deps.stores.incidents.update(result.value, { actor, action: 'incident.answered', summary: 'The reporter answered a question.' });
-    await this.enqueueCardUpdates(stored);
+    await this.updates.enqueueCardUpdates(stored);
     this.deps.queued?.();
     return { kind: 'message', text: `Thank you. Your answer has been added to ${stored.reference}.` };
-  }
-
-  /** After any change: every copy of the card shows the new state, and the reporter hears of decisions. */
-  private async afterChange(incident: Incident, verb: string, policy: Policy): Promise<void> {
-    const items: NewOutboxItem[] = [];
-    const handling = handlingOf(incident);
-    const reporterChat = await this.deps.stores.practices.userChat(incident.practiceId, incident.reporter.aadObjectId);
-    const toReporter = (id: string, kind: NewOutboxItem['kind'], textValue?: string) => {
-      if (reporterChat) {
-        items.push({ practiceId: incident.practiceId, id: `${incident.reference}|reporter|${id}`, kind, target: `user:${incident.reporter.aadObjectId}`, address: reporterChat, reference: incident.reference, ...(textValue ? { text: textValue } : {}) });
-      }
-    };
-    if (handling.decision && (verb === INCIDENT_VERBS.approveReply || verb === INCIDENT_VERBS.noResponse || verb === INCIDENT_VERBS.chooseActions)) {
-      toReporter('decision', 'reporter-update', decisionSummary(handling.decision, (id) => policy.actions.find((a) => a.id === id)?.title ?? id));
-    }
-    if (verb === INCIDENT_VERBS.close && handling.closure) {
-      // What users of incident systems miss most: hearing back when it is closed.
-      // The outcome itself may hold the practice's private discussion, so the reporter hears only that it is closed.
-      toReporter(`closed-${handling.reopenings?.length ?? 0}`, 'reporter-update', CLOSED_FOR_REPORTER);
-    }
-    if (verb === INCIDENT_VERBS.ask) toReporter(`question-${handling.questions?.length ?? 0}`, 'reporter-question');
-    if (verb === INCIDENT_VERBS.assign && handling.assignedTo) {
-      const chat = await this.deps.stores.practices.userChat(incident.practiceId, handling.assignedTo.aadObjectId);
-      if (chat) {
-        items.push({ practiceId: incident.practiceId, id: `${incident.reference}|user:${handling.assignedTo.aadObjectId}|card`, kind: 'incident-card', target: `user:${handling.assignedTo.aadObjectId}`, address: chat, reference: incident.reference });
-      }
-    }
-    await this.deps.stores.outbox.enqueue(items, this.deps.now());
-    await this.enqueueCardUpdates(incident);
-    this.deps.queued?.();
-  }
-
-  private async enqueueCardUpdates(incident: Incident): Promise<void> {
-    const version = handlingOf(incident).version;
-    const sent = await this.deps.stores.outbox.sentCards(incident.practiceId, incident.reference);
-    const updates: NewOutboxItem[] = sent
-      .filter((card) => card.sentActivityId)
-      .map((card) => ({
-        practiceId: incident.practiceId,
-        id: `${card.id}|update|v${version}`,
-        kind: 'card-update',
-        target: card.target,
-        address: card.address,
-        reference: incident.reference,
-        activityId: card.sentActivityId!,
-      }));
-    await this.deps.stores.outbox.enqueue(updates, this.deps.now());
   }
 
   private screen(
@@ -463,18 +378,6 @@ export class Deciding {
       ...(practice.email ? { practiceEmail: practice.email } : {}),
     });
   }
-}
-
-function refusalNotice(verb: string): Notice {
-  const who =
-    verb === INCIDENT_VERBS.reopen
-      ? 'Only a practice manager can reopen an incident.'
-      : verb === INCIDENT_VERBS.taskDone
-        ? 'Only the owner of that action, or a practice manager, deputy or Data Protection Officer, can mark it done.'
-        : verb === INCIDENT_VERBS.answer
-          ? 'Only the person who reported this can answer.'
-          : 'Only the practice manager, deputy or Data Protection Officer can decide on this incident.';
-  return { tone: 'attention', text: `${who} Your attempt has been recorded.` };
 }
 
 function defaultReply(policy: Policy, practice: Practice): string {

@@ -3,6 +3,8 @@ import type { Incident } from '../domain/incident.ts';
 import { parseReference } from '../domain/reference.ts';
 import type { Logger } from '../log.ts';
 import type { IncidentStore } from '../store/ports.ts';
+import { INCIDENT_VERBS } from '../views/verbs.ts';
+import type { Notice } from './reporting.ts';
 
 /**
  * What happens to a press that is refused (see src/domain/sight.ts for who sees what).
@@ -135,6 +137,19 @@ export class Refusals {
     }
     this.deps.log?.info({ practiceId: incident.practiceId, reference: incident.reference, aadObjectId: idOnly(actor.aadObjectId), verb, refusedThisHour: count }, 'incident press refused: audited');
   }
+}
+
+/** What a member of the practice's staff is told when a press is refused (on their own view). */
+export function refusalNotice(verb: string): Notice {
+  const who =
+    verb === INCIDENT_VERBS.reopen
+      ? 'Only a practice manager can reopen an incident.'
+      : verb === INCIDENT_VERBS.taskDone
+        ? 'Only the owner of that action, or a practice manager, deputy or Data Protection Officer, can mark it done.'
+        : verb === INCIDENT_VERBS.answer
+          ? 'Only the person who reported this can answer.'
+          : 'Only the practice manager, deputy or Data Protection Officer can decide on this incident.';
+  return { tone: 'attention', text: `${who} Your attempt has been recorded.` };
 }
 
 /** An Entra object id is a GUID; anything else is not written to the log as given. */
