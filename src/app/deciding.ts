@@ -84,10 +84,11 @@ export class Deciding {
    * at that practice only; what the asker sees is decided by sightOf, once, here.
    */
   async act(request: IncidentActionRequest): Promise<IncidentScreen> {
-    const { actor, asking } = request;
+    const { actor } = request;
     const verb = KNOWN_VERBS.includes(request.verb) ? request.verb : 'other';
     // Past the limit: the same notice, without reading or writing anything.
     if (this.refusals.limited(actor.aadObjectId)) return NOTICE;
+    const asking = typeof request.asking === 'function' ? await request.asking() : request.asking;
     const cardPracticeId = typeof request.data.practiceId === 'string' ? request.data.practiceId : undefined;
     const reference = typeof request.data.reference === 'string' ? request.data.reference : '';
     const practice = asking.practice;

@@ -43,7 +43,8 @@ export interface IncidentActionRequest {
   verb: string;
   data: Record<string, unknown>;
   actor: Person;
-  asking: Asking;
+  /** Resolved only after the refusal limit is checked, so a limited person costs no storage read. */
+  asking: Asking | (() => Promise<Asking>);
   /** Which card the press came from (e.g. "review channel card"), for the audit trail. */
   via?: string;
 }

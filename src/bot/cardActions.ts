@@ -22,7 +22,7 @@ export async function answerCardAction(deps: BotDeps, context: TurnContext): Pro
     if (parsed.value.verb.startsWith('incident.')) {
       const inChannel = context.activity.conversation?.conversationType === 'channel';
       const via = inChannel ? 'review channel card' : '1:1 card';
-      const decided = askingOf(deps, context).then((asking) => deps.deciding.act({ verb: parsed.value.verb, data: parsed.value.data, actor: reporter, asking, via }));
+      const decided = deps.deciding.act({ verb: parsed.value.verb, data: parsed.value.data, actor: reporter, asking: () => askingOf(deps, context), via });
       // Teams gives up on an invoke after a few seconds: if storage is slow, answer now and let the
       // work finish; the outbox then updates every copy of the card.
       const screen = await withinInvokeBudget(decided, (error) => deps.log.error({ ...describeError(error) }, 'slow card action failed'));
