@@ -113,7 +113,7 @@ export class Refusals {
         askerPracticeId: ids.askerPracticeId ?? 'none',
         verb: ids.verb,
         cardPracticeId: ids.cardPracticeId && this.deps.isPractice(ids.cardPracticeId) ? ids.cardPracticeId : 'unknown',
-        reference: (ids.reference && parseReference(ids.reference)) ?? 'malformed',
+        reference: ids.reference ? (parseReference(ids.reference) ?? 'malformed') : 'none',
         refusedInWindow: count,
         limited: this.deps.limiter.limited(aadObjectId),
       },
