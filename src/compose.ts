@@ -66,7 +66,7 @@ export function createServices(deps: ServiceDeps): Services {
   };
 
   const routing = new Routing({ stores, practices: practice, policies: config.policies, now, log, queued });
-  const deciding = new Deciding({ stores, practices: practice, policies: config.policies, now, queued });
+  const deciding = new Deciding({ stores, practices: practice, policies: config.policies, now, queued, log });
   const reporting = new Reporting({
     stores,
     now,
@@ -95,7 +95,7 @@ export function createServices(deps: ServiceDeps): Services {
       if (!chat) return false;
       const until = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit' }).format(expiresAt);
       await stores.outbox.enqueue(
-        [{ practiceId, id: `pack|${reference}|${aad}|${expiresAt.toISOString()}`, kind: 'message', target: `user:${aad.toLowerCase()}`, address: chat, reference, text: `Evidence pack for ${reference}: ${url}\n\nThe link is for you only and stops working at ${until}. Do not forward it: the pack contains personal data.` }],
+        [{ practiceId, id: `pack|${reference}|${aad}|${expiresAt.toISOString()}`, kind: 'message', target: `user:${aad.toLowerCase()}`, address: chat, reference, text: `Evidence pack for ${reference}: ${url}\n\nThe link is for you only, works once and stops working at ${until}. Do not forward it: the pack contains personal data.` }],
         now(),
       );
       queued();
@@ -131,6 +131,7 @@ export function createServices(deps: ServiceDeps): Services {
       every(60_000, () => reminders.run(), 'reminders');
       every(30_000, () => routing.sweep(), 'routing sweep');
       every(60 * 60_000, () => stores.drafts.purgeExpired(now()), 'draft purge');
+      every(60 * 60_000, () => stores.leases.purgeUsed(now()), 'used link purge');
       void routing.sweep().catch(() => undefined);
     },
     async stopBackground() {

@@ -4,11 +4,10 @@ import restify from 'restify';
 import type { Sender } from './app/outbox.ts';
 import type { PostwatchBot } from './bot/PostwatchBot.ts';
 import { ConnectorSender } from './bot/proactive.ts';
-import { buildEvidencePack, EVIDENCE_PACK_CONTENT_TYPE, EvidencePackNotFoundError } from './app/evidencePack.ts';
+import { downloadEvidencePack, EVIDENCE_PACK_CONTENT_TYPE, EvidencePackNotFoundError } from './app/evidencePack.ts';
 import { bootstrapRoles } from './app/routing.ts';
 import { createServices, type DownloadOptions, type Services } from './compose.ts';
 import { practiceById } from './domain/practice.ts';
-import { isDecider } from './domain/handling.ts';
 import { SAY } from './bot/messages.ts';
 import { ConnectorPrivateChats, type PrivateChats } from './bot/privateChat.ts';
 import type { Config } from './config.ts';
@@ -104,28 +103,32 @@ export function createApp(deps: AppDeps): App {
     }
   });
 
-  // Evidence packs: only through a link the bot issued to a decider, checked again on download.
+  // Evidence packs: only through a link the bot issued to a decider, checked again on download,
+  // used once (across every instance), and audited with who downloaded it.
   server.get('/evidence', async (req, res) => {
     const token = new URL(req.url ?? '', 'http://localhost').searchParams.get('t') ?? '';
     const link = services.links.verify(token, now());
     const practice = link ? practiceById(config.practices, link.practiceId) : undefined;
     if (!link || !practice) {
-      res.send(404, { error: 'This link is not valid or has expired. Ask for a new one from the incident card.' });
+      res.send(404, { error: 'This link is not valid or has expired. Ask for a new link from the incident card.' });
       return;
     }
     try {
-      const roles = (await stores.practices.roles(practice.id, bootstrapRoles(practice))).value;
-      const incident = await stores.incidents.get(link.practiceId, link.reference);
-      if (!incident || !isDecider(incident, roles, link.issuedTo)) {
+      const header = (name: string) => {
+        const value = req.headers[name];
+        return Array.isArray(value) ? value.join(', ') : value;
+      };
+      const client = { address: req.socket?.remoteAddress, forwardedFor: header('x-forwarded-for'), userAgent: header('user-agent') };
+      const outcome = await downloadEvidencePack(stores, practice, link, client, now);
+      if (outcome.kind === 'not-a-decider') {
         res.send(403, { error: 'The person this link was issued to no longer decides for this practice.' });
         return;
       }
-      const pack = await buildEvidencePack(stores, link.practiceId, link.reference, { now });
-      await stores.incidents.appendAudit(link.practiceId, link.reference, {
-        actor: { aadObjectId: link.issuedTo, name: link.issuedToName ?? '' },
-        action: 'evidence-pack.downloaded',
-        summary: `Evidence pack downloaded (SHA-256 ${pack.sha256}${pack.intact ? '' : '; WARNING: integrity problems listed in the pack'}).`,
-      });
+      if (outcome.kind === 'used') {
+        res.send(410, { error: 'This link has already been used: each link works once. Ask for a new link from the incident card.' });
+        return;
+      }
+      const pack = outcome.pack;
       res.writeHead(200, {
         'content-type': EVIDENCE_PACK_CONTENT_TYPE,
         'content-disposition': `attachment; filename="${pack.fileName}"`,
@@ -136,7 +139,7 @@ export function createApp(deps: AppDeps): App {
       res.end(pack.bytes);
     } catch (error) {
       log.error({ ...describeError(error) }, 'evidence pack failed');
-      if (!res.headersSent) res.send(error instanceof EvidencePackNotFoundError ? 404 : 503, { error: 'The evidence pack could not be prepared. Try again shortly.' });
+      if (!res.headersSent) res.send(error instanceof EvidencePackNotFoundError ? 404 : 503, { error: 'The evidence pack could not be prepared. Ask for a new link from the incident card and try again shortly.' });
     }
   });
 

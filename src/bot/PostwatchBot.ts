@@ -6,7 +6,6 @@ import {
   type InvokeResponse,
 } from 'botbuilder';
 import type { Screen } from '../app/reporting.ts';
-import { INCIDENT_STATUSES, type IncidentStatus } from '../domain/incident.ts';
 import type { Practice } from '../domain/practice.ts';
 import type { Reporter } from '../domain/report.ts';
 import { describeError } from '../log.ts';
@@ -22,11 +21,6 @@ import { screenshotArrival } from './screenshots.ts';
 import { changeRole, learnTeamMembers, useChannel } from './teamSetup.ts';
 
 export type { BotDeps } from './deps.ts';
-
-function statusLabel(status: IncidentStatus): string {
-  return INCIDENT_STATUSES.find((s) => s.id === status)?.label ?? status;
-}
-
 
 /**
  * The Teams edge: turns activities into use-case calls and Screens into cards. Nothing here decides
@@ -204,22 +198,22 @@ export class PostwatchBot extends TeamsActivityHandler {
     return { status: 200, body };
   }
 
-  /** "incident PW-2026-0042": deciders see the card; the reporter sees the status of their own only. */
+  /**
+   * "incident PW-2026-0042", by the one rule (src/domain/sight.ts): deciders see the card, the
+   * reporter their own view, anyone else the same notice whether the incident exists or not.
+   */
   private async showIncident(context: TurnContext, practice: Practice, person: Reporter, reference: string | undefined): Promise<void> {
     if (!reference) {
       await context.sendActivity(SAY.incidentUsage);
       return;
     }
-    const screen = await this.deps.deciding.view(practice.id, reference, person);
-    if (screen.kind === 'incident' && screen.view === 'decider') {
-      await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(await this.deps.incidentCards.card(screen))));
+    const asking = { practice, inChannel: false, ...(context.activity.conversation?.id ? { conversationId: context.activity.conversation.id } : {}) };
+    const screen = await this.deps.deciding.view(asking, reference, person);
+    if (screen.kind === 'message') {
+      await context.sendActivity(screen.text);
       return;
     }
-    if (screen.kind === 'incident' && screen.incident.reporter.aadObjectId.toLowerCase() === person.aadObjectId.toLowerCase()) {
-      await context.sendActivity(SAY.incidentStatus(screen.incident.reference, statusLabel(screen.incident.status)));
-      return;
-    }
-    await context.sendActivity(SAY.incidentNotFound);
+    await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(await this.deps.incidentCards.card(screen))));
   }
 
   private async guard(context: TurnContext, work: () => Promise<void>, options: { silent?: boolean } = {}): Promise<void> {

@@ -3,11 +3,15 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 /**
  * Short-lived signed links to an evidence pack. The link names the practice, the incident and the
  * decider it was issued to, and stops working after LINK_MINUTES; the signature stops anyone from
- * changing what it points to. Issued only after the server has checked the person is a decider.
+ * changing what it points to. Each link has its own random id, so it can be used once only (the
+ * download records the id in storage, shared by every instance). Issued only after the server has
+ * checked the person is a decider.
  */
-export const LINK_MINUTES = 15;
+export const LINK_MINUTES = 10;
 
 export interface PackLink {
+  /** Random, unique to this link: what makes it single use. */
+  id: string;
   practiceId: string;
   reference: string;
   issuedTo: string;
@@ -22,9 +26,9 @@ export class EvidenceLinks {
     this.secret = secret ? Buffer.from(secret, 'utf8') : randomBytes(32);
   }
 
-  issue(link: Omit<PackLink, 'expiresAt'>, now: Date): { url: string; expiresAt: Date } {
+  issue(link: Omit<PackLink, 'expiresAt' | 'id'>, now: Date): { url: string; expiresAt: Date } {
     const expiresAt = new Date(now.getTime() + LINK_MINUTES * 60_000);
-    const payload = Buffer.from(JSON.stringify({ ...link, expiresAt: expiresAt.getTime() })).toString('base64url');
+    const payload = Buffer.from(JSON.stringify({ ...link, id: randomBytes(16).toString('base64url'), expiresAt: expiresAt.getTime() })).toString('base64url');
     // In the query string: the token is longer than restify's route parameters may be.
     return { url: `${this.baseUrl.replace(/\/$/, '')}/evidence?t=${payload}.${this.sign(payload)}`, expiresAt };
   }
@@ -39,6 +43,7 @@ export class EvidenceLinks {
     try {
       const link = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as PackLink;
       if (typeof link.expiresAt !== 'number' || link.expiresAt <= now.getTime()) return undefined;
+      if (typeof link.id !== 'string' || !/^[\w-]{16,64}$/.test(link.id)) return undefined;
       if (typeof link.practiceId !== 'string' || typeof link.reference !== 'string' || typeof link.issuedTo !== 'string') return undefined;
       return link;
     } catch {

@@ -49,8 +49,6 @@ export const SAY = {
   roleUsage: 'Say who, with one @mention: for example "@Postwatch add deputy @Sam Jones" (roles: manager, deputy, dpo).',
   roleMemberUnknown: 'I could not look up that person in this team. Check they are a member of the team.',
   incidentUsage: 'Type the reference too, for example: incident PW-2026-0042',
-  incidentNotFound: 'There is no incident with that reference that you can see.',
-  incidentStatus: (reference: string, status: string) => `${reference}: ${status}.`,
   summaryOnlyForDeciders: 'The summary is for the practice manager, deputy and Data Protection Officer.',
   summary: (practiceName: string, s: PracticeSummary) => {
     const list = (pairs: Array<[string, number]>) => (pairs.length === 0 ? 'none' : pairs.map(([k, n]) => `${k} ${n}`).join(', '));

@@ -4,7 +4,7 @@ import type { OutgoingMessage } from '../app/outbox.ts';
 import { handlingOf } from '../domain/handling.ts';
 import type { Practice } from '../domain/practice.ts';
 import type { OutboxItem, Stores } from '../store/ports.ts';
-import { incidentCard, noticeCard, reporterQuestionCard, reporterUpdateCard } from '../views/index.ts';
+import { incidentCard, noticeCard, reporterQuestionCard, reporterUpdateCard, reporterViewCard } from '../views/index.ts';
 
 /** Draws incident screens as cards, with the audience (refresh ids, assignees) read from storage. */
 export class IncidentCards {
@@ -21,6 +21,17 @@ export class IncidentCards {
         return noticeCard('Postwatch', screen.text);
       case 'pack':
         return noticeCard('Evidence pack', 'Ask for the evidence pack from the incident card.');
+      case 'reporter': {
+        const practice = this.practice(screen.incident.practiceId);
+        return reporterViewCard(screen.incident, {
+          practiceName: practice?.name ?? '',
+          told: screen.told,
+          ...(screen.replyToPost ? { replyToPost: screen.replyToPost } : {}),
+          ...(screen.errors ? { errors: screen.errors } : {}),
+          ...(screen.notice ? { notice: screen.notice } : {}),
+          viewerAadObjectId: screen.viewerAadObjectId,
+        });
+      }
       case 'question': {
         const practice = this.practice(screen.incident.practiceId);
         const open = [...(handlingOf(screen.incident).questions ?? [])].reverse().find((q) => q.answer === undefined);
@@ -66,9 +77,10 @@ export class IncidentCards {
         }),
       };
     }
-    // incident-card and card-update: the channel sees the read-only view (deciders refresh to theirs).
-    const viewer = item.target.startsWith('user:') ? item.target.slice('user:'.length) : '';
-    const screen = await this.deciding.viewOf(incident, { aadObjectId: viewer, name: '' });
+    // incident-card and card-update: the channel sees its read-only card (deciders refresh to theirs);
+    // a person sees what the one rule gives them (src/domain/sight.ts).
+    const viewer = item.target.startsWith('user:') ? { aadObjectId: item.target.slice('user:'.length), name: '' } : 'channel';
+    const screen = await this.deciding.viewOf(incident, viewer);
     return { card: await this.card(screen), ...(item.urgent && item.kind === 'incident-card' ? { text: `URGENT: someone may be at risk (${incident.reference}).` } : {}) };
   }
 }

@@ -56,6 +56,12 @@ export interface IncidentStore {
   auditRecords(scope: AuditScope): AsyncIterable<AuditRecord>;
   /** An audit entry with no other change (e.g. a refused attempt), appended to the incident's chain. */
   appendAudit(practiceId: string, reference: string, change: AuditChange): Promise<void>;
+  /**
+   * Counts one refused press by a person on an incident within the window that starts at
+   * `windowStart` (kept beside the incident, in its partition); returns the count including this
+   * one, so 1 means the first refusal of the window.
+   */
+  countRefusal(practiceId: string, reference: string, aadObjectId: string, windowStart: Date, at: Date): Promise<number>;
   /** Incidents at this practice by the same author (authorKey) reported before the given instant. */
   countByAuthor(practiceId: string, authorKey: string, before: string): Promise<number>;
   /** Incidents whose routing has not finished, across practices (the routing sweep). */
@@ -86,6 +92,13 @@ export type SummaryRow = SummaryInput & { reference: string };
 export interface LeaseStore {
   /** True if this holder now has the lease until `until` (taken, or renewed, with an ETag check). */
   acquire(name: string, holder: string, now: Date, until: Date): Promise<boolean>;
+  /**
+   * Marks `name` used, once across every instance (insert if absent): true the first time, false
+   * ever after. Used for single-use links; `until` says when the mark may be purged.
+   */
+  useOnce(name: string, until: Date): Promise<boolean>;
+  /** Deletes marks whose `until` has passed; returns how many. */
+  purgeUsed(now: Date): Promise<number>;
 }
 
 /**

@@ -693,7 +693,7 @@ export function evidencePackCard(opts: EvidencePackCardOptions): CardJson {
     about: isHash
       ? 'The pack holds the incident, its full audit trail and every evidence file with its SHA-256 hash, with a readable summary. Check that the file you download has the hash above.'
       : 'The pack holds the incident, its full audit trail and every evidence file with its SHA-256 hash, with a readable summary.',
-    warning: `This link is for you only and stops working at ${expires}. Do not forward it; the pack contains personal data.`,
+    warning: `This link is for you only, works once and stops working at ${expires}. Do not forward it; the pack contains personal data.`,
     url,
   });
 }

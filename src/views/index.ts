@@ -12,4 +12,5 @@ export {
   type EvidencePackCardOptions,
   type IncidentCardOptions,
 } from './incidentCards.ts';
+export { reporterViewCard, type ReporterViewOptions } from './reporterView.ts';
 export { REGISTER_PAGE_SIZE, registerCard, type RegisterCardOptions, type RegisterRow } from './registerCard.ts';

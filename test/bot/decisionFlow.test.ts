@@ -183,24 +183,31 @@ describe('deciding', () => {
   it('shows the decider view only to deciders on refresh', async () => {
     const h = startBot();
     const incident = await report(h, rita, { postText: 'Worst surgery ever', categories: 'other-criticism' });
+    // The reporter gets her own view: no buttons on the incident, none of the post or its grading.
     const forRita = cardOf(await decide(h, rita, incident, INCIDENT_VERBS.refresh));
-    expect(actionsOf(forRita).map((a) => a.verb).filter((v) => v !== INCIDENT_VERBS.refresh)).toEqual([]);
+    expect(actionsOf(forRita).map((a) => a.verb).filter((v) => v.startsWith('incident.'))).toEqual([]);
+    expect(textOfCard(forRita)).toContain(`Your report ${incident.reference}`);
+    expect(textOfCard(forRita)).not.toMatch(/Worst surgery ever|severity|angry_dad/i);
     const forMike = cardOf(await decide(h, mike, incident, INCIDENT_VERBS.refresh));
     expect(actionsOf(forMike).map((a) => a.verb)).toContain(INCIDENT_VERBS.noResponse);
   });
 
-  it('refuses and audits a forged decision from a non-decider or another practice\'s manager, changing nothing', async () => {
+  it('refuses a forged decision from a non-decider or another practice\'s manager, changing nothing; audits only the practice\'s own', async () => {
     const h = startBot();
     const incident = await report(h, rita, { postText: 'They never answer the phone', categories: 'complaint' });
-    for (const forger of [rita, carl]) {
-      const forged = cardOf(await decide(h, forger, incident, INCIDENT_VERBS.noResponse, { reason: 'ignore it' }));
-      expect(textOfCard(forged)).toMatch(/Only the practice manager, deputy or Data Protection Officer/);
-    }
+    const forged = cardOf(await decide(h, rita, incident, INCIDENT_VERBS.noResponse, { reason: 'ignore it' }));
+    expect(textOfCard(forged)).toMatch(/Only the practice manager, deputy or Data Protection Officer/);
+    expect(textOfCard(forged)).not.toContain('They never answer the phone');
+    // Another practice's manager: the notice, nothing of the incident, nothing in its trail.
+    const fromCarl = await decide(h, carl, incident, INCIDENT_VERBS.noResponse, { reason: 'ignore it' });
+    expect(fromCarl.invoke?.body.type).toBe('application/vnd.microsoft.activity.message');
+    expect(String(fromCarl.invoke?.body.value)).toMatch(/nothing to show you/);
+    expect(JSON.stringify(fromCarl.invoke)).not.toContain('They never answer the phone');
     const after = await stores.incidents.get('millbrook', incident.reference);
     expect(after?.handling?.decision).toBeUndefined();
     expect(after?.status).toBe('awaiting-decision');
     const refused = (await stores.incidents.auditTrail('millbrook', incident.reference)).filter((e) => e.action === 'decision.refused');
-    expect(refused.map((e) => e.actor.aadObjectId).sort()).toEqual(['aad-carl', 'aad-rita']);
+    expect(refused.map((e) => e.actor.aadObjectId).sort()).toEqual(['aad-rita']);
   });
 
   it('blocks approval of a reply that breaks confidentiality, showing the finding next to the text', async () => {

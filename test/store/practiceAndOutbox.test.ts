@@ -72,6 +72,41 @@ describe('leases', () => {
   });
 });
 
+describe('single-use marks', () => {
+  it('are taken once however many ask at once, and purged only after their time', async () => {
+    const taken = await Promise.all(Array.from({ length: 5 }, () => stores.leases.useOnce('evidence-link|abc', at(600))));
+    expect(taken.filter(Boolean)).toHaveLength(1);
+    expect(await stores.leases.useOnce('evidence-link|abc', at(600))).toBe(false);
+    expect(await stores.leases.useOnce('evidence-link|other', at(1200))).toBe(true);
+    expect(await stores.leases.purgeUsed(at(599))).toBe(0);
+    expect(await stores.leases.purgeUsed(at(600))).toBe(1);
+    // The job lease in the same table is not a mark: untouched.
+    expect(await stores.leases.acquire('job', 'someone', at(0), at(10))).toBe(false);
+    expect(await stores.leases.useOnce('evidence-link|other', at(1200))).toBe(false);
+  });
+});
+
+describe('refusal counts', () => {
+  it('count every refused press per person, incident and window, also when pressed at once', async () => {
+    const facts = {
+      where: { platform: 'x' as const, seenAt: t0.toISOString(), seenDate: '2026-11-24', seenTime: '09:00', authorRelationship: 'patient' as const },
+      what: { postText: 'post', categories: ['threat' as const], namedParties: [] },
+      risk: { atRisk: false },
+      evidence: { screenshots: [], noScreenshotReason: 'gone' },
+    };
+    const { incident } = await stores.incidents.submit({ practiceId: 'p-refusals', status: 'reported', reportedAt: t0.toISOString(), reporter: actor, draftId: 'd-refusals', facts }, actor);
+    const hour = new Date('2026-11-24T10:00:00Z');
+    const counts = await Promise.all(Array.from({ length: 4 }, () => stores.incidents.countRefusal('p-refusals', incident.reference, 'aad-sam', hour, at(5))));
+    expect(counts.sort()).toEqual([1, 2, 3, 4]);
+    expect(await stores.incidents.countRefusal('p-refusals', incident.reference, 'AAD-SAM', hour, at(6))).toBe(5);
+    expect(await stores.incidents.countRefusal('p-refusals', incident.reference, 'aad-sam', new Date('2026-11-24T11:00:00Z'), at(3700))).toBe(1);
+    expect(await stores.incidents.countRefusal('p-refusals', incident.reference, 'aad-other', hour, at(7))).toBe(1);
+    // The count sits beside the incident; it is neither an incident nor an audit row.
+    expect((await stores.incidents.auditTrail('p-refusals', incident.reference)).map((e) => e.action)).toEqual(['incident.reported']);
+    expect((await stores.incidents.get('p-refusals', incident.reference))?.reference).toBe(incident.reference);
+  });
+});
+
 describe('the register rows', () => {
   it('follow the incident in the same transaction: there while open, gone when closed, back when reopened', async () => {
     const facts = {

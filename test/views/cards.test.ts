@@ -24,6 +24,7 @@ import {
   reportStepCard,
   reporterQuestionCard,
   reporterUpdateCard,
+  reporterViewCard,
   submittedCard,
   type CardTemplateName,
 } from '../../src/views/index.ts';
@@ -168,6 +169,17 @@ const SAMPLES: Record<CardTemplateName, () => Json> = {
   reporterQuestion: () =>
     reporterQuestionCard(incident(), { askedBy: { aadObjectId: 'aad-m', name: 'Pat Manager' }, askedAt: '2026-11-03T15:00:00Z', question: 'Did you see who posted it?' }, { practiceName: PRACTICE }),
   reporterUpdate: () => reporterUpdateCard(incident(), { practiceName: PRACTICE, summary: 'The practice manager decided not to respond publicly to the post.' }),
+  reporterView: () =>
+    reporterViewCard(
+      incident({
+        status: 'in-progress',
+        handling: {
+          version: 4,
+          tasks: [{ id: 't1', actionId: 'public-reply', title: 'Post the approved reply in the same comment stream', owner: { aadObjectId: 'aad-1', name: 'Sam Reception' }, status: 'open', dueAt: '2026-11-03T19:20:00Z' }],
+        },
+      }),
+      { practiceName: PRACTICE, told: ['The practice manager approved a brief public reply.'], replyToPost: 'Thank you for letting us know.', viewerAadObjectId: 'aad-1' },
+    ),
   // The register and the evidence pack are tested in depth in registerCard.test.ts and incidentCards.test.ts.
   register: () =>
     registerCard(

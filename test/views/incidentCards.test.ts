@@ -1443,13 +1443,13 @@ describe('evidence pack card', () => {
     expect(texts(card)).toEqual(expect.arrayContaining(['Evidence pack', 'PW-2026-0042', HASH.toLowerCase(), 'SHA-256 of the pack']));
     expect(fact(card, 'File')).toBe('PW-2026-0042-evidence.zip');
     expect(fact(card, 'Link works until')).toBe('3 Nov 2026, 15:15');
-    expect(texts(card)).toContain('This link is for you only and stops working at 3 Nov 2026, 15:15. Do not forward it; the pack contains personal data.');
+    expect(texts(card)).toContain('This link is for you only, works once and stops working at 3 Nov 2026, 15:15. Do not forward it; the pack contains personal data.');
     expect(textBlocks(card).find((t) => String(t.text).startsWith('This link is for you only'))).toMatchObject({ weight: 'Bolder' });
   });
 
   it('summer time: the expiry is BST', () => {
     const card = evidencePackCard({ ...PACK, expiresAt: new Date('2026-07-01T12:00:00Z') });
-    expect(texts(card)).toContain('This link is for you only and stops working at 1 Jul 2026, 13:00. Do not forward it; the pack contains personal data.');
+    expect(texts(card)).toContain('This link is for you only, works once and stops working at 1 Jul 2026, 13:00. Do not forward it; the pack contains personal data.');
   });
 
   it('a note instead of a hash is shown as text, escaped', () => {

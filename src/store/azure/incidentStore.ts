@@ -29,6 +29,7 @@ import {
   incidentRowKey,
   OPEN_ROWS,
   openRowKey,
+  refusalRowKey,
   toOpenEntity,
   londonYear,
   toIncidentEntity,
@@ -329,6 +330,29 @@ export class AzureIncidentStore implements IncidentStore {
       }
     }
     throw new ConflictError('Append audit entry: too many concurrent changes.');
+  }
+
+  async countRefusal(practiceId: string, reference: string, aadObjectId: string, windowStart: Date, at: Date): Promise<number> {
+    const row = { partitionKey: key(practiceId), rowKey: refusalRowKey(reference, aadObjectId, windowStart) };
+    for (let attempt = 0; attempt < 5; attempt++) {
+      let current: (Record<string, unknown> & { etag?: string }) | undefined;
+      try {
+        current = await this.table.getEntity(row.partitionKey, row.rowKey, { abortSignal: deadline() });
+      } catch (error) {
+        if (!isNotFound(error)) throw toStoreError(error, 'Read refusal count');
+      }
+      const count = (typeof current?.count === 'number' ? current.count : 0) + 1;
+      const entity = { ...row, kind: 'refusal', reference, aadObjectId, windowStart: windowStart.toISOString(), count, lastAt: at.toISOString() };
+      try {
+        if (current) await this.table.updateEntity(entity, 'Replace', { etag: current.etag, abortSignal: deadline() });
+        else await this.table.createEntity(entity, { abortSignal: deadline() });
+        return count;
+      } catch (error) {
+        // Another press (here or on another instance) counted first: count again on top of it.
+        if (!isConflict(error)) throw toStoreError(error, 'Count refusal');
+      }
+    }
+    throw new ConflictError('Count refusal: too many concurrent presses.');
   }
 
   async auditTrail(practiceId: string, reference: string): Promise<AuditEntry[]> {
