@@ -100,7 +100,7 @@ async function main(): Promise<number> {
     return 0;
   }
   if (summary.broken === 0) {
-    console.log(`All ${summary.incidents} audit chains are whole.`);
+    console.log(`All ${summary.incidents} audit chains are whole${summary.deleted ? ` (${summary.deleted} of them end in a tombstone: incidents deleted by Postwatch under the records policy, not tampering)` : ''}.`);
     return 0;
   }
   console.log(`${summary.broken} of ${summary.incidents} audit chains are BROKEN:`);

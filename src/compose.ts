@@ -5,7 +5,9 @@ import { Membership } from './app/membership.ts';
 import { OutboxWorker, type Sender } from './app/outbox.ts';
 import { PracticeSetup } from './app/practiceSetup.ts';
 import { Register, Summary } from './app/register.ts';
+import { Records } from './app/records.ts';
 import { Reminders } from './app/reminders.ts';
+import { RetentionJob } from './app/retention.ts';
 import { Reporting } from './app/reporting.ts';
 import { Routing } from './app/routing.ts';
 import { IncidentCards } from './bot/notifications.ts';
@@ -15,7 +17,9 @@ import type { PrivateChats } from './bot/privateChat.ts';
 import type { Config } from './config.ts';
 import { practiceById } from './domain/practice.ts';
 import { describeError, type Logger } from './log.ts';
+import { RETENTION_RULES } from './policy/retention.ts';
 import type { Stores } from './store/ports.ts';
+import { plainText } from './views/plainText.ts';
 
 /**
  * The services and the bot, wired once. server.ts adds HTTP (restify, CloudAdapter) around this;
@@ -28,6 +32,7 @@ export interface Services {
   deciding: Deciding;
   outbox: OutboxWorker;
   reminders: Reminders;
+  retention: RetentionJob;
   links: EvidenceLinks;
   /** Starts the background work: delivering notifications, finishing interrupted routing, purging drafts. */
   startBackground(): void;
@@ -71,6 +76,7 @@ export function createServices(deps: ServiceDeps): Services {
   });
   const incidentCards = new IncidentCards(stores, deciding, practice, now);
   const reminders = new Reminders({ stores, practices: practice, now, log, instanceId: randomUUID(), queued });
+  const retention = new RetentionJob({ stores, rules: RETENTION_RULES, now, log, instanceId: randomUUID() });
   const links = new EvidenceLinks(config.linkSecret, config.publicUrl ?? 'http://127.0.0.1:3978');
   outbox = new OutboxWorker({ outbox: stores.outbox, sender: deps.sender, render: (item) => incidentCards.render(item), now, log, ...(deps.random ? { random: deps.random } : {}) });
   const bot = new PostwatchBot({
@@ -81,6 +87,7 @@ export function createServices(deps: ServiceDeps): Services {
     summary: new Summary(stores, now),
     links,
     auditCheck: new AuditCheck(stores, now, log, queued),
+    records: new Records(stores, retention, now, plainText),
     privateLink: async (practiceId, aad, reference, url, expiresAt) => {
       const chat = await stores.practices.userChat(practiceId, aad);
       if (!chat) return false;
@@ -115,12 +122,18 @@ export function createServices(deps: ServiceDeps): Services {
     deciding,
     outbox,
     reminders,
+    retention,
     links,
     startBackground() {
       outbox!.start(2_000);
       every(60_000, () => reminders.run(), 'reminders');
       every(30_000, () => routing.sweep(), 'routing sweep');
       every(60 * 60_000, () => stores.drafts.purgeExpired(now()), 'draft purge');
+      // Records duties once a day (under a lease: of several instances one does it).
+      every(24 * 60 * 60_000, () => retention.run(), 'retention');
+      const firstRetention = setTimeout(() => void retention.run().catch((error: unknown) => log.warn({ ...describeError(error) }, 'retention failed')), 5 * 60_000);
+      firstRetention.unref();
+      timers.push(firstRetention);
       void routing.sweep().catch(() => undefined);
     },
     async stopBackground() {

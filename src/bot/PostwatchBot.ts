@@ -119,6 +119,15 @@ export class PostwatchBot extends TeamsActivityHandler {
         await context.sendActivity(await this.deps.auditCheck.start(practice, reporter, address));
         return;
       }
+      case 'hold':
+        await context.sendActivity(await this.deps.records.hold(practice, reporter, command.reference, command.reason));
+        return;
+      case 'releaseHold':
+        await context.sendActivity(await this.deps.records.release(practice, reporter, command.reference));
+        return;
+      case 'retentionReport':
+        await context.sendActivity(await this.deps.records.report(practice, reporter.aadObjectId));
+        return;
       case 'useChannelForReview':
       case 'role':
         await context.sendActivity(SAY.setupInChannel);
@@ -159,6 +168,11 @@ export class PostwatchBot extends TeamsActivityHandler {
     }
     if (command.kind === 'verifyAudit' || command.kind === 'summary') {
       await context.sendActivity(SAY.askInPrivate(command.kind === 'summary' ? 'summary' : 'verify audit'));
+      return;
+    }
+    if (command.kind === 'hold' || command.kind === 'releaseHold' || command.kind === 'retentionReport') {
+      // Records duties are never discussed in front of the channel.
+      await context.sendActivity(SAY.askInPrivate(command.kind === 'retentionReport' ? 'retention report' : `incident ${command.reference} …`));
       return;
     }
     if (command.kind === 'openIncidents' || command.kind === 'incident') {

@@ -66,6 +66,24 @@ export interface IncidentStore {
   listActive(): Promise<Incident[]>;
   /** The few flat facts of every incident of a practice reported since an instant (the summary). */
   listSummaryRows(practiceId: string, since: string): Promise<SummaryRow[]>;
+  /** Closed incidents of one practice, or of every practice (the retention job). */
+  listClosed(practiceId?: string): Promise<Incident[]>;
+  /**
+   * Deletes the incident row (ETag-checked: ConflictError if it changed since it was read) and
+   * appends the tombstone entry to its chain, atomically. finishErasure removes the rest.
+   */
+  erase(incident: Incident, tombstone: AuditChange): Promise<AuditEntry>;
+  /** Removes the older audit entries and companion rows of an erased incident; safe to repeat. */
+  finishErasure(practiceId: string, reference: string): Promise<number>;
+  /** Erasures whose second step did not finish, across practices. */
+  pendingErasures(): Promise<PendingErasure[]>;
+}
+
+/** An erased incident whose screenshots, outbox rows and old audit rows may still be there. */
+export interface PendingErasure {
+  practiceId: string;
+  reference: string;
+  draftId: string;
 }
 
 /** What the register shows of an open incident: no post text, so a page is read quickly. */
@@ -157,6 +175,12 @@ export interface OutboxStore {
   markFailed(item: OutboxItem, nextAttemptAt: Date, reason: string): Promise<void>;
   /** Incident cards already delivered for an incident (to update every copy after a change). */
   sentCards(practiceId: string, reference: string): Promise<OutboxItem[]>;
+  /** Every item about an incident, delivered or not (erasing the incident). */
+  forIncident(practiceId: string, reference: string): Promise<OutboxItem[]>;
+  /** Delivered items that name an incident, across practices (purged once it is closed). */
+  deliveredAboutIncidents(): Promise<OutboxItem[]>;
+  /** Removing an item that is already gone is not an error. */
+  remove(practiceId: string, id: string): Promise<void>;
 }
 
 export interface AuditActor {
