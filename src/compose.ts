@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AuditCheck } from './app/auditCheck.ts';
+import { AuditSealJob } from './app/auditSeal.ts';
 import { Deciding } from './app/deciding.ts';
 import { Membership } from './app/membership.ts';
 import { OutboxWorker, type Sender } from './app/outbox.ts';
@@ -33,6 +34,7 @@ export interface Services {
   outbox: OutboxWorker;
   reminders: Reminders;
   retention: RetentionJob;
+  seals: AuditSealJob;
   links: EvidenceLinks;
   /** Starts the background work: delivering notifications, finishing interrupted routing, purging drafts. */
   startBackground(): void;
@@ -77,6 +79,7 @@ export function createServices(deps: ServiceDeps): Services {
   const incidentCards = new IncidentCards(stores, deciding, practice, now);
   const reminders = new Reminders({ stores, practices: practice, now, log, instanceId: randomUUID(), queued });
   const retention = new RetentionJob({ stores, rules: RETENTION_RULES, now, log, instanceId: randomUUID() });
+  const seals = new AuditSealJob({ stores, practices: () => config.practices.practices, now, log, instanceId: randomUUID(), queued });
   const links = new EvidenceLinks(config.linkSecret, config.publicUrl ?? 'http://127.0.0.1:3978');
   outbox = new OutboxWorker({ outbox: stores.outbox, sender: deps.sender, render: (item) => incidentCards.render(item), now, log, ...(deps.random ? { random: deps.random } : {}) });
   const bot = new PostwatchBot({
@@ -123,17 +126,20 @@ export function createServices(deps: ServiceDeps): Services {
     outbox,
     reminders,
     retention,
+    seals,
     links,
     startBackground() {
       outbox!.start(2_000);
       every(60_000, () => reminders.run(), 'reminders');
       every(30_000, () => routing.sweep(), 'routing sweep');
       every(60 * 60_000, () => stores.drafts.purgeExpired(now()), 'draft purge');
-      // Records duties once a day (under a lease: of several instances one does it).
-      every(24 * 60 * 60_000, () => retention.run(), 'retention');
-      const firstRetention = setTimeout(() => void retention.run().catch((error: unknown) => log.warn({ ...describeError(error) }, 'retention failed')), 5 * 60_000);
-      firstRetention.unref();
-      timers.push(firstRetention);
+      // Records duties once a day, deletions first so the seal covers their tombstones (each under a
+      // lease: of several instances one does it).
+      const daily = () => retention.run().then(() => seals.run());
+      every(24 * 60 * 60_000, daily, 'retention and audit seal');
+      const first = setTimeout(() => void daily().catch((error: unknown) => log.warn({ ...describeError(error) }, 'retention and audit seal failed')), 5 * 60_000);
+      first.unref();
+      timers.push(first);
       void routing.sweep().catch(() => undefined);
     },
     async stopBackground() {

@@ -250,6 +250,35 @@ export interface MembershipStore {
   remember(aadObjectId: string, practiceId: string, now: Date): Promise<void>;
 }
 
+/**
+ * A daily digest of every audit chain head of a practice (src/app/auditSeal.ts). Its first hex
+ * digits are also posted in the practice's review channel: a witness outside the storage account.
+ */
+export interface AuditSeal {
+  practiceId: string;
+  /** The UK calendar day it seals, YYYY-MM-DD. */
+  day: string;
+  sealedAt: string;
+  /** SHA-256 over the sorted heads (auditSeal.ts, sealDigest). */
+  digest: string;
+  heads: SealedHead[];
+}
+
+export interface SealedHead {
+  reference: string;
+  sequence: number;
+  hash: string;
+}
+
+export interface SealStore {
+  /** Keeps a seal and returns the one kept: the same practice and day twice keeps the first. */
+  put(seal: AuditSeal): Promise<AuditSeal>;
+  /** The practice's newest seal. */
+  latest(practiceId: string): Promise<AuditSeal | undefined>;
+  /** Seals whose digest starts with the given hex, of one practice or all. */
+  find(digestPrefix: string, practiceId?: string): Promise<AuditSeal[]>;
+}
+
 export interface StorageHealth {
   check(): Promise<{ ok: true } | { ok: false; reason: string }>;
 }
@@ -262,6 +291,7 @@ export interface Stores {
   practices: PracticeStore;
   outbox: OutboxStore;
   leases: LeaseStore;
+  seals: SealStore;
   health: StorageHealth;
 }
 
