@@ -6,6 +6,7 @@ import { Membership } from './app/membership.ts';
 import { OutboxWorker, type Sender } from './app/outbox.ts';
 import { PracticeSetup } from './app/practiceSetup.ts';
 import { Register, Summary } from './app/register.ts';
+import { RegisterExport } from './app/registerExport.ts';
 import { Records } from './app/records.ts';
 import { Reminders } from './app/reminders.ts';
 import { RetentionJob } from './app/retention.ts';
@@ -35,6 +36,7 @@ export interface Services {
   reminders: Reminders;
   retention: RetentionJob;
   seals: AuditSealJob;
+  registerExport: RegisterExport;
   links: EvidenceLinks;
   /** Starts the background work: delivering notifications, finishing interrupted routing, purging drafts. */
   startBackground(): void;
@@ -79,6 +81,7 @@ export function createServices(deps: ServiceDeps): Services {
   const incidentCards = new IncidentCards(stores, deciding, practice, now);
   const reminders = new Reminders({ stores, practices: practice, now, log, instanceId: randomUUID(), queued });
   const retention = new RetentionJob({ stores, rules: RETENTION_RULES, now, log, instanceId: randomUUID() });
+  const registerExport = new RegisterExport(stores, now);
   const seals = new AuditSealJob({ stores, practices: () => config.practices.practices, now, log, instanceId: randomUUID(), queued });
   const links = new EvidenceLinks(config.linkSecret, config.publicUrl ?? 'http://127.0.0.1:3978');
   outbox = new OutboxWorker({ outbox: stores.outbox, sender: deps.sender, render: (item) => incidentCards.render(item), now, log, ...(deps.random ? { random: deps.random } : {}) });
@@ -91,6 +94,7 @@ export function createServices(deps: ServiceDeps): Services {
     links,
     auditCheck: new AuditCheck(stores, now, log, queued),
     records: new Records(stores, retention, now, plainText),
+    registerExport,
     privateLink: async (practiceId, aad, reference, url, expiresAt) => {
       const chat = await stores.practices.userChat(practiceId, aad);
       if (!chat) return false;
@@ -127,6 +131,7 @@ export function createServices(deps: ServiceDeps): Services {
     reminders,
     retention,
     seals,
+    registerExport,
     links,
     startBackground() {
       outbox!.start(2_000);

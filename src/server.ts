@@ -117,7 +117,7 @@ export function createApp(deps: AppDeps): App {
         res.send(403, { error: 'The person this link was issued to no longer decides for this practice.' });
         return;
       }
-      const pack = await buildEvidencePack(stores, link.practiceId, link.reference, { now });
+      const pack = await buildEvidencePack(stores, link.practiceId, link.reference, { now, practiceName: practice.name });
       await stores.incidents.appendAudit(link.practiceId, link.reference, {
         actor: { aadObjectId: link.issuedTo, name: link.issuedToName ?? '' },
         action: 'evidence-pack.downloaded',
@@ -134,6 +134,34 @@ export function createApp(deps: AppDeps): App {
     } catch (error) {
       log.error({ ...describeError(error) }, 'evidence pack failed');
       if (!res.headersSent) res.send(error instanceof EvidencePackNotFoundError ? 404 : 503, { error: 'The evidence pack could not be prepared. Try again shortly.' });
+    }
+  });
+
+  // The register as CSV: the same kind of signed link, for a decider of the practice, checked again.
+  server.get('/export', async (req, res) => {
+    const token = new URL(req.url ?? '', 'http://localhost').searchParams.get('t') ?? '';
+    const link = services.links.verify(token, now(), 'register');
+    const practice = link ? practiceById(config.practices, link.practiceId) : undefined;
+    if (!link || !practice || !link.from || !link.to) {
+      res.send(404, { error: 'This link is not valid or has expired. Ask for a new one with "export register".' });
+      return;
+    }
+    try {
+      const file = await services.registerExport.download(practice, { aadObjectId: link.issuedTo, name: link.issuedToName ?? '' }, { from: link.from, to: link.to });
+      if (!file) {
+        res.send(403, { error: 'The person this link was issued to no longer decides for this practice.' });
+        return;
+      }
+      res.writeHead(200, {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': `attachment; filename="${file.fileName}"`,
+        'content-length': file.bytes.length,
+        'cache-control': 'no-store',
+      });
+      res.end(file.bytes);
+    } catch (error) {
+      log.error({ ...describeError(error) }, 'register export failed');
+      if (!res.headersSent) res.send(503, { error: 'The register could not be prepared. Try again shortly.' });
     }
   });
 

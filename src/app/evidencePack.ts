@@ -44,6 +44,8 @@ export interface EvidencePackOptions {
   now?: () => Date;
   /** Named on the summary ("generated ... for Mo Manager"). */
   preparedFor?: { name: string };
+  /** The practice as people know it, named on the summary (its id is only a storage key). */
+  practiceName?: string;
 }
 
 export type EvidencePackStores = { incidents: Pick<IncidentStore, 'auditRecords'>; evidence: Pick<EvidenceStore, 'read'> };
@@ -111,6 +113,7 @@ export async function buildEvidencePack(
     warnings,
     generatedAt,
     ...(options.preparedFor ? { preparedFor: options.preparedFor } : {}),
+    ...(options.practiceName ? { practiceName: options.practiceName } : {}),
   });
   const { etag: _etag, ...asStored } = incident;
   const entries: Array<{ path: string; bytes: Buffer }> = [

@@ -128,6 +128,9 @@ export class PostwatchBot extends TeamsActivityHandler {
       case 'retentionReport':
         await context.sendActivity(await this.deps.records.report(practice, reporter.aadObjectId));
         return;
+      case 'exportRegister':
+        await context.sendActivity(await this.exportRegister(practice, reporter, command.period));
+        return;
       case 'useChannelForReview':
       case 'role':
         await context.sendActivity(SAY.setupInChannel);
@@ -139,6 +142,18 @@ export class PostwatchBot extends TeamsActivityHandler {
         await context.sendActivity(SAY.didNotUnderstand);
         return;
     }
+  }
+
+  /** A signed, short-lived link to the register as CSV, in the person's own 1:1 chat. */
+  private async exportRegister(practice: Practice, person: Reporter, period: string): Promise<string> {
+    const request = await this.deps.registerExport.request(practice, person, period);
+    if (request.kind === 'denied') return SAY.exportOnlyForDeciders;
+    if (request.kind === 'invalid') return request.message;
+    const link = this.deps.links.issue(
+      { practiceId: practice.id, reference: '', issuedTo: person.aadObjectId, issuedToName: person.name, kind: 'register', from: request.period.from, to: request.period.to },
+      this.deps.now(),
+    );
+    return SAY.registerExportLink(practice.name, request.period.label, link.url, link.expiresAt);
   }
 
   /** In a channel or group chat nothing about a report is posted: it carries on in 1:1 chat. */
@@ -170,9 +185,10 @@ export class PostwatchBot extends TeamsActivityHandler {
       await context.sendActivity(SAY.askInPrivate(command.kind === 'summary' ? 'summary' : 'verify audit'));
       return;
     }
-    if (command.kind === 'hold' || command.kind === 'releaseHold' || command.kind === 'retentionReport') {
+    if (command.kind === 'hold' || command.kind === 'releaseHold' || command.kind === 'retentionReport' || command.kind === 'exportRegister') {
       // Records duties are never discussed in front of the channel.
-      await context.sendActivity(SAY.askInPrivate(command.kind === 'retentionReport' ? 'retention report' : `incident ${command.reference} …`));
+      const words = command.kind === 'retentionReport' ? 'retention report' : command.kind === 'exportRegister' ? 'export register' : `incident ${command.reference} …`;
+      await context.sendActivity(SAY.askInPrivate(words));
       return;
     }
     if (command.kind === 'openIncidents' || command.kind === 'incident') {

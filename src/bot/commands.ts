@@ -12,6 +12,7 @@ export const COMMANDS = [
   { title: 'incident', description: 'Show one incident, e.g. "incident PW-2026-0042"; managers: "incident PW-2026-0042 hold: <reason>" or "… release hold"', scopes: ['personal', 'team'] },
   { title: 'summary', description: 'Practice managers: incidents and trends over the last 12 months', scopes: ['personal'] },
   { title: 'retention report', description: 'Practice managers: which closed incidents are due for deletion, held or next', scopes: ['personal'] },
+  { title: 'export register', description: 'Practice managers: the register as a spreadsheet (CSV), e.g. "export register 2026"', scopes: ['personal'] },
   { title: 'verify audit', description: 'Practice managers: check that every audit trail is intact', scopes: ['personal'] },
   { title: 'use this channel for incident review', description: 'Practice managers: post new incident cards in this channel', scopes: ['team'] },
   { title: 'add deputy', description: 'Practice managers: "add deputy @name" (also: add manager, add dpo, add safeguarding lead)', scopes: ['team'] },
@@ -27,6 +28,7 @@ export type Command =
   | { kind: 'hold'; reference: string; reason: string }
   | { kind: 'releaseHold'; reference: string }
   | { kind: 'retentionReport' }
+  | { kind: 'exportRegister'; period: string }
   | { kind: 'verifyAudit' }
   | { kind: 'summary' }
   | { kind: 'useChannelForReview' }
@@ -63,6 +65,8 @@ export function parseCommand(text: string): Command {
   }
   if (words === 'summary' || words === 'trends') return { kind: 'summary' };
   if (words === 'retention report' || words === 'retention') return { kind: 'retentionReport' };
+  const exportRegister = /^export (?:the )?register\b:?\s*(.*)$/.exec(words);
+  if (exportRegister) return { kind: 'exportRegister', period: exportRegister[1] ?? '' };
   if (words === 'verify audit' || words === 'verify audit trail' || words === 'check audit') return { kind: 'verifyAudit' };
   if (/^use this channel( for (incident )?review)?$/.test(words)) return { kind: 'useChannelForReview' };
   const role = /^(add|remove) (deputy|manager|practice manager|dpo|data protection officer|safeguarding lead)\b/.exec(words);

@@ -4,6 +4,7 @@ import type { Membership } from '../app/membership.ts';
 import type { PracticeSetup } from '../app/practiceSetup.ts';
 import type { Records } from '../app/records.ts';
 import type { Register, Summary } from '../app/register.ts';
+import type { RegisterExport } from '../app/registerExport.ts';
 import type { Reporting } from '../app/reporting.ts';
 import type { Logger } from '../log.ts';
 import type { PracticeStore } from '../store/ports.ts';
@@ -22,6 +23,7 @@ export interface BotDeps {
   auditCheck: AuditCheck;
   /** Legal holds and the retention report. */
   records: Records;
+  registerExport: RegisterExport;
   /** Sends an evidence pack link to the person's 1:1 chat; false if they have none yet. */
   privateLink: (practiceId: string, aadObjectId: string, reference: string, url: string, expiresAt: Date) => Promise<boolean>;
   now: () => Date;

@@ -13,7 +13,15 @@ export interface PackLink {
   issuedTo: string;
   issuedToName?: string;
   expiresAt: number;
+  /** What the link downloads: an incident's evidence pack (absent), or the register as CSV for a period. */
+  kind?: 'register';
+  /** register: the period, ISO instants [from, to). */
+  from?: string;
+  to?: string;
 }
+
+/** Where each kind of link is served (src/server.ts). */
+const PATHS: Record<NonNullable<PackLink['kind']> | 'pack', string> = { pack: '/evidence', register: '/export' };
 
 export class EvidenceLinks {
   private readonly secret: Buffer;
@@ -26,11 +34,11 @@ export class EvidenceLinks {
     const expiresAt = new Date(now.getTime() + LINK_MINUTES * 60_000);
     const payload = Buffer.from(JSON.stringify({ ...link, expiresAt: expiresAt.getTime() })).toString('base64url');
     // In the query string: the token is longer than restify's route parameters may be.
-    return { url: `${this.baseUrl.replace(/\/$/, '')}/evidence?t=${payload}.${this.sign(payload)}`, expiresAt };
+    return { url: `${this.baseUrl.replace(/\/$/, '')}${PATHS[link.kind ?? 'pack']}?t=${payload}.${this.sign(payload)}`, expiresAt };
   }
 
-  /** The link's contents if it is genuine and unexpired; otherwise undefined. */
-  verify(token: string, now: Date): PackLink | undefined {
+  /** The link's contents if it is genuine, unexpired and of the kind served here; otherwise undefined. */
+  verify(token: string, now: Date, kind: NonNullable<PackLink['kind']> | 'pack' = 'pack'): PackLink | undefined {
     const [payload, signature] = token.split('.');
     if (!payload || !signature) return undefined;
     const expected = Buffer.from(this.sign(payload));
@@ -40,6 +48,8 @@ export class EvidenceLinks {
       const link = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as PackLink;
       if (typeof link.expiresAt !== 'number' || link.expiresAt <= now.getTime()) return undefined;
       if (typeof link.practiceId !== 'string' || typeof link.reference !== 'string' || typeof link.issuedTo !== 'string') return undefined;
+      // A register link never opens an evidence pack, nor the other way round.
+      if ((link.kind ?? 'pack') !== kind) return undefined;
       return link;
     } catch {
       return undefined;

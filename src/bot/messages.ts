@@ -52,6 +52,9 @@ export const SAY = {
         : 'No author has posted more than once.',
     ].join('\n\n');
   },
+  exportOnlyForDeciders: 'The register export is for the practice manager, deputy and Data Protection Officer.',
+  registerExportLink: (practiceName: string, period: string, url: string, expiresAt: Date) =>
+    `The register of ${practiceName} (${period}) as a spreadsheet: ${url}\n\nIt lists each incident's dates, platform, categories, severity, status, decision and outcome, without post text or names. The link is for you only and stops working at ${new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit' }).format(expiresAt)}.`,
   askInPrivate: (command: string) => `Ask me "${command}" in our private chat.`,
   packSentPrivately: 'I have sent you the evidence pack link in our private chat.',
   packNeedsPrivateChat: 'Open a private chat with Postwatch first (say "help" to me there), then ask for the evidence pack again.',

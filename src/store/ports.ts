@@ -66,6 +66,8 @@ export interface IncidentStore {
   listActive(): Promise<Incident[]>;
   /** The few flat facts of every incident of a practice reported since an instant (the summary). */
   listSummaryRows(practiceId: string, since: string): Promise<SummaryRow[]>;
+  /** A practice's incidents reported in [from, to) (the register export), oldest first. */
+  listReportedBetween(practiceId: string, from: string, to: string): Promise<Incident[]>;
   /** Closed incidents of one practice, or of every practice (the retention job). */
   listClosed(practiceId?: string): Promise<Incident[]>;
   /**
@@ -126,6 +128,8 @@ export interface PracticeStore {
   setReviewChannel(practiceId: string, address: ConversationAddress, change: AuditChange): Promise<void>;
   userChat(practiceId: string, aadObjectId: string): Promise<ConversationAddress | undefined>;
   rememberUserChat(practiceId: string, aadObjectId: string, address: ConversationAddress): Promise<void>;
+  /** A practice-level audit entry with no other change (an export or a subject access pack issued or downloaded). */
+  audit(practiceId: string, change: AuditChange): Promise<void>;
   /** Practice-level audit (role changes, channel set-up), oldest first. */
   practiceAudit(practiceId: string): Promise<Array<AuditChange & { at: string }>>;
 }

@@ -307,6 +307,12 @@ export class AzureIncidentStore implements IncidentStore {
     });
   }
 
+  async listReportedBetween(practiceId: string, from: string, to: string): Promise<Incident[]> {
+    const filter = odata`PartitionKey eq ${key(practiceId)} and RowKey ge ${INCIDENT_ROWS.from} and RowKey lt ${INCIDENT_ROWS.to} and reportedAt ge ${from} and reportedAt lt ${to}`;
+    const found = await this.listWhere('List incidents for export', filter, practiceId);
+    return found.sort((a, b) => (a.reportedAt < b.reportedAt ? -1 : a.reportedAt > b.reportedAt ? 1 : a.reference < b.reference ? -1 : 1));
+  }
+
   async listClosed(practiceId?: string): Promise<Incident[]> {
     const filter =
       practiceId === undefined

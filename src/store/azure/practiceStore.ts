@@ -72,6 +72,10 @@ export class AzurePracticeStore implements PracticeStore {
     await mapped('Remember 1:1 chat', () => this.table.upsertEntity(entity, 'Replace', { abortSignal: deadline() }));
   }
 
+  async audit(practiceId: string, change: AuditChange): Promise<void> {
+    await mapped('Record practice audit', () => this.table.createEntity(this.auditEntity(practiceId, change), { abortSignal: deadline() }));
+  }
+
   async practiceAudit(practiceId: string): Promise<Array<AuditChange & { at: string }>> {
     const filter = odata`PartitionKey eq ${key(practiceId)} and RowKey ge 'audit|' and RowKey lt 'audit}'`;
     return mapped('Read practice audit', async () => {
