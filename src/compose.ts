@@ -11,6 +11,7 @@ import { Records } from './app/records.ts';
 import { Reminders } from './app/reminders.ts';
 import { RetentionJob } from './app/retention.ts';
 import { Reporting } from './app/reporting.ts';
+import { SubjectAccess } from './app/subjectAccess.ts';
 import { Routing } from './app/routing.ts';
 import { IncidentCards } from './bot/notifications.ts';
 import { PostwatchBot } from './bot/PostwatchBot.ts';
@@ -37,6 +38,7 @@ export interface Services {
   retention: RetentionJob;
   seals: AuditSealJob;
   registerExport: RegisterExport;
+  subjectAccess: SubjectAccess;
   links: EvidenceLinks;
   /** Starts the background work: delivering notifications, finishing interrupted routing, purging drafts. */
   startBackground(): void;
@@ -82,6 +84,7 @@ export function createServices(deps: ServiceDeps): Services {
   const reminders = new Reminders({ stores, practices: practice, now, log, instanceId: randomUUID(), queued });
   const retention = new RetentionJob({ stores, rules: RETENTION_RULES, now, log, instanceId: randomUUID() });
   const registerExport = new RegisterExport(stores, now);
+  const subjectAccess = new SubjectAccess(stores, now, queued);
   const seals = new AuditSealJob({ stores, practices: () => config.practices.practices, now, log, instanceId: randomUUID(), queued });
   const links = new EvidenceLinks(config.linkSecret, config.publicUrl ?? 'http://127.0.0.1:3978');
   outbox = new OutboxWorker({ outbox: stores.outbox, sender: deps.sender, render: (item) => incidentCards.render(item), now, log, ...(deps.random ? { random: deps.random } : {}) });
@@ -95,6 +98,7 @@ export function createServices(deps: ServiceDeps): Services {
     auditCheck: new AuditCheck(stores, now, log, queued),
     records: new Records(stores, retention, now, plainText),
     registerExport,
+    subjectAccess,
     privateLink: async (practiceId, aad, reference, url, expiresAt) => {
       const chat = await stores.practices.userChat(practiceId, aad);
       if (!chat) return false;
@@ -132,12 +136,15 @@ export function createServices(deps: ServiceDeps): Services {
     retention,
     seals,
     registerExport,
+    subjectAccess,
     links,
     startBackground() {
       outbox!.start(2_000);
       every(60_000, () => reminders.run(), 'reminders');
       every(30_000, () => routing.sweep(), 'routing sweep');
       every(60 * 60_000, () => stores.drafts.purgeExpired(now()), 'draft purge');
+      // Subject access deadlines, like overdue tasks (each reminder has a fixed id: sent once).
+      every(60 * 60_000, () => subjectAccess.remind(config.practices.practices), 'subject access reminders');
       // Records duties once a day, deletions first so the seal covers their tombstones (each under a
       // lease: of several instances one does it).
       const daily = () => retention.run().then(() => seals.run());

@@ -16,7 +16,7 @@ import { bootstrapRoles } from './routing.ts';
 export class Records {
   constructor(
     private readonly stores: Pick<Stores, 'incidents' | 'practices'>,
-    private readonly retention: Pick<RetentionJob, 'plan'>,
+    private readonly retention: Pick<RetentionJob, 'plan' | 'erase'>,
     private readonly now: () => Date,
     /** Renders people's text literally in chat (src/views/plainText.ts, passed in by compose). */
     private readonly plain: (text: string) => string,
@@ -62,6 +62,31 @@ export class Records {
         : `Legal hold lifted on ${reference}: it is deleted at the end of its retention period again. Recorded in its audit trail.`;
     }
     return `${reference} is being changed by someone else just now. Try again in a moment.`;
+  }
+
+  /**
+   * "incident PW-… delete early: <reason>": an agreed erasure before the Code's date. Only the DPO,
+   * only with a reason, never an open or held incident; it leaves a tombstone like the daily job.
+   */
+  async deleteEarly(practice: Practice, actor: Person, reference: string, reason: string): Promise<string> {
+    const roles = await this.roles(practice);
+    if (!roles.dataProtectionOfficers.some((d) => d.toLowerCase() === actor.aadObjectId.toLowerCase())) {
+      return 'Only the Data Protection Officer can delete an incident before the end of its retention period.';
+    }
+    const why = reason.trim();
+    if (!why) return `Say why, e.g. "incident ${reference} delete early: erasure agreed, request ERA-…". The reason is kept in the audit trail.`;
+    if (why.length > 500) return 'Keep the reason under 500 characters.';
+    const incident = await this.stores.incidents.get(practice.id, reference);
+    if (!incident) return `There is no incident ${reference} at ${practice.name}.`;
+    if (incident.status !== 'closed') return `${reference} is not closed: an open incident is never deleted. Close it first.`;
+    if (incident.handling?.legalHold) return `${reference} is under legal hold (${this.plain(incident.handling.legalHold.reason)}): a manager must release it first.`;
+    try {
+      const deleted = await this.retention.erase(incident, `Deleted early by the Data Protection Officer (${actor.name || 'DPO'}): ${why}.`, actor);
+      return `${reference} has been deleted, with its screenshots and notifications. Its audit trail keeps a tombstone (entry ${deleted.tombstoneSequence}) with your reason.`;
+    } catch (error) {
+      if (error instanceof ConflictError) return `${reference} changed just now (someone else is working on it): nothing was deleted. Look again and try once more.`;
+      throw error;
+    }
   }
 
   /** "retention report": what is due, held and next, for the practice's deciders. */

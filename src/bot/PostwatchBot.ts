@@ -20,6 +20,8 @@ import { cardFor } from './render.ts';
 import { receiveScreenshots } from './screenshotIntake.ts';
 import { screenshotSources } from './screenshots.ts';
 import { changeRole, learnTeamMembers, useChannel } from './teamSetup.ts';
+import { ukDate } from '../domain/retention.ts';
+import { plainText } from '../views/plainText.ts';
 
 export type { BotDeps } from './deps.ts';
 
@@ -131,6 +133,16 @@ export class PostwatchBot extends TeamsActivityHandler {
       case 'exportRegister':
         await context.sendActivity(await this.exportRegister(practice, reporter, command.period));
         return;
+      case 'subjectAccess':
+      case 'erasureRequest':
+        await context.sendActivity(await this.recordsRequest(practice, reporter, command.kind === 'erasureRequest' ? 'erasure' : 'subject-access', command.subject));
+        return;
+      case 'requestAnswered':
+        await context.sendActivity(await this.deps.subjectAccess.answered(practice, reporter, command.requestId, command.decision));
+        return;
+      case 'deleteEarly':
+        await context.sendActivity(await this.deps.records.deleteEarly(practice, reporter, command.reference, command.reason));
+        return;
       case 'useChannelForReview':
       case 'role':
         await context.sendActivity(SAY.setupInChannel);
@@ -154,6 +166,23 @@ export class PostwatchBot extends TeamsActivityHandler {
       this.deps.now(),
     );
     return SAY.registerExportLink(practice.name, request.period.label, link.url, link.expiresAt);
+  }
+
+  /** A subject access request: recorded with its deadline, and a single-use link to the pack. Erasure: the Code's basis. */
+  private async recordsRequest(practice: Practice, person: Reporter, kind: 'subject-access' | 'erasure', subject: string): Promise<string> {
+    const outcome = await this.deps.subjectAccess.request(practice, person, subject, kind);
+    if (outcome.kind === 'denied') return SAY.requestsOnlyForManagersAndDpo;
+    if (outcome.kind === 'invalid') return outcome.message;
+    const { request } = outcome;
+    if (kind === 'erasure') {
+      const references = (await this.deps.subjectAccess.extracts(practice.id, request.subject)).map((e) => e.reference);
+      return SAY.erasureRecorded(request.id, plainText(request.subject), ukDate(request.dueAt), references);
+    }
+    const link = this.deps.links.issue(
+      { practiceId: practice.id, reference: '', issuedTo: person.aadObjectId, issuedToName: person.name, kind: 'subject-access', requestId: request.id, nonce: outcome.nonce },
+      this.deps.now(),
+    );
+    return SAY.subjectAccessLink(request.id, plainText(request.subject), ukDate(request.dueAt), link.url, link.expiresAt);
   }
 
   /** In a channel or group chat nothing about a report is posted: it carries on in 1:1 chat. */
@@ -185,9 +214,9 @@ export class PostwatchBot extends TeamsActivityHandler {
       await context.sendActivity(SAY.askInPrivate(command.kind === 'summary' ? 'summary' : 'verify audit'));
       return;
     }
-    if (command.kind === 'hold' || command.kind === 'releaseHold' || command.kind === 'retentionReport' || command.kind === 'exportRegister') {
+    if (['hold', 'releaseHold', 'retentionReport', 'exportRegister', 'subjectAccess', 'erasureRequest', 'requestAnswered', 'deleteEarly'].includes(command.kind)) {
       // Records duties are never discussed in front of the channel.
-      const words = command.kind === 'retentionReport' ? 'retention report' : command.kind === 'exportRegister' ? 'export register' : `incident ${command.reference} …`;
+      const words = command.kind === 'retentionReport' ? 'retention report' : command.kind === 'exportRegister' ? 'export register' : command.kind === 'subjectAccess' || command.kind === 'erasureRequest' || command.kind === 'requestAnswered' ? 'subject access …' : 'incident PW-… …';
       await context.sendActivity(SAY.askInPrivate(words));
       return;
     }

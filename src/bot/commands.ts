@@ -13,6 +13,7 @@ export const COMMANDS = [
   { title: 'summary', description: 'Practice managers: incidents and trends over the last 12 months', scopes: ['personal'] },
   { title: 'retention report', description: 'Practice managers: which closed incidents are due for deletion, held or next', scopes: ['personal'] },
   { title: 'export register', description: 'Practice managers: the register as a spreadsheet (CSV), e.g. "export register 2026"', scopes: ['personal'] },
+  { title: 'subject access', description: 'Managers and DPO: "subject access <name, @handle or id>"; also "erasure request <name>"', scopes: ['personal'] },
   { title: 'verify audit', description: 'Practice managers: check that every audit trail is intact', scopes: ['personal'] },
   { title: 'use this channel for incident review', description: 'Practice managers: post new incident cards in this channel', scopes: ['team'] },
   { title: 'add deputy', description: 'Practice managers: "add deputy @name" (also: add manager, add dpo, add safeguarding lead)', scopes: ['team'] },
@@ -29,6 +30,10 @@ export type Command =
   | { kind: 'releaseHold'; reference: string }
   | { kind: 'retentionReport' }
   | { kind: 'exportRegister'; period: string }
+  | { kind: 'subjectAccess'; subject: string }
+  | { kind: 'erasureRequest'; subject: string }
+  | { kind: 'requestAnswered'; requestId: string; decision: string }
+  | { kind: 'deleteEarly'; reference: string; reason: string }
   | { kind: 'verifyAudit' }
   | { kind: 'summary' }
   | { kind: 'useChannelForReview' }
@@ -41,6 +46,11 @@ const REPORT_WORDS = new Set(['report a post', 'report', 'new report', 'report p
 const REFERENCE = String.raw`(PW[-\s]?\d{4}[-\s]?\d{1,6})`;
 /** "incident PW-2026-0042 hold: police investigation" (the reason is kept as written). */
 const HOLD = new RegExp(String.raw`^incident\s+${REFERENCE}\s+(?:legal\s+)?hold\s*:\s*([\s\S]*)$`, 'i');
+const DELETE_EARLY = new RegExp(String.raw`^incident\s+${REFERENCE}\s+delete(?:\s+early)?\s*:\s*([\s\S]*)$`, 'i');
+const REQUEST_ID = String.raw`((?:SAR|ERA)-\d{8}-[0-9a-f]{4})`;
+const ANSWERED = new RegExp(String.raw`^(?:subject access|erasure)\s+(?:answered|decision)\s+${REQUEST_ID}(?:\s*:\s*([\s\S]*))?$`, 'i');
+const SUBJECT_ACCESS = /^subject access(?:\s+request)?(?:\s+(?:for|about))?\s*:?\s*([\s\S]*)$/i;
+const ERASURE = /^erasure request(?:\s+(?:for|about))?\s*:?\s*([\s\S]*)$/i;
 const RELEASE = new RegExp(String.raw`^incident\s+${REFERENCE}\s+(?:release|lift|remove)\s+(?:the\s+)?(?:legal\s+)?hold[.!]?$`, 'i');
 
 /** Text after Teams has removed the @mention; case, punctuation and spacing are forgiven. */
@@ -52,6 +62,15 @@ export function parseCommand(text: string): Command {
   const release = RELEASE.exec(written);
   const releaseReference = release && parseReference(release[1] ?? '');
   if (releaseReference) return { kind: 'releaseHold', reference: releaseReference };
+  const early = DELETE_EARLY.exec(written);
+  const earlyReference = early && parseReference(early[1] ?? '');
+  if (early && earlyReference) return { kind: 'deleteEarly', reference: earlyReference, reason: (early[2] ?? '').trim() };
+  const answered = ANSWERED.exec(written);
+  if (answered) return { kind: 'requestAnswered', requestId: (answered[1] ?? '').toUpperCase().replace(/-([0-9A-F]{4})$/, (m) => m.toLowerCase()), decision: (answered[2] ?? '').trim() };
+  const subject = SUBJECT_ACCESS.exec(written);
+  if (subject) return { kind: 'subjectAccess', subject: (subject[1] ?? '').trim() };
+  const erasure = ERASURE.exec(written);
+  if (erasure) return { kind: 'erasureRequest', subject: (erasure[1] ?? '').trim() };
   const words = written
     .toLowerCase()
     .replace(/[.!?]+$/g, '')

@@ -5,6 +5,7 @@ import type { PracticeSetup } from '../app/practiceSetup.ts';
 import type { Records } from '../app/records.ts';
 import type { Register, Summary } from '../app/register.ts';
 import type { RegisterExport } from '../app/registerExport.ts';
+import type { SubjectAccess } from '../app/subjectAccess.ts';
 import type { Reporting } from '../app/reporting.ts';
 import type { Logger } from '../log.ts';
 import type { PracticeStore } from '../store/ports.ts';
@@ -24,6 +25,7 @@ export interface BotDeps {
   /** Legal holds and the retention report. */
   records: Records;
   registerExport: RegisterExport;
+  subjectAccess: SubjectAccess;
   /** Sends an evidence pack link to the person's 1:1 chat; false if they have none yet. */
   privateLink: (practiceId: string, aadObjectId: string, reference: string, url: string, expiresAt: Date) => Promise<boolean>;
   now: () => Date;

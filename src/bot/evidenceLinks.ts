@@ -14,14 +14,17 @@ export interface PackLink {
   issuedToName?: string;
   expiresAt: number;
   /** What the link downloads: an incident's evidence pack (absent), or the register as CSV for a period. */
-  kind?: 'register';
+  kind?: 'register' | 'subject-access';
   /** register: the period, ISO instants [from, to). */
   from?: string;
   to?: string;
+  /** subject-access: the request, and a random id so the link is used once. */
+  requestId?: string;
+  nonce?: string;
 }
 
 /** Where each kind of link is served (src/server.ts). */
-const PATHS: Record<NonNullable<PackLink['kind']> | 'pack', string> = { pack: '/evidence', register: '/export' };
+const PATHS: Record<NonNullable<PackLink['kind']> | 'pack', string> = { pack: '/evidence', register: '/export', 'subject-access': '/subject-access' };
 
 export class EvidenceLinks {
   private readonly secret: Buffer;

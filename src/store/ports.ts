@@ -118,6 +118,24 @@ export interface ConversationAddress {
   teamsUserId?: string;
 }
 
+/** A subject access or erasure request, with its one-month deadline (UK GDPR Art. 12(3)). */
+export interface RecordsRequest {
+  practiceId: string;
+  /** e.g. SAR-20261130-3f9a: what the DPO quotes. */
+  id: string;
+  kind: 'subject-access' | 'erasure';
+  /** The name, handle or Entra object id the request is about, as typed. */
+  subject: string;
+  receivedAt: string;
+  dueAt: string;
+  recordedBy: { aadObjectId: string; name: string };
+  status: 'open' | 'answered';
+  answeredAt?: string;
+  answeredBy?: { aadObjectId: string; name: string };
+  /** Erasure: the DPO's decision and why, as recorded. */
+  decision?: string;
+}
+
 /** Practice set-up kept in storage: roles, the review channel, and people's 1:1 chats. */
 export interface PracticeStore {
   /** The practice's roles; seeded from configuration the first time they are read. */
@@ -128,6 +146,10 @@ export interface PracticeStore {
   setReviewChannel(practiceId: string, address: ConversationAddress, change: AuditChange): Promise<void>;
   userChat(practiceId: string, aadObjectId: string): Promise<ConversationAddress | undefined>;
   rememberUserChat(practiceId: string, aadObjectId: string, address: ConversationAddress): Promise<void>;
+  /** Keeps a subject access or erasure request (created or updated). */
+  saveRecordsRequest(request: RecordsRequest): Promise<void>;
+  /** Requests of one practice, or of every practice (the reminder job). */
+  recordsRequests(practiceId?: string): Promise<RecordsRequest[]>;
   /** A practice-level audit entry with no other change (an export or a subject access pack issued or downloaded). */
   audit(practiceId: string, change: AuditChange): Promise<void>;
   /** Practice-level audit (role changes, channel set-up), oldest first. */

@@ -167,6 +167,27 @@ describe('export register', () => {
   });
 });
 
+
+describe('the subject access link', () => {
+  it('downloads the pack once, for the manager it was issued to', async () => {
+    const recorded = await app.services.subjectAccess.request(practice(), manager, 'Rita Reception');
+    if (recorded.kind !== 'recorded') throw new Error('not recorded');
+    const link = app.services.links.issue({ practiceId, reference: '', issuedTo: manager.aadObjectId, issuedToName: manager.name, kind: 'subject-access', requestId: recorded.request.id, nonce: recorded.nonce }, clock);
+    const url = link.url.replace(/^https?:\/\/[^/]+/, base);
+    const token = new URL(url).searchParams.get('t')!;
+    expect((await fetch(`${base}/export?t=${token}`)).status).toBe(404);
+    const first = await fetch(url);
+    expect(first.status).toBe(200);
+    const pack = (await first.json()) as { request: { id: string }; incidents: Array<{ appearsAs: string[]; items: Array<{ marking: string; value: string }> }> };
+    expect(pack.request.id).toBe(recorded.request.id);
+    expect(pack.incidents.length).toBeGreaterThan(0);
+    expect(pack.incidents.every((i) => i.appearsAs.includes('reporter'))).toBe(true);
+    expect(pack.incidents.flatMap((i) => i.items).filter((i) => i.value === 'Mo Manager').every((i) => i.marking === 'third-party')).toBe(true);
+    const again = await fetch(url);
+    expect(again.status).toBe(410);
+  });
+});
+
 function practice() {
   return { id: practiceId, name: practiceName, teamIds: [], staff: [], staffNames: [], managers: [manager.aadObjectId], deputies: [], dataProtectionOfficers: [] };
 }

@@ -124,4 +124,27 @@ describe('records duties in Teams', () => {
     expect(result).toContain(`Checked against the audit seal of ${seal!.day} (${seal!.digest.slice(0, 16)}…)`);
     expect(result).toContain(`${incident.reference}: entry 2 was rewritten after the seal`);
   });
+
+  it('"subject access" and "erasure request" for managers and the DPO only, in private chat', async () => {
+    const h = startBot();
+    const incident = await closedIncident();
+    const say = async (who: Person, text: string) => textsOf(await h.driver.send(personalMessage(who, text))).join(' ');
+    const refused = await say(rita, 'subject access Rita');
+    expect(refused).toMatch(/answered by the practice manager or the Data Protection Officer/);
+    expect(refused).not.toMatch(/PW-|SAR-/);
+    expect(await say(dan, 'subject access Rita')).toBe(refused);
+
+    const answer = await say(mary, 'subject access [Rita](http://evil)');
+    expect(answer).toMatch(/Subject access request SAR-\d{8}-[0-9a-f]{4} about "\\\[Rita\\\]\(http:\/\/evil\)" is recorded/);
+    expect(answer).toMatch(/\/subject-access\?t=[\w.-]+/);
+    expect(await say(mary, 'subject access')).toMatch(/Say whose data/);
+    const id = /SAR-\d{8}-[0-9a-f]{4}/.exec(answer)![0];
+    expect(await say(mary, `subject access answered ${id}`)).toMatch(/recorded as answered/);
+
+    const erasure = await say(mary, 'erasure request Rita Reception');
+    expect(erasure).toMatch(new RegExp(`They appear in: [^.]*${incident.reference}`));
+    expect(erasure).toMatch(/Records Management Code of Practice 2021/);
+    expect(erasure).toMatch(/erasure decision ERA-\d{8}-[0-9a-f]{4}/);
+    expect((await stores.practices.recordsRequests('millbrook')).map((r) => r.kind)).toEqual(expect.arrayContaining(['subject-access', 'erasure']));
+  });
 });
