@@ -141,7 +141,7 @@ describe('records duties in Teams', () => {
     const id = /SAR-\d{8}-[0-9a-f]{4}/.exec(answer)![0];
     expect(await say(mary, `subject access answered ${id}`)).toMatch(/recorded as answered/);
 
-    const erasure = await say(mary, 'erasure request Rita Reception');
+    const erasure = await say(mary, 'erasure request Rita');
     expect(erasure).toMatch(new RegExp(`They appear in: [^.]*${incident.reference}`));
     expect(erasure).toMatch(/Records Management Code of Practice 2021/);
     expect(erasure).toMatch(/erasure decision ERA-\d{8}-[0-9a-f]{4}/);
