@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import type { TableClient } from '@azure/data-tables';
 import pino from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -236,5 +238,29 @@ describe('the retention job', () => {
     expect(await stores.outbox.forIncident(p, closedRecently.reference)).toEqual([]);
     expect(await stores.outbox.forIncident(p, open.reference)).toHaveLength(1);
     expect(await stores.incidents.get(p, closedRecently.reference)).toBeDefined();
+  });
+
+  it('npm run retention -- --dry-run lists what is due and when, and deletes nothing', async () => {
+    const p = `ret-${randomUUID().slice(0, 8)}`;
+    const due = await closedIncident(p, '2010-05-01T12:00:00.000Z');
+    const kept = await closedIncident(p, '2025-05-01T12:00:00.000Z');
+    const script = fileURLToPath(new URL('../../scripts/retention.ts', import.meta.url));
+    const run = (env: Record<string, string>, args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        const clean = { ...process.env };
+        delete clean.AZURE_STORAGE_CONNECTION_STRING;
+        execFile(process.execPath, ['--import', 'tsx', '--no-deprecation', script, ...args], { env: { ...clean, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
+          resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+        });
+      });
+    const dry = await run({ AZURE_STORAGE_CONNECTION_STRING: storage.connectionString, POSTWATCH_TABLE_PREFIX: storage.tablePrefix }, ['--dry-run', '--practice', p]);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain(`DUE   ${p} ${due.reference}: kept until 1 May 2020 (10 years from closure)`);
+    expect(dry.stdout).toContain(`kept  ${p} ${kept.reference}: until 1 May 2035`);
+    expect(dry.stdout).toContain('Dry run: 1 incident would be deleted now; nothing was deleted.');
+    expect(await stores.incidents.get(p, due.reference)).toBeDefined();
+    const none = await run({}, ['--dry-run']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('AZURE_STORAGE_CONNECTION_STRING is not set');
   });
 });
