@@ -136,7 +136,7 @@ export class AuditSealJob {
     const channel = await this.deps.stores.practices.reviewChannel(practice.id);
     if (channel) {
       await this.deps.stores.outbox.enqueue(
-        [{ practiceId: practice.id, id: `audit-seal|${day}`, kind: 'message', target: 'channel', address: channel, text: sealMessage(kept) }],
+        [{ practiceId: practice.id, id: `audit-seal|${day}`, kind: 'notice-card', target: 'channel', address: channel, text: JSON.stringify(sealNotice(kept)) }],
         now,
       );
     }
@@ -144,10 +144,15 @@ export class AuditSealJob {
   }
 }
 
-export function sealMessage(seal: AuditSeal): string {
+/** The small card posted in the review channel: the witness outside the storage account. */
+export function sealNotice(seal: AuditSeal): { title: string; text: string } {
   const [y, m, d] = seal.day.split('-').map(Number);
   const date = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric' }).format(new Date(Date.UTC(y!, m! - 1, d!)));
-  return `**Audit seal for ${date}: ${seal.digest.slice(0, SEAL_SHOWN_HEX)}…**\n\nA fingerprint of every incident's audit trail (${seal.heads.length}) as it stood today. Keep this message: "npm run audit:verify -- --seal ${seal.digest.slice(0, SEAL_SHOWN_HEX)}" shows whether any trail was rewritten since.`;
+  const shown = seal.digest.slice(0, SEAL_SHOWN_HEX);
+  return {
+    title: `Audit seal for ${date}: ${shown}…`,
+    text: `A fingerprint of every incident's audit trail (${seal.heads.length}) as it stood today. Keep this message: "npm run audit:verify -- --seal ${shown}" and "verify audit" show whether any trail was rewritten since.`,
+  };
 }
 
 /** The UK calendar day of an instant, YYYY-MM-DD. */

@@ -159,9 +159,10 @@ export interface PracticeStore {
 /**
  * incident-card: the incident card for a channel or a decider (drawn from the incident when sent);
  * card-update: replace a card already delivered (activityId) with the current view;
- * message: plain text; reporter-question / reporter-update: a card to the reporter.
+ * message: plain text; reporter-question / reporter-update: a card to the reporter;
+ * notice-card: a small card with a title and a sentence, given as JSON {"title","text"} in `text`.
  */
-export type OutboxKind = 'incident-card' | 'card-update' | 'message' | 'reporter-question' | 'reporter-update';
+export type OutboxKind = 'incident-card' | 'card-update' | 'message' | 'reporter-question' | 'reporter-update' | 'notice-card';
 
 export interface NewOutboxItem {
   practiceId: string;

@@ -82,8 +82,8 @@ describe('the audit seal', () => {
     expect(await stores.seals.latest(p)).toEqual(first);
     const posted = (await stores.outbox.pending()).filter((i) => i.practiceId === p);
     expect(posted).toHaveLength(1);
-    expect(posted[0]).toMatchObject({ target: 'channel', kind: 'message' });
-    expect(posted[0]?.text).toContain(`Audit seal for 30 Nov 2026: ${first!.digest.slice(0, 16)}…`);
+    expect(posted[0]).toMatchObject({ target: 'channel', kind: 'notice-card' });
+    expect(JSON.parse(posted[0]!.text!).title).toBe(`Audit seal for 30 Nov 2026: ${first!.digest.slice(0, 16)}…`);
     // A second instance at the same time does not seal at all.
     expect(await sealJob([practice(p)], 'seal-other').run()).toEqual([]);
     expect(londonDay(new Date('2026-06-30T23:30:00.000Z'))).toBe('2026-07-01');

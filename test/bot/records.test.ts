@@ -10,7 +10,7 @@ import { chainEntry, toAuditEntity } from '../../src/store/azure/auditChain.ts';
 import { storageNames, tableClient } from '../../src/store/azure/clients.ts';
 import { incidentRowKey } from '../../src/store/azure/incidentEntity.ts';
 import { createAzureStores } from '../../src/store/azure/index.ts';
-import type { Stores } from '../../src/store/ports.ts';
+import type { ConversationAddress, Stores } from '../../src/store/ports.ts';
 import { useAzurite } from '../support/azurite.ts';
 import { personalMessage, TeamsDriver, textsOf, type Person } from '../support/teams.ts';
 
@@ -27,8 +27,9 @@ let stores: Stores;
 let clock = new Date('2026-11-24T09:00:00Z');
 const now = () => clock;
 
-function startBot(): { services: Services; driver: TeamsDriver } {
-  const sender: Sender = { send: async (_a: unknown, _m: OutgoingMessage) => ({ id: `act-${randomUUID()}` }), update: async () => undefined };
+function startBot(): { services: Services; driver: TeamsDriver; sent: Array<{ address: ConversationAddress; message: OutgoingMessage }> } {
+  const sent: Array<{ address: ConversationAddress; message: OutgoingMessage }> = [];
+  const sender: Sender = { send: async (address, message) => (sent.push({ address, message }), { id: `act-${randomUUID()}` }), update: async () => undefined };
   const services = createServices({
     config: { practices: directory, policies: new Map([['millbrook', loadPolicy()]]), bot: { authEnabled: false } },
     stores,
@@ -38,7 +39,7 @@ function startBot(): { services: Services; driver: TeamsDriver } {
     privateChats: { send: async () => undefined },
     deliverAtOnce: false,
   });
-  return { services, driver: new TeamsDriver((c) => services.bot.run(c)) };
+  return { services, sent, driver: new TeamsDriver((c) => services.bot.run(c)) };
 }
 
 async function closedIncident(): Promise<Incident> {
@@ -104,8 +105,16 @@ describe('records duties in Teams', () => {
     const h = startBot();
     const incident = await closedIncident();
     clock = new Date(clock.getTime() + 86_400_000);
+    await stores.practices.setReviewChannel('millbrook', { reference: { conversation: { id: '19:review@thread.tacv2' } } }, { actor: mary, action: 'review-channel.set', summary: 'Set.' });
     const [seal] = await h.services.seals.run();
     expect(seal?.heads.some((x) => x.reference === incident.reference)).toBe(true);
+    // The seal goes to the review channel as a small card.
+    await h.services.outbox.deliverDue();
+    const posted = h.sent.filter((s) => (s.address.reference.conversation as { id?: string } | undefined)?.id === '19:review@thread.tacv2');
+    expect(posted).toHaveLength(1);
+    const card = posted[0]!.message.card as { version?: string; body?: Array<{ text?: string }> };
+    expect(card.version).toBe('1.5');
+    expect(card.body?.[0]?.text).toBe(`Audit seal for 25 Nov 2026: ${seal!.digest.slice(0, 16)}…`);
 
     // Rewritten consistently in the table: entry 2 and the head on the incident.
     const table = tableClient(storage.connectionString, storageNames(storage.tablePrefix).incidents);
