@@ -3,7 +3,7 @@ import type { Practice } from '../domain/practice.ts';
 import type { Logger } from '../log.ts';
 import { describeError } from '../log.ts';
 import { canonicalJson } from '../store/azure/auditChain.ts';
-import { TOMBSTONE_ACTION } from '../store/azure/incidentErasure.ts';
+import { TOMBSTONE_ACTION } from '../domain/retention.ts';
 import type { AuditRecord, AuditSeal, SealedHead, Stores } from '../store/ports.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EvidenceFile } from '../domain/report.ts';
 import { auditHash, factsHash, GENESIS_HASH } from '../store/azure/auditChain.ts';
-import { TOMBSTONE_ACTION } from '../store/azure/incidentErasure.ts';
+import { TOMBSTONE_ACTION } from '../domain/retention.ts';
 import type { AuditEntry, AuditRecord, AuditScope, EvidenceStore, IncidentStore } from '../store/ports.ts';
 
 /**

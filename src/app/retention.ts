@@ -1,6 +1,6 @@
 import { handlingOf, type Person } from '../domain/handling.ts';
 import type { Incident } from '../domain/incident.ts';
-import { retentionOf, ukDate, type RetentionRules, type RetentionState } from '../domain/retention.ts';
+import { retentionOf, TOMBSTONE_ACTION, ukDate, type RetentionRules, type RetentionState } from '../domain/retention.ts';
 import type { Logger } from '../log.ts';
 import { describeError } from '../log.ts';
 import { ConflictError, type AuditChange, type Stores } from '../store/ports.ts';
@@ -108,7 +108,7 @@ export class RetentionJob {
     const h = handlingOf(incident);
     const change: AuditChange = {
       actor,
-      action: 'records.deleted',
+      action: TOMBSTONE_ACTION,
       summary:
         `${why} Reported ${ukDate(incident.reportedAt)}${h.closure ? `, closed ${ukDate(h.closure.closedAt)}` : ', not closed'}. ` +
         `Deleted: the incident record (report, answers, decisions, outcome), its register and draft rows, ` +

@@ -9,6 +9,9 @@ import { isManager, type PracticeRoles } from './roles.ts';
  * (src/policy/retention.ts); the job that deletes is src/app/retention.ts.
  */
 
+/** The audit action of the entry left when an incident is deleted (by the job or the DPO). */
+export const TOMBSTONE_ACTION = 'records.deleted';
+
 export interface RetentionRules {
   /** Where the periods come from, quoted on tombstones and in reports. */
   source: string;

@@ -1,5 +1,6 @@
 import { odata, type TableClient } from '@azure/data-tables';
 import type { Incident } from '../../domain/incident.ts';
+import { TOMBSTONE_ACTION } from '../../domain/retention.ts';
 import { ConflictError, type AuditChange, type AuditEntry, type PendingErasure } from '../ports.ts';
 import { auditRowKey, auditRowRange, chainEntry, toAuditEntity } from './auditChain.ts';
 import { deadline } from './clients.ts';
@@ -19,8 +20,6 @@ import { auditHeadOf, draftMarkerRowKey, incidentRowKey, openRowKey } from './in
  *
  * The tombstone itself holds no personal data: reference, dates, what was deleted, by which job.
  */
-export const TOMBSTONE_ACTION = 'records.deleted';
-
 export async function eraseIncident(table: TableClient, incident: Incident, change: AuditChange, at: string): Promise<AuditEntry> {
   if (!incident.etag) throw new ConflictError('Erase incident: no ETag; read the incident first.');
   const partitionKey = key(incident.practiceId);
