@@ -1,12 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { AuditCheck } from './app/auditCheck.ts';
+import { AuditSealJob } from './app/auditSeal.ts';
 import { Deciding } from './app/deciding.ts';
 import { Membership } from './app/membership.ts';
 import { OutboxWorker, type Sender } from './app/outbox.ts';
 import { PracticeSetup } from './app/practiceSetup.ts';
 import { Register, Summary } from './app/register.ts';
+import { RegisterExport } from './app/registerExport.ts';
+import { Records } from './app/records.ts';
 import { Reminders } from './app/reminders.ts';
+import { RetentionJob } from './app/retention.ts';
 import { Reporting } from './app/reporting.ts';
+import { SubjectAccess } from './app/subjectAccess.ts';
 import { Routing } from './app/routing.ts';
 import { IncidentCards } from './bot/notifications.ts';
 import { PostwatchBot } from './bot/PostwatchBot.ts';
@@ -17,7 +22,9 @@ import type { PrivateChats } from './bot/privateChat.ts';
 import type { Config } from './config.ts';
 import { practiceById } from './domain/practice.ts';
 import { describeError, type Logger } from './log.ts';
+import { RETENTION_RULES } from './policy/retention.ts';
 import type { Stores } from './store/ports.ts';
+import { plainText } from './views/plainText.ts';
 
 /**
  * The services and the bot, wired once. server.ts adds HTTP (restify, CloudAdapter) around this;
@@ -30,6 +37,10 @@ export interface Services {
   deciding: Deciding;
   outbox: OutboxWorker;
   reminders: Reminders;
+  retention: RetentionJob;
+  seals: AuditSealJob;
+  registerExport: RegisterExport;
+  subjectAccess: SubjectAccess;
   links: EvidenceLinks;
   /** Starts the background work: delivering notifications, finishing interrupted routing, purging drafts. */
   startBackground(): void;
@@ -80,6 +91,10 @@ export function createServices(deps: ServiceDeps): Services {
   });
   const incidentCards = new IncidentCards(stores, deciding, practice, now);
   const reminders = new Reminders({ stores, practices: practice, now, log, instanceId: randomUUID(), queued });
+  const retention = new RetentionJob({ stores, rules: RETENTION_RULES, now, log, instanceId: randomUUID() });
+  const registerExport = new RegisterExport(stores, now);
+  const subjectAccess = new SubjectAccess(stores, now, queued);
+  const seals = new AuditSealJob({ stores, practices: () => config.practices.practices, now, log, instanceId: randomUUID(), queued });
   const links = new EvidenceLinks(config.linkSecret, config.publicUrl ?? 'http://127.0.0.1:3978');
   outbox = new OutboxWorker({ outbox: stores.outbox, sender: deps.sender, render: (item) => incidentCards.render(item), now, log, ...(deps.random ? { random: deps.random } : {}) });
   const bot = new PostwatchBot({
@@ -90,6 +105,9 @@ export function createServices(deps: ServiceDeps): Services {
     summary: new Summary(stores, now),
     links,
     auditCheck: new AuditCheck(stores, now, log, queued),
+    records: new Records(stores, retention, now, plainText),
+    registerExport,
+    subjectAccess,
     privateLink: async (practiceId, aad, reference, url, expiresAt) => {
       const chat = await stores.practices.userChat(practiceId, aad);
       if (!chat) return false;
@@ -125,6 +143,10 @@ export function createServices(deps: ServiceDeps): Services {
     deciding,
     outbox,
     reminders,
+    retention,
+    seals,
+    registerExport,
+    subjectAccess,
     links,
     startBackground() {
       outbox!.start(2_000);
@@ -132,6 +154,15 @@ export function createServices(deps: ServiceDeps): Services {
       every(30_000, () => routing.sweep(), 'routing sweep');
       every(60 * 60_000, () => stores.drafts.purgeExpired(now()), 'draft purge');
       every(60 * 60_000, () => stores.leases.purgeUsed(now()), 'used link purge');
+      // Subject access deadlines, like overdue tasks (each reminder has a fixed id: sent once).
+      every(60 * 60_000, () => subjectAccess.remind(config.practices.practices), 'subject access reminders');
+      // Records duties once a day, deletions first so the seal covers their tombstones (each under a
+      // lease: of several instances one does it).
+      const daily = () => retention.run().then(() => seals.run());
+      every(24 * 60 * 60_000, daily, 'retention and audit seal');
+      const first = setTimeout(() => void daily().catch((error: unknown) => log.warn({ ...describeError(error) }, 'retention and audit seal failed')), 5 * 60_000);
+      first.unref();
+      timers.push(first);
       void routing.sweep().catch(() => undefined);
     },
     async stopBackground() {

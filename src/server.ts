@@ -143,6 +143,62 @@ export function createApp(deps: AppDeps): App {
     }
   });
 
+  // The register as CSV: the same kind of signed link, for a decider of the practice, checked again.
+  server.get('/export', async (req, res) => {
+    const token = new URL(req.url ?? '', 'http://localhost').searchParams.get('t') ?? '';
+    const link = services.links.verify(token, now(), 'register');
+    const practice = link ? practiceById(config.practices, link.practiceId) : undefined;
+    if (!link || !practice || !link.from || !link.to) {
+      res.send(404, { error: 'This link is not valid or has expired. Ask for a new one with "export register".' });
+      return;
+    }
+    try {
+      const file = await services.registerExport.download(practice, { aadObjectId: link.issuedTo, name: link.issuedToName ?? '' }, { from: link.from, to: link.to });
+      if (!file) {
+        res.send(403, { error: 'The person this link was issued to no longer decides for this practice.' });
+        return;
+      }
+      res.writeHead(200, {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': `attachment; filename="${file.fileName}"`,
+        'content-length': file.bytes.length,
+        'cache-control': 'no-store',
+      });
+      res.end(file.bytes);
+    } catch (error) {
+      log.error({ ...describeError(error) }, 'register export failed');
+      if (!res.headersSent) res.send(503, { error: 'The register could not be prepared. Try again shortly.' });
+    }
+  });
+
+  // A subject access pack: a single-use signed link for a manager or the DPO, checked again.
+  server.get('/subject-access', async (req, res) => {
+    const token = new URL(req.url ?? '', 'http://localhost').searchParams.get('t') ?? '';
+    const link = services.links.verify(token, now(), 'subject-access');
+    const practice = link ? practiceById(config.practices, link.practiceId) : undefined;
+    if (!link || !practice || !link.requestId || !link.nonce) {
+      res.send(404, { error: 'This link is not valid or has expired. Ask for a new one with "subject access".' });
+      return;
+    }
+    try {
+      const pack = await services.subjectAccess.download(practice, { aadObjectId: link.issuedTo, name: link.issuedToName ?? '' }, link.requestId, link.nonce);
+      if (pack === 'refused' || pack === 'used') {
+        res.send(pack === 'used' ? 410 : 403, { error: pack === 'used' ? 'This link has already been used. Ask for a new one with "subject access".' : 'The person this link was issued to no longer answers requests for this practice.' });
+        return;
+      }
+      res.writeHead(200, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-disposition': `attachment; filename="${pack.fileName}"`,
+        'content-length': pack.bytes.length,
+        'cache-control': 'no-store',
+      });
+      res.end(pack.bytes);
+    } catch (error) {
+      log.error({ ...describeError(error) }, 'subject access pack failed');
+      if (!res.headersSent) res.send(503, { error: 'The pack could not be prepared. Try again shortly.' });
+    }
+  });
+
   server.get('/healthz', async (_req, res) => {
     const storage = await stores.health.check();
     res.send(storage.ok ? 200 : 503, {

@@ -17,7 +17,9 @@ import { checkReply, guardContextFrom, hasBlocking, type Finding } from '../doma
 import type { Policy } from '../domain/policy/schema.ts';
 import { renderReplyTemplate } from '../domain/policy/templates.ts';
 import type { Practice } from '../domain/practice.ts';
-import type { Result } from '../domain/result.ts';
+import { ok, type Result } from '../domain/result.ts';
+import { stampRetention } from '../domain/retention.ts';
+import { RETENTION_RULES } from '../policy/retention.ts';
 import { isManager, type PracticeRoles } from '../domain/roles.ts';
 import { parseReference } from '../domain/reference.ts';
 import { sameChannel, sightOf, type Sight } from '../domain/sight.ts';
@@ -269,7 +271,9 @@ export class Deciding {
         break;
       case INCIDENT_VERBS.close:
         result = close(incident, roles, actor, { outcome: text(data[INCIDENT_INPUTS.closeOutcome]), lessonsLearnt: text(data[INCIDENT_INPUTS.lessonsLearnt]) }, now);
-        summary = 'Closed with an outcome.';
+        // The Records Management Code period starts now: the date is fixed on the record.
+        if (result.ok) result = ok(stampRetention(result.value, RETENTION_RULES));
+        summary = result.ok ? `Closed with an outcome. Kept until ${result.value.handling?.closure?.retainUntil?.slice(0, 10)} (${result.value.handling?.closure?.retentionBasis}).` : 'Closed with an outcome.';
         break;
       case INCIDENT_VERBS.reopen:
         result = reopen(incident, roles, actor, text(data[INCIDENT_INPUTS.reopenReason]), now);

@@ -47,6 +47,8 @@ export interface EvidencePackOptions {
   now?: () => Date;
   /** Named on the summary ("generated ... for Mo Manager"). */
   preparedFor?: { name: string };
+  /** The practice as people know it, named on the summary (its id is only a storage key). */
+  practiceName?: string;
 }
 
 export type EvidencePackStores = { incidents: Pick<IncidentStore, 'auditRecords'>; evidence: Pick<EvidenceStore, 'read'> };
@@ -114,6 +116,7 @@ export async function buildEvidencePack(
     warnings,
     generatedAt,
     ...(options.preparedFor ? { preparedFor: options.preparedFor } : {}),
+    ...(options.practiceName ? { practiceName: options.practiceName } : {}),
   });
   const { etag: _etag, ...asStored } = incident;
   const entries: Array<{ path: string; bytes: Buffer }> = [
@@ -187,7 +190,7 @@ export async function downloadEvidencePack(stores: DownloadStores, practice: Pra
   const incident = await stores.incidents.get(practice.id, link.reference);
   if (!incident || !isDecider(incident, roles, link.issuedTo)) return { kind: 'not-a-decider' };
   if (!(await stores.leases.useOnce(`evidence-link|${link.id}`, new Date(link.expiresAt)))) return { kind: 'used' };
-  const pack = await buildEvidencePack(stores, practice.id, link.reference, { now });
+  const pack = await buildEvidencePack(stores, practice.id, link.reference, { now, practiceName: practice.name });
   await stores.incidents.appendAudit(practice.id, link.reference, {
     actor: { aadObjectId: link.issuedTo, name: link.issuedToName ?? '' },
     action: 'evidence-pack.downloaded',

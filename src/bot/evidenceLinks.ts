@@ -17,7 +17,18 @@ export interface PackLink {
   issuedTo: string;
   issuedToName?: string;
   expiresAt: number;
+  /** What the link downloads: an incident's evidence pack (absent), or the register as CSV for a period. */
+  kind?: 'register' | 'subject-access';
+  /** register: the period, ISO instants [from, to). */
+  from?: string;
+  to?: string;
+  /** subject-access: the request, and a random id so the link is used once. */
+  requestId?: string;
+  nonce?: string;
 }
+
+/** Where each kind of link is served (src/server.ts). */
+const PATHS: Record<NonNullable<PackLink['kind']> | 'pack', string> = { pack: '/evidence', register: '/export', 'subject-access': '/subject-access' };
 
 export class EvidenceLinks {
   private readonly secret: Buffer;
@@ -30,11 +41,11 @@ export class EvidenceLinks {
     const expiresAt = new Date(now.getTime() + LINK_MINUTES * 60_000);
     const payload = Buffer.from(JSON.stringify({ ...link, id: randomBytes(16).toString('base64url'), expiresAt: expiresAt.getTime() })).toString('base64url');
     // In the query string: the token is longer than restify's route parameters may be.
-    return { url: `${this.baseUrl.replace(/\/$/, '')}/evidence?t=${payload}.${this.sign(payload)}`, expiresAt };
+    return { url: `${this.baseUrl.replace(/\/$/, '')}${PATHS[link.kind ?? 'pack']}?t=${payload}.${this.sign(payload)}`, expiresAt };
   }
 
-  /** The link's contents if it is genuine and unexpired; otherwise undefined. */
-  verify(token: string, now: Date): PackLink | undefined {
+  /** The link's contents if it is genuine, unexpired and of the kind served here; otherwise undefined. */
+  verify(token: string, now: Date, kind: NonNullable<PackLink['kind']> | 'pack' = 'pack'): PackLink | undefined {
     const [payload, signature] = token.split('.');
     if (!payload || !signature) return undefined;
     const expected = Buffer.from(this.sign(payload));
@@ -45,6 +56,8 @@ export class EvidenceLinks {
       if (typeof link.expiresAt !== 'number' || link.expiresAt <= now.getTime()) return undefined;
       if (typeof link.id !== 'string' || !/^[\w-]{16,64}$/.test(link.id)) return undefined;
       if (typeof link.practiceId !== 'string' || typeof link.reference !== 'string' || typeof link.issuedTo !== 'string') return undefined;
+      // A register link never opens an evidence pack, nor the other way round.
+      if ((link.kind ?? 'pack') !== kind) return undefined;
       return link;
     } catch {
       return undefined;

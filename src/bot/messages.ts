@@ -65,6 +65,19 @@ export const SAY = {
         : 'No author has posted more than once.',
     ].join('\n\n');
   },
+  exportOnlyForDeciders: 'The register export is for the practice manager, deputy and Data Protection Officer.',
+  registerExportLink: (practiceName: string, period: string, url: string, expiresAt: Date) =>
+    `The register of ${practiceName} (${period}) as a spreadsheet: ${url}\n\nIt lists each incident's dates, platform, categories, severity, status, decision and outcome, without post text or names. The link is for you only and stops working at ${new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit' }).format(expiresAt)}.`,
+  requestsOnlyForManagersAndDpo: 'Subject access and erasure requests are answered by the practice manager or the Data Protection Officer.',
+  subjectAccessLink: (id: string, subject: string, dueAt: string, url: string, expiresAt: Date) =>
+    `Subject access request ${id} about "${subject}" is recorded. It must be answered by ${dueAt} (one month, UK GDPR); your Data Protection Officer is reminded a week before.\n\nEverything Postwatch holds about them, across the practice's incidents: ${url}\n\nNothing has been removed: other people's names are marked "third-party" and free text "review", for redaction before anything is disclosed. The link works once, for you only, until ${new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit' }).format(expiresAt)}. When the request is answered, type "subject access answered ${id}".`,
+  erasureRecorded: (id: string, subject: string, dueAt: string, references: string[]) =>
+    [
+      `Erasure request ${id} about "${subject}" is recorded; the decision is due by ${dueAt}.`,
+      references.length === 0 ? 'Postwatch holds nothing that names them.' : `They appear in: ${references.join(', ')}.`,
+      "Why these records are kept: incident records are kept for the periods of the Records Management Code of Practice 2021 (updated 2023): 10 years from closure, 20 for serious incidents. The right to erasure does not apply where keeping a record is needed to comply with a legal obligation or for legal claims (UK GDPR Art. 17(3)(b) and (e)), so most requests are refused with that explanation. Postwatch deletes each record itself when its period ends.",
+      `The Data Protection Officer decides and records it: "erasure decision ${id}: <decision and why>". If an incident must go before its date, the DPO types "incident PW-… delete early: <reason>"; it leaves a tombstone in the audit trail.`,
+    ].join('\n\n'),
   askInPrivate: (command: string) => `Ask me "${command}" in our private chat.`,
   packSentPrivately: 'I have sent you the evidence pack link in our private chat.',
   packNeedsPrivateChat: 'Open a private chat with Postwatch first (say "help" to me there), then ask for the evidence pack again.',

@@ -63,6 +63,7 @@ export class IncidentCards {
   /** What a queued notification looks like at the moment it is sent (always the current state). */
   async render(item: OutboxItem): Promise<OutgoingMessage | undefined> {
     if (item.kind === 'message') return item.text ? { text: item.text } : undefined;
+    if (item.kind === 'notice-card') return noticeOf(item.text);
     const incident = item.reference ? await this.stores.incidents.get(item.practiceId, item.reference) : undefined;
     const practice = this.practice(item.practiceId);
     if (!incident || !practice) return undefined;
@@ -82,5 +83,16 @@ export class IncidentCards {
     const viewer = item.target.startsWith('user:') ? { aadObjectId: item.target.slice('user:'.length), name: '' } : 'channel';
     const screen = await this.deciding.viewOf(incident, viewer);
     return { card: await this.card(screen), ...(item.urgent && item.kind === 'incident-card' ? { text: `URGENT: someone may be at risk (${incident.reference}).` } : {}) };
+  }
+}
+
+/** A notice card from its stored {"title","text"}; nothing (not a crash) if the row was damaged. */
+function noticeOf(stored: string | undefined): OutgoingMessage | undefined {
+  try {
+    const notice = JSON.parse(stored ?? '') as { title?: unknown; text?: unknown };
+    if (typeof notice.title !== 'string' || typeof notice.text !== 'string') return undefined;
+    return { card: noticeCard(notice.title, notice.text) };
+  } catch {
+    return undefined;
   }
 }

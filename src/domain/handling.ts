@@ -1,5 +1,6 @@
 import type { Grading } from './policy/grade.ts';
 import type { Incident } from './incident.ts';
+import type { LegalHold } from './retention.ts';
 import {
   CLOSURE_LIMIT,
   LESSONS_REQUIRED,
@@ -67,6 +68,8 @@ export interface Handling {
   tasks?: Task[];
   closure?: Closure;
   reopenings?: Reopening[];
+  /** A manager's legal hold: the incident is not deleted while it is set (src/domain/retention.ts). */
+  legalHold?: LegalHold;
 }
 
 export const REPLY_LIMIT = 1_000;

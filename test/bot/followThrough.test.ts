@@ -126,6 +126,9 @@ describe('follow-through in Teams', () => {
     card = cardOf(await act(h, mary, current, INCIDENT_VERBS.close, { closeOutcome: 'Post removed by X', lessonsLearnt: 'Report sooner' }));
     current = (await stores.incidents.get('millbrook', incident.reference))!;
     expect(current.status).toBe('closed');
+    // The Records Management Code period starts at closing, and is on the record.
+    expect(current.handling?.closure).toMatchObject({ retainUntil: `${Number(current.handling!.closure!.closedAt.slice(0, 4)) + 10}${current.handling!.closure!.closedAt.slice(4)}`, retentionBasis: '10 years from closure' });
+    expect((await stores.incidents.auditTrail('millbrook', incident.reference)).at(-1)?.summary).toMatch(/Kept until \d{4}-\d{2}-\d{2} \(10 years from closure\)/);
 
     card = cardOf(await act(h, dan, current, INCIDENT_VERBS.reopen, { reopenReason: 'He posted again' }));
     expect(textOfCard(card)).toMatch(/Only a practice manager can reopen/);

@@ -15,7 +15,9 @@ import {
   type SubmitOutcome,
   type OpenIncident,
   type SummaryRow,
+  type PendingErasure,
 } from '../ports.ts';
+import { eraseIncident, finishErasure, pendingErasures } from './incidentErasure.ts';
 import { auditRowRange, chainEntry, factsHash, fromAuditEntity, GENESIS_HASH, toAuditEntity } from './auditChain.ts';
 import { deadline } from './clients.ts';
 import { etagOf, getJson, getText, key, numberProp, stringProp, unkey } from './entities.ts';
@@ -304,6 +306,32 @@ export class AzureIncidentStore implements IncidentStore {
       }
       return rows;
     });
+  }
+
+  async listReportedBetween(practiceId: string, from: string, to: string): Promise<Incident[]> {
+    const filter = odata`PartitionKey eq ${key(practiceId)} and RowKey ge ${INCIDENT_ROWS.from} and RowKey lt ${INCIDENT_ROWS.to} and reportedAt ge ${from} and reportedAt lt ${to}`;
+    const found = await this.listWhere('List incidents for export', filter, practiceId);
+    return found.sort((a, b) => (a.reportedAt < b.reportedAt ? -1 : a.reportedAt > b.reportedAt ? 1 : a.reference < b.reference ? -1 : 1));
+  }
+
+  async listClosed(practiceId?: string): Promise<Incident[]> {
+    const filter =
+      practiceId === undefined
+        ? odata`RowKey ge ${INCIDENT_ROWS.from} and RowKey lt ${INCIDENT_ROWS.to} and status eq 'closed'`
+        : odata`PartitionKey eq ${key(practiceId)} and RowKey ge ${INCIDENT_ROWS.from} and RowKey lt ${INCIDENT_ROWS.to} and status eq 'closed'`;
+    return this.listWhere('List closed incidents', filter, practiceId);
+  }
+
+  async erase(incident: Incident, tombstone: AuditChange): Promise<AuditEntry> {
+    return eraseIncident(this.table, incident, tombstone, this.now().toISOString());
+  }
+
+  async finishErasure(practiceId: string, reference: string): Promise<number> {
+    return finishErasure(this.table, practiceId, reference);
+  }
+
+  async pendingErasures(): Promise<PendingErasure[]> {
+    return pendingErasures(this.table);
   }
 
   private async listWhere(operation: string, filter: string, practiceId?: string): Promise<Incident[]> {

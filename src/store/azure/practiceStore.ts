@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { odata, type TableClient } from '@azure/data-tables';
 import type { PracticeRoles } from '../../domain/roles.ts';
-import type { AuditChange, ConversationAddress, PracticeStore, Stored } from '../ports.ts';
+import type { AuditChange, ConversationAddress, PracticeStore, RecordsRequest, Stored } from '../ports.ts';
 import { deadline } from './clients.ts';
 import { etagOf, getJson, key, putJson } from './entities.ts';
 import { isConflict, isNotFound, mapped } from './errors.ts';
@@ -70,6 +70,31 @@ export class AzurePracticeStore implements PracticeStore {
     const entity = { partitionKey: key(practiceId), rowKey: `user|${key(aadObjectId.toLowerCase())}` };
     putJson(entity, 'address', address);
     await mapped('Remember 1:1 chat', () => this.table.upsertEntity(entity, 'Replace', { abortSignal: deadline() }));
+  }
+
+  async saveRecordsRequest(request: RecordsRequest): Promise<void> {
+    const entity = { partitionKey: key(request.practiceId), rowKey: `request|${key(request.id)}`, kind: 'records-request', status: request.status };
+    putJson(entity, 'request', request);
+    await mapped('Keep records request', () => this.table.upsertEntity(entity, 'Replace', { abortSignal: deadline() }));
+  }
+
+  async recordsRequests(practiceId?: string): Promise<RecordsRequest[]> {
+    const filter =
+      practiceId === undefined
+        ? odata`RowKey ge 'request|' and RowKey lt 'request}'`
+        : odata`PartitionKey eq ${key(practiceId)} and RowKey ge 'request|' and RowKey lt 'request}'`;
+    return mapped('Read records requests', async () => {
+      const found: RecordsRequest[] = [];
+      for await (const e of this.table.listEntities({ queryOptions: { filter }, abortSignal: deadline() })) {
+        const request = getJson<RecordsRequest>(e, 'request');
+        if (request) found.push(request);
+      }
+      return found.sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : 1));
+    });
+  }
+
+  async audit(practiceId: string, change: AuditChange): Promise<void> {
+    await mapped('Record practice audit', () => this.table.createEntity(this.auditEntity(practiceId, change), { abortSignal: deadline() }));
   }
 
   async practiceAudit(practiceId: string): Promise<Array<AuditChange & { at: string }>> {
