@@ -35,7 +35,7 @@ async function main(): Promise<void> {
 
   const app = createApp({ config: cfg, stores, log });
   // Local mode has no authentication, so it listens on loopback only.
-  const host = cfg.bot.authEnabled ? '0.0.0.0' : '127.0.0.1';
+  const host = cfg.bot.authEnabled ? cfg.listenHost : '127.0.0.1';
   const { url } = await app.listen(cfg.port, host);
   log.info({ url: `${url}/api/messages`, practices: cfg.practices.practices.map((p) => p.id) }, 'Postwatch is listening');
 

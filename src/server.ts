@@ -20,6 +20,9 @@ import { contentRefusal, looksLikeBearerJwt, parseJson, readBody, type Refusal }
 export const MAX_REQUEST_BYTES = 256 * 1024;
 /** A body that has not fully arrived by then is refused (408): a slow sender holds no socket for long. */
 export const BODY_TIMEOUT_MS = 10_000;
+/** After a refusal, how much of the unread body is let through (discarded) before the connection is cut. */
+const DISCARD_BYTES = 1024 * 1024;
+const DISCARD_MS = 2_000;
 /** Node's own limit for headers and a whole request, well above what Teams needs. */
 const REQUEST_TIMEOUT_MS = 30_000;
 
@@ -222,13 +225,26 @@ async function receiveActivity(req: restify.Request, auth: BotFrameworkAuthentic
 }
 
 /**
- * Answers a refusal. When the body was not read to its end the connection is closed after the
- * answer, so nobody can keep streaming into a request that was already refused.
+ * Answers a refusal. When the body was not read to its end, what still arrives is discarded unread
+ * up to a small bound in bytes and time, then the connection is cut: nobody can keep streaming
+ * into a refused request, and an ordinary client still gets to read the answer (cutting at once
+ * would reset the connection under it). No `connection: close` header: Node would then close as
+ * soon as the answer is written, which is exactly that reset.
  */
 function refuse(req: restify.Request, res: restify.Response, refusal: Refusal): void {
   if (!req.complete) {
-    res.setHeader('connection', 'close');
-    res.once('finish', () => req.socket.destroySoon());
+    let discarded = 0;
+    const cut = () => req.socket.destroy();
+    const timer = setTimeout(cut, DISCARD_MS);
+    timer.unref();
+    req.on('data', (chunk: Buffer) => {
+      discarded += chunk.length;
+      if (discarded > DISCARD_BYTES) cut();
+    });
+    req.once('end', () => clearTimeout(timer));
+    req.once('close', () => clearTimeout(timer));
+    req.on('error', () => undefined);
+    req.resume();
   }
   if (!res.headersSent) res.send(refusal.status, { error: refusal.error });
 }
