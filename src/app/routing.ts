@@ -28,6 +28,7 @@ export interface RoutingDeps {
   queued?: () => void;
 }
 
+/** The roles configuration gives a practice: always in force, whatever was added in Teams. */
 export function bootstrapRoles(practice: Practice): PracticeRoles {
   return {
     managers: practice.managers,

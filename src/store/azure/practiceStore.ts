@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { odata, type TableClient } from '@azure/data-tables';
-import type { PracticeRoles } from '../../domain/roles.ts';
+import { withConfigured, type PracticeRoles } from '../../domain/roles.ts';
 import type { AuditChange, ConversationAddress, PracticeStore, Stored } from '../ports.ts';
 import { deadline } from './clients.ts';
 import { etagOf, getJson, key, putJson } from './entities.ts';
@@ -13,19 +13,27 @@ import { isConflict, isNotFound, mapped } from './errors.ts';
  *   user|<aadObjectId>    that person's 1:1 chat with the bot
  *   audit|<time>|<uuid>   practice-level audit entries, append-only
  */
+const NO_ROLES: PracticeRoles = { managers: [], deputies: [], dataProtectionOfficers: [], safeguardingLeads: [] };
+
 export class AzurePracticeStore implements PracticeStore {
   constructor(
     private readonly table: TableClient,
     private readonly now: () => Date,
   ) {}
 
-  async roles(practiceId: string, bootstrap: PracticeRoles): Promise<Stored<PracticeRoles>> {
+  async roles(practiceId: string, configured: PracticeRoles): Promise<Stored<PracticeRoles>> {
+    const stored = await this.storedRoles(practiceId);
+    return { value: withConfigured(stored.value, configured), etag: stored.etag };
+  }
+
+  /** What Teams added; created empty the first time so that every save can be ETag-checked. */
+  private async storedRoles(practiceId: string): Promise<Stored<PracticeRoles>> {
     const existing = await this.read(practiceId, 'roles');
     if (existing) return { value: getJson<PracticeRoles>(existing, 'roles')!, etag: etagOf(existing) };
     try {
       await mapped('Seed roles', async () => {
         const entity = { partitionKey: key(practiceId), rowKey: 'roles' };
-        putJson(entity, 'roles', bootstrap);
+        putJson(entity, 'roles', NO_ROLES);
         await this.table.createEntity(entity, { abortSignal: deadline() });
       });
     } catch (error) {
