@@ -6,6 +6,7 @@ import type { PostwatchBot } from './bot/PostwatchBot.ts';
 import { ConnectorSender } from './bot/proactive.ts';
 import { buildEvidencePack, EVIDENCE_PACK_CONTENT_TYPE, EvidencePackNotFoundError } from './app/evidencePack.ts';
 import { bootstrapRoles } from './app/routing.ts';
+import { practiceReadiness } from './app/readiness.ts';
 import { createServices, type Services } from './compose.ts';
 import { practiceById } from './domain/practice.ts';
 import { isDecider } from './domain/handling.ts';
@@ -160,13 +161,21 @@ export function createApp(deps: AppDeps): App {
     }
   });
 
+  // Status on storage alone; each practice's readiness (counts only, no names or ids of people) beside it.
   server.get('/healthz', async (_req, res) => {
     const storage = await stores.health.check();
+    const practices = storage.ok
+      ? await Promise.all(config.practices.practices.map((p) => practiceReadiness(stores, p))).catch((error: unknown) => {
+          log.warn({ ...describeError(error) }, 'readiness could not be read');
+          return [];
+        })
+      : [];
     res.send(storage.ok ? 200 : 503, {
       status: storage.ok ? 'ok' : 'unavailable',
       storage: storage.ok ? 'ok' : storage.reason,
       storageKind: config.storage.kind,
       authentication: config.bot.authEnabled ? 'on' : 'off (local mode)',
+      practices,
     });
   });
 
