@@ -8,7 +8,7 @@ import { MAX_REQUEST_BYTES } from '../../src/server.ts';
 import { startStorage, teamsActivity, cardInvoke, LEAK } from '../support/realServer.ts';
 import type { EmbeddedAzurite } from '../../src/store/embeddedAzurite.ts';
 import { uniqueTablePrefix } from '../support/azurite.ts';
-import { startBotProcess, stopBotProcesses, type BotProcess } from '../support/botProcess.ts';
+import { eventually, startBotProcess, stopBotProcesses, type BotProcess } from '../support/botProcess.ts';
 import { FakeConnector } from '../support/connector.ts';
 import { textOfCard } from '../support/teams.ts';
 import { BOT_FRAMEWORK_ISSUER, TestTokenIssuer } from '../support/tokenIssuer.ts';
@@ -138,6 +138,20 @@ const activityJson = (person = mallory) => Buffer.from(JSON.stringify(teamsActiv
 const json = { 'content-type': 'application/json' };
 const withLength = (headers: Record<string, string>, body: Buffer) => ({ ...headers, 'content-length': String(body.length) });
 const valid = () => ({ authorization: `Bearer ${issuer.sign(issuer.validClaims(APP_ID, connector.url))}` });
+
+describe('start-up', () => {
+  it('prints a readiness block per practice: counts, reachability, review channel, a warning for each missing thing, no ids of people', async () => {
+    const block = await eventually('the readiness block in the start-up output', () => {
+      const start = bot.output().indexOf('Practice Your practice (practice):');
+      return start >= 0 ? bot.output().slice(start, start + 2_000) : undefined;
+    });
+    expect(block).toMatch(/managers 1, deputies 0, DPOs 0, safeguarding leads 0/);
+    expect(block).toMatch(/reachable in Teams \(1:1 chat known\): 0/);
+    expect(block).toMatch(/incident-review channel: not set/);
+    expect(block).toMatch(/WARNING: No manager or deputy can be reached/);
+    expect(block).not.toMatch(/aad-mary/);
+  });
+});
 
 describe('nothing is parsed or written for a request before it is authenticated', () => {
   let bomb: Buffer;
