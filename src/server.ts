@@ -21,8 +21,11 @@ import { contentRefusal, looksLikeBearerJwt, parseJson, readBody, type Refusal }
 export const MAX_REQUEST_BYTES = 256 * 1024;
 /** A body that has not fully arrived by then is refused (408): a slow sender holds no socket for long. */
 export const BODY_TIMEOUT_MS = 10_000;
-/** After a refusal, how much of the unread body is let through (discarded) before the connection is cut. */
-const DISCARD_BYTES = 1024 * 1024;
+/**
+ * After a refusal, how much of the unread body is discarded before the connection is cut: more than
+ * loopback's socket buffers hold, so the client has read the answer by then.
+ */
+const DISCARD_BYTES = 16 * 1024 * 1024;
 const DISCARD_MS = 2_000;
 /** Node's own limit for headers and a whole request, well above what Teams needs. */
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -233,29 +236,34 @@ async function receiveActivity(req: restify.Request, auth: BotFrameworkAuthentic
   return undefined;
 }
 
-/**
- * Answers a refusal. When the body was not read to its end, what still arrives is discarded unread
- * up to a small bound in bytes and time, then the connection is cut: nobody can keep streaming
- * into a refused request, and an ordinary client still gets to read the answer (cutting at once
- * would reset the connection under it). No `connection: close` header: Node would then close as
- * soon as the answer is written, which is exactly that reset.
- */
+/** Answers a refusal; a body not read to its end is left to a lingering close. */
 function refuse(req: restify.Request, res: restify.Response, refusal: Refusal): void {
-  if (!req.complete) {
-    let discarded = 0;
-    const cut = () => req.socket.destroy();
-    const timer = setTimeout(cut, DISCARD_MS);
-    timer.unref();
-    req.on('data', (chunk: Buffer) => {
-      discarded += chunk.length;
-      if (discarded > DISCARD_BYTES) cut();
-    });
-    req.once('end', () => clearTimeout(timer));
-    req.once('close', () => clearTimeout(timer));
-    req.on('error', () => undefined);
-    req.resume();
-  }
+  if (!req.complete) lingeringClose(req, res);
   if (!res.headersSent) res.send(refusal.status, { error: refusal.error });
+}
+
+/**
+ * A lingering close, as nginx and Apache do it: answer with `connection: close`, end our side of
+ * the connection, discard (never keep) what still arrives for at most DISCARD_BYTES or DISCARD_MS,
+ * then cut it. Nobody can keep streaming into a refused request, and a client that is still
+ * sending gets to read the answer: closing at once (what Node does after a `connection: close`
+ * answer, through socket.destroySoon) resets the connection under it and the answer can be lost.
+ */
+function lingeringClose(req: restify.Request, res: restify.Response): void {
+  const socket = req.socket;
+  socket.destroySoon = () => socket.end();
+  res.setHeader('connection', 'close');
+  let discarded = 0;
+  const cut = () => socket.destroy();
+  const timer = setTimeout(cut, DISCARD_MS);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+  req.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > DISCARD_BYTES) cut();
+  });
+  req.on('error', () => undefined);
+  req.resume();
 }
 
 /** The first field botbuilder relies on that is missing or of the wrong type, if any. */
