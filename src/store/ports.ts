@@ -151,9 +151,12 @@ export interface RecordsRequest {
 
 /** Practice set-up kept in storage: roles, the review channel, and people's 1:1 chats. */
 export interface PracticeStore {
-  /** The practice's roles; seeded from configuration the first time they are read. */
-  roles(practiceId: string, bootstrap: PracticeRoles): Promise<Stored<PracticeRoles>>;
-  /** ETag-checked; the change is audited. */
+  /**
+   * The roles in force: those configured (always) together with those added in Teams and stored.
+   * The ETag is the stored part's.
+   */
+  roles(practiceId: string, configured: PracticeRoles): Promise<Stored<PracticeRoles>>;
+  /** Stores the roles added in Teams (give it only those: configured ones apply anyway). ETag-checked; audited. */
   saveRoles(practiceId: string, roles: PracticeRoles, etag: string, change: AuditChange): Promise<void>;
   reviewChannel(practiceId: string): Promise<ConversationAddress | undefined>;
   setReviewChannel(practiceId: string, address: ConversationAddress, change: AuditChange): Promise<void>;

@@ -183,7 +183,8 @@ describe('report a post, through the bot', () => {
     expect(incident?.facts.evidence.screenshots).toHaveLength(1);
     expect(incident?.reporter.aadObjectId).toBe(rita.aadObjectId);
     expect(await stores.drafts.get('millbrook', rita.aadObjectId)).toBeUndefined();
-    expect((await stores.incidents.auditTrail('millbrook', reference!)).map((e) => e.action)).toEqual(['incident.reported']);
+    // Stored with its audit entry; routing (in the background) may already have added its own.
+    expect((await stores.incidents.auditTrail('millbrook', reference!)).map((e) => e.action)[0]).toBe('incident.reported');
 
     // "my reports" lists it.
     const mine = cardOf(await h.driver.send(personalMessage(rita, 'my reports')));
@@ -201,7 +202,7 @@ describe('report a post, through the bot', () => {
     const text = textOfCard(card);
     expect(text).toContain('999');
     expect(text).toContain('101');
-    expect(text).toMatch(/practice manager is being alerted now/i);
+    expect(text).toMatch(/We are alerting Mary Manager straight away/);
     const alerts = async () => (await stores.outbox.pending()).filter((i) => i.id.startsWith('risk|') && i.target === 'user:aad-mary');
     expect(await alerts()).toHaveLength(1);
     expect((await alerts())[0]!.text).toMatch(/URGENT/);

@@ -14,12 +14,13 @@ beforeAll(async () => {
 });
 
 describe('practice set-up', () => {
-  it('seeds roles from configuration once, then keeps what was saved (ETag-checked, audited)', async () => {
+  it('always applies the configured roles, adds the saved ones to them (ETag-checked, audited)', async () => {
     const first = await stores.practices.roles('p1', { managers: ['aad-mary'], deputies: [], dataProtectionOfficers: [] });
     expect(first.value.managers).toEqual(['aad-mary']);
-    await stores.practices.saveRoles('p1', { ...first.value, deputies: ['aad-dan'] }, first.etag, { actor, action: 'role.added', summary: 'Made Dan deputy.' });
+    await stores.practices.saveRoles('p1', { managers: [], deputies: ['aad-dan'], dataProtectionOfficers: [] }, first.etag, { actor, action: 'role.added', summary: 'Made Dan deputy.' });
+    // The configuration changed: its managers are in force at once, next to what was added in Teams.
     const again = await stores.practices.roles('p1', { managers: ['someone-else'], deputies: [], dataProtectionOfficers: [] });
-    expect(again.value).toEqual({ managers: ['aad-mary'], deputies: ['aad-dan'], dataProtectionOfficers: [] });
+    expect(again.value).toEqual({ managers: ['someone-else'], deputies: ['aad-dan'], dataProtectionOfficers: [], safeguardingLeads: [] });
     await expect(stores.practices.saveRoles('p1', first.value, first.etag, { actor, action: 'x', summary: 'stale' })).rejects.toBeInstanceOf(ConflictError);
     expect((await stores.practices.practiceAudit('p1')).map((e) => e.action)).toEqual(['role.added']);
   });
