@@ -30,4 +30,35 @@ export const CLINICAL_TERMS: readonly string[] = [
   // referrals and hospital care
   'referral', 'referred', 'refer you', 'two-week wait', '2WW', 'outpatient', 'admitted', 'discharged',
   'discharge summary',
+  // widened by class (issue 11): results, screening, mental health, pregnancy, certificates
+  'blood result', 'blood results', 'bloods', 'test results', 'scan results', 'sick note', 'fit note', 'sick-note', 'fit-note',
+  'med3', 'cervical screening', 'bowel screening', 'breast screening', 'mammogram', 'colonoscopy', 'endoscopy', 'HbA1c', 'PSA',
+  'smear test', 'pap smear', 'panic attack', 'panic attacks', 'mental health', 'mental illness', 'suicidal', 'eating disorder',
+  'OCD', 'PTSD', 'counselling', 'talking therapies', 'talking therapy', 'CBT', 'therapist', 'antenatal', 'postnatal',
+  'maternity', 'IVF', 'fertility', 'menopause', 'memory clinic', 'stitches', 'wound', 'sutures', 'shingles', 'HPV', 'covid booster',
+  'flu jab', 'coil', 'implant', 'contraceptive pill', 'the pill', 'morning after pill', 'vasectomy', 'hysterectomy', 'physiotherapy', 'cream', 'ointment', 'eye drops', 'painkillers', 'sleeping tablets', 'dosette', 'blood sugar',
+  'thyroid', 'kidney', 'liver function', 'heart condition', 'lump', 'mole', 'rash', 'cough', 'chest infection', 'water infection',
+  'ear infection', 'headaches', 'back pain', 'chest pain', 'long covid', 'obesity', 'weight loss', 'BMI', 'alcohol', 'drug use',
+  'addiction', 'sexual health', 'STD', 'mammography', 'X ray', 'xray', 'physio', 'cardiology', 'dermatology', 'oncology',
+  'psychiatrist', 'psychiatry', 'psychologist', 'CAMHS', 'crisis team', 'learning disability',
+];
+
+/**
+ * Words about care that a reply may use in general ("repeat prescriptions take two working days",
+ * "flu vaccinations are offered every autumn") but not about a person: they block only when
+ * personal or particular ("your prescription", "the jab was postponed", "the vaccinations you had").
+ */
+export const GENERAL_CARE_TERMS: readonly string[] = [
+  'prescription', 'medication', 'medicine', 'meds', 'tablets', 'pills', 'vaccination', 'vaccine', 'jab', 'immunisation',
+  'immunization', 'booster', 'injection', 'screening', 'test', 'result', 'check-up', 'check up', 'treatment', 'dose',
+  'repeat', 'inhaler', 'results', 'blood', 'scan', 'referral', 'assessment', 'examination', 'dressing', 'health check', 'operation',
+];
+
+/** Endings of medicine names (British Approved Names): "lansoprazole", "bisoprolol", "ramipril". */
+export const MEDICINE_ENDINGS: readonly string[] = [
+  'prazole', 'olol', 'pril', 'sartan', 'statin', 'dipine', 'cillin', 'mycin', 'cycline', 'floxacin', 'oxetine', 'alopram',
+  'traline', 'azepam', 'azolam', 'triptyline', 'triptan', 'profen', 'proxen', 'ofenac', 'codone', 'morphine', 'thyroxine',
+  'formin', 'gliptin', 'gliflozin', 'semide', 'thiazide', 'parin', 'xaban', 'gatran', 'tidine', 'lukast', 'nisolone',
+  'sonide', 'terol', 'tropium', 'conazole', 'apentin', 'gabalin', 'adone', 'pramine', 'peridol', 'zapine', 'idone',
+  'vudine', 'ciclovir', 'clovir', 'amivir', 'mab', 'tinib', 'platin', 'rubicin', 'dronate', 'glutide',
 ];

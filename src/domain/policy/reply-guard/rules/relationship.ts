@@ -1,0 +1,102 @@
+import { A, B, anyOf, type Findings } from './shared.ts';
+
+/**
+ * A reply must never confirm that someone is a patient (GMC: criticism does not release the duty
+ * of confidentiality). Rather than a list of phrases, the rule reads the shapes a confirmation
+ * takes: a person's care or record things ("your notes", "her next visit", "your mum's repeat"),
+ * an encounter in the past ("when you came in", "the doctor you spoke to", "you missed"), the
+ * practice's records speaking ("our system shows", "having checked the call log"), and belonging
+ * ("with the practice since", "on our list", "registered here"), in second and third person.
+ */
+
+/** Things only a patient (or their family) has at a practice. */
+const CARE_NOUNS = [
+  'GP', 'doctor', 'doctors', 'nurse', 'clinician', 'practitioner', 'pharmacist', 'physio', 'physiotherapist', 'health visitor',
+  'midwife', 'consultant', 'locum', 'care', 'treatment', 'appointment', 'appointments', 'booking', 'bookings', 'slot',
+  'consultation', 'consultations', 'visit', 'visits', 'home visit', 'check-up', 'check up', 'medication review', 'annual review', 'records', 'record',
+  'notes', 'note', 'file', 'files', 'chart', 'history', 'results', 'result', 'test', 'tests', 'prescription', 'prescriptions',
+  'repeat', 'repeats', 'medication', 'medications', 'medicine', 'medicines', 'meds', 'tablets', 'pills', 'referral', 'referrals',
+  'registration', 'diagnosis', 'condition', 'conditions', 'illness', 'symptoms', 'scan', 'jab', 'jabs', 'vaccination',
+  'vaccinations', 'vaccine', 'immunisations', 'injection', 'bloods', 'smear', 'operation', 'surgery date', 'procedure',
+  'request', 'requests', 'triage', 'call back', 'callback', 'sick note', 'fit note', 'health', 'pregnancy', 'baby',
+  'discharge', 'letter from the hospital', 'hospital letter', 'care plan', 'treatment plan', 'dressing', 'dressings', 'stitches',
+  'account with us', 'details on file', 'patient record', 'summary care record', 'NHS number', 'date of birth', 'DOB',
+];
+/** Words that may stand between "your" and the thing ("your last two bookings", "your medical notes"). */
+const BETWEEN = [
+  'last', 'recent', 'latest', 'next', 'previous', 'first', 'second', 'own', 'medical', 'health', 'clinical', 'patient',
+  'telephone', 'phone', 'online', 'blood', 'repeat', 'home', 'follow-up', 'follow up', 'two', 'three', 'few', 'usual',
+  'regular', 'named', 'new', 'old', 'missed', 'cancelled', 'booked', 'routine', 'annual', 'overdue', 'outstanding', 'urgent',
+  'appointment', 'test', 'hospital', 'GP', 'nurse', 'flu', 'covid', 'mental', 'long-term', 'whole', 'full', 'original',
+];
+const RELATIVES = [
+  'mum', 'mom', 'mother', 'dad', 'father', 'son', 'daughter', 'husband', 'wife', 'partner', 'child', 'children', 'kids', 'kid',
+  'baby', 'little one', 'grandmother', 'grandfather', 'gran', 'granny', 'grandma', 'grandad', 'grandpa', 'nan', 'nana',
+  'brother', 'sister', 'aunt', 'auntie', 'uncle', 'niece', 'nephew', 'family member', 'relative', 'carer', 'fiance', 'fiancee',
+  'boyfriend', 'girlfriend', 'stepson', 'stepdaughter', 'mother-in-law', 'father-in-law', 'toddler', 'newborn', 'grandson', 'granddaughter',
+];
+/** Proper nouns whose possessive is the organisation's, not a person's ("Millbrook Medical Centre's"). */
+const ORGANISATION = '(?:Centre|Center|Practice|Surgery|Group|Network|Service|Team|NHS|Trust|Hospital|Clinic|England|Council|Government|Board|PCN|ICB|Partnership)';
+const POSSESSIVE = '(?:your|yours|his|her|their)';
+const SECOND_OR_THIRD = '(?:you|he|she|they)';
+const ENCOUNTER_PAST = [
+  'were seen', 'was seen', 'have been seen', 'were booked', 'was booked', 'were booked in', 'were offered', 'was offered',
+  'were given', 'was given', 'were registered', 'was registered', 'were removed', 'was removed', 'were referred', 'was referred',
+  'were examined', 'were treated', 'was treated', 'were prescribed', 'was prescribed', 'were called back', 'were added',
+  'were put on', 'were triaged', 'were assessed', 'were sent', 'were told', 'were advised', 'were called', 'were rung',
+  'attended', 'have attended', 'has attended', 'did not attend', "didn't attend", 'failed to attend', 'missed', 'cancelled',
+  'rang', 'phoned', 'came in', 'came to', 'came into', 'visited', 'saw', 'spoke to', 'spoke with', 'joined us', 'joined the practice',
+  'registered', 'arrived', 'were in', 'were here', 'had an appointment', 'were fourth', 'were first', 'were last',
+  'have been with', 'has been with', 'have been a patient', 'has been a patient', 'have been registered', 'has been registered',
+  'have been on', 'has been on', 'had been seen', 'were discharged', 'were admitted', 'requested', 'ordered',
+];
+const CARER_WORDS = [
+  'GP', 'doctor', 'nurse', 'clinician', 'paramedic', 'locum', 'team member', 'member of staff', 'member of the team', 'pharmacist',
+  'receptionist', 'HCA', 'health care assistant', 'healthcare assistant', 'practitioner', 'physio', 'midwife', 'colleague',
+  'person', 'staff member', 'care navigator', 'call handler', 'clinical pharmacist', 'partner',
+];
+const RECORDS = ['system', 'systems', 'records', 'record', 'notes', 'computer', 'log', 'logs', 'call log', 'call logs', 'clinical system', 'files', 'file', 'register', 'database', 'appointment system', 'appointment history', 'phone system records', 'list'];
+
+const PATTERNS: RegExp[] = [
+  // your / his / her / Name's + care thing
+  new RegExp(`${B}${POSSESSIVE}\\s+(?:${anyOf(BETWEEN)}\\s+){0,2}${anyOf(CARE_NOUNS)}${A}`, 'giu'),
+  // Name's + care thing (case-sensitive: a capitalised name, not "today's")
+  new RegExp(`${B}(?!${ORGANISATION}')\\p{Lu}\\p{Ll}+'s\\s+(?:${anyOf(BETWEEN)}\\s+){0,2}${anyOf(CARE_NOUNS)}${A}`, 'gu'),
+  // your / his / her + a relative
+  new RegExp(`${B}(?:your|his|her|their)\\s+(?:${anyOf(BETWEEN)}\\s+)?${anyOf(RELATIVES)}(?:'s)?${A}`, 'giu'),
+  // a relative's anything ("mum's", "son's")
+  new RegExp(`${B}${anyOf(RELATIVES)}'s${A}`, 'giu'),
+  // you / he / she + an encounter in the past
+  new RegExp(`${B}${SECOND_OR_THIRD}(?:\\s+(?:have|had|has|were|was|only|just|also|recently|previously|already|then|still|never))*\\s+${anyOf(ENCOUNTER_PAST)}${A}`, 'giu'),
+  // "when you came in", "when she rang", "the day you visited"
+  new RegExp(`${B}(?:when|after|before|since|the day|the time|last time|each time|every time)\\s+${SECOND_OR_THIRD}\\s+(?:came|were|was|attended|visited|phoned|rang|called|arrived|saw|spoke|joined|registered|moved|had)${A}`, 'giu'),
+  // "the doctor you spoke to", "the nurse you saw", "the GP who saw your son"
+  new RegExp(`${B}(?:the|a|our|that)\\s+${anyOf(CARER_WORDS)}\\s+(?:(?:who|that)\\s+)?(?:${SECOND_OR_THIRD}\\s+(?:saw|spoke|met|had|were seen by|dealt with|talked)|(?:saw|treated|examined|visited|called|rang|phoned|spoke to|spoke with|dealt with|looked after|assessed|triaged|reviewed|took)\\s+(?:you|your|him|her|them|his|their))${A}`, 'giu'),
+  // the practice's records speaking
+  new RegExp(`${B}(?:our|the)\\s+${anyOf(RECORDS)}\\s+(?:shows?|says?|indicates?|confirms?|suggests?|states?|has you|have you|records?|notes?)${A}`, 'giu'),
+  new RegExp(`${B}(?:having\\s+)?(?:checked|checking|looked at|looking at|reviewed|reviewing|gone through|going through|from|in|according to|on)\\s+(?:our|the)\\s+${anyOf(RECORDS.filter((r) => r !== 'list' && r !== 'register'))}${A}`, 'giu'),
+  // we can see / confirm that you ...
+  new RegExp(`${B}we\\s+(?:can\\s+)?(?:see|confirm|note|noted|understand from|know)\\s+(?:that\\s+)?${SECOND_OR_THIRD}\\s+(?:have|had|has|were|was|did|didn't|attended|missed|rang|phoned|called|came|are registered|is registered)${A}`, 'giu'),
+  // belonging to the practice
+  new RegExp(`${B}(?:with|at)\\s+(?:the|this|our|us)\\s*(?:practice|surgery|centre|medical centre)?\\s+(?:since|for)\\s+(?:\\d|many|over|more|years|a long|decades|a while)`, 'giu'),
+  new RegExp(`${B}(?:on|off|to|from)\\s+(?:our|the practice's|the)\\s+(?:list|books|register|patient list)${A}`, 'giu'),
+  new RegExp(`${B}(?:registered|a patient)\\s+(?:here|with us|at (?:the|this|our) (?:practice|surgery))${A}`, 'giu'),
+  new RegExp(`${B}(?:as|being|are|is|were|was)\\s+(?:our|a|one of our)\\s+(?:(?:long-standing|longstanding|long standing|valued|registered|regular|loyal|elderly|young)\\s+)?patients?${A}`, 'giu'),
+  new RegExp(`${B}(?:a|our)\\s+(?:(?:long-standing|longstanding|long standing|valued|registered|regular|loyal)\\s+)?patient\\s+(?:of|at)\\s+(?:ours|the practice|this practice|the surgery|ours)${A}`, 'giu'),
+  new RegExp(`${B}(?:a|our|one of our)\\s+(?:long-standing|longstanding|long standing|valued|registered|regular|loyal)\\s+patients?${A}`, 'giu'),
+  new RegExp(`${B}(?:since|when)\\s+${SECOND_OR_THIRD}\\s+(?:joined|registered|moved to|transferred)${A}`, 'giu'),
+  new RegExp(`${B}(?:your|his|her|their)\\s+(?:time|years)\\s+(?:with|at)\\s+(?:us|the practice|the surgery)${A}`, 'giu'),
+  new RegExp(`${B}(?:you|he|she|they)(?:'re|\\s+are|\\s+is)\\s+(?:still\\s+)?(?:registered|a patient|our patient|on our list)${A}`, 'giu'),
+  new RegExp(`${B}(?:is|are|remains?)\\s+still\\s+(?:registered|on our list|on the list|with us)${A}`, 'giu'),
+];
+
+export function relationshipRule(words: string, findings: Findings): void {
+  for (const re of PATTERNS) {
+    for (const m of words.matchAll(re)) {
+      const span = { start: m.index, end: m.index + m[0].length };
+      if (findings.overlaps(span, ['confirms-patient-relationship'])) continue;
+      findings.add('confirms-patient-relationship', 'blocking', span.start, span.end, (q) =>
+        `${q} confirms that someone is a patient here. GMC: criticism does not release the duty of confidentiality, and a reply must not confirm that someone is a patient.`);
+    }
+  }
+}
