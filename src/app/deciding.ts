@@ -14,7 +14,8 @@ import {
   type Person,
 } from '../domain/handling.ts';
 import type { Incident } from '../domain/incident.ts';
-import { checkReply, guardContextFrom, hasBlocking, type Finding } from '../domain/policy/guard.ts';
+import { guardContextFrom, hasBlocking, reviewReply, type Finding, type ReplyReview } from '../domain/policy/guard.ts';
+import { ATTESTATION_STATEMENT, attestationKey } from '../domain/policy/reply-guard/attestation.ts';
 import type { Policy } from '../domain/policy/schema.ts';
 import { renderReplyTemplate } from '../domain/policy/templates.ts';
 import type { Practice } from '../domain/practice.ts';
@@ -37,6 +38,8 @@ export type IncidentScreen =
       view: 'decider' | 'readonly';
       replyText: string;
       replyFindings: Finding[];
+      /** The reply's sentences that are not approved sentences: listed for the manager to attest. */
+      replyFreeText: string[];
       errors?: Record<string, string>;
       notice?: Notice;
       /** Who is looking (task owners can mark their own tasks done on a read-only card). */
@@ -56,7 +59,7 @@ type ViewExtras = {
   errors?: Record<string, string>;
   notice?: Notice;
   replyText?: string;
-  replyFindings?: Finding[];
+  review?: ReplyReview;
 };
 
 const DONE_NOTICE: Record<string, string> = {
@@ -141,7 +144,7 @@ export class Deciding {
       const result = completeTask(incident, roles, actor, taskId, text(data[`${INCIDENT_INPUTS.taskOutcomePrefix}${taskId}`]), this.deps.now());
       if (!result.ok) {
         if (result.error.kind === 'not-the-owner') return this.refuse(incident, actor, verb, from, screen);
-        return this.refusal(incident, result.error, actor, [], '', screen);
+        return this.refusal(incident, result.error, actor, undefined, '', screen);
       }
       const task = result.value.handling?.tasks?.find((t) => t.id === taskId);
       const stored = await this.deps.stores.incidents.update(result.value, { actor, action: 'task.done', summary: `Done: ${task?.title ?? taskId}. ${resolvedNote(result.value)}${from}` });
@@ -160,7 +163,10 @@ export class Deciding {
 
     const now = this.deps.now();
     const replyText = text(data[INCIDENT_INPUTS.replyText]);
-    const findings = checkReply(replyText, this.guardContext(incident, practice, policy));
+    // Never trust the card: the findings and the free text are worked out here, from the text sent.
+    const review = reviewReply(replyText.trim(), this.guardContext(incident, practice, policy));
+    const findings = review.findings;
+    const freeText = review.freeText.map((s) => s.text);
     let result: Result<Incident, HandlingError>;
     let summary: string;
     switch (verb) {
@@ -169,8 +175,22 @@ export class Deciding {
         summary = `Reply checked: ${findings.filter((f) => f.severity === 'blocking').length} blocking, ${findings.filter((f) => f.severity === 'advisory').length} advisory findings.`;
         break;
       case INCIDENT_VERBS.approveReply:
-        result = decide(incident, roles, actor, { kind: 'public-reply', replyText, reporterPostsReply: data[INCIDENT_INPUTS.reporterPostsReply] === 'true', replyBlocked: hasBlocking(findings) }, now);
-        summary = 'Decision: brief public reply approved.';
+        result = decide(
+          incident,
+          roles,
+          actor,
+          {
+            kind: 'public-reply',
+            replyText,
+            reporterPostsReply: data[INCIDENT_INPUTS.reporterPostsReply] === 'true',
+            replyBlocked: hasBlocking(findings),
+            freeText,
+            // The tick carries the key of the sentences the card listed: it attests to those only.
+            attested: freeText.length > 0 && data[INCIDENT_INPUTS.attestFreeText] === attestationKey(freeText),
+          },
+          now,
+        );
+        summary = approvalSummary(actor.name, freeText);
         break;
       case INCIDENT_VERBS.noResponse:
         result = decide(incident, roles, actor, { kind: 'no-response', reason: text(data[INCIDENT_INPUTS.reason]) }, now);
@@ -203,7 +223,7 @@ export class Deciding {
         return screen(incident);
     }
 
-    if (!result.ok) return this.refusal(incident, result.error, actor, findings, replyText, screen);
+    if (!result.ok) return this.refusal(incident, result.error, actor, review, replyText, screen);
     const stored = await this.deps.stores.incidents.update(result.value, { actor, action: `incident.${verb.slice('incident.'.length)}`, summary: `${summary}${from}` });
     await this.afterChange(stored, verb, policy);
     const notice: Notice =
@@ -212,7 +232,7 @@ export class Deciding {
           ? { tone: 'attention', text: 'The reply cannot be approved yet: see the problems under it.' }
           : { tone: 'good', text: 'Reply checked: nothing blocks approval.' }
         : { tone: 'good', text: DONE_NOTICE[verb] ?? 'Decision recorded. The reporter is being told.' };
-    return { ...screen(stored, { replyText }), notice };
+    return { ...screen(stored, { replyText, review }), notice };
   }
 
   /** Authorisation is checked on the server for every verb; a refusal is audited and explained. */
@@ -230,7 +250,7 @@ export class Deciding {
     incident: Incident,
     error: HandlingError,
     actor: Person,
-    findings: Finding[],
+    review: ReplyReview | undefined,
     replyText: string,
     screen: (i: Incident, extra?: ViewExtras) => IncidentView,
   ): IncidentScreen {
@@ -245,11 +265,20 @@ export class Deciding {
       case 'reply-blocked':
         return screen(incident, {
           replyText,
-          replyFindings: findings,
+          ...(review ? { review } : {}),
           errors: { [INCIDENT_INPUTS.replyText]: 'This reply cannot be approved: fix the problems listed under it.' },
         });
+      case 'attestation-needed':
+        return screen(incident, {
+          replyText,
+          ...(review ? { review } : {}),
+          errors: {
+            [INCIDENT_INPUTS.attestFreeText]:
+              'Some sentences are not from the approved list. Read each one listed, then tick the statement to approve. If you changed the reply, press Check reply first.',
+          },
+        });
       case 'invalid':
-        return screen(incident, { replyText, errors: { [error.field]: error.message } });
+        return screen(incident, { replyText, ...(review ? { review } : {}), errors: { [error.field]: error.message } });
       case 'not-routed':
         return screen(incident, { notice: { tone: 'default', text: 'This incident is still being graded. Try again in a moment.' } });
       case 'impossible-transition':
@@ -329,12 +358,15 @@ export class Deciding {
     const handling = handlingOf(incident);
     // The approved text once decided; else what the manager last typed or saved; else the policy's template.
     const replyText = handling.decision?.replyText || extra.replyText || handling.replyDraft || defaultReply(policy, practice);
+    const review =
+      view !== 'decider' ? undefined : extra.review && extra.replyText === replyText ? extra.review : reviewReply(replyText, this.guardContext(incident, practice, policy));
     return {
       kind: 'incident',
       incident,
       view,
       replyText,
-      replyFindings: extra.replyFindings ?? (view === 'decider' ? checkReply(replyText, this.guardContext(incident, practice, policy)) : []),
+      replyFindings: review?.findings ?? [],
+      replyFreeText: review?.freeText.map((s) => s.text) ?? [],
       ...(extra.errors ? { errors: extra.errors } : {}),
       ...(extra.notice ? { notice: extra.notice } : {}),
       viewerAadObjectId: actor.aadObjectId,
@@ -344,17 +376,29 @@ export class Deciding {
     };
   }
 
+  /** What the guard knows: the practice, its staff, and the report's own names (post, author, colleagues named). */
   private guardContext(incident: Incident, practice: Practice, policy: Policy) {
     const named = (incident.facts.what.namedColleagues ?? '')
-      .split(/,|;|\band\b/)
+      .split(/[,;\n/]|\band\b|&/)
       .map((s) => s.trim())
       .filter((s) => s.length > 1);
     return guardContextFrom(policy, {
-      staffNames: [...practice.staffNames, ...named],
+      staffNames: practice.staffNames,
+      reportedNames: named,
+      postText: incident.facts.what.postText,
+      ...(incident.facts.where.authorName ? { authorName: incident.facts.where.authorName } : {}),
+      practiceName: practice.name,
       ...(practice.phone ? { practicePhone: practice.phone } : {}),
       ...(practice.email ? { practiceEmail: practice.email } : {}),
     });
   }
+}
+
+/** The audit entry of an approval: with free text, the attestation and every sentence attested, on the record. */
+function approvalSummary(manager: string, freeText: readonly string[]): string {
+  if (freeText.length === 0) return 'Decision: brief public reply approved (approved sentences only).';
+  const listed = freeText.map((s, i) => `${i + 1}. "${s}"`).join(' ');
+  return `Decision: brief public reply approved. ${manager || 'The approver'} attested: "${ATTESTATION_STATEMENT}" Free-text sentences (${freeText.length}): ${listed}`;
 }
 
 function defaultReply(policy: Policy, practice: Practice): string {

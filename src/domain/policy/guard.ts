@@ -112,7 +112,8 @@ export function reviewReply(draft: string, context: ReplyContext): ReplyReview {
     return draft.slice(span.start, span.end);
   });
   const practice = { phone: context.practicePhone, email: context.practiceEmail };
-  const practiceWords = practiceWordsOf(context.practiceName);
+  // The practice's own name, also as its email address gives it ("reception.millbrook@nhs.net").
+  const practiceWords = practiceWordsOf(`${context.practiceName ?? ''} ${(context.practiceEmail ?? '').replace(/\b(?:nhs|net|org|co|uk|com|gov|reception|admin|enquiries|info)\b/gi, ' ')}`);
 
   const claimed = [...emailRule(n.text, practice, findings), ...birthRule(n.text, findings), ...addressRule(n.text, findings)];
   numberRule(n.text, practice, claimed, findings);

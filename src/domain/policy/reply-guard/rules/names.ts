@@ -27,7 +27,8 @@ function ci(words: readonly string[]): string {
     .join('|')})`;
 }
 
-const NAME = "\\p{Lu}[\\p{L}'-]*\\p{Ll}";
+/** A capitalised word that is not the first word of an organisation or a street ("Millbrook Medical Centre"). */
+const NAME = "\\p{Lu}[\\p{L}'-]*\\p{Ll}(?!\\s+(?:Medical|Surgery|Practice|Health|Centre|Center|Clinic|Group|Partnership|Hospital|Road|Street|Lane|Avenue|PCN|Primary|Family|Community)\\b)";
 const INITIAL = '\\p{Lu}\\.?(?=[\\s,;:)]|$)';
 const TITLE = `${ci(['dr', 'doctor', 'drs', 'nurse', 'sister', 'matron', 'mr', 'mrs', 'ms', 'miss', 'mx', 'prof', 'professor', 'dame', 'sir', 'revd', 'rev'])}\\.?`;
 const ROLES = ci([
@@ -126,7 +127,10 @@ export function usableNameParts(name: string, practiceWords: ReadonlySet<string>
     .filter((p) => /^[\p{L}][\p{L}'-]*$/u.test(p) && p.replace(/[^\p{L}]/gu, '').length >= 2)
     .filter((p) => {
       const lower = p.toLowerCase();
-      return !STOP_WORDS.has(lower) && !TITLE_WORDS.has(lower) && !practiceWords.has(lower) && !NOT_NAMES.has(lower);
+      // "will" typed in lower case is a stop word; "Will" with a capital is a name we know.
+      const knownName = /^\p{Lu}/u.test(p) && (FIRST_NAMES.has(lower) || EVERYDAY_WORD_NAMES.has(lower));
+      if ((STOP_WORDS.has(lower) || NOT_NAMES.has(lower)) && !knownName) return false;
+      return !TITLE_WORDS.has(lower) && !practiceWords.has(lower);
     });
 }
 
@@ -139,19 +143,22 @@ function knownNameSpans(text: string, names: readonly string[], practiceWords: R
     const parts = usableNameParts(name, practiceWords);
     if (parts.length === 0) continue;
     const pattern = (part: string) => escape(part).replace(/'/g, "'?");
-    if (parts.length > 1) push(new RegExp(`${B}${parts.map(pattern).join('\\s+')}${A}`, 'giu'));
+    const titled = `(?:${[...TITLE_WORDS].join('|')})\\.?\\s+`;
+    if (parts.length > 1) push(new RegExp(`${B}(?:${titled})?${parts.map(pattern).join('\\s+')}${A}`, 'giu'));
     for (const part of parts) {
+      push(new RegExp(`${B}${titled}${pattern(part)}${A}`, 'giu'));
       const lower = part.toLowerCase();
       // A part that is also an everyday word ("Will", "Hope"), or only two letters ("Jo"), counts
       // only when written as a name: capitalised, and not merely opening a sentence.
       if (EVERYDAY_WORD_NAMES.has(lower) || lower.length === 2) {
         push(new RegExp(`${B}${pattern(part)}${A}`, 'giu'), (m) => /^\p{Lu}/u.test(m[0]) && !sentenceStartAt(text, m.index));
       } else {
-        push(new RegExp(`${B}${pattern(part)}(?:'s)?${A}`, 'giu'));
+        push(new RegExp(`${B}${pattern(part)}${A}`, 'giu'));
       }
     }
   }
-  return spans;
+  // Longest first where they start together, so "Dr Patel" is reported rather than "Patel".
+  return spans.sort((a, b) => a.start - b.start || b.end - a.end);
 }
 
 /** Names the post itself gives: after a title or a role, or a common first name. */
