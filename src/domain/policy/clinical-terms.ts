@@ -25,13 +25,13 @@ export const CLINICAL_TERMS: readonly string[] = [
   'amlodipine', 'atorvastatin', 'simvastatin', 'salbutamol', 'inhaler', 'warfarin', 'methadone', 'HRT',
   'contraceptive', 'contraception', 'steroid', 'chemotherapy',
   // tests and results
-  'blood test', 'test result', 'scan', 'x-ray', 'MRI', 'CT scan', 'ultrasound', 'biopsy', 'smear', 'ECG',
+  'blood test', 'scan', 'x-ray', 'MRI', 'CT scan', 'ultrasound', 'biopsy', 'smear', 'ECG',
   'swab', 'urine sample', 'blood sample', 'examination', 'examined',
   // referrals and hospital care
   'referral', 'referred', 'refer you', 'two-week wait', '2WW', 'outpatient', 'admitted', 'discharged',
   'discharge summary',
   // widened by class (issue 11): results, screening, mental health, pregnancy, certificates
-  'blood result', 'blood results', 'bloods', 'test results', 'scan results', 'sick note', 'fit note', 'sick-note', 'fit-note',
+  'bloods', 'sick note', 'fit note', 'sick-note', 'fit-note',
   'med3', 'cervical screening', 'bowel screening', 'breast screening', 'mammogram', 'colonoscopy', 'endoscopy', 'HbA1c', 'PSA',
   'smear test', 'pap smear', 'panic attack', 'panic attacks', 'mental health', 'mental illness', 'suicidal', 'eating disorder',
   'OCD', 'PTSD', 'counselling', 'talking therapies', 'talking therapy', 'CBT', 'therapist', 'antenatal', 'postnatal',

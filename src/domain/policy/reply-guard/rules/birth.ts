@@ -14,14 +14,20 @@ const BIRTH_BEFORE = /(?:date\s+of\s+birth|birth\s*date|d\.?\s?o\.?\s?b\.?|d-o-b
 
 const RELATIVE = '(?:mum|mother|dad|father|son|daughter|husband|wife|partner|child|baby|grandmother|grandfather|gran|nan|grandad|brother|sister|little one)';
 const NOT_AN_AGE = '(?!\\s*(?:%|am|pm|a\\.m|p\\.m|min|mins|minutes|hours?|hrs|days?|weeks?|months?|stars?|times|calls|people|patients|staff|[:/.]\\d|st|nd|rd|th|in the queue|working))';
+const UNITS = 'one|two|three|four|five|six|seven|eight|nine';
+const TENS = 'twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety';
+/** An age in words: "forty-one", "eighty two", "nineteen", "a hundred". */
+const AGE_WORDS = `(?:(?:${TENS})(?:[\\s-]+(?:${UNITS}))?|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|(?:a|one)\\s+hundred|${UNITS})`;
+const AGE = `(?:\\d{1,3}|${AGE_WORDS})`;
 const BIRTH = new RegExp(
   [
+    `\\b(?:in|into)\\s+(?:your|his|her|their|my)\\s+(?:(?:early|mid|late)[\\s-]+)?(?:\\d0'?s|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\\b`,
     '(?:date\\s+of\\s+birth|birth\\s*date|birthdate|birthday|b-?day|d\\.\\s?o\\.\\s?b\\.?|\\bdob\\b|d-o-b|\\bborn\\b)',
-    `\\baged?\\s+\\d{1,3}\\b${NOT_AN_AGE}`,
-    '\\b\\d{1,3}[\\s-]*(?:years?|yrs?|months?)[\\s-]*old\\b',
-    '\\b\\d{1,3}[\\s-]*(?:year|yr)[\\s-]*olds?\\b',
-    `\\bturn(?:ed|s|ing)?\\s+\\d{1,3}\\b${NOT_AN_AGE}`,
-    `\\b(?:you(?:'re|\\s+are|\\s+were)|(?:he|she)(?:'s|\\s+is|\\s+was)|they(?:'re|\\s+are|\\s+were)|(?:your|his|her|their)\\s+${RELATIVE}(?:'s|\\s+is|\\s+was))\\s+(?:now\\s+|only\\s+|just\\s+|nearly\\s+|almost\\s+|over\\s+)?\\d{1,3}\\b${NOT_AN_AGE}`,
+    `\\baged?\\s+${AGE}\\b${NOT_AN_AGE}`,
+    `\\b${AGE}[\\s-]*(?:years?|yrs?|months?|weeks?)[\\s-]*old\\b`,
+    `\\b${AGE}[\\s-]*(?:year|yr|month|week)[\\s-]*olds?\\b`,
+    `\\bturn(?:ed|s|ing)?\\s+${AGE}\\b${NOT_AN_AGE}`,
+    `\\b(?:you(?:'re|\\s+are|\\s+were)|(?:he|she)(?:'s|\\s+is|\\s+was)|they(?:'re|\\s+are|\\s+were)|(?:your|his|her|their)\\s+${RELATIVE}(?:'s|\\s+is|\\s+was)|who\\s+(?:is|was|turned))\\s+(?:now\\s+|only\\s+|just\\s+|nearly\\s+|almost\\s+|over\\s+)?${AGE}\\b${NOT_AN_AGE}`,
     `\\bat\\s+\\d{2,3}\\s*,?\\s+(?:you|he|she|they|your)\\b`,
     '\\b\\d{1,3}(?:st|nd|rd|th)\\s+birthday\\b',
   ].join('|'),

@@ -67,3 +67,22 @@ export const EVERYDAY_WORD_NAMES = new Set([
   'earl', 'lord', 'bishop', 'abbott', 'church', 'marsh', 'ash', 'birch', 'gold', 'silver', 'cross', 'english',
   'french', 'welsh', 'scott', 'sweet', 'bright', 'hale', 'free', 'short', 'tall', 'small', 'large',
 ]);
+
+/** Surnames common in the UK (ONS), for names typed in lower case after a title ("dr smith"). */
+export const SURNAMES = list(`
+smith jones williams taylor davies evans wilson thomas johnson roberts robinson thompson wright walker edwards hughes
+lewis harris clarke patel jackson turner martin cooper morris moore clark lee baker harrison morgan allen james scott
+phillips watson davis parker bennett griffiths mitchell kelly cook richardson bailey collins shaw murphy miller cox
+richards khan marshall anderson simpson ellis adams singh begum wilkinson foster chapman powell webb rogers mason ali
+hunt hussain campbell matthews owen palmer holmes mills barnes knight lloyd butler russell barker stevens jenkins murray
+dixon harvey graham pearson ahmed fletcher walsh kaur gibson howard andrews stewart elliott reynolds saunders payne ford
+pearce brooks lawrence cole atkinson bradley spencer gill dawson burton watts booth perry ryan grant armstrong rees hayes
+hudson newman barrett webster gregory carr lowe riley dunn woods parsons berry reid holland hawkins harding porter
+robertson newton oliver kennedy williamson gardner shah henderson parry burgess walton burns nicholson shepherd freeman
+warren nicholls hamilton byrne sutton mcdonald yates hodgson robson curtis hopkins harper coleman watkins mccarthy
+chambers griffin hardy wheeler potter osborne johnston gordon doyle wallace hutchinson rowe burke pritchard gilbert willis
+higgins miles stevenson stephenson hammond arnold buckley walters hewitt barber nelson slater austin sullivan whitehead
+frost lambert stephens blake akhtar lynch goodwin barton woodward thomson cunningham quinn barnett baxter bibi clayton
+nash greenwood jennings holt kemp poole gallagher stokes tucker davidson fowler heath norman middleton lawson farrell
+wong chen nguyen kumar sharma begum iqbal rahman uddin islam mahmood malik rashid mohammed okoro adeleke
+`);

@@ -1,4 +1,4 @@
-import { EVERYDAY_WORD_NAMES, FIRST_NAMES, NOT_NAMES, STOP_WORDS } from './names-data.ts';
+import { EVERYDAY_WORD_NAMES, FIRST_NAMES, NOT_NAMES, STOP_WORDS, SURNAMES } from './names-data.ts';
 import { A, B, escape, sentenceStartAt, type Findings } from './shared.ts';
 
 /**
@@ -28,7 +28,7 @@ function ci(words: readonly string[]): string {
 }
 
 /** A capitalised word that is not the first word of an organisation or a street ("Millbrook Medical Centre"). */
-const NAME = "\\p{Lu}[\\p{L}'-]*\\p{Ll}(?!\\s+(?:Medical|Surgery|Practice|Health|Centre|Center|Clinic|Group|Partnership|Hospital|Road|Street|Lane|Avenue|PCN|Primary|Family|Community)\\b)";
+const NAME = "\\p{Lu}[\\p{L}'-]*\\p{Ll}(?![\\p{L}'-])(?!\\s+(?:Medical|Surgery|Practice|Health|Centre|Center|Clinic|Group|Partnership|Hospital|Road|Street|Lane|Avenue|PCN|Primary|Family|Community)\\b)";
 const INITIAL = '\\p{Lu}\\.?(?=[\\s,;:)]|$)';
 const TITLE = `${ci(['dr', 'doctor', 'drs', 'nurse', 'sister', 'matron', 'mr', 'mrs', 'ms', 'miss', 'mx', 'prof', 'professor', 'dame', 'sir', 'revd', 'rev'])}\\.?`;
 const ROLES = ci([
@@ -55,6 +55,7 @@ const ASKS = ci([
 ]);
 
 const NAMES = `${NAME}(?:\\s+${NAME})?`;
+const SIGN_OFFS = ci(['regards', 'kind regards', 'best regards', 'warm regards', 'best wishes', 'many thanks', 'with thanks', 'sincerely', 'yours sincerely', 'best', 'thanks again', 'signed']);
 const INITIALS = `${INITIAL}(?:\\s?${INITIAL})*(?:\\s+${NAME})?`;
 const GENERIC: { re: RegExp; group: number; strict: boolean }[] = [
   // Dr Okafor, Dr. O., Drs Shah and Evans, Dr R. Mensah
@@ -69,7 +70,13 @@ const GENERIC: { re: RegExp; group: number; strict: boolean }[] = [
   { re: new RegExp(`${B}${GREETINGS}\\s*,?\\s+(${NAME})${A}`, 'dgu'), group: 1, strict: false },
   // ask for Kelly, please contact Gemma
   { re: new RegExp(`${B}${ASKS}\\s+(${NAME})${A}`, 'dgu'), group: 1, strict: true },
+  // Regards, J Smith; Best wishes, Lisa
+  { re: new RegExp(`${B}${SIGN_OFFS}\\s*,?\\s+((?:${INITIAL}\\s*)?${NAMES})`, 'dgu'), group: 1, strict: false },
+  // DR SMITH, MRS KHAN: a title and a name in capitals
+  { re: new RegExp(`${B}${TITLE}\\s+(\\p{Lu}{3,}(?:\\s+\\p{Lu}{3,})?)${A}`, 'dgu'), group: 1, strict: false },
 ];
+/** A title or role word and a name typed in lower case ("dr smith", "our nurse, jane"): a known first name or surname. */
+const LOWER_NAME = new RegExp(`${B}(?:${TITLE}|${ROLES})\\s*,?\\s+(\\p{Ll}[\\p{Ll}'-]+)${A}`, 'dgu');
 /** Two or more initials: "J.K.", "J. K." (not "U.K.", "P.S."). */
 const INITIALS_ONLY = /(?<![\p{L}\p{N}.])\p{Lu}\.\s?\p{Lu}\.(?!\s?\p{Lu}\.)/gu;
 const NOT_INITIALS = new Set(['UK', 'PS', 'AM', 'PM', 'NB', 'EG', 'IE', 'GP', 'OK']);
@@ -105,6 +112,11 @@ export function nameRule(text: string, known: KnownNames, findings: Findings): v
     const lower = m[0].toLowerCase();
     if (!FIRST_NAMES.has(lower) || notAName(m[0])) continue;
     if (EVERYDAY_WORD_NAMES.has(lower) && sentenceStartAt(text, m.index)) continue;
+    add('person-name', m.index, m.index + m[0].length);
+  }
+  for (const m of text.matchAll(LOWER_NAME)) {
+    const word = m[1]!;
+    if (!FIRST_NAMES.has(word) && !SURNAMES.has(word)) continue;
     add('person-name', m.index, m.index + m[0].length);
   }
   for (const m of text.matchAll(INITIALS_ONLY)) {

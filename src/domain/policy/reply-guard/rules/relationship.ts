@@ -20,7 +20,7 @@ const CARE_NOUNS = [
   'vaccinations', 'vaccine', 'immunisations', 'injection', 'bloods', 'smear', 'operation', 'surgery date', 'procedure',
   'request', 'requests', 'triage', 'call back', 'callback', 'sick note', 'fit note', 'health', 'pregnancy', 'baby',
   'discharge', 'letter from the hospital', 'hospital letter', 'care plan', 'treatment plan', 'dressing', 'dressings', 'stitches',
-  'account with us', 'details on file', 'patient record', 'summary care record', 'NHS number', 'date of birth', 'DOB',
+  'account with us', 'details on file', 'surgery', 'GP surgery', 'practice nurse', 'waiting list position', 'place on the waiting list', 'patient record', 'summary care record', 'NHS number', 'date of birth', 'DOB',
 ];
 /** Words that may stand between "your" and the thing ("your last two bookings", "your medical notes"). */
 const BETWEEN = [
@@ -33,7 +33,7 @@ const RELATIVES = [
   'mum', 'mom', 'mother', 'dad', 'father', 'son', 'daughter', 'husband', 'wife', 'partner', 'child', 'children', 'kids', 'kid',
   'baby', 'little one', 'grandmother', 'grandfather', 'gran', 'granny', 'grandma', 'grandad', 'grandpa', 'nan', 'nana',
   'brother', 'sister', 'aunt', 'auntie', 'uncle', 'niece', 'nephew', 'family member', 'relative', 'carer', 'fiance', 'fiancee',
-  'boyfriend', 'girlfriend', 'stepson', 'stepdaughter', 'mother-in-law', 'father-in-law', 'toddler', 'newborn', 'grandson', 'granddaughter',
+  'boyfriend', 'girlfriend', 'boy', 'girl', 'little boy', 'little girl', 'lad', 'twins', 'baby boy', 'baby girl', 'stepson', 'stepdaughter', 'mother-in-law', 'father-in-law', 'toddler', 'newborn', 'grandson', 'granddaughter',
 ];
 /** Proper nouns whose possessive is the organisation's, not a person's ("Millbrook Medical Centre's"). */
 const ORGANISATION = '(?:Centre|Center|Practice|Surgery|Group|Network|Service|Team|NHS|Trust|Hospital|Clinic|England|Council|Government|Board|PCN|ICB|Partnership)';
@@ -85,6 +85,11 @@ const PATTERNS: RegExp[] = [
   new RegExp(`${B}(?:a|our)\\s+(?:(?:long-standing|longstanding|long standing|valued|registered|regular|loyal)\\s+)?patient\\s+(?:of|at)\\s+(?:ours|the practice|this practice|the surgery|ours)${A}`, 'giu'),
   new RegExp(`${B}(?:a|our|one of our)\\s+(?:long-standing|longstanding|long standing|valued|registered|regular|loyal)\\s+patients?${A}`, 'giu'),
   new RegExp(`${B}(?:since|when)\\s+${SECOND_OR_THIRD}\\s+(?:joined|registered|moved to|transferred)${A}`, 'giu'),
+  // the practice doing something to the person: "we booked you in", "we saw your son", "we have you down as"
+  new RegExp(`${B}we(?:'ve|\\s+have|\\s+had)?\\s+(?:also\\s+|already\\s+)?(?:booked|saw|seen|examined|treated|referred|registered|removed|discharged|called|rang|phoned|texted|triaged|prescribed|vaccinated|admitted|added|reviewed)\\s+(?:you|your|him|her|them|his|their)${A}`, 'giu'),
+  new RegExp(`${B}(?:we\\s+)?(?:do\\s+)?(?:have|had|hold|held|got)\\s+(?:you|him|her|them)\\s+(?:down|listed|recorded|registered|booked|on)${A}`, 'giu'),
+  new RegExp(`${B}(?:you|he|she|they)(?:'re|\\s+are|\\s+is|\\s+were|\\s+was)\\s+(?:still\\s+|now\\s+)?(?:on|at the top of|near the top of)\\s+(?:the|our)\\s+(?:waiting list|list|books|register)${A}`, 'giu'),
+  new RegExp(`${B}(?:as\\s+)?per\\s+(?:our|the)\\s+${anyOf(RECORDS)}${A}`, 'giu'),
   new RegExp(`${B}(?:your|his|her|their)\\s+(?:time|years)\\s+(?:with|at)\\s+(?:us|the practice|the surgery)${A}`, 'giu'),
   new RegExp(`${B}(?:you|he|she|they)(?:'re|\\s+are|\\s+is)\\s+(?:still\\s+)?(?:registered|a patient|our patient|on our list)${A}`, 'giu'),
   new RegExp(`${B}(?:is|are|remains?)\\s+still\\s+(?:registered|on our list|on the list|with us)${A}`, 'giu'),
