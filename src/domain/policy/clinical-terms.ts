@@ -11,7 +11,7 @@
  */
 export const CLINICAL_TERMS: readonly string[] = [
   // diagnoses and conditions
-  'diagnosis', 'diagnoses', 'diagnosed', 'misdiagnosis', 'misdiagnosed', 'illness', 'disease', 'infection',
+  'diagnosis', 'diagnoses', 'diagnosed', 'misdiagnosis', 'misdiagnosed', 'disease', 'infection',
   'cancer', 'tumour', 'tumor', 'diabetes', 'diabetic', 'asthma', 'asthmatic', 'COPD', 'hypertension',
   'blood pressure', 'cholesterol', 'depression', 'anxiety', 'mental health', 'dementia', 'epilepsy', 'seizure',
   'stroke', 'heart attack', 'angina', 'arthritis', 'migraine', 'HIV', 'hepatitis', 'STI', 'chlamydia',
@@ -51,7 +51,7 @@ export const CLINICAL_TERMS: readonly string[] = [
 export const GENERAL_CARE_TERMS: readonly string[] = [
   'prescription', 'medication', 'medicine', 'meds', 'tablets', 'pills', 'vaccination', 'vaccine', 'jab', 'immunisation',
   'immunization', 'booster', 'injection', 'screening', 'test', 'result', 'check-up', 'check up', 'treatment', 'dose',
-  'repeat', 'inhaler', 'results', 'blood', 'scan', 'referral', 'assessment', 'examination', 'dressing', 'health check', 'operation',
+  'repeat', 'inhaler', 'results', 'blood', 'scan', 'referral', 'assessment', 'examination', 'dressing', 'health check', 'operation', 'illness',
 ];
 
 /** Endings of medicine names (British Approved Names): "lansoprazole", "bisoprolol", "ramipril". */

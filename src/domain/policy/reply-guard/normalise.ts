@@ -66,7 +66,7 @@ export function normalise(draft: string): Normalised {
     if (INVISIBLE.test(ch)) continue;
     for (const out of foldCharacter(ch)) pieces.push({ text: out, start, end: i });
   }
-  const spelled = readSpelledDigits(lettersForDigits(pieces));
+  const spelled = readSpelledDigits(lettersForDigits(joinSpacedLetters(pieces)));
   const text = spelled.map((p) => p.text).join('');
   const origin: number[] = [];
   const originEnd: number[] = [];
@@ -190,6 +190,27 @@ function readSpelledDigits(pieces: Piece[]): Piece[] {
   return out;
 }
 
+/**
+ * Letters spaced out to slip past word rules ("y o u r", "r.e.c.o.r.d.s", "D-r"): three or more
+ * single letters (or digits) with the same one-character separator between them are joined.
+ */
+function joinSpacedLetters(pieces: Piece[]): Piece[] {
+  const text = pieces.map((p) => p.text).join('');
+  const drop = new Set<number>();
+  for (const m of text.matchAll(/(?<![\p{L}\p{N}])[\p{L}\p{N}](?:([ .\-_*·|])[\p{L}\p{N}])(?:\1[\p{L}\p{N}]){1,}(?![\p{L}\p{N}])/gu)) {
+    // Only letters spaced out: a run of digits is the number rule's business, with its own separators.
+    if (!/\p{L}/u.test(m[0]) || /^[\d\s.\-_*·|]+$/.test(m[0])) continue;
+    for (let k = 1; k < m[0].length; k += 2) drop.add(m.index + k);
+  }
+  // A title spelled out with a separator ("D-r", "M.r s").
+  for (const m of text.matchAll(/(?<![\p{L}\p{N}])([DdMm])[ .\-_*]([RrSs])(?:[ .\-_*]([Ss]))?(?=[ .]*\p{Lu})/gu)) {
+    if (!/^(?:dr|mr|ms|mrs)$/i.test(`${m[1]}${m[2]}${m[3] ?? ''}`)) continue;
+    drop.add(m.index + 1);
+    if (m[3]) drop.add(m.index + 3);
+  }
+  return drop.size === 0 ? pieces : pieces.filter((_p, idx) => !drop.has(idx));
+}
+
 /** Letters used as digits inside a number ("07700 9OO 4l2"): O reads as 0, I, l and | as 1. */
 function lettersForDigits(pieces: Piece[]): Piece[] {
   const text = pieces.map((p) => p.text).join('');
@@ -210,8 +231,9 @@ function lettersForDigits(pieces: Piece[]): Piece[] {
 function leetToLetters(text: string): string {
   return text.replace(/[A-Za-z0-9@$|]+/g, (token) => {
     const letters = token.replace(/[^A-Za-z]/g, '').length;
-    if (letters < 2 || /^\d+(?:st|nd|rd|th|s|am|pm)$/i.test(token) || /\d{2,}/.test(token)) return token;
-    if (/^[A-Za-z]{1,2}\d/.test(token) && /\d[A-Za-z]{0,2}$/.test(token)) return token; // postcodes, "S60", "B1"
+    const digits = token.length - letters;
+    if (letters < 2 || letters < digits || /^\d+(?:st|nd|rd|th|s|am|pm|h|hrs|mins)$/i.test(token)) return token;
+    if (token.length <= 4 && /^[A-Za-z]{1,2}\d/.test(token)) return token; // postcodes, "S60", "SW1A"
     return token.replace(/[013457@$|]/g, (c) => ({ '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's', '|': 'l' })[c]!);
   });
 }

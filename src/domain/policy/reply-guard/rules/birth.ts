@@ -34,6 +34,9 @@ const BIRTH = new RegExp(
   'giu',
 );
 
+const AGE_GROUP_AFTER = /^\s*(?:\+|(?:and|or)\s+(?:over|above|older|under|below|younger)|to\s+\d|-\s*\d)/i;
+const AGE_GROUP_BEFORE = /(?:patients|people|children|adults|those|anyone|everyone|men|women|residents|babies|teenagers|carers)\s*$/i;
+
 export function birthRule(text: string, findings: Findings): Span[] {
   const claimed: Span[] = [];
   const dates: Span[] = [];
@@ -60,7 +63,9 @@ export function birthRule(text: string, findings: Findings): Span[] {
   for (const m of text.matchAll(BIRTH)) {
     const span = { start: m.index, end: m.index + m[0].length };
     if (findings.overlaps({ start: span.start, end: span.end + 40 }, ['date-of-birth'])) continue;
-    const isAge = /\d/.test(m[0]) && !/birth|born|dob|d-o-b|d\.\s?o/i.test(m[0]);
+    const isAge = !/birth|born|dob|d-o-b|d\.\s?o|b-?day/i.test(m[0]);
+    // An age group is general information ("patients aged 65 and over", "children under 5").
+    if (isAge && (AGE_GROUP_AFTER.test(text.slice(span.end, span.end + 20)) || AGE_GROUP_BEFORE.test(text.slice(Math.max(0, span.start - 30), span.start)))) continue;
     findings.add(isAge ? 'age' : 'date-of-birth', 'blocking', span.start, span.end, (q) =>
       isAge ? `${q} gives someone's age. A reply must not carry personal data.` : `${q} refers to a date of birth. A reply must not carry personal data.`);
   }

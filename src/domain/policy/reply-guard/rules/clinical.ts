@@ -27,7 +27,7 @@ const MEDICINE = new RegExp(`${B}\\p{L}{3,}(?:${MEDICINE_ENDINGS.join('|')})s?${
 const DETERMINER = "(?:your|yours|his|her|their|my|the|this|that|these|those|\\p{Lu}\\p{Ll}+'s|(?:mum|dad|son|daughter|husband|wife|partner|child|baby)'s)";
 const QUALIFIER = '(?:(?:last|recent|latest|next|previous|first|second|new|old|repeat|flu|covid|blood|test|scan|x-ray|urine|routine|annual|missed|overdue|booster|monthly|weekly|extra|usual|regular|same|other|follow-up|follow up)\\s+){0,2}';
 /** "the jab clinic", "the results line", "the results of our survey": a service, not a person's care. */
-const NOT_PERSONAL_AFTER = '(?!\\s+(?:of|manager|managers|lead|coordinator|department|clinic|clinics|line|lines|service|services|team|process|system|policy|programme|campaign|season|day|days|session|sessions|times|hours|form|forms|page|website|app|leaflet|information|invitations|letters|is offered|are offered|is available|are available)\\b)';
+const NOT_PERSONAL_AFTER = '(?!\\s+(?:of|manager|managers|lead|coordinator|department|clinic|clinics|line|lines|service|services|team|process|system|policy|programme|campaign|season|day|days|session|sessions|times|hours|form|forms|page|website|app|leaflet|information|invitations|letters|each|every|for all|for eligible|for everyone|is offered|are offered|is available|are available)\\b)';
 const GENERAL = anyOf(GENERAL_CARE_TERMS);
 const PERSONAL_CARE = [
   new RegExp(`${B}${DETERMINER}\\s+${QUALIFIER}${GENERAL}(?:e?s)?${A}${NOT_PERSONAL_AFTER}`, 'giu'),
@@ -37,6 +37,8 @@ const PERSONAL_CARE = [
   new RegExp(`${B}(?:your|his|her|their)\\s+(?:(?:left|right|bad|sore|painful|injured)\\s+)?(?:back|chest|knee|knees|hip|hips|shoulder|neck|head|heart|lungs?|stomach|tummy|leg|legs|arm|arms|foot|feet|ankle|wrist|skin|eyes?|ears?|throat|bowel|bladder|kidneys?|liver|blood pressure|weight|mood|mental health|sleep|breathing|pain|symptoms|wound|injury|teeth)${A}`, 'giu'),
 ];
 
+const CAMPAIGN = /^(?:the|this|these)\s+(?:flu|covid|shingles|rsv|pneumonia|whooping cough|hpv|mmr)\b/i;
+
 export function clinicalRule(words: string, extraTerms: readonly string[], findings: Findings): void {
   const add = (start: number, end: number) => {
     if (findings.overlaps({ start, end }, ['clinical-information'])) return;
@@ -44,5 +46,11 @@ export function clinicalRule(words: string, extraTerms: readonly string[], findi
   };
   for (const m of words.matchAll(alwaysPattern(extraTerms))) add(m.index, m.index + m[0].length);
   for (const m of words.matchAll(MEDICINE)) add(m.index, m.index + m[0].length);
-  for (const re of PERSONAL_CARE) for (const m of words.matchAll(re)) add(m.index, m.index + m[0].length);
+  for (const re of PERSONAL_CARE) {
+    for (const m of words.matchAll(re)) {
+      // "the flu vaccine", "this year's covid booster": a campaign, not someone's care.
+      if (CAMPAIGN.test(m[0])) continue;
+      add(m.index, m.index + m[0].length);
+    }
+  }
 }

@@ -14,8 +14,8 @@ export interface PracticeContact {
 }
 
 const TLD = '(?:com|net|org|uk|co|io|gov|nhs|me|info|biz|ac|edu|eu|ie|de|fr|app|online|email|mail|scot|wales)';
-const DOT = '(?:\\s*\\.\\s*|\\s*[\\[({]\\s*dot\\s*[\\])}]\\s*|\\s+dot\\s+)';
-const AT = '(?:\\s*@\\s*|\\s*[\\[({]\\s*at\\s*[\\])}]\\s*|\\s+at\\s+)';
+const DOT = '(?:\\s*\\.\\s*|\\s*[\\[({<]\\s*(?:dot|\\.)\\s*[\\])}>]\\s*|\\s+dot\\s+)';
+const AT = '(?:\\s*@\\s*|\\s*[\\[({<]\\s*(?:at|@)\\s*[\\])}>]\\s*|\\s+at\\s+)';
 const LABEL = '[a-z0-9][a-z0-9_%+-]*';
 const EMAIL = new RegExp(`(?<![a-z0-9._%+-])${LABEL}(?:${DOT}${LABEL})*${AT}${LABEL}(?:${DOT}${LABEL})*${DOT}${TLD}(?![a-z0-9])`, 'gi');
 
@@ -24,8 +24,8 @@ const NOT_A_MAILBOX = new Set(['us', 'me', 'you', 'them', 'him', 'her', 'it', 'h
 function canonicalEmail(text: string): string {
   return text
     .toLowerCase()
-    .replace(/\s*[\[({]\s*dot\s*[\])}]\s*|\s+dot\s+/g, '.')
-    .replace(/\s*[\[({]\s*at\s*[\])}]\s*|\s+at\s+/g, '@')
+    .replace(/\s*[\[({<]\s*(?:dot|\.)\s*[\])}>]\s*|\s+dot\s+/g, '.')
+    .replace(/\s*[\[({<]\s*(?:at|@)\s*[\])}>]\s*|\s+at\s+/g, '@')
     .replace(/\s+/g, '');
 }
 
@@ -46,7 +46,7 @@ export function emailRule(text: string, practice: PracticeContact, findings: Fin
 }
 
 /** Digits with up to three separators between them (spaces, dots, slashes, dashes, brackets). */
-const DIGIT_RUN = /\+?\(?\d(?:[\s.\/\-_()]{0,3}\d)*/g;
+const DIGIT_RUN = /\+?\(?\d(?:[\s.\/\-_()*|~#:,]{0,3}\d)*/g;
 
 export function phoneDigits(phone: string): string {
   let digits = phone.replace(/\D/g, '');
@@ -92,6 +92,8 @@ function looksLikePhone(raw: string, digits: string): boolean {
 const POSTCODE = /(?<![\p{L}\p{N}])[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}(?![\p{L}\p{N}])/giu;
 const STREET = /(?<![\p{L}\p{N}])(?:\d{1,4}[a-z]?,?\s+(?:\p{Lu}[\p{L}'-]+\s+){1,3}(?:Road|Rd|Street|St|Lane|Ln|Avenue|Ave|Close|Drive|Way|Crescent|Court|Place|Grove|Gardens|Terrace|Walk|View|Rise|Mews|Square|Row|Park|Green|Hill|Parade|Fold|Croft|Meadow|Meadows|Vale|Bank)|(?:[Ff]lat|[Aa]partment|[Aa]pt)\.?\s+\d{1,4}[a-z]?)(?![\p{L}\p{N}])/gu;
 
+const OWN_ADDRESS = /(?:(?:our|the)\s+(?:surgery|practice|building|centre|branch|site|main site|address|premises|car park)(?:'s address)?|we(?:'re|\s+are)(?:\s+now)?|we\s+have\s+moved|we(?:'ve|\s+have)\s+moved|find\s+us)(?:\s+(?:is|are|has\s+moved|located|based|now|situated))*\s+(?:at|on|to|in)?\s*$/i;
+
 export function addressRule(text: string, findings: Findings): Span[] {
   const claimed: Span[] = [];
   for (const re of [POSTCODE, STREET]) {
@@ -99,6 +101,8 @@ export function addressRule(text: string, findings: Findings): Span[] {
       const span = { start: m.index, end: m.index + m[0].length };
       claimed.push(span);
       if (findings.overlaps(span, ['home-address'])) continue;
+      // The practice's own address ("our surgery is at 2 Station Road") is not personal data.
+      if (OWN_ADDRESS.test(text.slice(Math.max(0, span.start - 40), span.start))) continue;
       findings.add('home-address', 'blocking', span.start, span.end, (q) =>
         `${q} is part of an address. A reply must not carry personal data.`);
     }

@@ -110,8 +110,10 @@ export function nameRule(text: string, known: KnownNames, findings: Findings): v
   }
   for (const m of text.matchAll(new RegExp(`${B}${NAME}${A}`, 'gu'))) {
     const lower = m[0].toLowerCase();
-    if (!FIRST_NAMES.has(lower) || notAName(m[0])) continue;
-    if (EVERYDAY_WORD_NAMES.has(lower) && sentenceStartAt(text, m.index)) continue;
+    const first = FIRST_NAMES.has(lower);
+    if ((!first && !SURNAMES.has(lower)) || notAName(m[0])) continue;
+    // A surname or an everyday word opening a sentence may be just a word ("Miles away", "Will you").
+    if ((!first || EVERYDAY_WORD_NAMES.has(lower)) && sentenceStartAt(text, m.index)) continue;
     add('person-name', m.index, m.index + m[0].length);
   }
   for (const m of text.matchAll(LOWER_NAME)) {

@@ -38,7 +38,8 @@ const RELATIVES = [
 /** Proper nouns whose possessive is the organisation's, not a person's ("Millbrook Medical Centre's"). */
 const ORGANISATION = '(?:Centre|Center|Practice|Surgery|Group|Network|Service|Team|NHS|Trust|Hospital|Clinic|England|Council|Government|Board|PCN|ICB|Partnership)';
 const POSSESSIVE = '(?:your|yours|his|her|their)';
-const SECOND_OR_THIRD = '(?:you|he|she|they)';
+/** "they" is left out: "they were treated with dignity" is as often about everyone as about someone. */
+const SECOND_OR_THIRD = '(?:you|he|she)';
 const ENCOUNTER_PAST = [
   'were seen', 'was seen', 'have been seen', 'were booked', 'was booked', 'were booked in', 'were offered', 'was offered',
   'were given', 'was given', 'were registered', 'was registered', 'were removed', 'was removed', 'were referred', 'was referred',
