@@ -14,8 +14,8 @@ import {
   type Person,
 } from '../domain/handling.ts';
 import type { Incident } from '../domain/incident.ts';
-import { guardContextFrom, hasBlocking, reviewReply, type Finding, type ReplyReview } from '../domain/policy/guard.ts';
-import { ATTESTATION_STATEMENT, attestationKey } from '../domain/policy/reply-guard/attestation.ts';
+import { hasBlocking, reviewReply, type Finding, type ReplyReview } from '../domain/policy/guard.ts';
+import { attestationKey } from '../domain/policy/reply-guard/attestation.ts';
 import type { Policy } from '../domain/policy/schema.ts';
 import { renderReplyTemplate } from '../domain/policy/templates.ts';
 import type { Practice } from '../domain/practice.ts';
@@ -24,6 +24,7 @@ import { isManager, type PracticeRoles } from '../domain/roles.ts';
 import { ConflictError, type NewOutboxItem, type Stores } from '../store/ports.ts';
 import { INCIDENT_INPUTS, INCIDENT_VERBS } from '../views/verbs.ts';
 import type { Notice } from './reporting.ts';
+import { approvalSummary, replyGuardContext } from './replyGuard.ts';
 import { bootstrapRoles } from './routing.ts';
 
 /**
@@ -164,7 +165,7 @@ export class Deciding {
     const now = this.deps.now();
     const replyText = text(data[INCIDENT_INPUTS.replyText]);
     // Never trust the card: the findings and the free text are worked out here, from the text sent.
-    const review = reviewReply(replyText.trim(), this.guardContext(incident, practice, policy));
+    const review = reviewReply(replyText.trim(), replyGuardContext(incident, practice, policy));
     const findings = review.findings;
     const freeText = review.freeText.map((s) => s.text);
     let result: Result<Incident, HandlingError>;
@@ -175,21 +176,12 @@ export class Deciding {
         summary = `Reply checked: ${findings.filter((f) => f.severity === 'blocking').length} blocking, ${findings.filter((f) => f.severity === 'advisory').length} advisory findings.`;
         break;
       case INCIDENT_VERBS.approveReply:
-        result = decide(
-          incident,
-          roles,
-          actor,
-          {
-            kind: 'public-reply',
-            replyText,
-            reporterPostsReply: data[INCIDENT_INPUTS.reporterPostsReply] === 'true',
-            replyBlocked: hasBlocking(findings),
-            freeText,
-            // The tick carries the key of the sentences the card listed: it attests to those only.
-            attested: freeText.length > 0 && data[INCIDENT_INPUTS.attestFreeText] === attestationKey(freeText),
-          },
-          now,
-        );
+        // The tick carries the key of the sentences the card listed: it attests to those only.
+        result = decide(incident, roles, actor, {
+          kind: 'public-reply', replyText, freeText, replyBlocked: hasBlocking(findings),
+          reporterPostsReply: data[INCIDENT_INPUTS.reporterPostsReply] === 'true',
+          attested: freeText.length > 0 && data[INCIDENT_INPUTS.attestFreeText] === attestationKey(freeText),
+        }, now);
         summary = approvalSummary(actor.name, freeText);
         break;
       case INCIDENT_VERBS.noResponse:
@@ -359,7 +351,7 @@ export class Deciding {
     // The approved text once decided; else what the manager last typed or saved; else the policy's template.
     const replyText = handling.decision?.replyText || extra.replyText || handling.replyDraft || defaultReply(policy, practice);
     const review =
-      view !== 'decider' ? undefined : extra.review && extra.replyText === replyText ? extra.review : reviewReply(replyText, this.guardContext(incident, practice, policy));
+      view !== 'decider' ? undefined : extra.review && extra.replyText === replyText ? extra.review : reviewReply(replyText, replyGuardContext(incident, practice, policy));
     return {
       kind: 'incident',
       incident,
@@ -376,29 +368,6 @@ export class Deciding {
     };
   }
 
-  /** What the guard knows: the practice, its staff, and the report's own names (post, author, colleagues named). */
-  private guardContext(incident: Incident, practice: Practice, policy: Policy) {
-    const named = (incident.facts.what.namedColleagues ?? '')
-      .split(/[,;\n/]|\band\b|&/)
-      .map((s) => s.trim())
-      .filter((s) => s.length > 1);
-    return guardContextFrom(policy, {
-      staffNames: practice.staffNames,
-      reportedNames: named,
-      postText: incident.facts.what.postText,
-      ...(incident.facts.where.authorName ? { authorName: incident.facts.where.authorName } : {}),
-      practiceName: practice.name,
-      ...(practice.phone ? { practicePhone: practice.phone } : {}),
-      ...(practice.email ? { practiceEmail: practice.email } : {}),
-    });
-  }
-}
-
-/** The audit entry of an approval: with free text, the attestation and every sentence attested, on the record. */
-function approvalSummary(manager: string, freeText: readonly string[]): string {
-  if (freeText.length === 0) return 'Decision: brief public reply approved (approved sentences only).';
-  const listed = freeText.map((s, i) => `${i + 1}. "${s}"`).join(' ');
-  return `Decision: brief public reply approved. ${manager || 'The approver'} attested: "${ATTESTATION_STATEMENT}" Free-text sentences (${freeText.length}): ${listed}`;
 }
 
 function defaultReply(policy: Policy, practice: Practice): string {
