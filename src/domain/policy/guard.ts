@@ -118,7 +118,7 @@ export function reviewReply(draft: string, context: ReplyContext): ReplyReview {
   const claimed = [...emailRule(n.text, practice, findings), ...birthRule(n.text, findings), ...addressRule(n.text, findings)];
   numberRule(n.text, practice, claimed, findings);
   relationshipRule(n.words, findings);
-  clinicalRule(n.words, context.extraClinicalTerms ?? [], findings);
+  clinicalRule(n.text, n.words, context.extraClinicalTerms ?? [], findings);
   nameRule(
     n.text,
     {

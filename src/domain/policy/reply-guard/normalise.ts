@@ -233,7 +233,7 @@ function leetToLetters(text: string): string {
     const letters = token.replace(/[^A-Za-z]/g, '').length;
     const digits = token.length - letters;
     if (letters < 2 || letters < digits || /^\d+(?:st|nd|rd|th|s|am|pm|h|hrs|mins)$/i.test(token)) return token;
-    if (token.length <= 4 && /^[A-Za-z]{1,2}\d/.test(token)) return token; // postcodes, "S60", "SW1A"
+    if (token.length <= 4 && /^[A-Za-z]{1,2}\d[A-Za-z\d]?$/.test(token) && !/^[A-Za-z]\d[a-z]{2}$/.test(token)) return token; // "S60", "SW1A", not "Y0ur"
     return token.replace(/[013457@$|]/g, (c) => ({ '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's', '|': 'l' })[c]!);
   });
 }

@@ -22,7 +22,7 @@ function alwaysPattern(extra: readonly string[]): RegExp {
   return re;
 }
 
-const MEDICINE = new RegExp(`${B}\\p{L}{3,}(?:${MEDICINE_ENDINGS.join('|')})s?${A}`, 'giu');
+const MEDICINE = new RegExp(`${B}\\p{L}{2,}(?:${MEDICINE_ENDINGS.join('|')})s?${A}`, 'giu');
 
 const DETERMINER = "(?:your|yours|his|her|their|my|the|this|that|these|those|\\p{Lu}\\p{Ll}+'s|(?:mum|dad|son|daughter|husband|wife|partner|child|baby)'s)";
 const QUALIFIER = '(?:(?:last|recent|latest|next|previous|first|second|new|old|repeat|flu|covid|blood|test|scan|x-ray|urine|routine|annual|missed|overdue|booster|monthly|weekly|extra|usual|regular|same|other|follow-up|follow up)\\s+){0,2}';
@@ -39,12 +39,13 @@ const PERSONAL_CARE = [
 
 const CAMPAIGN = /^(?:the|this|these)\s+(?:flu|covid|shingles|rsv|pneumonia|whooping cough|hpv|mmr)\b/i;
 
-export function clinicalRule(words: string, extraTerms: readonly string[], findings: Findings): void {
+export function clinicalRule(text: string, words: string, extraTerms: readonly string[], findings: Findings): void {
   const add = (start: number, end: number) => {
     if (findings.overlaps({ start, end }, ['clinical-information'])) return;
     findings.add('clinical-information', 'blocking', start, end, MESSAGE);
   };
-  for (const m of words.matchAll(alwaysPattern(extraTerms))) add(m.index, m.index + m[0].length);
+  // Both readings: terms with digits ("HbA1c") as typed, disguised words ("sm3ar") as letters.
+  for (const view of [text, words]) for (const m of view.matchAll(alwaysPattern(extraTerms))) add(m.index, m.index + m[0].length);
   for (const m of words.matchAll(MEDICINE)) add(m.index, m.index + m[0].length);
   for (const re of PERSONAL_CARE) {
     for (const m of words.matchAll(re)) {
