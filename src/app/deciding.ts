@@ -222,7 +222,9 @@ export class Deciding {
       verb === INCIDENT_VERBS.checkReply
         ? hasBlocking(findings)
           ? { tone: 'attention', text: 'The reply cannot be approved yet: see the problems under it.' }
-          : { tone: 'good', text: 'Reply checked: nothing blocks approval.' }
+          : review.freeText.length > 0
+            ? { tone: 'good', text: `Reply checked: nothing blocks approval. ${review.freeText.length === 1 ? '1 sentence is' : `${review.freeText.length} sentences are`} not from the approved list: read them and tick the statement to approve.` }
+            : { tone: 'good', text: 'Reply checked: nothing blocks approval.' }
         : { tone: 'good', text: DONE_NOTICE[verb] ?? 'Decision recorded. The reporter is being told.' };
     return { ...screen(stored, { replyText, review }), notice };
   }

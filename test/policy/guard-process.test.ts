@@ -110,8 +110,8 @@ describe('the corpus (test/policy/guard-corpus)', () => {
     expect(all.cleanTotal).toBeGreaterThanOrEqual(60);
   });
 
-  it.each(Object.entries(CORPORA))('%s: at least 95 %% of breaching drafts blocked, at most 3 %% of clean ones', (_name, cases) => {
-    const s = score(_name, cases);
+  it.each(Object.keys(CORPORA) as (keyof typeof CORPORA)[])('%s: at least 95 percent of breaching drafts blocked, at most 3 percent of clean ones', (name) => {
+    const s = score(name, CORPORA[name]);
     expect(s.missed.map((m) => m.draft), 'missed').toHaveLength(Math.min(s.missed.length, Math.floor(s.breachTotal * 0.05)));
     expect(s.breachCaught / s.breachTotal).toBeGreaterThanOrEqual(0.95);
     expect(s.cleanBlocked / s.cleanTotal).toBeLessThanOrEqual(0.03);

@@ -16,18 +16,28 @@ const NEUTRAL: Record<string, string> = {
   role: 'practice manager',
 };
 
+/** The guard's verdict per filled sentence and settings: every practice shares most of the default's sentences. */
+const verdicts = new Map<string, string>();
+
 export function approvedSentenceProblems(policy: Policy): string[] {
   const problems: string[] = [];
   const check = (where: string, template: string) => {
     for (const span of splitSentences(template)) {
       const sentence = template.slice(span.start, span.end);
       const filled = sentence.replace(/\{\{\s*([A-Za-z][A-Za-z0-9]*)\s*\}\}/g, (_w, name: string) => NEUTRAL[name] ?? 'the practice');
-      const findings = checkReply(filled, { staffNames: [], roles: policy.replyGuard.roles, extraClinicalTerms: policy.replyGuard.extraClinicalTerms });
-      if (!hasBlocking(findings)) continue;
-      const why = findings
-        .filter((f) => f.severity === 'blocking')
-        .map((f) => `${f.rule} "${filled.slice(f.start, f.end)}"`)
-        .join(', ');
+      const key = `${filled}\u0000${policy.replyGuard.extraClinicalTerms.join('\u0001')}`;
+      let why = verdicts.get(key);
+      if (why === undefined) {
+        const findings = checkReply(filled, { staffNames: [], extraClinicalTerms: policy.replyGuard.extraClinicalTerms });
+        why = hasBlocking(findings)
+          ? findings
+              .filter((f) => f.severity === 'blocking')
+              .map((f) => `${f.rule} "${filled.slice(f.start, f.end)}"`)
+              .join(', ')
+          : '';
+        verdicts.set(key, why);
+      }
+      if (!why) continue;
       problems.push(`${where}: the approved sentence "${sentence}" fails the reply guard (${why})`);
     }
   };
