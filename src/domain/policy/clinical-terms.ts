@@ -41,6 +41,8 @@ export const CLINICAL_TERMS: readonly string[] = [
   'ear infection', 'headaches', 'back pain', 'chest pain', 'long covid', 'obesity', 'weight loss', 'BMI', 'alcohol', 'drug use',
   'addiction', 'sexual health', 'STD', 'mammography', 'X ray', 'xray', 'physio', 'cardiology', 'dermatology', 'oncology',
   'psychiatrist', 'psychiatry', 'psychologist', 'CAMHS', 'crisis team', 'learning disability',
+  'low mood', 'depressed', 'bereavement counselling', 'counsellor', 'signed off sick', 'signed off work', 'off sick',
+  'statement of fitness', 'due date', 'trimester', 'weeks pregnant', 'caesarean', 'c-section', 'breastfeeding', 'labour ward',
 ];
 
 /**

@@ -33,6 +33,10 @@ const PERSONAL_CARE = [
   new RegExp(`${B}${DETERMINER}\\s+${QUALIFIER}${GENERAL}(?:e?s)?${A}${NOT_PERSONAL_AFTER}`, 'giu'),
   new RegExp(`${B}${GENERAL}(?:e?s)?\\s+(?:that\\s+|which\\s+)?(?:you|he|she|they)\\s+(?:had|got|received|asked about|asked for|requested|ordered|needed|need|were given|were offered|missed|are due|were due|collected)${A}`, 'giu'),
   new RegExp(`${B}(?:you|he|she|they)\\s+(?:had|got|received|were given|were offered|need|needed|missed|are due|were due|requested|ordered|collected)\\s+(?:a|an|the|your|his|her|their|two|three)?\\s*${QUALIFIER}${GENERAL}(?:e?s)?${A}`, 'giu'),
+  // results spoken of: "results are back", "the test came back clear", "was tested for"
+  new RegExp(`${B}(?:results?|tests?|bloods|scans?|screening|smears?|x-rays?|swabs?|samples?|biopsy|readings?)\\s+(?:is|are|was|were|has|have)?\\s*(?:now\\s+)?(?:came|come|back|normal|clear|fine|negative|positive|abnormal|ok|okay|satisfactory|inconclusive)${A}`, 'giu'),
+  new RegExp(`${B}came\\s+back\\s+(?:clear|normal|negative|positive|abnormal|fine|ok|okay|inconclusive)${A}`, 'giu'),
+  new RegExp(`${B}(?:was|were|been|get|got|being)\\s+(?:tested|screened|scanned|vaccinated|immunised|immunized|swabbed|examined|diagnosed|prescribed|signed off)${A}`, 'giu'),
   // body parts belonging to someone
   new RegExp(`${B}(?:your|his|her|their)\\s+(?:(?:left|right|bad|sore|painful|injured)\\s+)?(?:back|chest|knee|knees|hip|hips|shoulder|neck|head|heart|lungs?|stomach|tummy|leg|legs|arm|arms|foot|feet|ankle|wrist|skin|eyes?|ears?|throat|bowel|bladder|kidneys?|liver|blood pressure|weight|mood|mental health|sleep|breathing|pain|symptoms|wound|injury|teeth)${A}`, 'giu'),
 ];

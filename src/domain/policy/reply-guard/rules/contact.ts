@@ -29,9 +29,21 @@ function canonicalEmail(text: string): string {
     .replace(/\s+/g, '');
 }
 
+/** "sarah at gmail", "jo @ hotmail": a mailbox at a well-known provider, even without its ending. */
+const WEBMAIL = new RegExp(`(?<![a-z0-9._%+-])${LABEL}(?:${DOT}${LABEL})*${AT}(?:gmail|googlemail|hotmail|outlook|yahoo|icloud|btinternet|aol|protonmail|proton|live|msn|sky|virginmedia|talktalk|nhs\\s*(?:dot\\s*|\\.\\s*)?net)(?![a-z0-9])`, 'gi');
+
 export function emailRule(text: string, practice: PracticeContact, findings: Findings): Span[] {
   const own = practice.email ? canonicalEmail(practice.email) : undefined;
   const claimed: Span[] = [];
+  for (const m of text.matchAll(WEBMAIL)) {
+    const span = { start: m.index, end: m.index + m[0].length };
+    const [local = ''] = canonicalEmail(m[0]).split('@');
+    if (NOT_A_MAILBOX.has(local) || (own && own.startsWith(canonicalEmail(m[0])))) continue;
+    if (findings.overlaps(span, ['email-address'])) continue;
+    claimed.push(span);
+    findings.add('email-address', 'blocking', span.start, span.end, (q) =>
+      `${q} is an email address that is not the practice's own. A reply must not carry personal data; give only the practice's address.`);
+  }
   for (const m of text.matchAll(EMAIL)) {
     const span = { start: m.index, end: m.index + m[0].length };
     claimed.push(span);

@@ -118,7 +118,10 @@ export function nameRule(text: string, known: KnownNames, findings: Findings): v
   }
   for (const m of text.matchAll(LOWER_NAME)) {
     const word = m[1]!;
-    if (!FIRST_NAMES.has(word) && !SURNAMES.has(word)) continue;
+    // After "dr", "mr", "mrs", "ms", "mx" or "prof" any word that is not an everyday one is a name.
+    const title = /^(?:dr|mr|mrs|ms|mx|prof)\.?\s/i.test(m[0]);
+    const plausible = title && word.length >= 3 && !STOP_WORDS.has(word) && !NOT_NAMES.has(word) && !EVERYDAY_WORD_NAMES.has(word) && !TITLE_WORDS.has(word);
+    if (!plausible && !FIRST_NAMES.has(word) && !SURNAMES.has(word)) continue;
     add('person-name', m.index, m.index + m[0].length);
   }
   for (const m of text.matchAll(INITIALS_ONLY)) {

@@ -39,7 +39,7 @@ const RELATIVES = [
 const ORGANISATION = '(?:Centre|Center|Practice|Surgery|Group|Network|Service|Team|NHS|Trust|Hospital|Clinic|England|Council|Government|Board|PCN|ICB|Partnership)';
 const POSSESSIVE = '(?:your|yours|his|her|their)';
 /** "they" is left out: "they were treated with dignity" is as often about everyone as about someone. */
-const SECOND_OR_THIRD = '(?:you|he|she)';
+const SECOND_OR_THIRD = "(?:you(?:'re|'ve|'d)?|he(?:'s)?|she(?:'s)?)";
 const ENCOUNTER_PAST = [
   'were seen', 'was seen', 'have been seen', 'were booked', 'was booked', 'were booked in', 'were offered', 'was offered',
   'were given', 'was given', 'were registered', 'was registered', 'were removed', 'was removed', 'were referred', 'was referred',
@@ -50,6 +50,8 @@ const ENCOUNTER_PAST = [
   'registered', 'arrived', 'were in', 'were here', 'had an appointment', 'were fourth', 'were first', 'were last',
   'have been with', 'has been with', 'have been a patient', 'has been a patient', 'have been registered', 'has been registered',
   'have been on', 'has been on', 'had been seen', 'were discharged', 'were admitted', 'requested', 'ordered',
+  'have an appointment', 'has an appointment', 'are booked', 'is booked', 'booked', 'booked in',
+  'were vaccinated', 'was vaccinated', 'had your', 'had his', 'had her',
 ];
 const CARER_WORDS = [
   'GP', 'doctor', 'nurse', 'clinician', 'paramedic', 'locum', 'team member', 'member of staff', 'member of the team', 'pharmacist',
@@ -73,6 +75,8 @@ const PATTERNS: RegExp[] = [
   new RegExp(`${B}(?:when|after|before|since|the day|the time|last time|each time|every time)\\s+${SECOND_OR_THIRD}\\s+(?:came|were|was|attended|visited|phoned|rang|called|arrived|saw|spoke|joined|registered|moved|had)${A}`, 'giu'),
   // "the doctor you spoke to", "the nurse you saw", "the GP who saw your son"
   new RegExp(`${B}(?:the|a|our|that)\\s+${anyOf(CARER_WORDS)}\\s+(?:(?:who|that)\\s+)?(?:${SECOND_OR_THIRD}\\s+(?:saw|spoke|met|had|were seen by|dealt with|talked)|(?:saw|treated|examined|visited|called|rang|phoned|spoke to|spoke with|dealt with|looked after|assessed|triaged|reviewed|took)\\s+(?:you|your|him|her|them|his|their))${A}`, 'giu'),
+  // "the appointment you had", "the call she made"
+  new RegExp(`${B}(?:the|that|this)\\s+(?:${anyOf(BETWEEN)}\\s+)?${anyOf([...CARE_NOUNS, 'call', 'calls', 'phone call', 'message', 'complaint'])}\\s+(?:that\\s+|which\\s+)?${SECOND_OR_THIRD}\\s+(?:had|attended|missed|booked|made|cancelled|asked about|requested|were given|were offered|received|got|collected|ordered)${A}`, 'giu'),
   // the practice's records speaking
   new RegExp(`${B}(?:our|the)\\s+${anyOf(RECORDS)}\\s+(?:shows?|says?|indicates?|confirms?|suggests?|states?|has you|have you|records?|notes?)${A}`, 'giu'),
   new RegExp(`${B}(?:having\\s+)?(?:checked|checking|looked at|looking at|reviewed|reviewing|gone through|going through|from|in|according to|on)\\s+(?:our|the)\\s+${anyOf(RECORDS.filter((r) => r !== 'list' && r !== 'register'))}${A}`, 'giu'),
