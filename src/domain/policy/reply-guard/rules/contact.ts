@@ -35,15 +35,6 @@ const WEBMAIL = new RegExp(`(?<![a-z0-9._%+-])${LABEL}(?:${DOT}${LABEL})*${AT}(?
 export function emailRule(text: string, practice: PracticeContact, findings: Findings): Span[] {
   const own = practice.email ? canonicalEmail(practice.email) : undefined;
   const claimed: Span[] = [];
-  for (const m of text.matchAll(WEBMAIL)) {
-    const span = { start: m.index, end: m.index + m[0].length };
-    const [local = ''] = canonicalEmail(m[0]).split('@');
-    if (NOT_A_MAILBOX.has(local) || (own && own.startsWith(canonicalEmail(m[0])))) continue;
-    if (findings.overlaps(span, ['email-address'])) continue;
-    claimed.push(span);
-    findings.add('email-address', 'blocking', span.start, span.end, (q) =>
-      `${q} is an email address that is not the practice's own. A reply must not carry personal data; give only the practice's address.`);
-  }
   for (const m of text.matchAll(EMAIL)) {
     const span = { start: m.index, end: m.index + m[0].length };
     claimed.push(span);
@@ -51,6 +42,15 @@ export function emailRule(text: string, practice: PracticeContact, findings: Fin
     const [local = '', domain = ''] = canonicalEmail(m[0]).split('@');
     if (NOT_A_MAILBOX.has(local) || domain.startsWith('www.')) continue;
     if (own && canonicalEmail(m[0]) === own) continue;
+    findings.add('email-address', 'blocking', span.start, span.end, (q) =>
+      `${q} is an email address that is not the practice's own. A reply must not carry personal data; give only the practice's address.`);
+  }
+  for (const m of text.matchAll(WEBMAIL)) {
+    const span = { start: m.index, end: m.index + m[0].length };
+    const [local = ''] = canonicalEmail(m[0]).split('@');
+    if (NOT_A_MAILBOX.has(local) || (own && own.startsWith(canonicalEmail(m[0])))) continue;
+    if (claimed.some((c) => c.start < span.end && span.start < c.end)) continue;
+    claimed.push(span);
     findings.add('email-address', 'blocking', span.start, span.end, (q) =>
       `${q} is an email address that is not the practice's own. A reply must not carry personal data; give only the practice's address.`);
   }
