@@ -53,6 +53,14 @@ please we our you your the a an this that these those it is if as at in on of to
 sorry unfortunately however also regards kind best wishes team practice surgery medical centre health clinic reception
 manager doctor nurse pharmacist partner partners receptionist today tomorrow yesterday morning afternoon evening
 i i'm we're we've we'll you're you've it's that's there's let's im ive
+customer customers reviewer poster user users guest visitor visitors friend friends folks neighbour neighbours sir madam
+practitioner practitioners associate associates specialist specialists consultant consultants lead leads prescriber
+navigator navigators assistant assistants advisor adviser advisers coordinator administrator secretary secretaries services
+service training day week month year hours line lines system app online portal website policy procedure leaflet form
+network group board reviews review feedback survey standards guidance charter rota hub desk office room building car park
+led locum locums registrar registrars trainee trainees student students apprentice volunteers volunteer officer officers
+paramedic paramedics physiotherapist physio pharmacy dispensary dispenser dispensers admin administration management
+director directors partner partners nursing clinical practice-based first contact mental health wellbeing social
 `);
 
 /** Names that are also everyday words ("Will", "Hope", "Brown"): a name only when capitalised mid-sentence. */
