@@ -115,7 +115,7 @@ export function reviewReply(draft: string, context: ReplyContext): ReplyReview {
   // The practice's own name, also as its email address gives it ("reception.millbrook@nhs.net").
   const practiceWords = practiceWordsOf(`${context.practiceName ?? ''} ${(context.practiceEmail ?? '').replace(/\b(?:nhs|net|org|co|uk|com|gov|reception|admin|enquiries|info)\b/gi, ' ')}`);
 
-  const claimed = [...emailRule(n.text, practice, findings), ...birthRule(n.text, findings), ...addressRule(n.text, findings)];
+  const claimed = [...emailRule(n.text, practice, findings), ...birthRule(n.text, findings, n.words), ...addressRule(n.text, findings)];
   numberRule(n.text, practice, claimed, findings);
   relationshipRule(n.words, findings);
   clinicalRule(n.text, n.words, context.extraClinicalTerms ?? [], findings);

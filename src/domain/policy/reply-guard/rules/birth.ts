@@ -22,7 +22,7 @@ const AGE = `(?:\\d{1,3}|${AGE_WORDS})`;
 const BIRTH = new RegExp(
   [
     `\\b(?:in|into)\\s+(?:your|his|her|their|my)\\s+(?:(?:early|mid|late)[\\s-]+)?(?:\\d0'?s|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\\b`,
-    '(?:date\\s+of\\s+birth|birth\\s*date|birthdate|birthday|b-?day|d\\.\\s?o\\.\\s?b\\.?|\\bdob\\b|d-o-b|\\bborn\\b)',
+    '(?:date\\s+of\\s+birth|birth\\s*date|birthdate|birthday|b-?day|d\\.\\s?o\\.\\s?b\\.?|\\bd[o0]b\\b|d-o-b|\\bborn\\b)',
     `\\baged?\\s+${AGE}\\b${NOT_AN_AGE}`,
     `\\b${AGE}[\\s-]*(?:years?|yrs?|months?|weeks?)[\\s-]*old\\b`,
     `\\b${AGE}[\\s-]*(?:year|yr|month|week)[\\s-]*olds?\\b`,
@@ -31,6 +31,8 @@ const BIRTH = new RegExp(
     `\\bat\\s+\\d{2,3}\\s*,?\\s+(?:you|he|she|they|your)\\b`,
     '\\b\\d{1,3}(?:st|nd|rd|th)\\s+birthday\\b',
     `\\b(?:at\\s+)?the\\s+age\\s+of\\s+${AGE}\\b`,
+    `\\b${AGE}\\s+years\\s+of\\s+age\\b`,
+    '\\bage\\s*[:=]\\s*\\d{1,3}\\b',
     '\\b\\d{1,3}\\s*(?:y\\.?o\\.?|yrs?\\.?\\s*old|yo)\\b',
   ].join('|'),
   'giu',
@@ -39,7 +41,8 @@ const BIRTH = new RegExp(
 const AGE_GROUP_AFTER = /^\s*(?:\+|(?:and|or)\s+(?:over|above|older|under|below|younger)|to\s+\d|-\s*\d)/i;
 const AGE_GROUP_BEFORE = /(?:patients|people|children|adults|those|anyone|everyone|men|women|residents|babies|teenagers|carers)\s*$/i;
 
-export function birthRule(text: string, findings: Findings): Span[] {
+/** `words` is the same text with digits used as letters read as letters ("D0B"): keywords are looked for in both. */
+export function birthRule(text: string, findings: Findings, words: string = text): Span[] {
   const claimed: Span[] = [];
   const dates: Span[] = [];
   for (const m of text.matchAll(NUMERIC_DATE)) {
@@ -62,7 +65,7 @@ export function birthRule(text: string, findings: Findings): Span[] {
         `${q} is a date: make sure it does not say when someone was seen, born or anything else about them.`);
     }
   }
-  for (const m of text.matchAll(BIRTH)) {
+  for (const m of [...text.matchAll(BIRTH), ...(words === text ? [] : words.matchAll(BIRTH))]) {
     const span = { start: m.index, end: m.index + m[0].length };
     if (findings.overlaps({ start: span.start, end: span.end + 40 }, ['date-of-birth'])) continue;
     const isAge = !/birth|born|dob|d-o-b|d\.\s?o|b-?day/i.test(m[0]);

@@ -51,7 +51,8 @@ const ENCOUNTER_PAST = [
   'have been with', 'has been with', 'have been a patient', 'has been a patient', 'have been registered', 'has been registered',
   'have been on', 'has been on', 'had been seen', 'were discharged', 'were admitted', 'requested', 'ordered',
   'have an appointment', 'has an appointment', 'are booked', 'is booked', 'booked', 'booked in',
-  'were vaccinated', 'was vaccinated', 'had your', 'had his', 'had her',
+  'were vaccinated', 'was vaccinated', 'had your', 'had his', 'had her', 'came to see', 'come to see us', 'have been coming',
+  'has been coming', 'been coming here', 'visit us regularly', 'sat in the waiting room', 'were sent home', 'collected',
 ];
 const CARER_WORDS = [
   'GP', 'doctor', 'nurse', 'clinician', 'paramedic', 'locum', 'team member', 'member of staff', 'member of the team', 'pharmacist',
@@ -77,6 +78,7 @@ const PATTERNS: RegExp[] = [
   new RegExp(`${B}(?:the|a|our|that)\\s+${anyOf(CARER_WORDS)}\\s+(?:(?:who|that)\\s+)?(?:${SECOND_OR_THIRD}\\s+(?:saw|spoke|met|had|were seen by|dealt with|talked)|(?:saw|treated|examined|visited|called|rang|phoned|spoke to|spoke with|dealt with|looked after|assessed|triaged|reviewed|took)\\s+(?:you|your|him|her|them|his|their))${A}`, 'giu'),
   // "the appointment you had", "the call she made"
   new RegExp(`${B}(?:the|that|this)\\s+(?:${anyOf(BETWEEN)}\\s+)?${anyOf([...CARE_NOUNS, 'call', 'calls', 'phone call', 'message', 'complaint'])}\\s+(?:that\\s+|which\\s+)?${SECOND_OR_THIRD}\\s+(?:had|attended|missed|booked|made|cancelled|asked about|requested|were given|were offered|received|got|collected|ordered)${A}`, 'giu'),
+  new RegExp(`${B}(?:care|treatment|service|advice|help|support)\\s+(?:that\\s+|which\\s+)?${SECOND_OR_THIRD}\\s+(?:received|got|had|were given|were offered)\\s+(?:from|at|here|with)\\s+(?:us|the practice|the surgery|our)`, 'giu'),
   // the practice's records speaking
   new RegExp(`${B}(?:our|the)\\s+${anyOf(RECORDS)}\\s+(?:shows?|says?|indicates?|confirms?|suggests?|states?|has you|have you|records?|notes?)${A}`, 'giu'),
   new RegExp(`${B}(?:having\\s+)?(?:checked|checking|looked at|looking at|reviewed|reviewing|gone through|going through|from|in|according to|on)\\s+(?:our|the)\\s+${anyOf(RECORDS.filter((r) => r !== 'list' && r !== 'register'))}${A}`, 'giu'),
