@@ -13,7 +13,8 @@ import {
   type Person,
 } from '../domain/handling.ts';
 import type { Incident } from '../domain/incident.ts';
-import { checkReply, guardContextFrom, hasBlocking, type Finding } from '../domain/policy/guard.ts';
+import { hasBlocking, reviewReply, type Finding, type ReplyReview } from '../domain/policy/guard.ts';
+import { attestationKey } from '../domain/policy/reply-guard/attestation.ts';
 import type { Policy } from '../domain/policy/schema.ts';
 import { renderReplyTemplate } from '../domain/policy/templates.ts';
 import type { Practice } from '../domain/practice.ts';
@@ -30,6 +31,7 @@ import type { Notice } from './reporting.ts';
 import { CardUpdates, CLOSED_FOR_REPORTER } from './cardUpdates.ts';
 import type { Asking, IncidentActionRequest, IncidentScreen } from './incidentScreens.ts';
 import { NOT_YOURS, RefusalLimiter, refusalNotice, Refusals } from './refusals.ts';
+import { approvalSummary, replyGuardContext } from './replyGuard.ts';
 import { bootstrapRoles } from './routing.ts';
 
 export type { Asking, IncidentActionRequest, IncidentScreen } from './incidentScreens.ts';
@@ -45,7 +47,7 @@ type ViewExtras = {
   errors?: Record<string, string>;
   notice?: Notice;
   replyText?: string;
-  replyFindings?: Finding[];
+  review?: ReplyReview;
 };
 
 const DONE_NOTICE: Record<string, string> = {
@@ -223,7 +225,7 @@ export class Deciding {
       const result = completeTask(incident, roles, actor, taskId, text(data[`${INCIDENT_INPUTS.taskOutcomePrefix}${taskId}`]), this.deps.now());
       if (!result.ok) {
         if (result.error.kind === 'not-the-owner') return this.refuse(incident, actor, verb, from, screen);
-        return this.refusal(incident, result.error, actor, [], '', screen);
+        return this.refusal(incident, result.error, actor, undefined, '', screen);
       }
       const stored = await this.storeTaskDone(result.value, actor, taskId, from);
       return { ...screen(stored), notice: { tone: 'good', text: stored.status === 'resolved' ? 'Done. Every action is complete: the incident is resolved and can be closed.' : 'Done, and recorded.' } };
@@ -238,7 +240,10 @@ export class Deciding {
 
     const now = this.deps.now();
     const replyText = text(data[INCIDENT_INPUTS.replyText]);
-    const findings = checkReply(replyText, this.guardContext(incident, practice, policy));
+    // Never trust the card: the findings and the free text are worked out here, from the text sent.
+    const review = reviewReply(replyText.trim(), replyGuardContext(incident, practice, policy));
+    const findings = review.findings;
+    const freeText = review.freeText.map((s) => s.text);
     let result: Result<Incident, HandlingError>;
     let summary: string;
     switch (verb) {
@@ -247,8 +252,13 @@ export class Deciding {
         summary = `Reply checked: ${findings.filter((f) => f.severity === 'blocking').length} blocking, ${findings.filter((f) => f.severity === 'advisory').length} advisory findings.`;
         break;
       case INCIDENT_VERBS.approveReply:
-        result = decide(incident, roles, actor, { kind: 'public-reply', replyText, reporterPostsReply: data[INCIDENT_INPUTS.reporterPostsReply] === 'true', replyBlocked: hasBlocking(findings) }, now);
-        summary = 'Decision: brief public reply approved.';
+        // The tick carries the key of the sentences the card listed: it attests to those only.
+        result = decide(incident, roles, actor, {
+          kind: 'public-reply', replyText, freeText, replyBlocked: hasBlocking(findings),
+          reporterPostsReply: data[INCIDENT_INPUTS.reporterPostsReply] === 'true',
+          attested: freeText.length > 0 && data[INCIDENT_INPUTS.attestFreeText] === attestationKey(freeText),
+        }, now);
+        summary = approvalSummary(actor.name, freeText);
         break;
       case INCIDENT_VERBS.noResponse:
         result = decide(incident, roles, actor, { kind: 'no-response', reason: text(data[INCIDENT_INPUTS.reason]) }, now);
@@ -283,16 +293,18 @@ export class Deciding {
         return screen(incident);
     }
 
-    if (!result.ok) return this.refusal(incident, result.error, actor, findings, replyText, screen);
+    if (!result.ok) return this.refusal(incident, result.error, actor, review, replyText, screen);
     const stored = await this.deps.stores.incidents.update(result.value, { actor, action: `incident.${verb.slice('incident.'.length)}`, summary: `${summary}${from}` });
     await this.updates.afterChange(stored, verb, policy);
     const notice: Notice =
       verb === INCIDENT_VERBS.checkReply
         ? hasBlocking(findings)
           ? { tone: 'attention', text: 'The reply cannot be approved yet: see the problems under it.' }
-          : { tone: 'good', text: 'Reply checked: nothing blocks approval.' }
+          : review.freeText.length > 0
+            ? { tone: 'good', text: `Reply checked: nothing blocks approval. ${review.freeText.length === 1 ? '1 sentence is' : `${review.freeText.length} sentences are`} not from the approved list: read them and tick the statement to approve.` }
+            : { tone: 'good', text: 'Reply checked: nothing blocks approval.' }
         : { tone: 'good', text: DONE_NOTICE[verb] ?? 'Decision recorded. The reporter is being told.' };
-    return { ...screen(stored, { replyText }), notice };
+    return { ...screen(stored, { replyText, review }), notice };
   }
 
   /** Authorisation is checked on the server for every verb; a refusal is audited (collapsed) and explained. */
@@ -305,7 +317,7 @@ export class Deciding {
     incident: Incident,
     error: HandlingError,
     actor: Person,
-    findings: Finding[],
+    review: ReplyReview | undefined,
     replyText: string,
     screen: (i: Incident, extra?: ViewExtras) => IncidentView,
   ): IncidentScreen {
@@ -320,11 +332,20 @@ export class Deciding {
       case 'reply-blocked':
         return screen(incident, {
           replyText,
-          replyFindings: findings,
+          ...(review ? { review } : {}),
           errors: { [INCIDENT_INPUTS.replyText]: 'This reply cannot be approved: fix the problems listed under it.' },
         });
+      case 'attestation-needed':
+        return screen(incident, {
+          replyText,
+          ...(review ? { review } : {}),
+          errors: {
+            [INCIDENT_INPUTS.attestFreeText]:
+              'Some sentences are not from the approved list. Read each one listed, then tick the statement to approve. If you changed the reply, press Check reply first.',
+          },
+        });
       case 'invalid':
-        return screen(incident, { replyText, errors: { [error.field]: error.message } });
+        return screen(incident, { replyText, ...(review ? { review } : {}), errors: { [error.field]: error.message } });
       case 'not-routed':
         return screen(incident, { notice: { tone: 'default', text: 'This incident is still being graded. Try again in a moment.' } });
       case 'impossible-transition':
@@ -357,12 +378,15 @@ export class Deciding {
     const handling = handlingOf(incident);
     // The approved text once decided; else what the manager last typed or saved; else the policy's template.
     const replyText = handling.decision?.replyText || extra.replyText || handling.replyDraft || defaultReply(policy, practice);
+    const review =
+      view !== 'decider' ? undefined : extra.review && extra.replyText === replyText ? extra.review : reviewReply(replyText, replyGuardContext(incident, practice, policy));
     return {
       kind: 'incident',
       incident,
       view,
       replyText,
-      replyFindings: extra.replyFindings ?? (view === 'decider' ? checkReply(replyText, this.guardContext(incident, practice, policy)) : []),
+      replyFindings: review?.findings ?? [],
+      replyFreeText: review?.freeText.map((s) => s.text) ?? [],
       ...(extra.errors ? { errors: extra.errors } : {}),
       ...(extra.notice ? { notice: extra.notice } : {}),
       viewerAadObjectId: actor.aadObjectId,
@@ -372,17 +396,6 @@ export class Deciding {
     };
   }
 
-  private guardContext(incident: Incident, practice: Practice, policy: Policy) {
-    const named = (incident.facts.what.namedColleagues ?? '')
-      .split(/,|;|\band\b/)
-      .map((s) => s.trim())
-      .filter((s) => s.length > 1);
-    return guardContextFrom(policy, {
-      staffNames: [...practice.staffNames, ...named],
-      ...(practice.phone ? { practicePhone: practice.phone } : {}),
-      ...(practice.email ? { practiceEmail: practice.email } : {}),
-    });
-  }
 }
 
 function defaultReply(policy: Policy, practice: Practice): string {

@@ -14,6 +14,8 @@ export type IncidentScreen =
       view: 'decider' | 'readonly';
       replyText: string;
       replyFindings: Finding[];
+      /** The reply's sentences that are not approved sentences: listed for the manager to attest. */
+      replyFreeText: string[];
       errors?: Record<string, string>;
       notice?: Notice;
       /** Who is looking (task owners can mark their own tasks done); '' on the channel card. */

@@ -49,6 +49,7 @@ export class IncidentCards {
           now: this.now(),
           assignees: audience.assignees,
           replyFindings: screen.replyFindings,
+          replyFreeText: screen.replyFreeText,
           replyText: screen.replyText,
           ...(screen.errors ? { errors: screen.errors } : {}),
           ...(screen.notice ? { notice: screen.notice } : {}),
