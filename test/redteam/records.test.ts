@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { EmbeddedAzurite } from '../../src/store/embeddedAzurite.ts';
 import { eventually, writePracticesFile } from '../support/botProcess.ts';
 import { FakeConnector } from '../support/connector.ts';
+import { INCIDENT_INPUTS, INCIDENT_VERBS } from '../../src/views/verbs.ts';
 import { startRealServer, startStorage, type RealServer } from '../support/realServer.ts';
 import { personalChat, reportThroughCards, TeamsWire, TENANT } from '../support/teamsWire.ts';
 import { BOT_FRAMEWORK_ISSUER, TestTokenIssuer } from '../support/tokenIssuer.ts';
@@ -22,6 +23,8 @@ const dora = person('dora', 'Dora Dpo'); // DPO of Millbrook
 const rita = person('rita', 'Rita Reception'); // staff of A, the reporter
 const sam = person('sam', 'Sam Secretary'); // staff of A, not the reporter
 const bob = person('bob', 'Bob Boss'); // manager of Cockhedge (B)
+const gina = person('gina', 'Gina Guardian'); // safeguarding lead of Millbrook: decides safeguarding incidents only
+const CLOSURE = 'Outcome-kept-private: the author apologised to Jo by phone';
 const POST = 'The receptionist Jo at Millbrook shouted at my mum, disgraceful service';
 
 const connector = new FakeConnector();
@@ -39,7 +42,7 @@ beforeAll(async () => {
   azurite = await startStorage();
   practices = await writePracticesFile({
     practices: [
-      { id: 'millbrook', name: 'Millbrook Medical Centre', teamIds: [TEAM_A], staff: [rita.aadObjectId, sam.aadObjectId], staffNames: ['Rita Reception'], phone: '01234 567890', managers: [mary.aadObjectId], deputies: [], dataProtectionOfficers: [dora.aadObjectId] },
+      { id: 'millbrook', name: 'Millbrook Medical Centre', teamIds: [TEAM_A], staff: [rita.aadObjectId, sam.aadObjectId], staffNames: ['Rita Reception'], phone: '01234 567890', managers: [mary.aadObjectId], deputies: [], dataProtectionOfficers: [dora.aadObjectId], safeguardingLeads: [gina.aadObjectId] },
       { id: 'cockhedge', name: 'Cockhedge Medical Centre', teamIds: [TEAM_B], staff: [], staffNames: [], managers: [bob.aadObjectId], deputies: [], dataProtectionOfficers: [] },
     ],
   });
@@ -53,7 +56,7 @@ beforeAll(async () => {
     POSTWATCH_LINK_SECRET: 'a-shared-link-secret-for-every-instance',
   });
   wire = new TeamsWire(server.url, connector, () => ({ authorization: `Bearer ${issuer.sign(issuer.validClaims(APP_ID, connector.url))}` }));
-  for (const p of [mary, dora, rita, sam, bob]) expect((await wire.say(p, 'hello')).status).toBe(200);
+  for (const p of [mary, dora, rita, sam, bob, gina]) expect((await wire.say(p, 'hello')).status).toBe(200);
   reference = (await reportThroughCards(wire, connector, rita, { what: { postText: POST, categories: 'personal-attack', namedParties: '', namedColleagues: '' } })).reference;
   await eventually('the incident is routed', async () => (await server.stores.incidents.get('millbrook', reference))?.handling?.grading, 20_000);
 }, 60_000);
@@ -158,5 +161,22 @@ describe('red team: subject access', () => {
   it('held: "delete early" is the DPO\'s alone; a manager and a colleague are refused and the incident stays', async () => {
     for (const who of [mary, sam]) expect(await answerTo(who, `incident ${reference} delete early: erasure agreed`)).toMatch(/Only the Data Protection Officer/);
     expect(await server.stores.incidents.get('millbrook', reference)).toBeDefined();
+  });
+});
+
+describe('red team: the one rule of who sees what, applied to the register export', () => {
+  it('a safeguarding lead, who may not open a non-safeguarding incident, cannot read its closure notes through "export register"', async () => {
+    const data = { practiceId: 'millbrook', reference, version: 3 };
+    // Held: the safeguarding lead gets the notice for this (non-safeguarding) incident.
+    const refused = await wire.press(gina, INCIDENT_VERBS.refresh, data);
+    expect(refused.type).toBe('application/vnd.microsoft.activity.message');
+    // The manager decides and closes it with an outcome the reporter is never shown.
+    await wire.press(mary, INCIDENT_VERBS.noResponse, { ...data, [INCIDENT_INPUTS.reason]: 'a reply would draw attention' });
+    const closed = await wire.press(mary, INCIDENT_VERBS.close, { ...data, [INCIDENT_INPUTS.closeOutcome]: CLOSURE, [INCIDENT_INPUTS.lessonsLearnt]: 'none' });
+    expect(JSON.stringify(closed.value)).toContain(CLOSURE);
+    expect((await server.stores.incidents.get('millbrook', reference))?.status).toBe('closed');
+    const answer = await answerTo(gina, 'export register');
+    const csv = /\/export\?t=/.test(answer) ? await (await get(linkIn(answer, '/export'))).text() : '';
+    expect(csv).not.toContain(CLOSURE.slice(0, 25));
   });
 });
