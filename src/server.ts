@@ -180,6 +180,11 @@ export function createApp(deps: AppDeps): App {
       return;
     }
     try {
+      // Single use, like the evidence pack's: a forwarded or leaked link does not keep serving the register.
+      if (!(await stores.leases.useOnce(`register-link|${link.id}`, new Date(link.expiresAt)))) {
+        res.send(410, { error: 'This link has already been used: each link works once. Ask for a new one with "export register".' });
+        return;
+      }
       const file = await services.registerExport.download(practice, { aadObjectId: link.issuedTo, name: link.issuedToName ?? '' }, { from: link.from, to: link.to });
       if (!file) {
         res.send(403, { error: 'The person this link was issued to no longer decides for this practice.' });
