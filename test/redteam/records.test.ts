@@ -1,3 +1,4 @@
+import { TableClient } from '@azure/data-tables';
 import { MicrosoftAppCredentials } from 'botframework-connector';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { EmbeddedAzurite } from '../../src/store/embeddedAzurite.ts';
@@ -178,5 +179,24 @@ describe('red team: the one rule of who sees what, applied to the register expor
     const answer = await answerTo(gina, 'export register');
     const csv = /\/export\?t=/.test(answer) ? await (await get(linkIn(answer, '/export'))).text() : '';
     expect(csv).not.toContain(CLOSURE.slice(0, 25));
+  });
+});
+
+describe('red team: what an early deletion leaves behind', () => {
+  it('"delete early" by the DPO removes the refusal rows kept beside the incident (they name the incident and the staff refused)', async () => {
+    // Sam is refused on the incident: a refusal row is counted beside it (issue 11, part 1).
+    expect((await wire.press(sam, INCIDENT_VERBS.refresh, { practiceId: 'millbrook', reference })).type).toBe('application/vnd.microsoft.activity.message');
+    const table = TableClient.fromConnectionString(azurite.connectionString, `${server.tablePrefix}incidents`, { allowInsecureConnection: true });
+    const leftBeside = async () => {
+      const rows: string[] = [];
+      for await (const row of table.listEntities<{ reference?: string }>({ queryOptions: { filter: `PartitionKey eq 'millbrook'` } })) if (row.rowKey?.includes(reference) || row.reference === reference) rows.push(row.rowKey ?? '');
+      return rows;
+    };
+    expect((await leftBeside()).some((k) => k.startsWith('refusal|'))).toBe(true);
+    expect((await server.stores.incidents.get('millbrook', reference))?.status).toBe('closed');
+    expect(await answerTo(dora, `incident ${reference} delete early: erasure agreed with the author`)).toMatch(/has been deleted/);
+    expect(await server.stores.incidents.get('millbrook', reference)).toBeUndefined();
+    // Only the audit chain's tombstone may remain (issue 14: "anything else tied to the incident" is deleted).
+    expect((await leftBeside()).filter((k) => !k.startsWith('audit|'))).toEqual([]);
   });
 });
