@@ -91,4 +91,13 @@ describe('red team: hostile JSON from an authenticated sender', () => {
       expect(answer.text).not.toMatch(LEAK);
     }
   });
+
+  it('held: a valid token for the real connector cannot carry an activity whose serviceUrl (where the token and replies go) is another host', async () => {
+    const since = connector.calls.length;
+    for (const serviceUrl of ['https://evil.trafficmanager.net/emea/', 'https://SMBA.trafficmanager.net.evil.example/', connector.url.replace('127.0.0.1', 'localhost')]) {
+      const answer = await postActivity(server.url, teamsActivity(serviceUrl, mary, { type: 'message', text: 'help' }, TENANT), token());
+      expect(answer.status).toBe(401);
+    }
+    expect(connector.calls.length).toBe(since);
+  });
 });
