@@ -161,6 +161,8 @@ function loadPractices(e: z.infer<typeof envSchema>, cwd: string): Result<Practi
           staff: [],
           staffNames: [],
           managers: splitList(e.POSTWATCH_MANAGERS),
+          // Its own policy file: the cards cite "<practice>'s social media policy".
+          ...(e.POSTWATCH_POLICY_FILE ? { policyFile: e.POSTWATCH_POLICY_FILE } : {}),
           deputies: [],
           dataProtectionOfficers: [],
         },

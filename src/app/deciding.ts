@@ -45,6 +45,8 @@ export type IncidentScreen =
       canReopen: boolean;
       /** The practice's roles as read for this screen, so drawing the card need not read them again. */
       roles: PracticeRoles;
+      /** "Check reply" answers with the reply section still open. */
+      openSection?: 'reply';
     }
   | { kind: 'question'; incident: Incident; error?: string }
   /** A decider asked for the evidence pack: the bot makes the short-lived link. */
@@ -212,7 +214,7 @@ export class Deciding {
           ? { tone: 'attention', text: 'The reply cannot be approved yet: see the problems under it.' }
           : { tone: 'good', text: 'Reply checked: nothing blocks approval.' }
         : { tone: 'good', text: DONE_NOTICE[verb] ?? 'Decision recorded. The reporter is being told.' };
-    return { ...screen(stored, { replyText }), notice };
+    return { ...screen(stored, { replyText }), notice, ...(verb === INCIDENT_VERBS.checkReply ? { openSection: 'reply' as const } : {}) };
   }
 
   /** Authorisation is checked on the server for every verb; a refusal is audited and explained. */

@@ -300,7 +300,7 @@ export const DEFAULT_POLICY: Policy = {
       then: {
         severity: 'high',
         actions: [
-          { id: 'report-to-police', priority: 2, reason: 'A threat of violence or harm: Wickersley reports it to the police.' },
+          { id: 'report-to-police', priority: 2, reason: 'A threat of violence or harm is reported to the police.' },
           { id: 'save-evidence', priority: 5, reason: 'Keep the threat exactly as posted for the police.' },
           { id: 'report-to-platform', priority: 20, reason: 'Platforms remove posts that threaten.', source: Q.platformsRemove },
           { id: 'no-response', priority: 32, reason: 'Do not engage with a threat in public.', source: Q.lmcIgnore },
@@ -330,7 +330,7 @@ export const DEFAULT_POLICY: Policy = {
         actions: [
           { id: 'save-evidence', priority: 5, reason: 'Harassment is a course of conduct: keep every post, with dates, to show the pattern.', source: Q.bmaHarassment },
           { id: 'report-to-platform', priority: 20, reason: 'Platforms remove posts that harass.', source: Q.platformsRemove },
-          { id: 'report-to-police', priority: 25, reason: 'Wickersley reports harassment to the police (Protection from Harassment Act 1997).' , source: Q.wickPolice },
+          { id: 'report-to-police', priority: 25, reason: 'Harassment is reported to the police (Protection from Harassment Act 1997).' , source: Q.wickPolice },
           { id: 'block-on-page', priority: 30, reason: 'Blocking stops the author posting on the practice page (not elsewhere).', source: Q.lmcBlock },
           { id: 'no-response', priority: 32, reason: 'Replying in public may fuel it.', source: Q.lmcIgnore },
         ],
@@ -348,7 +348,7 @@ export const DEFAULT_POLICY: Policy = {
           { id: 'save-evidence', priority: 5, reason: 'Any later legal step needs the exact words, date and link.' },
           { id: 'request-removal', priority: 20, reason: 'Ask the author privately to take it down: quicker and cheaper than any legal route.', source: Q.millContactAuthor },
           { id: 'report-to-platform', priority: 22, reason: 'Report it to the platform as false and damaging.', source: Q.wickRemoval },
-          { id: 'legal-advice', priority: 80, reason: 'If the author will not remove it, take MDU or legal advice (Millbrook, Cockhedge) before any legal step.', source: Q.millDefamatory },
+          { id: 'legal-advice', priority: 80, reason: 'If the author will not remove it, take MDU or legal advice before any legal step.', source: Q.millDefamatory },
           { id: 'pr-support', priority: 85, reason: 'If the claim is spreading, a PR specialist can coordinate the response.', source: Q.wickPR },
         ],
         warnings: ['defamation-slow-costly'],
@@ -374,7 +374,7 @@ export const DEFAULT_POLICY: Policy = {
         deciders: ['data-protection-officer'],
         actions: [
           { id: 'report-to-platform', priority: 15, reason: 'Platforms usually remove posts that name individuals.', source: Q.lmcReportToSite },
-          { id: 'request-removal', priority: 21, reason: 'Patients must not post comments that identify staff (Millbrook, Cockhedge): ask the author to remove it.', source: Q.millIdentifyStaff },
+          { id: 'request-removal', priority: 21, reason: 'Patients must not post comments that identify staff: ask the author to remove it.', source: Q.millIdentifyStaff },
           { id: 'support-colleague', priority: 35, reason: 'A colleague is named: tell them, support them, and keep them informed.', source: Q.wickSupport },
           { id: 'dpo-review', priority: 45, reason: "A colleague's personal data is in a public post: the DPO takes part in the decision.", source: Q.wickReport },
         ],
@@ -408,7 +408,7 @@ export const DEFAULT_POLICY: Policy = {
         actions: [
           { id: 'report-to-platform', priority: 15, reason: 'A photo or recording of identifiable people without consent: report it for removal.', source: Q.platformsRemove },
           { id: 'dpo-review', priority: 16, reason: 'A recording of patients or staff may be a data breach: the DPO decides with the practice manager.', source: Q.millArticle8 },
-          { id: 'request-removal', priority: 21, reason: 'Photos and recordings of patients or staff are not permitted without consent (Cockhedge, Millbrook): ask the author to remove it.', source: Q.cockPhotos },
+          { id: 'request-removal', priority: 21, reason: 'Photos and recordings of patients or staff are not permitted without consent: ask the author to remove it.', source: Q.cockPhotos },
         ],
         warnings: ['recording-privacy'],
       },
@@ -449,7 +449,7 @@ export const DEFAULT_POLICY: Policy = {
       then: {
         severity: 'medium',
         actions: [
-          { id: 'request-removal', priority: 26, reason: 'Patients must not post inaccurate material (Millbrook): ask the author privately to correct or remove it.', source: Q.millInaccurate },
+          { id: 'request-removal', priority: 26, reason: 'Patients must not post inaccurate material: ask the author privately to correct or remove it.', source: Q.millInaccurate },
           { id: 'public-reply', priority: 30, reason: 'A brief, measured reply inviting direct contact; do not correct the detail in public.', source: Q.wickDirect },
         ],
         warnings: ['no-online-spat'],
@@ -478,7 +478,7 @@ export const DEFAULT_POLICY: Policy = {
         severity: 'high',
         actions: [
           { id: 'save-evidence', priority: 6, reason: 'This author has posted before: keep every post together to show the course of conduct.', source: Q.bmaHarassment },
-          { id: 'block-on-page', priority: 18, reason: 'Millbrook blocks patients who frequently post inappropriate comments on the practice page.' },
+          { id: 'block-on-page', priority: 18, reason: 'Patients who frequently post inappropriate comments on the practice page are blocked.' },
           { id: 'report-to-police', priority: 28, reason: 'Two or more connected abusive posts causing alarm or distress may be harassment: consider reporting to the police (101).', source: Q.bmaHarassment },
         ],
         warnings: ['possible-harassment', 'prosecution-threshold'],

@@ -22,8 +22,11 @@ export const INCIDENT_DATA_KEYS = ['practiceId', 'reference', 'version'] as cons
 /** incident.taskDone names the task too. */
 export const TASK_DATA_KEYS = [...INCIDENT_DATA_KEYS, 'taskId'] as const;
 const REGISTER_VERB_SET = new Set<string>(Object.values(REGISTER_VERBS));
-/** Action types the cards may use: Execute (Universal Actions) and ShowCard (works with them in Teams). */
-const ACTION_TYPES = new Set(['Action.Execute', 'Action.ShowCard']);
+/**
+ * Action types the cards may use: Execute (Universal Actions), ShowCard (works with them in Teams)
+ * and ToggleVisibility (the incident card's "Show all" sections: nothing leaves the client).
+ */
+const ACTION_TYPES = new Set(['Action.Execute', 'Action.ShowCard', 'Action.ToggleVisibility']);
 /** The evidence pack's download link: the only Action.OpenUrl, and only on the evidence pack card. */
 export const DOWNLOAD_ACTION = { id: 'download-evidence-pack', title: 'Download evidence pack' } as const;
 
@@ -93,8 +96,9 @@ export function problems(card: Json, opts: { userText?: readonly string[]; openU
     }
     if (type === 'Action.OpenUrl') found.push(...openUrlProblems(card, obj, path, opts.openUrl));
     else if (type.startsWith('Action.')) {
-      if (!ACTION_TYPES.has(type)) found.push(`${path}: ${type} (only Action.Execute and Action.ShowCard are used)`);
+      if (!ACTION_TYPES.has(type)) found.push(`${path}: ${type} (only Action.Execute, Action.ShowCard and Action.ToggleVisibility are used)`);
     }
+    if (type === 'Action.ToggleVisibility') found.push(...toggleProblems(card, obj, path));
     if (type.startsWith('Action.')) {
       if (typeof obj.title !== 'string' || obj.title.trim() === '') found.push(`${path}: action without a title`);
       if (type === 'Action.ShowCard') {
@@ -102,6 +106,20 @@ export function problems(card: Json, opts: { userText?: readonly string[]; openU
       } else if (type === 'Action.Execute') found.push(...executeProblems(obj, path));
     }
   });
+  return found;
+}
+
+/** A toggle carries no verb or data and shows or hides elements that exist on this card. */
+function toggleProblems(card: Json, obj: Json, path: string): string[] {
+  const found: string[] = [];
+  if (obj.verb !== undefined || obj.data !== undefined) found.push(`${path}: a ToggleVisibility carries no verb or data`);
+  const targets = Array.isArray(obj.targetElements) ? obj.targetElements : [];
+  if (targets.length === 0) found.push(`${path}: a ToggleVisibility with no target`);
+  const ids = new Set(elements(card).map((e) => e.id).filter((id) => typeof id === 'string'));
+  for (const t of targets) {
+    const id = typeof t === 'string' ? t : (t as Json)?.elementId;
+    if (typeof id !== 'string' || !ids.has(id)) found.push(`${path}: toggles "${String(id)}", which is not on the card`);
+  }
   return found;
 }
 
