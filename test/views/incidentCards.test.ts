@@ -26,6 +26,7 @@ import {
   texts,
   type Json,
 } from './cardChecks.ts';
+import { contrast, contrastFailures, textColours } from './contrast.ts';
 
 // ---- sample data --------------------------------------------------------------------------------
 
@@ -1545,5 +1546,65 @@ describe('evidence pack card', () => {
     const card = structuredClone(evidencePackCard(PACK));
     breakIt(card);
     expect(problems(card, { openUrl: PACK.url }).join('\n')).toMatch(expected);
+  });
+});
+
+// ---- phone-first: contrast in every Teams theme, and the worst case under 28 KB -------------------------
+
+describe('incident card colours: 4.5:1 in Teams light, dark and high contrast', () => {
+  it('the checker fails what it must: Teams warning text on white, attention text on dark', () => {
+    expect(contrast('#000000', '#ffffff')).toBeCloseTo(21, 0);
+    const warningOnWhite = { type: 'AdaptiveCard', body: [{ type: 'TextBlock', text: 'Careful', color: 'Warning' }] };
+    expect(contrastFailures(warningOnWhite).join('\n')).toMatch(/^light: warning text on default is 1\.\d+:1/);
+    const errorInShowCard = { type: 'AdaptiveCard', actions: [{ type: 'Action.ShowCard', title: 'X', card: { type: 'AdaptiveCard', body: [{ type: 'TextBlock', text: 'Fix', color: 'Attention' }] } }] };
+    expect(contrastFailures(errorInShowCard).join('\n')).toMatch(/dark: attention text on emphasis is 3\.\d+:1/);
+    const subtleInAttention = { type: 'AdaptiveCard', body: [{ type: 'Container', style: 'attention', items: [{ type: 'TextBlock', text: 'ok', isSubtle: true }] }] };
+    expect(contrastFailures(subtleInAttention)).toEqual([]);
+  });
+
+  const VARIANTS: Array<[string, () => [Incident, Partial<IncidentCardOptions>]]> = [
+    ['decider, undecided', () => [routed(), {}]],
+    ['read-only', () => [routed(), { view: 'readonly' }]],
+    ['at risk, repeat author, overdue', () => [routed({ ...FACTS, risk: { atRisk: true } }, 2), { now: new Date('2026-11-05T10:00:00Z') }]],
+    ['errors on every input, blocking findings, an attention notice', () => [hostileIncident(), { errors: ALL_ERRORS, replyText: HOSTILE_REPLY, replyFindings: hostileFindings(HOSTILE_REPLY), notice: { tone: 'attention', text: 'Refused.' } }]],
+    ['decided, a good notice', () => [decided(DECISIONS['public reply']!), { notice: { tone: 'good', text: 'Done.' } }]],
+    ['not routed yet, a default notice', () => [{ ...routed(), handling: undefined }, { notice: { tone: 'default', text: 'Grading.' } }]],
+  ];
+  it.each(VARIANTS)('%s: every text holds 4.5:1 in every theme, and no coloured text is used', (_, make) => {
+    const [incident, overrides] = make();
+    const card = incidentCard(incident, options(overrides));
+    expect(textColours(card).length).toBeGreaterThan(30);
+    expect(contrastFailures(card)).toEqual([]);
+    // Warnings, severity and errors are carried by container styles, never by text colour.
+    expect(textBlocks(card).filter((t) => t.color !== undefined && t.color !== 'Default')).toEqual([]);
+  });
+});
+
+describe('incident card worst case: 20 screenshots, 15 actions, long text, every error', () => {
+  const FIFTEEN = DEFAULT_POLICY.actions.slice(0, 15);
+  function worst(): [Incident, IncidentCardOptions] {
+    const incident = hostileIncident({ screenshots: 20, questions: 10 });
+    const grading = graded(incident);
+    const actions = FIFTEEN.map((a, i) => ({ id: a.id, title: `${a.title} ${HOSTILE_SHORT}`, reason: `${HOSTILE.slice(0, 300)} ${i}`, source: a.source, rule: 'r', guidance: a.guidance }));
+    const warnings = DEFAULT_POLICY.warnings.slice(0, 12).map((w) => ({ id: w.id, text: `${w.text} ${HOSTILE.slice(0, 200)}`, source: w.source }));
+    const heavy = { ...incident, handling: { ...incident.handling!, grading: { ...grading, actions, warnings } } };
+    return [heavy, options({ errors: ALL_ERRORS, replyText: HOSTILE_REPLY, replyFindings: hostileFindings(HOSTILE_REPLY), refreshUserIds: Array.from({ length: 60 }, (_, i) => `29:${i}`) })];
+  }
+
+  it.each(['decider', 'readonly'] as const)('%s: a valid card under 28 KB, with the decision buttons still before the recommendations', (view) => {
+    const [incident, opts] = worst();
+    expect(FIFTEEN).toHaveLength(15);
+    expect(incident.facts.evidence.screenshots).toHaveLength(20);
+    const card = incidentCard(incident, { ...opts, view });
+    expect(problems(card, { userText: USER_TEXT })).toEqual([]);
+    expect(bytes(card)).toBeLessThan(TEAMS_MAX_BYTES);
+    expect(contrastFailures(card)).toEqual([]);
+    const at = (pred: (e: Json) => boolean) => body(card).findIndex(pred);
+    const recommendations = at((e) => texts(e)[0] === 'What the policy recommends' || String(texts(e)[0]).startsWith('Recommended first'));
+    // Every input has an error here, so every decision section is open where its button was.
+    const decision = at((e) => e.id === 'decisions' || String(e.id).startsWith('decide-'));
+    if (view === 'decider') expect(decision).toBeGreaterThan(0);
+    expect(decision).toBeLessThan(recommendations);
+    expect(at((e) => e.id === 'headline')).toBeLessThan(recommendations);
   });
 });
