@@ -11,6 +11,7 @@ import { createAzureStores } from '../../src/store/azure/index.ts';
 import type { ConversationAddress, Stores } from '../../src/store/ports.ts';
 import { INCIDENT_VERBS } from '../../src/views/verbs.ts';
 import { useAzurite } from '../support/azurite.ts';
+import { contrastFailures } from '../views/contrast.ts';
 import { action, actionsOf, cardAction, cardOf, channelMention, personalMessage, TeamsDriver, textOfCard, textsOf, type Person } from '../support/teams.ts';
 
 const storage = useAzurite();
@@ -334,5 +335,37 @@ describe('delivery', () => {
     await h.services.outbox.deliverDue();
     expect(h.sender.sent.filter((s) => s.message.text === 'still here')).toHaveLength(1);
     expect((await stores.outbox.pending()).some((item) => item.id === id)).toBe(false);
+  });
+});
+
+describe('the incident card a manager is sent, on a phone (issue 13)', () => {
+  it('puts the decision right after the headline, holds 4.5:1 contrast, offers Assign by name, and Check reply keeps the reply open', async () => {
+    const h = startBot();
+    const incident = await report(h, rita, { postText: 'The receptionist is useless and rude', categories: 'personal-attack,names-staff', namedParties: 'colleagues', namedColleagues: 'Rita' });
+    await h.services.outbox.deliverDue();
+    const card = h.sender.sent.find((s) => s.to === '29:mary' && JSON.stringify(s.message.card ?? {}).includes(incident.reference))!.message.card as Record<string, any>;
+    const body = card.body as Array<Record<string, any>>;
+    const at = (pred: (e: Record<string, any>) => boolean) => body.findIndex(pred);
+    const decisions = body[at((e) => e.id === 'decisions')]!;
+    expect(at((e) => e.id === 'headline')).toBeLessThan(at((e) => e.id === 'decisions'));
+    expect(at((e) => e.id === 'decisions')).toBeLessThan(at((e) => /^(Recommended first|What the policy recommends)/.test(textOfCard(e))));
+    // A section the guard already blocks (here the drafted reply: "reception" is in the practice's
+    // e-mail address and in a staff name) is shown open, straight under the decision buttons.
+    const opened = body.slice(at((e) => e.id === 'decisions') + 1).filter((e) => String(e.id).startsWith('decide-'));
+    const options = [...decisions.actions.map((a: { title: string }) => a.title), ...opened.map((e) => e.items[0].text)].map((t: string) => t.replace(/ \(not advised\)$/, ''));
+    expect(options.sort()).toEqual(['Ask the reporter', 'Assign', 'Choose actions', 'No response', 'Public reply']);
+    for (const e of opened) expect(body.indexOf(e)).toBe(at((x) => x.id === 'decisions') + 1 + opened.indexOf(e));
+    expect(card.actions ?? []).toEqual([]);
+    expect(contrastFailures(card)).toEqual([]);
+    // Deputies and managers by the names Teams gave them; nobody "Unnamed".
+    const assign = decisions.actions.find((a: { title: string }) => a.title === 'Assign').card;
+    const choices = assign.body.find((e: { id?: string }) => e.id === 'assignee').choices.map((c: { title: string }) => c.title);
+    expect(choices.sort()).toEqual(['Dan', 'Mary', 'Mike']);
+    // "Check reply" answers with the reply section still open, its result under the box.
+    const checked = cardOf(await decide(h, mary, incident, INCIDENT_VERBS.checkReply, { replyText: 'Thank you for your feedback. Please contact the practice directly.' }));
+    const open = (checked.body as Array<Record<string, any>>).find((e) => e.id === 'decide-reply');
+    expect(open).toBeDefined();
+    expect(textOfCard(open)).toMatch(/The reply check found/);
+    expect(textOfCard(checked)).toMatch(/Reply checked/);
   });
 });
