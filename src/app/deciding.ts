@@ -16,7 +16,7 @@ import {
 import type { Incident } from '../domain/incident.ts';
 import { checkReply, guardContextFrom, hasBlocking, type Finding } from '../domain/policy/guard.ts';
 import type { Policy } from '../domain/policy/schema.ts';
-import { renderReplyTemplate } from '../domain/policy/templates.ts';
+import { renderReplyDraft } from '../domain/policy/templates.ts';
 import type { Practice } from '../domain/practice.ts';
 import type { Result } from '../domain/result.ts';
 import { isManager, type PracticeRoles } from '../domain/roles.ts';
@@ -360,10 +360,11 @@ export class Deciding {
 }
 
 function defaultReply(policy: Policy, practice: Practice): string {
-  const rendered = renderReplyTemplate(policy, 'public-reply', {
+  // A contact detail the practice has not configured drops its clause: the draft never reads broken.
+  const rendered = renderReplyDraft(policy, 'public-reply', {
     practiceName: practice.name,
-    practicePhone: practice.phone ?? 'the surgery',
-    practiceEmail: practice.email ?? 'the practice',
+    ...(practice.phone ? { practicePhone: practice.phone } : {}),
+    ...(practice.email ? { practiceEmail: practice.email } : {}),
   });
   return rendered.ok ? rendered.value : '';
 }

@@ -32,6 +32,31 @@ export function renderReplyTemplate(policy: Policy, templateId: string, values: 
   return renderTemplate(template.text, values);
 }
 
+/** Contact details a practice may not have configured: their clause is dropped, not left broken. */
+const OPTIONAL_CONTACTS: readonly TemplatePlaceholder[] = ['practicePhone', 'practiceEmail'];
+const LEAD_IN = String.raw`(?:\b(?:on|at|via|by|call|email|e-mail|phone|ring)\s+)?`;
+
+/**
+ * A reply draft from a template: like renderReplyTemplate, but a contact detail the practice has
+ * not given drops its clause ("on {{practicePhone}} or " / " or at {{practiceEmail}}") instead of
+ * leaving "contact us directly on the surgery or at the practice". The practice's name is required.
+ */
+export function renderReplyDraft(policy: Policy, templateId: string, values: Partial<TemplateValues>): Result<string, string[]> {
+  const template = policy.templates.find((t) => t.id === templateId);
+  if (!template) return err([`no template "${templateId}"`]);
+  let text = template.text;
+  for (const name of OPTIONAL_CONTACTS) {
+    if (values[name]?.trim()) continue;
+    const slot = String.raw`\{\{${name}\}\}`;
+    // "on {{x}} or at {{y}}": drop "on {{x}} or " so what follows joins on; else drop " or at {{x}}".
+    text = text.replace(new RegExp(`${LEAD_IN}${slot}\\s+(?:or|and)\\s+`, 'g'), '');
+    text = text.replace(new RegExp(String.raw`\s*(?:\b(?:or|and)\s+)?${LEAD_IN}${slot}`, 'g'), '');
+  }
+  // A request left with nothing to ask ("resolve them: please.") ends where the request began.
+  text = text.replace(/:\s*please\s*(?=[.!])/gi, '').replace(/\s+([.,!])/g, '$1');
+  return renderTemplate(text, values);
+}
+
 function flatten(value: string): string {
   // Control characters and line breaks would let a value change the shape of the message.
   return value.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
