@@ -601,14 +601,15 @@ describe('submitted card', () => {
     expect(problems(card)).toEqual([]);
     const all = texts(card).join('\n');
     expect(all).toMatch(/supports staff who are targeted online/);
-    expect(all).toMatch(/Wickersley Medical Practice social media policy, section 7/);
+    // The practice's own words, never another practice's policy.
+    expect(texts(card).filter((t) => t !== PRACTICE).join('\n')).not.toMatch(/Wickersley|Millbrook|Cockhedge|Caergwrle/);
     expect(all).toContain('Call Lisa on 01709 000000 or see \\[the EAP\\](http://x.example)');
   });
 
   it('support without practice text still shows the policy line', () => {
     const card = submittedCard(incident({}, { what: { ...FACTS.what, namedParties: ['colleagues'] } }), { practiceName: PRACTICE });
     expect(problems(card)).toEqual([]);
-    expect(texts(card).join('\n')).toMatch(/section 7/);
+    expect(texts(card)).toContain('The practice supports staff who are targeted online: you will get guidance and support throughout. Talk to the practice manager whenever you need to.');
   });
 });
 
