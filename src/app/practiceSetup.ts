@@ -1,5 +1,5 @@
 import type { Practice } from '../domain/practice.ts';
-import { changeRole, isManager, ROLES, type RoleId } from '../domain/roles.ts';
+import { changeRole, holdsRole, isManager, ROLES, type RoleId } from '../domain/roles.ts';
 import { ConflictError, type AuditActor, type ConversationAddress, type Stores } from '../store/ports.ts';
 import { bootstrapRoles } from './routing.ts';
 
@@ -41,6 +41,12 @@ export class PracticeSetup {
       }
     }
     throw new ConflictError('Roles changed too often at once');
+  }
+
+  /** Which help a person gets: deciders (any role) and practice managers see more. */
+  async standing(practice: Practice, aadObjectId: string): Promise<{ decider: boolean; manager: boolean }> {
+    const roles = (await this.stores.practices.roles(practice.id, bootstrapRoles(practice))).value;
+    return { decider: holdsRole(roles, aadObjectId), manager: isManager(roles, aadObjectId) };
   }
 
   async useChannelForReview(practice: Practice, actor: AuditActor, address: ConversationAddress, channelName: string): Promise<string> {

@@ -7,8 +7,6 @@ import type { PracticeSummary } from '../domain/summary.ts';
 export const SAY = {
   welcome:
     "Hello, I'm Postwatch. If you see a social media post about the practice or a colleague that is abusive, threatening, untrue or a complaint, type **report a post** and I'll take you through it. Type **my reports** to see what you have reported.",
-  help:
-    'Type **report a post** to report a social media post about the practice or a colleague. Type **my reports** to see the posts you have reported and where they are. If anyone is in immediate danger, call 999.',
   didNotUnderstand: "Sorry, I didn't understand that. Type **report a post** to report a post, or **help** to see what I can do.",
   noWorkAccount: 'Postwatch works only with a Teams work account. Please use Teams signed in with your practice account.',
   unknownPractice:

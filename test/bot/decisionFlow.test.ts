@@ -369,3 +369,38 @@ describe('the incident card a manager is sent, on a phone (issue 13)', () => {
     expect(textOfCard(checked)).toMatch(/Reply checked/);
   });
 });
+
+describe('help, for the person asking (issue 13)', () => {
+  const ask = async (h: Harness, who: Person, where: 'chat' | 'channel') =>
+    textsOf(await h.driver.send(where === 'chat' ? personalMessage(who, 'help') : channelMention(who, 'help', TEAM))).join('\n');
+  const REPORTING = ['report a post', 'my reports', 'help'];
+  const DECIDING = ['open incidents', 'incident', 'summary', 'verify audit', 'add deputy', 'remove deputy'];
+  const SETUP = ['use this channel for incident review'];
+  const listed = (text: string) => [...text.matchAll(/^- \*\*(.+?)\*\*/gm)].map((m) => m[1]!);
+
+  it('staff see the reporting commands only, in a chat and in the channel', async () => {
+    const h = startBot();
+    for (const where of ['chat', 'channel'] as const) {
+      const text = await ask(h, rita, where);
+      expect(listed(text)).toEqual(REPORTING);
+      expect(text).not.toMatch(/Evidence pack|verify audit|add deputy/);
+    }
+  });
+
+  it('a deputy or DPO also sees the register, summary, verify audit, evidence packs and role commands, but not the set-up', async () => {
+    const h = startBot();
+    for (const who of [dan, dave]) {
+      const text = await ask(h, who, 'chat');
+      expect(listed(text).sort()).toEqual([...REPORTING, ...DECIDING].sort());
+      expect(text).toMatch(/Evidence pack/);
+      expect(text).toMatch(/\*\*add deputy\*\*: .*\(in the practice channel, with @Postwatch\)/);
+      expect(listed(await ask(h, who, 'channel'))).not.toContain(SETUP[0]);
+    }
+  });
+
+  it('a practice manager in the channel also sees the set-up commands; in a 1:1 chat not', async () => {
+    const h = startBot();
+    expect(listed(await ask(h, mary, 'channel')).sort()).toEqual([...REPORTING, ...DECIDING, ...SETUP].sort());
+    expect(listed(await ask(h, mary, 'chat'))).not.toContain(SETUP[0]);
+  });
+});
