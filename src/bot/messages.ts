@@ -14,6 +14,7 @@ export const SAY = {
   teamNotLinked:
     'This team is not linked to a practice in Postwatch yet. Please ask your practice manager to set it up.',
   sentPrivately: "I've sent you a private message.",
+  newReportBelow: 'A new report has started below. Your earlier confirmation and its reference stay as they were.',
   couldNotMessagePrivately:
     "I couldn't message you privately. Open a chat with Postwatch (search for it under Apps in Teams) and type **report a post** there.",
   screenshotsPrivately: 'Please send screenshots to me in our private chat, not here, so the post is not shared more widely.',

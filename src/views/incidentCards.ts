@@ -14,7 +14,7 @@ import { CLOSURE_LIMIT, LESSONS_REQUIRED, TASK_OUTCOME_LIMIT, type Closure, type
 import type { Grading } from '../domain/policy/grade.ts';
 import type { Finding } from '../domain/policy/guard.ts';
 import { AUTHOR_RELATIONSHIPS, NAMED_PARTIES, PLATFORMS, POST_CATEGORIES, labelOf } from '../domain/vocabulary.ts';
-import { fileSize, londonDateTime, shortHash, wallClock } from './format.ts';
+import { fileSize, londonDateTime, shortHash, wallClock, wrappableLink } from './format.ts';
 import {
   Citations,
   TOP_ACTIONS,
@@ -514,7 +514,7 @@ function postModel(incident: Incident, handling: Handling, level: FitLevel) {
   return {
     where: [
       { title: 'Platform', value: labelOf(PLATFORMS, where.platform) },
-      { title: 'Link', value: where.postUrl?.trim() ? plainText(clip(where.postUrl.trim(), level.text)) : NOT_GIVEN },
+      { title: 'Link', value: where.postUrl?.trim() ? wrappableLink(plainText(clip(where.postUrl.trim(), level.text))) : NOT_GIVEN },
       { title: 'Seen', value: seen ?? plainText(`${where.seenDate} ${where.seenTime}`) },
       { title: 'Author', value: author ? plainText(clip(author, level.text)) : NOT_GIVEN },
       { title: 'Who the author is', value: labelOf(AUTHOR_RELATIONSHIPS, where.authorRelationship) },

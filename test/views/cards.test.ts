@@ -40,11 +40,13 @@ import {
   inputs,
   problems,
   shape,
+  strings,
   siblings,
   textBlocks,
   texts,
   type Json,
 } from './cardChecks.ts';
+import { contrastFailures } from './contrast.ts';
 
 // ---- sample data --------------------------------------------------------------------------------
 
@@ -261,7 +263,10 @@ describe('report step cards', () => {
     const card = reportStepCard(draftAt('where'), { practiceName: PRACTICE });
     expect(inputs(card).map((i) => i.id)).toEqual([...STEP_FIELDS.where]);
     const platform = inputById(card, 'platform')!;
-    expect(platform).toMatchObject({ type: 'Input.ChoiceSet', style: 'compact', isRequired: true, value: 'facebook' });
+    expect(platform).toMatchObject({ type: 'Input.ChoiceSet', style: 'compact', value: 'facebook' });
+    // Checked on the server: no isRequired, so Back can send what was typed and the label says "(required)" once.
+    expect(platform).not.toHaveProperty('isRequired');
+    expect(String(platform!.label).match(/\(required\)/g)).toHaveLength(1);
     expect((platform.choices as Json[]).map((c) => c.value)).toContain('nhs-website');
     expect(inputById(card, 'postUrl')).toMatchObject({ type: 'Input.Text', style: 'url', value: GOOD_ANSWERS.postUrl, maxLength: LIMITS.postUrl });
     expect(inputById(card, 'postUrl')!.isRequired).toBeUndefined();
@@ -295,8 +300,8 @@ describe('report step cards', () => {
   it('what: inputs, limits and the "write factually" hint', () => {
     const card = reportStepCard(draftAt('what'), { practiceName: PRACTICE });
     expect(inputs(card).map((i) => i.id)).toEqual([...STEP_FIELDS.what]);
-    expect(inputById(card, 'postText')).toMatchObject({ isMultiline: true, isRequired: true, maxLength: LIMITS.postText, value: GOOD_ANSWERS.postText });
-    expect(inputById(card, 'categories')).toMatchObject({ isMultiSelect: true, style: 'expanded', isRequired: true, value: 'personal-attack,names-staff' });
+    expect(inputById(card, 'postText')).toMatchObject({ isMultiline: true, maxLength: LIMITS.postText, value: GOOD_ANSWERS.postText });
+    expect(inputById(card, 'categories')).toMatchObject({ isMultiSelect: true, style: 'expanded', value: 'personal-attack,names-staff' });
     expect(inputById(card, 'namedParties')).toMatchObject({ isMultiSelect: true, style: 'expanded', value: 'practice,colleagues' });
     expect((inputById(card, 'namedParties')!.choices as Json[]).map((c) => c.title)).toEqual(['The practice', 'Named colleagues', 'Other patients']);
     expect(inputById(card, 'namedColleagues')).toMatchObject({ value: GOOD_ANSWERS.namedColleagues });
@@ -447,7 +452,7 @@ describe('report step cards', () => {
       expect(summary).toMatchObject({ type: 'Container', style: 'attention' });
       expect(texts(summary)).toContain('Please fix the highlighted answers.');
       const error = textBlocks(card).find((t) => t.text === message);
-      expect(error).toMatchObject({ color: 'Attention', wrap: true });
+      expect(error).toMatchObject({ weight: 'Bolder', wrap: true });
       const { list, index } = siblings(card, error!);
       const input = inputById(card, field);
       if (input) {
@@ -457,7 +462,9 @@ describe('report step cards', () => {
         expect(field).toBe('atRisk');
         expect(list.indexOf(inputById(card, 'riskDetails'))).toBeGreaterThan(index);
       }
-      expect(textBlocks(card).filter((t) => t.color === 'Attention' && t.text === message)).toHaveLength(1);
+      expect(textBlocks(card).filter((t) => t.text === message)).toHaveLength(1);
+      // Default-coloured: Teams' attention text colour fails 4.5:1 in the dark theme.
+      expect(contrastFailures(card)).toEqual([]);
     });
 
     it('no errors: no summary and no error text', () => {
@@ -580,7 +587,7 @@ describe('submitted card', () => {
     expect(inputs(card)).toEqual([]);
     expect(actions(card).map((a) => [a.title, a.verb])).toEqual([
       ['My reports', VERBS.myReports],
-      ['Report another post', VERBS.start],
+      ['Report another post', VERBS.another],
     ]);
   });
 
@@ -681,5 +688,58 @@ describe('notice card', () => {
     expect(problems(card, { userText: ['See [this](http://evil.example) ${x}'] })).toEqual([]);
     expect(actions(card)).toEqual([]);
     expect(texts(card)).toEqual(['\\# Hi', 'See \\[this\\](http://evil.example) ${x}']);
+  });
+});
+
+// ---- the reporter's cards on a phone (issue 13) -------------------------------------------------------
+
+describe("the reporter's cards on a phone", () => {
+  const REPORTER_SAMPLES = ['reportWhere', 'reportWhat', 'reportRisk', 'reportEvidence', 'reportReview', 'reportSubmitted', 'reportCancelled', 'myReports', 'notice', 'reporterQuestion', 'reporterUpdate'] as const;
+
+  it.each(REPORTER_SAMPLES)('%s: every text holds 4.5:1 in Teams light, dark and high contrast', (name) => {
+    expect(contrastFailures(SAMPLES[name]())).toEqual([]);
+  });
+
+  it.each(STEPS.filter((s) => s !== 'review'))('%s: required answers say "(required)" once, in the label; Teams adds no asterisk and Back sends what was typed', (step) => {
+    const card = reportStepCard(draftAt(step), { practiceName: PRACTICE });
+    for (const input of inputs(card)) {
+      expect(input.isRequired).toBeUndefined();
+      expect(String(input.label).split('(required)').length).toBeLessThanOrEqual(2);
+    }
+    const back = actions(card).find((a) => a.title === 'Back');
+    if (back) expect(back.associatedInputs).toBeUndefined();
+  });
+
+  it('Edit from the review card comes back with "Save", a new report with "Next"', () => {
+    const editing = { ...draftAt('what'), editingFromReview: true };
+    expect(actions(reportStepCard(editing, { practiceName: PRACTICE })).map((a) => a.title)).toContain('Save');
+    expect(actions(reportStepCard(draftAt('what'), { practiceName: PRACTICE })).map((a) => a.title)).toEqual(expect.arrayContaining(['Next', 'Back', 'Cancel']));
+  });
+
+  it('the risk card asks Yes or No as the answer to its question, before the free-text box, apart from Back and Cancel', () => {
+    const card = reportStepCard(draftAt('risk', { ...GOOD_ANSWERS, atRisk: '' }), { practiceName: PRACTICE });
+    const question = body(card).find((e) => e.id === 'risk-question')!;
+    expect(question).toMatchObject({ type: 'Container', style: 'emphasis' });
+    expect(texts(question)[0]).toBe('Does anyone feel at risk of harm?');
+    expect(actions(question).map((a) => a.title)).toEqual(['Yes', 'No']);
+    expect(body(card).indexOf(question)).toBeLessThan(body(card).findIndex((e) => e.id === 'riskDetails'));
+    expect((card.actions as Json[]).map((a) => a.title)).toEqual(['Back', 'Cancel']);
+  });
+
+  it('the time seen is an Input.Time; the no-screenshot reason shows on several lines', () => {
+    expect(inputById(reportStepCard(draftAt('where'), { practiceName: PRACTICE }), 'seenTime')).toMatchObject({ type: 'Input.Time' });
+    expect(inputById(reportStepCard(draftAt('evidence', GOOD_ANSWERS, []), { practiceName: PRACTICE }), 'noScreenshotReason')).toMatchObject({ isMultiline: true });
+  });
+
+  it('a long link wraps on the review card (a break after each "/"), and reads the same', () => {
+    const url = 'https://www.facebook.com/groups/averyveryverylonggroupname/posts/1234567890123456789?comment_id=987654321';
+    const card = reportStepCard(draftAt('review', { ...GOOD_ANSWERS, postUrl: url }), { practiceName: PRACTICE });
+    const shown = strings(card).find((s) => s.replace(/\u200b/g, '') === plainText(url))!;
+    expect(shown).toBeDefined();
+    expect(shown).toContain('/\u200bgroups/\u200b');
+  });
+
+  it('"my reports" reads at the normal text size', () => {
+    expect(textBlocks(myReportsCard(incidents(3), { practiceName: PRACTICE })).filter((t) => t.size === 'Small')).toEqual([]);
   });
 });

@@ -451,7 +451,8 @@ describe('incident card evidence', () => {
     const url = 'https://evil.example/[click](http://evil.example)';
     const card = incidentCard(routed({ ...FACTS, where: { ...FACTS.where, postUrl: url } }), options());
     expect(fact(card, 'Platform')).toBe('Facebook');
-    expect(fact(card, 'Link')).toBe(plainText(url));
+    expect(fact(card, 'Link')!.replace(/\u200b/g, '')).toBe(plainText(url));
+    expect(fact(card, 'Link')).toContain('/\u200b'); // a long link wraps on a phone
     expect(fact(card, 'Seen')).toBe('Tue 3 Nov 2026, 13:45');
     expect(fact(card, 'Author')).toBe('Jay Smith');
     expect(fact(card, 'Who the author is')).toBe('Patient');
@@ -945,7 +946,7 @@ describe('reporter question card', () => {
     const card = reporterQuestionCard(routed(), QUESTION, { practiceName: PRACTICE, error: 'Write your answer. [x](http://evil.example)' });
     expect(problems(card, { userText: [QUESTION.question] })).toEqual([]);
     const { list, index } = siblings(card, inputById(card, INCIDENT_INPUTS.answer)!);
-    expect(list[index + 1]).toMatchObject({ type: 'TextBlock', text: 'Write your answer. \\[x\\](http://evil.example)', color: 'Attention' });
+    expect(list[index + 1]).toMatchObject({ type: 'TextBlock', text: 'Write your answer. \\[x\\](http://evil.example)', weight: 'Bolder' });
   });
 
   it('once answered: the answer, thanks, and nothing to send', () => {
