@@ -330,7 +330,7 @@ export class Deciding {
   ): IncidentView {
     const handling = handlingOf(incident);
     // The approved text once decided; else what the manager last typed or saved; else the policy's template.
-    const replyText = handling.decision?.replyText || extra.replyText || handling.replyDraft || defaultReply(policy, practice);
+    const replyText = handling.decision?.replyText || extra.replyText || handling.replyDraft || defaultReply(policy, practice, incident);
     return {
       kind: 'incident',
       incident,
@@ -359,9 +359,15 @@ export class Deciding {
   }
 }
 
-function defaultReply(policy: Policy, practice: Practice): string {
+/** Templates for a reply posted in public (the others are private messages to the author). */
+const PUBLIC_REPLY_TEMPLATES: ReadonlySet<string> = new Set(['public-reply', 'medical-help-reply']);
+
+function defaultReply(policy: Policy, practice: Practice, incident: Incident): string {
+  // The most important recommendation that drafts a public reply chooses the words (for a post
+  // asking for medical help: the approved "secure routes, NHS 111 or 999" sentence).
+  const templateId = handlingOf(incident).grading?.actions.find((a) => a.templateId && PUBLIC_REPLY_TEMPLATES.has(a.templateId))?.templateId ?? 'public-reply';
   // A contact detail the practice has not configured drops its clause: the draft never reads broken.
-  const rendered = renderReplyDraft(policy, 'public-reply', {
+  const rendered = renderReplyDraft(policy, templateId, {
     practiceName: practice.name,
     ...(practice.phone ? { practicePhone: practice.phone } : {}),
     ...(practice.email ? { practiceEmail: practice.email } : {}),

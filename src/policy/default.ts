@@ -79,6 +79,12 @@ export const DEFAULT_POLICY: Policy = {
       source: Q.millComplaintPathway,
     },
     {
+      id: 'medical-help',
+      title: 'Asks for medical help or shares their own health details',
+      description: 'The author asks the practice for medical help, or tells it about their own symptoms or health, on social media (for example "I\'ve had chest pains for three days and can\'t get an appointment").',
+      source: Q.cockMedicalNotSecure,
+    },
+    {
       id: 'other-criticism',
       title: 'Other criticism',
       description: 'Negative comment about the practice that is none of the above, such as waiting times, the phone queue or the car park.',
@@ -229,6 +235,13 @@ export const DEFAULT_POLICY: Policy = {
       guidance: "Handle through the staff social media policy and the practice's disciplinary and grievance procedures (ACAS guidance), not the patient policies. Concerns about practice go through the Whistleblowing Policy.",
       source: Q.cockBullying,
     },
+    {
+      id: 'direct-to-secure-routes',
+      title: 'Direct them to the practice\'s secure routes, and to NHS 111 or 999 if urgent',
+      guidance: 'Social media is not secure for medical information. Reply briefly with the approved sentence: contact the practice by phone or through its online consultation service; NHS 111 if it is urgent, 999 in an emergency. Say nothing about their health or their care in public, and do not confirm that they are a patient. If the words suggest an emergency, the practice may also try to reach them by phone.',
+      source: Q.cockMedicalNotSecure,
+      templateId: 'medical-help-reply',
+    },
   ],
 
   warnings: [
@@ -250,6 +263,8 @@ export const DEFAULT_POLICY: Policy = {
     { id: 'nhs-profile-manager', text: 'NHS website reviews are moderated; reply only through NHS Profile Manager.', source: Q.nhsModerated },
     { id: 'google-no-factual-disputes', text: 'Google does not arbitrate factual disputes: a review that is merely inaccurate is unlikely to be removed.', source: Q.platformsRemove },
     { id: 'reply-draws-attention', text: 'A reply can draw attention to the post: "no response" is often right.', source: Q.mduReply },
+    { id: 'medical-info-not-secure', text: 'Social media is not secure for medical information: say nothing in public about their health, symptoms or care, and do not confirm that they are a patient. Point them to the practice\'s secure routes.', source: Q.cockMedicalNotSecure },
+    { id: 'medical-help-urgent', text: 'The words suggest someone may need urgent medical help: reply quickly with NHS 111 and 999, and consider phoning them if they can be identified as a patient.', source: Q.cockMedicalNotSecure },
     { id: 'no-online-spat', text: 'Do not correct the post point by point in public: a brief, measured reply and an invitation to talk directly is enough.', source: Q.lmcSpat },
   ],
 
@@ -511,6 +526,33 @@ export const DEFAULT_POLICY: Policy = {
       source: Q.cockBullying,
     },
     {
+      id: 'medical-help',
+      description: 'Asks for medical help or shares their own health details on social media.',
+      when: { anyCategory: ['medical-help'] },
+      then: {
+        severity: 'medium',
+        actions: [
+          { id: 'direct-to-secure-routes', priority: 12, reason: 'Medical information does not belong on social media: point them to the phone or online consultation, and to NHS 111 or 999 if urgent.' },
+          { id: 'save-evidence', priority: 40, reason: 'Keep a copy of what was posted with the incident.', source: Q.lmcSave },
+        ],
+        excludeActions: ['public-reply'],
+        warnings: ['medical-info-not-secure', 'confidentiality'],
+      },
+      source: Q.cockMedicalNotSecure,
+    },
+    {
+      id: 'medical-help-urgent',
+      description: 'Asks for medical help in words that suggest urgency (chest pain, cannot breathe, …): the manager sees it at once.',
+      when: { anyCategory: ['medical-help'], urgentWording: true },
+      then: {
+        severity: 'critical',
+        immediateAlert: true,
+        actions: [{ id: 'direct-to-secure-routes', priority: 1, reason: 'The words suggest urgency: reply now with NHS 111 and 999, and the practice\'s phone number.' }],
+        warnings: ['medical-help-urgent'],
+      },
+      source: Q.cockMedicalNotSecure,
+    },
+    {
       id: 'author-is-relative',
       description: 'The author is a relative or carer.',
       when: { author: ['relative-or-carer'] },
@@ -560,6 +602,12 @@ export const DEFAULT_POLICY: Policy = {
       title: 'Private request to remove a post',
       text: 'Hello. We have seen your recent post about {{practiceName}}. We welcome feedback, but we would ask you to remove this post, as its content is not something we can allow to remain on social media. If you have concerns, we would much rather hear from you directly so that we can try to resolve them: please call {{practicePhone}} or email {{practiceEmail}}. Thank you.',
       source: Q.millContactAuthor,
+    },
+    {
+      id: 'medical-help-reply',
+      title: 'Approved reply: medical help belongs on secure routes',
+      text: 'Thank you for getting in touch. We cannot discuss anyone\'s health on social media, as it is not secure. Please contact {{practiceName}} by phone on {{practicePhone}} or through our online consultation service. If you need help urgently, call NHS 111, or 999 in an emergency.',
+      source: Q.cockMedicalNotSecure,
     },
     {
       id: 'complaints-invitation',

@@ -404,3 +404,23 @@ describe('help, for the person asking (issue 13)', () => {
     expect(listed(await ask(h, mary, 'chat'))).not.toContain(SETUP[0]);
   });
 });
+
+describe('a post asking for medical help (issue 13)', () => {
+  it('is graded critical when the words suggest urgency, reaches the managers at once, and the reply drafted is the approved secure-routes sentence', async () => {
+    const h = startBot();
+    const post = "I've had chest pains for three days and can't get an appointment";
+    const incident = await report(h, rita, { postText: post, categories: 'medical-help', namedParties: 'practice' });
+    expect(incident.handling?.grading?.severity).toBe('critical');
+    expect(incident.handling?.grading?.actions[0]?.id).toBe('direct-to-secure-routes');
+    await h.services.outbox.deliverDue();
+    const card = h.sender.sent.find((s) => s.to === '29:mary' && JSON.stringify(s.message.card ?? {}).includes(incident.reference))!.message.card as Record<string, any>;
+    const text = textOfCard(card);
+    expect(text).toContain('Critical severity');
+    expect(text).toContain('Asks for medical help or shares their own health details');
+    expect(text).toMatch(/Direct them to the practice's secure routes, and to NHS 111 or 999 if urgent/);
+    const reply = JSON.stringify(card).match(/"id":"replyText"[^}]*"value":"([^"]*)"/)?.[1] ?? '';
+    expect(reply).toMatch(/by phone on 01234 567890 or through our online consultation service/);
+    expect(reply).toMatch(/NHS 111, or 999 in an emergency/);
+    expect(reply).not.toMatch(/chest|pain|appointment/i);
+  });
+});

@@ -111,6 +111,8 @@ const conditionShape = {
   /** Earlier incidents by the same author at this practice (1 = this is their second post). */
   minPriorIncidents: count().optional(),
   maxPriorIncidents: count().optional(),
+  /** The post's words suggest urgency (chest pain, cannot breathe, …): see domain/policy/urgency.ts. */
+  urgentWording: z.boolean({ error: 'expected true or false' }).optional(),
 };
 
 export const conditionSchema = z.strictObject(conditionShape);
