@@ -205,7 +205,10 @@ export class Deciding {
         return screen(incident);
     }
 
-    if (!result.ok) return this.refusal(incident, result.error, actor, findings, replyText, screen);
+    if (!result.ok) {
+      if (result.error.kind === 'reply-blocked') await this.auditBlockedReply(incident, actor, findings, from);
+      return this.refusal(incident, result.error, actor, findings, replyText, screen);
+    }
     const stored = await this.deps.stores.incidents.update(result.value, { actor, action: `incident.${verb.slice('incident.'.length)}`, summary: `${summary}${from}` });
     await this.afterChange(stored, verb, policy);
     const notice: Notice =
@@ -215,6 +218,17 @@ export class Deciding {
           : { tone: 'good', text: 'Reply checked: nothing blocks approval.' }
         : { tone: 'good', text: DONE_NOTICE[verb] ?? 'Decision recorded. The reporter is being told.' };
     return { ...screen(stored, { replyText }), notice, ...(verb === INCIDENT_VERBS.checkReply ? { openSection: 'reply' as const } : {}) };
+  }
+
+  /** A reply the guard refused to approve is on the record, with what it found (not the draft itself). */
+  private async auditBlockedReply(incident: Incident, actor: Person, findings: Finding[], from: string): Promise<void> {
+    const blocking = findings.filter((f) => f.severity === 'blocking');
+    const found = blocking.map((f) => `${f.rule}: ${f.message}`).join('; ');
+    await this.deps.stores.incidents.appendAudit(incident.practiceId, incident.reference, {
+      actor,
+      action: 'decision.reply-blocked',
+      summary: `Approval refused: the reply check found ${blocking.length} problem${blocking.length === 1 ? '' : 's'}${from}. ${found}`.slice(0, 1_000),
+    });
   }
 
   /** Authorisation is checked on the server for every verb; a refusal is audited and explained. */

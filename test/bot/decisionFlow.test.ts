@@ -213,6 +213,12 @@ describe('deciding', () => {
     expect(text).toMatch(/cannot be approved/);
     expect(text).toMatch(/your GP|patient/i);
     expect((await stores.incidents.get('millbrook', incident.reference))?.handling?.decision).toBeUndefined();
+    // The refused approval is on the audit trail with what the check found (issue 13).
+    const blocked = (await stores.incidents.auditTrail('millbrook', incident.reference)).filter((e) => e.action === 'decision.reply-blocked');
+    expect(blocked).toHaveLength(1);
+    expect(blocked[0]!.actor.aadObjectId).toBe('aad-mary');
+    expect(blocked[0]!.summary).toMatch(/^Approval refused: the reply check found \d+ problems?/);
+    expect(blocked[0]!.summary).toMatch(/names-staff|confirms-patient|clinical/);
   });
 
   it('records exactly one of two concurrent approvals; the other sees who decided', async () => {
