@@ -67,6 +67,10 @@ export interface Handling {
   tasks?: Task[];
   closure?: Closure;
   reopenings?: Reopening[];
+  /** This report is of a post already reported: the first incident's reference (domain/rereport.ts). */
+  sameAs?: string;
+  /** The same post reported again by others, linked here. */
+  alsoReportedBy?: Array<{ reference: string; name: string; at: string }>;
 }
 
 export const REPLY_LIMIT = 1_000;

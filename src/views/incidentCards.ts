@@ -17,6 +17,7 @@ import { AUTHOR_RELATIONSHIPS, NAMED_PARTIES, PLATFORMS, POST_CATEGORIES, labelO
 import { fileSize, londonDateTime, shortHash, wallClock, wrappableLink } from './format.ts';
 import {
   Citations,
+  alsoReportedModel,
   TOP_ACTIONS,
   authorHistory,
   capitalise,
@@ -231,6 +232,7 @@ function incidentModel(incident: Incident, handling: Handling, opts: IncidentCar
     headline: headline(incident, handling, opts.now),
     summary: plainText(postSummary(incident, level.text)),
     ...repeatModel(facts.where.authorName, handling.priorIncidentsByAuthor),
+    ...alsoReportedModel(handling, level.text),
     status: plainText(
       `${labelOf(INCIDENT_STATUSES, incident.status)} · reported ${londonDateTime(incident.reportedAt)} by ${clip(incident.reporter.name || 'unknown', level.text)}`,
     ),

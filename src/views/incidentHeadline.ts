@@ -56,6 +56,22 @@ export function repeatModel(author: string | undefined, prior: number | undefine
   return { repeat: `${prior} earlier post${prior === 1 ? '' : 's'} by this author reported — possible harassment (BMA)` };
 }
 
+/** Re-reports of the same post, both ways: "also reported by …" and "the same post as …". */
+export function alsoReportedModel(handling: Handling, limit: number): { alsoReported?: string } {
+  const lines: string[] = [];
+  if (handling.sameAs) lines.push(`The same post as ${handling.sameAs}, reported earlier: this report is linked to it.`);
+  const again = handling.alsoReportedBy ?? [];
+  if (again.length > 0) {
+    const shown = again.slice(0, ALSO_REPORTED_LISTED).map((r) => `${clip(r.name || 'a colleague', limit)} (${r.reference})`);
+    const more = again.length - shown.length;
+    lines.push(`Also reported by ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}.`);
+  }
+  return lines.length > 0 ? { alsoReported: plainText(lines.join(' ')) } : {};
+}
+
+/** Re-reports named on the card; the rest are counted. */
+const ALSO_REPORTED_LISTED = 5;
+
 export function authorHistory(author: string | undefined, prior: number | undefined): string {
   if (!author?.trim()) return 'Author not known, so earlier posts cannot be matched';
   if (prior === undefined) return 'Earlier incidents by this author not checked yet';

@@ -430,3 +430,42 @@ describe('a post asking for medical help (issue 13)', () => {
     expect(reply).not.toMatch(/chest|pain|appointment/i);
   });
 });
+
+describe('the same post reported twice (issue 13)', () => {
+  it('links the re-report to the first incident ("also reported by"), and the repeat-poster flag counts distinct posts', async () => {
+    const h = startBot();
+    const author = `@same_${randomUUID().slice(0, 8)}`;
+    const at = (url: string, words: string) => ({ postText: words, categories: 'personal-attack', namedParties: 'practice', postUrl: url, authorName: author });
+    const reportPost = async (who: Person, url: string, words: string) => {
+      let card = cardOf(await h.driver.send(personalMessage(who, 'report a post')));
+      const press = async (title: string, inputs: Record<string, unknown> = {}) => {
+        const a = action(card, title);
+        card = cardOf(await h.driver.send(cardAction(who, a.verb, { ...a.data, ...inputs })));
+      };
+      const { postText, categories, namedParties, ...place } = at(url, words);
+      await press('Next', { ...where, ...place });
+      await press('Next', { postText, categories, namedParties });
+      await press('No', { riskDetails: '' });
+      await press('Next', { noScreenshot: 'true', noScreenshotReason: 'Deleted' });
+      await press('Submit');
+      const reference = /PW-2026-\d{4}/.exec(textOfCard(card))![0];
+      return (await h.services.routing.route('millbrook', reference))!;
+    };
+    const url = `https://www.facebook.com/millbrook/posts/${randomUUID().slice(0, 8)}`;
+    const first = await reportPost(rita, url, 'Useless surgery, rude staff');
+    const again = await reportPost(mike, `${url}/#comments`, 'Useless surgery, rude staff');
+    expect(again.handling?.sameAs).toBe(first.reference);
+    expect(again.handling?.priorIncidentsByAuthor).toBe(0);
+    const firstNow = (await stores.incidents.get('millbrook', first.reference))!;
+    expect(firstNow.handling?.alsoReportedBy?.map((r) => r.reference)).toEqual([again.reference]);
+    expect((await stores.incidents.auditTrail('millbrook', first.reference)).map((e) => e.action)).toContain('incident.re-reported');
+    // On the cards: the first says who else reported it; the second which incident it belongs to.
+    expect(textOfCard(cardOf(await decide(h, mary, firstNow, INCIDENT_VERBS.refresh)))).toContain(`Also reported by Mike (${again.reference}).`);
+    expect(textOfCard(cardOf(await decide(h, mary, again, INCIDENT_VERBS.refresh)))).toContain(`The same post as ${first.reference}, reported earlier`);
+    // A different post by the same author is their second post, not their third.
+    const other = await reportPost(rita, `https://www.facebook.com/millbrook/posts/${randomUUID().slice(0, 8)}`, 'And another thing');
+    expect(other.handling?.sameAs).toBeUndefined();
+    expect(other.handling?.priorIncidentsByAuthor).toBe(1);
+    expect(other.handling?.grading?.warnings.map((w) => w.id)).toContain('possible-harassment');
+  });
+});
