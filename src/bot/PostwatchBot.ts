@@ -11,6 +11,7 @@ import type { Practice } from '../domain/practice.ts';
 import type { Reporter } from '../domain/report.ts';
 import { describeError } from '../log.ts';
 import { StorageUnavailableError } from '../store/ports.ts';
+import { summaryCard } from '../views/index.ts';
 import { answerCardAction } from './cardActions.ts';
 import { helpFor, parseCommand, type Command } from './commands.ts';
 import { registerPage, rememberChat } from './conversations.ts';
@@ -111,7 +112,11 @@ export class PostwatchBot extends TeamsActivityHandler {
       }
       case 'summary': {
         const result = await this.deps.summary.forPractice(practice, reporter.aadObjectId);
-        await context.sendActivity(result.kind === 'denied' ? SAY.summaryOnlyForDeciders : SAY.summary(practice.name, result.summary));
+        await context.sendActivity(
+          result.kind === 'denied'
+            ? SAY.summaryOnlyForDeciders
+            : MessageFactory.attachment(CardFactory.adaptiveCard(summaryCard(result.summary, { practiceName: practice.name, now: this.deps.now() }))),
+        );
         return;
       }
       case 'verifyAudit': {

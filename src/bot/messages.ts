@@ -1,5 +1,3 @@
-import type { PracticeSummary } from '../domain/summary.ts';
-
 /**
  * Everything the bot says in plain chat, in one place so the tone stays the same: short, calm,
  * and never repeating what the post said.
@@ -36,21 +34,6 @@ export const SAY = {
   incidentNotFound: 'There is no incident with that reference that you can see.',
   incidentStatus: (reference: string, status: string) => `${reference}: ${status}.`,
   summaryOnlyForDeciders: 'The summary is for the practice manager, deputy and Data Protection Officer.',
-  summary: (practiceName: string, s: PracticeSummary) => {
-    const list = (pairs: Array<[string, number]>) => (pairs.length === 0 ? 'none' : pairs.map(([k, n]) => `${k} ${n}`).join(', '));
-    return [
-      `**${practiceName}: incidents in the last 12 months**`,
-      `${s.total} reported, ${s.open} not yet closed, ${s.atRisk} where someone may have been at risk.`,
-      `By severity: ${list(s.bySeverity)}.`,
-      `What the posts did: ${list(s.byCategory)}.`,
-      `Where: ${list(s.byPlatform)}.`,
-      `Status: ${list(s.byStatus)}.`,
-      `By month: ${list(s.byMonth)}.`,
-      s.repeatAuthors > 0
-        ? `Repeat authors: ${s.repeatAuthors}, with ${s.incidentsByRepeatAuthors} posts between them (two or more connected posts may be harassment, BMA).`
-        : 'No author has posted more than once.',
-    ].join('\n\n');
-  },
   askInPrivate: (command: string) => `Ask me "${command}" in our private chat.`,
   packSentPrivately: 'I have sent you the evidence pack link in our private chat.',
   packNeedsPrivateChat: 'Open a private chat with Postwatch first (say "help" to me there), then ask for the evidence pack again.',

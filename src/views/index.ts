@@ -13,3 +13,4 @@ export {
   type IncidentCardOptions,
 } from './incidentCards.ts';
 export { REGISTER_PAGE_SIZE, registerCard, type RegisterCardOptions, type RegisterRow } from './registerCard.ts';
+export { summaryCard, type SummaryCardOptions } from './summaryCard.ts';

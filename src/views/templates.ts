@@ -21,6 +21,7 @@ export const CARD_TEMPLATES = {
   reporterUpdate: 'reporter-update.json',
   register: 'register.json',
   evidencePack: 'evidence-pack.json',
+  summary: 'summary.json',
 } as const;
 
 export type CardTemplateName = keyof typeof CARD_TEMPLATES;

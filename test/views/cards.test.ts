@@ -21,6 +21,7 @@ import {
   noticeCard,
   plainText,
   registerCard,
+  summaryCard,
   reportStepCard,
   reporterQuestionCard,
   reporterUpdateCard,
@@ -178,6 +179,16 @@ const SAMPLES: Record<CardTemplateName, () => Json> = {
     ),
   evidencePack: () =>
     evidencePackCard({ reference: 'PW-2026-0042', url: 'https://postwatch.example/packs/abc?sig=def', expiresAt: new Date('2026-11-03T14:35:00Z'), sha256: SCREENSHOT.sha256, fileName: 'PW-2026-0042-evidence.zip' }),
+  // The summary card is tested in depth in summaryCard.test.ts.
+  summary: () =>
+    summaryCard(
+      {
+        total: 3, atRisk: 1, open: 1, repeatAuthors: 0, incidentsByRepeatAuthors: 0,
+        bySeverity: [['high', 2], ['low', 1]], byStatus: [['Closed', 2]], byCategory: [['Complaint about care', 2]], byPlatform: [['Facebook', 3]],
+        byMonth: [['2026-10', 2], ['2026-11', 1]], response: { decided: 2, medianMinutes: 95, withinTarget: 1, withTarget: 2, overdueNow: 1 },
+      },
+      { practiceName: PRACTICE, now: NOW },
+    ),
 };
 
 // ---- the checker itself can fail ----------------------------------------------------------------

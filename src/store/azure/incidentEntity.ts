@@ -1,6 +1,7 @@
 import type { Handling } from '../../domain/handling.ts';
 import { authorKey, INCIDENT_STATUSES, type Incident, type IncidentStatus } from '../../domain/incident.ts';
 import { postKeyOf } from '../../domain/rereport.ts';
+import { decisionDue } from '../../domain/handling.ts';
 import type { ReportFacts } from '../../domain/report.ts';
 import { getJson, key, numberProp, putJson, stringProp } from './entities.ts';
 
@@ -95,6 +96,9 @@ export function toIncidentEntity(incident: Omit<Incident, 'etag'>, head: AuditHe
     severity: incident.handling?.grading?.severity ?? '',
     categories: incident.facts.what.categories.join(','),
     atRisk: incident.facts.risk.atRisk,
+    // Response figures for the summary: when it was decided, and when the decision fell due.
+    decidedAt: incident.handling?.decision?.at ?? '',
+    decisionDueAt: decisionDue(incident)?.toISOString() ?? '',
   };
   putJson(entity, 'facts', incident.facts);
   if (incident.handling) putJson(entity, 'handling', incident.handling);

@@ -290,7 +290,7 @@ export class AzureIncidentStore implements IncidentStore {
 
   async listSummaryRows(practiceId: string, since: string): Promise<SummaryRow[]> {
     const filter = odata`PartitionKey eq ${key(practiceId)} and RowKey ge ${INCIDENT_ROWS.from} and RowKey lt ${INCIDENT_ROWS.to} and reportedAt ge ${since}`;
-    const select = ['reference', 'reportedAt', 'status', 'severity', 'platform', 'categories', 'atRisk', 'authorKey'];
+    const select = ['reference', 'reportedAt', 'status', 'severity', 'platform', 'categories', 'atRisk', 'authorKey', 'decidedAt', 'decisionDueAt'];
     return mapped('Summarise incidents', async () => {
       const rows: SummaryRow[] = [];
       for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select }, abortSignal: deadline(30_000) })) {
@@ -304,6 +304,8 @@ export class AzureIncidentStore implements IncidentStore {
           categories: text('categories').split(',').filter((c) => c.length > 0),
           atRisk: e.atRisk === true,
           authorKey: text('authorKey'),
+          ...(text('decidedAt') ? { decidedAt: text('decidedAt') } : {}),
+          ...(text('decisionDueAt') ? { decisionDueAt: text('decisionDueAt') } : {}),
         });
       }
       return rows;
