@@ -119,6 +119,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const policies = practices.ok ? loadPolicies(practices.value, e.POSTWATCH_POLICY_FILE, cwd) : err([]);
   if (!policies.ok) problems.push(...policies.error);
   if (problems.length > 0 || !practices.ok || !policies.ok) return err(problems);
+  // Support for a targeted colleague: the practice's own words, else its policy's, never another practice's.
+  for (const practice of practices.value.practices) {
+    const fromPolicy = policies.value.get(practice.id)?.supportText;
+    if (!practice.supportText && fromPolicy) practice.supportText = fromPolicy;
+  }
 
   return ok({
     port: e.PORT,

@@ -184,6 +184,8 @@ const policyShape = {
   rules: z.array(ruleSchema),
   templates: z.array(templateSchema),
   replyGuard: replyGuardSettingsSchema,
+  /** Where a targeted colleague gets support, in the practice's words (a practice's own supportText wins). */
+  supportText: text.max(500).optional(),
 };
 
 export const policySchema = z.strictObject(policyShape).superRefine((policy, ctx) => {
@@ -309,6 +311,7 @@ export const policyOverrideSchema = z.strictObject({
     .optional(),
   templates: z.array(withId(templateSchema)).optional(),
   replyGuard: replyGuardSettingsSchema.partial().optional(),
+  supportText: text.max(500).optional(),
 });
 
 export type Source = z.output<typeof sourceSchema>;
