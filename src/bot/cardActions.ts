@@ -1,4 +1,5 @@
 import { CardFactory, MessageFactory, type AdaptiveCardInvokeResponse, type TurnContext } from 'botbuilder';
+import type { Asking } from '../app/deciding.ts';
 import type { Reporter } from '../domain/report.ts';
 import { describeError } from '../log.ts';
 import { StorageUnavailableError } from '../store/ports.ts';
@@ -19,8 +20,9 @@ export async function answerCardAction(deps: BotDeps, context: TurnContext): Pro
   const reporter: Reporter = { aadObjectId, name: context.activity.from.name ?? '' };
   try {
     if (parsed.value.verb.startsWith('incident.')) {
-      const via = context.activity.conversation?.conversationType === 'channel' ? 'review channel card' : '1:1 card';
-      const decided = deps.deciding.act({ verb: parsed.value.verb, data: parsed.value.data, actor: reporter, via });
+      const inChannel = context.activity.conversation?.conversationType === 'channel';
+      const via = inChannel ? 'review channel card' : '1:1 card';
+      const decided = deps.deciding.act({ verb: parsed.value.verb, data: parsed.value.data, actor: reporter, asking: () => askingOf(deps, context), via });
       // Teams gives up on an invoke after a few seconds: if storage is slow, answer now and let the
       // work finish; the outbox then updates every copy of the card.
       const screen = await withinInvokeBudget(decided, (error) => deps.log.error({ ...describeError(error) }, 'slow card action failed'));
@@ -70,6 +72,18 @@ export async function answerCardAction(deps: BotDeps, context: TurnContext): Pro
     // Answering with a message leaves the card, and every answer on it, as it was.
     return messageResponse(error instanceof StorageUnavailableError ? SAY.storageDown : SAY.somethingWentWrong);
   }
+}
+
+/**
+ * Who is asking, from the activity Teams sent (never from the card): in a channel the practice is
+ * the Team's, elsewhere the person's own; and the conversation the press came from.
+ */
+async function askingOf(deps: BotDeps, context: TurnContext): Promise<Asking> {
+  const conversation = context.activity.conversation;
+  const inChannel = conversation?.conversationType === 'channel';
+  const teamId = (context.activity.channelData as { team?: { id?: unknown } } | undefined)?.team?.id;
+  const practice = inChannel && typeof teamId === 'string' ? deps.membership.forTeam(teamId) : await deps.membership.forPerson(context.activity.from.aadObjectId ?? '');
+  return { practice, inChannel, ...(typeof conversation?.id === 'string' ? { conversationId: conversation.id } : {}) };
 }
 
 function cardResponse(card: object): AdaptiveCardInvokeResponse {

@@ -4,7 +4,7 @@ import type { OutgoingMessage } from '../app/outbox.ts';
 import { handlingOf } from '../domain/handling.ts';
 import type { Practice } from '../domain/practice.ts';
 import type { OutboxItem, Stores } from '../store/ports.ts';
-import { incidentCard, noticeCard, reporterQuestionCard, reporterUpdateCard } from '../views/index.ts';
+import { incidentCard, noticeCard, reporterQuestionCard, reporterUpdateCard, reporterViewCard } from '../views/index.ts';
 
 /** Draws incident screens as cards, with the audience (refresh ids, assignees) read from storage. */
 export class IncidentCards {
@@ -21,6 +21,17 @@ export class IncidentCards {
         return noticeCard('Postwatch', screen.text);
       case 'pack':
         return noticeCard('Evidence pack', 'Ask for the evidence pack from the incident card.');
+      case 'reporter': {
+        const practice = this.practice(screen.incident.practiceId);
+        return reporterViewCard(screen.incident, {
+          practiceName: practice?.name ?? '',
+          told: screen.told,
+          ...(screen.replyToPost ? { replyToPost: screen.replyToPost } : {}),
+          ...(screen.errors ? { errors: screen.errors } : {}),
+          ...(screen.notice ? { notice: screen.notice } : {}),
+          viewerAadObjectId: screen.viewerAadObjectId,
+        });
+      }
       case 'question': {
         const practice = this.practice(screen.incident.practiceId);
         const open = [...(handlingOf(screen.incident).questions ?? [])].reverse().find((q) => q.answer === undefined);
@@ -38,6 +49,7 @@ export class IncidentCards {
           now: this.now(),
           assignees: audience.assignees,
           replyFindings: screen.replyFindings,
+          replyFreeText: screen.replyFreeText,
           replyText: screen.replyText,
           ...(screen.errors ? { errors: screen.errors } : {}),
           ...(screen.notice ? { notice: screen.notice } : {}),
@@ -54,6 +66,7 @@ export class IncidentCards {
   /** What a queued notification looks like at the moment it is sent (always the current state). */
   async render(item: OutboxItem): Promise<OutgoingMessage | undefined> {
     if (item.kind === 'message') return item.text ? { text: item.text } : undefined;
+    if (item.kind === 'notice-card') return noticeOf(item.text);
     const incident = item.reference ? await this.stores.incidents.get(item.practiceId, item.reference) : undefined;
     const practice = this.practice(item.practiceId);
     if (!incident || !practice) return undefined;
@@ -68,9 +81,21 @@ export class IncidentCards {
         }),
       };
     }
-    // incident-card and card-update: the channel sees the read-only view (deciders refresh to theirs).
-    const viewer = item.target.startsWith('user:') ? item.target.slice('user:'.length) : '';
-    const screen = await this.deciding.viewOf(incident, { aadObjectId: viewer, name: '' });
+    // incident-card and card-update: the channel sees its read-only card (deciders refresh to theirs);
+    // a person sees what the one rule gives them (src/domain/sight.ts).
+    const viewer = item.target.startsWith('user:') ? { aadObjectId: item.target.slice('user:'.length), name: '' } : 'channel';
+    const screen = await this.deciding.viewOf(incident, viewer);
     return { card: await this.card(screen), ...(item.urgent && item.kind === 'incident-card' ? { text: `URGENT: someone may be at risk (${incident.reference}).` } : {}) };
+  }
+}
+
+/** A notice card from its stored {"title","text"}; nothing (not a crash) if the row was damaged. */
+function noticeOf(stored: string | undefined): OutgoingMessage | undefined {
+  try {
+    const notice = JSON.parse(stored ?? '') as { title?: unknown; text?: unknown };
+    if (typeof notice.title !== 'string' || typeof notice.text !== 'string') return undefined;
+    return { card: noticeCard(notice.title, notice.text) };
+  } catch {
+    return undefined;
   }
 }

@@ -93,11 +93,11 @@ export function problems(card: Json, opts: { userText?: readonly string[]; openU
     const type = typeof obj.type === 'string' ? obj.type : '';
     if (type.startsWith('Input.')) {
       if (typeof obj.label !== 'string' || obj.label.trim() === '') found.push(`${path}: input ${String(obj.id)} has no label`);
-      // A required input says so in its label, once. (The report cards check on the server only, so
-      // their labels say "(required)" without isRequired: Teams would add an asterisk as well.)
-      const required = obj.isRequired === true;
+      // A required input says so once: "(required)" in its label, checked on the server. isRequired
+      // would make Teams add its own asterisk (and validate before Back or Cancel could be pressed).
+      const required = obj.isRequired !== undefined && obj.isRequired !== false;
       const saysRequired = typeof obj.label === 'string' && obj.label.includes('(required)');
-      if (required && !saysRequired) found.push(`${path}: input ${String(obj.id)} isRequired=${required} but label "${String(obj.label)}"`);
+      if (required) found.push(`${path}: input ${String(obj.id)} has isRequired (label "${String(obj.label)}"): say "(required)" in the label and check on the server${saysRequired ? '; as it is, it says so twice' : ''}`);
       if (typeof obj.label === 'string' && obj.label.split('(required)').length > 2) found.push(`${path}: input ${String(obj.id)} says "(required)" twice`);
     }
     if (type === 'Action.OpenUrl') found.push(...openUrlProblems(card, obj, path, opts.openUrl));

@@ -4,6 +4,7 @@ import type { Incident, IncidentStatus } from '../../src/domain/incident.ts';
 import type { Closure, Reopening, Task } from '../../src/domain/lifecycle.ts';
 import { gradeReport, gradingFactsFrom, type Grading } from '../../src/domain/policy/grade.ts';
 import type { Finding } from '../../src/domain/policy/guard.ts';
+import { ATTESTATION_STATEMENT, attestationKey } from '../../src/domain/policy/reply-guard/attestation.ts';
 import type { EvidenceFile, ReportFacts } from '../../src/domain/report.ts';
 import { DEFAULT_POLICY } from '../../src/policy/default.ts';
 import { evidencePackCard, incidentCard, plainText, reporterQuestionCard, reporterUpdateCard, type IncidentCardOptions } from '../../src/views/index.ts';
@@ -626,13 +627,15 @@ describe('incident card decider view', () => {
 
   it('no response: a required reason', () => {
     const reason = inputById(incidentCard(routed(), options()), INCIDENT_INPUTS.reason)!;
-    expect(reason).toMatchObject({ type: 'Input.Text', isRequired: true, isMultiline: true, maxLength: 500 });
+    expect(reason).toMatchObject({ type: 'Input.Text', isMultiline: true, maxLength: 500 });
+    expect(reason).not.toHaveProperty('isRequired');
     expect(String(reason.label)).toMatch(/\(required\)$/);
   });
 
   it('public reply: the box holds the reply text exactly, with the toggle to ask the reporter to post it', () => {
     const card = incidentCard(routed(), options({ replyText: HOSTILE_REPLY }));
-    expect(inputById(card, INCIDENT_INPUTS.replyText)).toMatchObject({ type: 'Input.Text', isMultiline: true, isRequired: true, maxLength: 1000, value: HOSTILE_REPLY });
+    expect(inputById(card, INCIDENT_INPUTS.replyText)).toMatchObject({ type: 'Input.Text', isMultiline: true, maxLength: 1000, value: HOSTILE_REPLY });
+    expect(inputById(card, INCIDENT_INPUTS.replyText)).not.toHaveProperty('isRequired');
     expect(inputById(card, INCIDENT_INPUTS.reporterPostsReply)).toMatchObject({
       type: 'Input.Toggle',
       title: 'Ask the reporter to post this reply',
@@ -644,7 +647,8 @@ describe('incident card decider view', () => {
   it('choose actions: every recommended action, in order, ticked freely', () => {
     const incident = routed();
     const choiceSet = inputById(incidentCard(incident, options()), INCIDENT_INPUTS.actions)!;
-    expect(choiceSet).toMatchObject({ type: 'Input.ChoiceSet', isMultiSelect: true, style: 'expanded', isRequired: true });
+    expect(choiceSet).toMatchObject({ type: 'Input.ChoiceSet', isMultiSelect: true, style: 'expanded' });
+    expect(choiceSet).not.toHaveProperty('isRequired');
     expect(choiceSet.choices).toEqual(graded(incident).actions.map((a) => ({ title: a.title, value: a.id })));
   });
 
@@ -676,7 +680,8 @@ describe('incident card decider view', () => {
 
   it('ask the reporter: a required question', () => {
     const question = inputById(incidentCard(routed(), options()), INCIDENT_INPUTS.question)!;
-    expect(question).toMatchObject({ type: 'Input.Text', isRequired: true, isMultiline: true, maxLength: 500 });
+    expect(question).toMatchObject({ type: 'Input.Text', isMultiline: true, maxLength: 500 });
+    expect(question).not.toHaveProperty('isRequired');
   });
 
   describe('an error on an input: shown beneath it, with its section open in the body', () => {
@@ -780,6 +785,23 @@ describe('incident card decider view', () => {
       const sub = showCard(card, 'Public reply')!.card as Json;
       expect(textBlocks(sub).find((t) => t.text === 'Check: "YOU ARE WRONG"')).toMatchObject({ color: 'Default' });
       expect(texts(sub)).toContain('The reply check found 1 thing to consider.');
+    });
+
+    it('free text: each sentence listed (escaped), then the attestation tick whose value is the key of exactly those sentences', () => {
+      const free = ['Our phone lines open at 8am.', 'Visit [our site](http://evil.example) for **more**.'];
+      const card = incidentCard(routed(), options({ replyText: `Thank you for your feedback. ${free.join(' ')}`, replyFindings: [], replyFreeText: free }));
+      expect(problems(card, { userText: free })).toEqual([]);
+      const sub = showCard(card, 'Public reply')!.card as Json;
+      expect(texts(sub)).toContain('2 sentences not from the approved list (free text). Read each one before approving:');
+      expect(texts(sub)).toContain(plainText(`1. ${free[0]}`));
+      expect(texts(sub)).toContain(plainText(`2. ${free[1]}`));
+      expect(liveMarkdown(all(card))).toEqual([]);
+      const tick = inputById(card, INCIDENT_INPUTS.attestFreeText)!;
+      expect(tick).toMatchObject({ type: 'Input.Toggle', title: ATTESTATION_STATEMENT, valueOn: attestationKey(free), valueOff: '', value: '' });
+      // Approved sentences only: no tick to give, and the card says why.
+      const approvedOnly = incidentCard(routed(), options({ replyText: 'Thank you for your feedback.', replyFindings: [], replyFreeText: [] }));
+      expect(inputById(approvedOnly, INCIDENT_INPUTS.attestFreeText)).toBeUndefined();
+      expect(texts(showCard(approvedOnly, 'Public reply')!.card as Json)).toContain("Every sentence is from the practice's approved list.");
     });
 
     it('no findings: says so', () => {
@@ -935,7 +957,7 @@ describe('reporter question card', () => {
     expect(problems(card, { userText: [QUESTION.question] })).toEqual([]);
     expect(texts(card)).toEqual(expect.arrayContaining(['A question about your report', 'Your report PW-2026-0042', PRACTICE, 'Pat Manager asked, 3 Nov 2026, 15:00:', plainText(QUESTION.question)]));
     expect(inputs(card)).toEqual([
-      expect.objectContaining({ type: 'Input.Text', id: INCIDENT_INPUTS.answer, isRequired: true, isMultiline: true, maxLength: 2000, label: 'Your answer (required)' }),
+      expect.objectContaining({ type: 'Input.Text', id: INCIDENT_INPUTS.answer, isMultiline: true, maxLength: 2000, label: 'Your answer (required)' }),
     ]);
     expect(executes(card).map((a) => [a.title, a.verb, a.data])).toEqual([
       ['Send answer', INCIDENT_VERBS.answer, { practiceId: 'wickersley', reference: 'PW-2026-0042', version: 4 }],
@@ -1093,7 +1115,7 @@ describe('incident card: follow-up tasks', () => {
       expect(showCard).toMatchObject({ type: 'Action.ShowCard', title: 'Mark done', id: `task-${task.id}` });
       const sub = showCard.card as Json;
       expect(inputs(sub)).toEqual([
-        expect.objectContaining({ type: 'Input.Text', id: `outcome_${task.id}`, label: 'What happened? (required)', isRequired: true, isMultiline: true, maxLength: 1000 }),
+        expect.objectContaining({ type: 'Input.Text', id: `outcome_${task.id}`, label: 'What happened? (required)', isMultiline: true, maxLength: 1000 }),
       ]);
       expect(String(inputById(sub, `outcome_${task.id}`)!.placeholder)).toMatch(/platform report reference, police reference, MDU advice, the author's reply/i);
       expect(executes(sub).map((a) => [a.title, a.verb, a.data])).toEqual([
@@ -1182,9 +1204,9 @@ describe('incident card: closing', () => {
     expect(section).toBeDefined();
     const sub = section.card as Json;
     expect(inputs(sub)).toEqual([
-      expect.objectContaining({ type: 'Input.Text', id: INCIDENT_INPUTS.closeOutcome, label: 'Outcome (required)', isRequired: true, isMultiline: true, maxLength: 2000 }),
+      expect.objectContaining({ type: 'Input.Text', id: INCIDENT_INPUTS.closeOutcome, label: 'Outcome (required)', isMultiline: true, maxLength: 2000 }),
       // Default policy: a personal attack naming staff is medium severity, so lessons are optional.
-      expect.objectContaining({ type: 'Input.Text', id: INCIDENT_INPUTS.lessonsLearnt, label: 'Lessons learnt (optional)', isRequired: false, isMultiline: true, maxLength: 2000 }),
+      expect.objectContaining({ type: 'Input.Text', id: INCIDENT_INPUTS.lessonsLearnt, label: 'Lessons learnt (optional)', isMultiline: true, maxLength: 2000 }),
     ]);
     expect(texts(sub).join(' ')).toMatch(/fed back through practice meetings.*the practice's social media policy/);
     expect(executes(sub).map((a) => [a.title, a.verb])).toEqual([['Close incident', INCIDENT_VERBS.close]]);
@@ -1198,7 +1220,8 @@ describe('incident card: closing', () => {
   ] as const)('%s severity: lessons learnt required = %s', (severity, required) => {
     const card = incidentCard(followedUp({ severity }), options({ canClose: true }));
     expect(problems(card, { userText: FOLLOW_USER_TEXT })).toEqual([]);
-    expect(inputById(card, INCIDENT_INPUTS.lessonsLearnt)).toMatchObject({ isRequired: required, label: `Lessons learnt (${required ? 'required' : 'optional'})` });
+    expect(inputById(card, INCIDENT_INPUTS.lessonsLearnt)).toMatchObject({ label: `Lessons learnt (${required ? 'required' : 'optional'})` });
+    expect(inputById(card, INCIDENT_INPUTS.lessonsLearnt)).not.toHaveProperty('isRequired');
   });
 
   it('says how many tasks are still open', () => {
@@ -1276,7 +1299,7 @@ describe('incident card: closed and reopened', () => {
     expect(problems(card, { userText: FOLLOW_USER_TEXT })).toEqual([]);
     expectFollowUpData(card, incident);
     const sub = showCard(card, 'Reopen')!.card as Json;
-    expect(inputs(sub)).toEqual([expect.objectContaining({ type: 'Input.Text', id: INCIDENT_INPUTS.reopenReason, isRequired: true, label: 'Why reopen it? (required)', maxLength: 2000 })]);
+    expect(inputs(sub)).toEqual([expect.objectContaining({ type: 'Input.Text', id: INCIDENT_INPUTS.reopenReason, label: 'Why reopen it? (required)', maxLength: 2000 })]);
     expect(executes(sub).map((a) => [a.title, a.verb])).toEqual([['Reopen', INCIDENT_VERBS.reopen]]);
     expect(texts(sub)[0]).toBe('It goes back to "In progress"; the reason is kept with the record.');
   });
@@ -1514,13 +1537,13 @@ describe('evidence pack card', () => {
     expect(texts(card)).toEqual(expect.arrayContaining(['Evidence pack', 'PW-2026-0042', HASH.toLowerCase(), 'SHA-256 of the pack']));
     expect(fact(card, 'File')).toBe('PW-2026-0042-evidence.zip');
     expect(fact(card, 'Link works until')).toBe('3 Nov 2026, 15:15');
-    expect(texts(card)).toContain('This link is for you only and stops working at 3 Nov 2026, 15:15. Do not forward it; the pack contains personal data.');
+    expect(texts(card)).toContain('This link is for you only, works once and stops working at 3 Nov 2026, 15:15. Do not forward it; the pack contains personal data.');
     expect(textBlocks(card).find((t) => String(t.text).startsWith('This link is for you only'))).toMatchObject({ weight: 'Bolder' });
   });
 
   it('summer time: the expiry is BST', () => {
     const card = evidencePackCard({ ...PACK, expiresAt: new Date('2026-07-01T12:00:00Z') });
-    expect(texts(card)).toContain('This link is for you only and stops working at 1 Jul 2026, 13:00. Do not forward it; the pack contains personal data.');
+    expect(texts(card)).toContain('This link is for you only, works once and stops working at 1 Jul 2026, 13:00. Do not forward it; the pack contains personal data.');
   });
 
   it('a note instead of a hash is shown as text, escaped', () => {

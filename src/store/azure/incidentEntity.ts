@@ -64,6 +64,17 @@ export function draftMarkerRowKey(draftId: string): string {
   return `draft|${key(draftId)}`;
 }
 
+/**
+ * How many times one person was refused on one incident in one window (a collapsed refusal: the
+ * first is in the audit chain, the count is here, beside the incident). Keyed by reference first,
+ * so everything kept for an incident can be found by its reference.
+ */
+export const REFUSAL_ROWS = { from: 'refusal|', to: 'refusal}' } as const;
+
+export function refusalRowKey(reference: string, aadObjectId: string, windowStart: Date): string {
+  return `refusal|${reference}|${key(aadObjectId.toLowerCase())}|${windowStart.toISOString()}`;
+}
+
 export function counterRowKey(year: number): string {
   return `counter|reference|${year}`;
 }

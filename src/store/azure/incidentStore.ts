@@ -15,7 +15,9 @@ import {
   type SubmitOutcome,
   type OpenIncident,
   type SummaryRow,
+  type PendingErasure,
 } from '../ports.ts';
+import { eraseIncident, finishErasure, pendingErasures } from './incidentErasure.ts';
 import { auditRowRange, chainEntry, factsHash, fromAuditEntity, GENESIS_HASH, toAuditEntity } from './auditChain.ts';
 import { deadline } from './clients.ts';
 import { etagOf, getJson, getText, key, numberProp, stringProp, unkey } from './entities.ts';
@@ -29,6 +31,7 @@ import {
   incidentRowKey,
   OPEN_ROWS,
   openRowKey,
+  refusalRowKey,
   toOpenEntity,
   londonYear,
   toIncidentEntity,
@@ -312,6 +315,32 @@ export class AzureIncidentStore implements IncidentStore {
     });
   }
 
+  async listReportedBetween(practiceId: string, from: string, to: string): Promise<Incident[]> {
+    const filter = odata`PartitionKey eq ${key(practiceId)} and RowKey ge ${INCIDENT_ROWS.from} and RowKey lt ${INCIDENT_ROWS.to} and reportedAt ge ${from} and reportedAt lt ${to}`;
+    const found = await this.listWhere('List incidents for export', filter, practiceId);
+    return found.sort((a, b) => (a.reportedAt < b.reportedAt ? -1 : a.reportedAt > b.reportedAt ? 1 : a.reference < b.reference ? -1 : 1));
+  }
+
+  async listClosed(practiceId?: string): Promise<Incident[]> {
+    const filter =
+      practiceId === undefined
+        ? odata`RowKey ge ${INCIDENT_ROWS.from} and RowKey lt ${INCIDENT_ROWS.to} and status eq 'closed'`
+        : odata`PartitionKey eq ${key(practiceId)} and RowKey ge ${INCIDENT_ROWS.from} and RowKey lt ${INCIDENT_ROWS.to} and status eq 'closed'`;
+    return this.listWhere('List closed incidents', filter, practiceId);
+  }
+
+  async erase(incident: Incident, tombstone: AuditChange): Promise<AuditEntry> {
+    return eraseIncident(this.table, incident, tombstone, this.now().toISOString());
+  }
+
+  async finishErasure(practiceId: string, reference: string): Promise<number> {
+    return finishErasure(this.table, practiceId, reference);
+  }
+
+  async pendingErasures(): Promise<PendingErasure[]> {
+    return pendingErasures(this.table);
+  }
+
   private async listWhere(operation: string, filter: string, practiceId?: string): Promise<Incident[]> {
     return mapped(operation, async () => {
       const found: Incident[] = [];
@@ -336,6 +365,29 @@ export class AzureIncidentStore implements IncidentStore {
       }
     }
     throw new ConflictError('Append audit entry: too many concurrent changes.');
+  }
+
+  async countRefusal(practiceId: string, reference: string, aadObjectId: string, windowStart: Date, at: Date): Promise<number> {
+    const row = { partitionKey: key(practiceId), rowKey: refusalRowKey(reference, aadObjectId, windowStart) };
+    for (let attempt = 0; attempt < 5; attempt++) {
+      let current: (Record<string, unknown> & { etag?: string }) | undefined;
+      try {
+        current = await this.table.getEntity(row.partitionKey, row.rowKey, { abortSignal: deadline() });
+      } catch (error) {
+        if (!isNotFound(error)) throw toStoreError(error, 'Read refusal count');
+      }
+      const count = (typeof current?.count === 'number' ? current.count : 0) + 1;
+      const entity = { ...row, kind: 'refusal', reference, aadObjectId, windowStart: windowStart.toISOString(), count, lastAt: at.toISOString() };
+      try {
+        if (current) await this.table.updateEntity(entity, 'Replace', { etag: current.etag, abortSignal: deadline() });
+        else await this.table.createEntity(entity, { abortSignal: deadline() });
+        return count;
+      } catch (error) {
+        // Another press (here or on another instance) counted first: count again on top of it.
+        if (!isConflict(error)) throw toStoreError(error, 'Count refusal');
+      }
+    }
+    throw new ConflictError('Count refusal: too many concurrent presses.');
   }
 
   async auditTrail(practiceId: string, reference: string): Promise<AuditEntry[]> {
