@@ -68,7 +68,16 @@ const practicesFileSchema = z
     }
   });
 
-const envSchema = z.object({
+/**
+ * An empty (or blank) value means "not set", the same as leaving the variable out: env.sample
+ * lists every setting with an empty value, and App Service keeps cleared settings as empty strings.
+ */
+function withoutEmptyValues(env: unknown): unknown {
+  if (typeof env !== 'object' || env === null) return env;
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => !(typeof value === 'string' && value.trim() === '')));
+}
+
+const envShape = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3978),
   NODE_ENV: z.string().optional(),
   MicrosoftAppId: z.string().trim().optional(),
@@ -92,6 +101,10 @@ const envSchema = z.object({
   ToBotFromChannelTokenIssuer: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
 });
+const envSchema = z.preprocess(withoutEmptyValues, envShape);
+
+/** Every setting Postwatch reads (env.sample lists each one). */
+export const SETTING_NAMES: readonly string[] = Object.keys(envShape.shape);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Result<Config, string[]> {
   const parsed = envSchema.safeParse(env);
@@ -111,7 +124,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   // botbuilder checks tokens against the issuer that goes with the metadata: one without the other accepts no token at all.
   if (Boolean(e.ToBotFromChannelOpenIdMetadataUrl) !== Boolean(e.ToBotFromChannelTokenIssuer))
     problems.push('ToBotFromChannelOpenIdMetadataUrl and ToBotFromChannelTokenIssuer must be set together (or neither, for the public cloud).');
-  if (e.MicrosoftAppType === 'SingleTenant' && !e.MicrosoftAppTenantId)
+  // Without an app id nothing is authenticated, so the app type does not matter (env.sample suggests SingleTenant).
+  if (appId && e.MicrosoftAppType === 'SingleTenant' && !e.MicrosoftAppTenantId)
     problems.push('MicrosoftAppTenantId is required when MicrosoftAppType=SingleTenant.');
 
   const practices = loadPractices(e, cwd);
