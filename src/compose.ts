@@ -57,7 +57,7 @@ export function createServices(deps: ServiceDeps): Services {
   };
 
   const routing = new Routing({ stores, practices: practice, policies: config.policies, now, log, queued });
-  const deciding = new Deciding({ stores, practices: practice, policies: config.policies, now, queued });
+  const deciding = new Deciding({ stores, practices: practice, policies: config.policies, now, queued, log });
   const reporting = new Reporting({
     stores,
     now,

@@ -140,7 +140,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     bot: {
       appId,
       appPassword: e.MicrosoftAppPassword ?? '',
-      appType: e.MicrosoftAppType ?? 'MultiTenant',
+      // botbuilder refuses SingleTenant without an app id; in local mode the type means nothing.
+      appType: appId ? (e.MicrosoftAppType ?? 'MultiTenant') : 'MultiTenant',
       tenantId: e.MicrosoftAppTenantId ?? '',
       authEnabled: appId.length > 0,
       ...(e.ToBotFromChannelOpenIdMetadataUrl ? { openIdMetadataUrl: e.ToBotFromChannelOpenIdMetadataUrl } : {}),

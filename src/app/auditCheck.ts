@@ -1,7 +1,7 @@
 import type { Practice } from '../domain/practice.ts';
 import { holdsRole } from '../domain/roles.ts';
 import type { Logger } from '../log.ts';
-import { describeError } from '../log.ts';
+import { describeError, logEvent } from '../log.ts';
 import type { ConversationAddress, Stores } from '../store/ports.ts';
 import { describeChainReport, summariseChainReports, verifyAuditChains } from './auditVerify.ts';
 import { bootstrapRoles } from './routing.ts';
@@ -33,6 +33,7 @@ export class AuditCheck {
   private async check(practice: Practice, aad: string, address: ConversationAddress, startedAt: Date): Promise<void> {
     const reports = await verifyAuditChains(this.stores, { practiceId: practice.id });
     const summary = summariseChainReports(reports);
+    logEvent(this.log, 'audit.verified', { practice: practice.id, incidents: summary.incidents, broken: summary.broken }, summary.broken === 0 ? 'info' : 'warn');
     const text =
       summary.broken === 0
         ? `Audit check for ${practice.name}: all ${summary.incidents} incident audit trails are intact (checked ${startedAt.toISOString()}).`

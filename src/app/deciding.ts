@@ -23,6 +23,7 @@ import { isManager, type PracticeRoles } from '../domain/roles.ts';
 import { ConflictError, type NewOutboxItem, type Stores } from '../store/ports.ts';
 import { INCIDENT_INPUTS, INCIDENT_VERBS } from '../views/verbs.ts';
 import type { Notice } from './reporting.ts';
+import { logEvent, type Logger } from '../log.ts';
 import { bootstrapRoles } from './routing.ts';
 
 /**
@@ -84,6 +85,8 @@ export interface DecidingDeps {
   policies: Map<string, Policy>;
   now: () => Date;
   queued?: () => void;
+  /** Business events (decision recorded); absent in tests that do not look. */
+  log?: Logger;
 }
 
 const RETRIES = 3;
@@ -205,6 +208,7 @@ export class Deciding {
 
     if (!result.ok) return this.refusal(incident, result.error, actor, findings, replyText, screen);
     const stored = await this.deps.stores.incidents.update(result.value, { actor, action: `incident.${verb.slice('incident.'.length)}`, summary: `${summary}${from}` });
+    if (this.deps.log) logEvent(this.deps.log, 'decision.recorded', { practice: stored.practiceId, reference: stored.reference, verb });
     await this.afterChange(stored, verb, policy);
     const notice: Notice =
       verb === INCIDENT_VERBS.checkReply
