@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { EmbeddedAzurite, EmbeddedAzuriteOptions } from './embeddedAzurite.ts';
 
 /**
@@ -15,7 +15,8 @@ export async function startAzuriteProcess(opts: EmbeddedAzuriteOptions = {}): Pr
   const compiled = import.meta.url.endsWith('.js');
   const entry = fileURLToPath(new URL(compiled ? './azuriteChild.js' : './azuriteChild.ts', import.meta.url));
   const child = fork(entry, [JSON.stringify(opts)], {
-    execArgv: [...(compiled ? [] : ['--import', 'tsx']), '--no-deprecation'],
+    // tsx by its path: the working folder (where the data is kept) need not be the repository.
+    execArgv: [...(compiled ? [] : ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href]), '--no-deprecation'],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   const started = await new Promise<Omit<EmbeddedAzurite, 'close'>>((resolve, reject) => {
