@@ -12,12 +12,15 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const args = process.argv.slice(2);
-const dev = args[0] === '--dev';
-const script = args[0] === '--script' ? args[1] : undefined;
-if (args[0] === '--script' && script !== 'audit-verify') fail(`unknown script ${script ?? '(none)'}`);
-// What follows our own options belongs to the script (npm run audit:verify -- --practice x).
-process.argv.splice(2, dev ? 1 : script ? 2 : 0);
+// Our own options come first; what follows belongs to the script (npm run audit:verify -- --practice x).
+let dev = false;
+let script;
+while (process.argv[2] === '--dev' || process.argv[2] === '--script') {
+  if (process.argv[2] === '--dev') dev = true;
+  else if (process.argv[3] === 'audit-verify') script = process.argv.splice(3, 1)[0];
+  else fail(`unknown script ${process.argv[3] ?? '(none)'}`);
+  process.argv.splice(2, 1);
+}
 const entry = script ? `scripts/${script}` : 'src/main';
 
 // Node's own .env reader (Node 20.12 or later). A variable already set in the real environment

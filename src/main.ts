@@ -25,7 +25,7 @@ async function main(): Promise<void> {
     const azurite = await startAzuriteProcess({ location: cfg.storage.dataDir });
     connectionString = azurite.connectionString;
     stopStorage = azurite.close;
-    storage = { kind: 'embedded', tableEndpoint: azurite.tableEndpoint, dataDir: cfg.storage.dataDir };
+    storage = { kind: 'embedded', tableEndpoint: azurite.tableEndpoint, blobEndpoint: azurite.blobEndpoint, dataDir: cfg.storage.dataDir };
   }
   const stores = await createAzureStores(connectionString, { tablePrefix: cfg.tablePrefix });
 

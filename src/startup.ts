@@ -11,8 +11,9 @@ import type { Stores } from './store/ports.ts';
 
 export interface StorageInUse {
   kind: 'embedded' | 'azure';
-  /** Embedded: the emulator's table endpoint and the folder its data is kept in. */
+  /** Embedded: the emulator's endpoints and the folder its data is kept in. */
   tableEndpoint?: string;
+  blobEndpoint?: string;
   dataDir?: string;
   /** Azure: the connection string, from which only the account name (or host) is shown. */
   connectionString?: string;
@@ -67,7 +68,7 @@ export function modeLine(config: Pick<Config, 'bot'>): string {
 
 export function storageLine(storage: StorageInUse): string {
   if (storage.kind === 'embedded') {
-    return `embedded Azurite at ${storage.tableEndpoint ?? '?'}${storage.dataDir ? `, data in ${storage.dataDir}` : ''}`;
+    return `embedded Azurite at ${storage.tableEndpoint ?? '?'} (tables) and ${storage.blobEndpoint ?? '?'} (blobs)${storage.dataDir ? `, data in ${storage.dataDir}` : ''}`;
   }
   return `Azure Storage account ${accountOf(storage.connectionString ?? '')}`;
 }

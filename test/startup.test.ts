@@ -37,13 +37,13 @@ describe('the start-up block', () => {
     if (!config.ok) throw new Error(config.error.join('; '));
     const block = startupBlock({
       config: config.value,
-      storage: { kind: 'embedded', tableEndpoint: 'http://127.0.0.1:10002/devstoreaccount1', dataDir: '/srv/pw/.postwatch-data' },
+      storage: { kind: 'embedded', tableEndpoint: 'http://127.0.0.1:10002/devstoreaccount1', blobEndpoint: 'http://127.0.0.1:10000/devstoreaccount1', dataDir: '/srv/pw/.postwatch-data' },
       url: 'http://127.0.0.1:3978',
       code: 'TypeScript sources (tsx)',
       practices: [{ practiceId: 'practice', name: 'Your practice', managers: 0, deputies: 0, dataProtectionOfficers: 0, safeguardingLeads: 0, reviewChannel: false, reachableDeciders: 0, warnings: ['no practice manager: set POSTWATCH_MANAGERS'] }],
     });
     expect(block).toMatch(/mode:\s+local \(no authentication/);
-    expect(block).toContain('storage:   embedded Azurite at http://127.0.0.1:10002/devstoreaccount1, data in /srv/pw/.postwatch-data');
+    expect(block).toContain('storage:   embedded Azurite at http://127.0.0.1:10002/devstoreaccount1 (tables) and http://127.0.0.1:10000/devstoreaccount1 (blobs), data in /srv/pw/.postwatch-data');
     expect(block).toContain('      warning: no practice manager: set POSTWATCH_MANAGERS');
   });
 });
