@@ -24,13 +24,13 @@ export interface RemindersDeps {
 }
 
 const LEASE = 'reminders';
+const LEASE_MS = 2 * 60_000;
 /** Marks a reminder's outbox id, so its delivery is logged as a reminder sent. */
 const REMINDER_ID = '|reminder|';
 
 export function isReminder(item: { id: string }): boolean {
   return item.id.includes(REMINDER_ID);
 }
-const LEASE_MS = 2 * 60_000;
 
 interface Overdue {
   subject: string;
