@@ -7,7 +7,7 @@ import type { Practice } from '../domain/practice.ts';
 import type { ReportDraft } from '../domain/report.ts';
 import type { PracticeRoles } from '../domain/roles.ts';
 import type { Logger } from '../log.ts';
-import { describeError } from '../log.ts';
+import { describeError, logEvent } from '../log.ts';
 import { ConflictError, type AuditActor, type NewOutboxItem, type Stores } from '../store/ports.ts';
 import type { Reviewers, RiskAlerts } from './reporting.ts';
 
@@ -70,6 +70,7 @@ export class Routing implements RiskAlerts {
         });
         if (first) await this.linkToFirst(practiceId, first.reference, stored);
         this.deps.queued?.();
+        logEvent(this.deps.log, 'report.stored', { practice: practiceId, reference, severity: grading.severity, cardsQueued: recipients.length });
         return stored;
       } catch (error) {
         if (!(error instanceof ConflictError)) throw error;
