@@ -30,6 +30,8 @@ describe('general information about normal practice (GMC: a reply may give it)',
     "We're closed on New Year's Eve afternoon.",
     'Staff from reception will be at the open day.',
     'Our locum GPs work on Tuesdays and Thursdays.',
+    'Our nurse on Tuesday afternoons runs the travel clinic.',
+    'We have your best interests at heart.',
     'Our team have been part of the community since 1974.',
     'Please leave your details with reception and the practice manager will call you back.',
   ])('passes "%s"', (draft) => {
@@ -44,6 +46,8 @@ describe('general information about normal practice (GMC: a reply may give it)',
     'Everyone in the team is thinking of your dad.',
     'People with cancer, like your wife, are offered extra support.',
     'You can collect your fit note from reception.',
+    "If you're the person who posted, your results are ready.",
+    'If you wish, you are welcome to discuss your diabetes with us.',
     'If your mum\'s diabetes is worse, we already offered a review last week.',
   ])('still blocks care singled out inside a general sentence: "%s"', (draft) => {
     expect(blocking(draft)).not.toEqual([]);

@@ -15,9 +15,12 @@ import type { Finding, GuardRule } from './shared.ts';
 
 const W = (alternatives: string) => new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternatives})(?![\\p{L}\\p{N}])`, 'iu');
 
-/** "you"/"your" meaning anyone: a condition, an offer, a signpost. */
+/** A condition ("if your child is unwell"): the "you" and "your" inside it are anyone's, not the rest of the sentence. */
+const CONDITION_CLAUSE = /(?<![\p{L}\p{N}])(?:if|whenever)\s[^,;.!?]*/giu;
+const IN_CONDITION = W("if\\s+(?:you|your|you're|you've)|whenever\\s+you");
+/** "you"/"your" meaning anyone: an offer, a signpost. */
 const ANYONE_YOU = W(
-  "if\\s+(?:you|your|you're|you've)|whenever\\s+you|you\\s+can\\s+(?:also\\s+)?(?:order|book|request|view|manage|see|cancel|check|track|update|access)|lets\\s+you|allows\\s+you|helps?\\s+you|can\\s+(?:often\\s+|also\\s+)?help|(?:speak|talk)\\s+to\\s+your|ask\\s+your",
+  "you\\s+can\\s+(?:also\\s+)?(?:order|book|request|view|manage|see|cancel|check|track|update|access)|lets\\s+you|allows\\s+you|helps?\\s+you|can\\s+(?:often\\s+|also\\s+)?help|(?:speak|talk)\\s+to\\s+your|ask\\s+your",
 );
 /** "you" (not "your") in an offer: "you can self-certify", "you don't need a fit note". */
 const OFFER_YOU = W("you\\s+can|you\\s+may|you\\s+don't\\s+need|you\\s+do\\s+not\\s+need|you\\s+won't\\s+need|you'll\\s+need");
@@ -43,11 +46,14 @@ const CONDITION = W('if|whenever|should');
 
 export function isGeneralInformation(sentence: string): boolean {
   const anyoneYou = ANYONE_YOU.test(sentence);
-  if (!anyoneYou && !OFFER_YOU.test(sentence) && !GROUP_OR_SERVICE.test(sentence)) return false;
+  const offerYou = OFFER_YOU.test(sentence);
+  if (!anyoneYou && !offerYou && !IN_CONDITION.test(sentence) && !GROUP_OR_SERVICE.test(sentence)) return false;
   if (HAPPENED.test(sentence) || THIRD_PERSON.test(sentence) || LIKE_YOU.test(sentence)) return false;
   if (YOUR_RELATIVE.test(sentence) && !CONDITION.test(sentence)) return false;
-  if (YOUR.test(sentence) && !anyoneYou) return false;
-  if (YOU_SINGLED.test(sentence) && !anyoneYou && !OFFER_YOU.test(sentence)) return false;
+  // Outside a condition, "your" and "you are" single someone out unless an offer or a signpost speaks to anyone.
+  const rest = sentence.replace(CONDITION_CLAUSE, ' ');
+  if (YOUR.test(rest) && !anyoneYou) return false;
+  if (YOU_SINGLED.test(rest) && !anyoneYou && !offerYou) return false;
   return true;
 }
 

@@ -83,7 +83,7 @@ const PATTERNS: RegExp[] = [
   // "the doctor you spoke to", "the nurse you saw", "the GP who saw your son"
   new RegExp(`${B}(?:the|a|our|that)\\s+${anyOf(CARER_WORDS)}\\s+(?:(?:who|that)\\s+)?(?:${SECOND_OR_THIRD}\\s+(?:saw|spoke|met|had|were seen by|dealt with|talked)|(?:saw|treated|examined|visited|called|rang|phoned|spoke to|spoke with|dealt with|looked after|assessed|triaged|reviewed|took|booked|served|checked in|helped|answered|registered|vaccinated|injected|gave|referred|prescribed|rang back|called back|phoned back)\\s+(?:you|your|him|her|them|his|their))${A}`, 'giu'),
   // "the GP involved", "the receptionist concerned", "the locum on Tuesday": one colleague singled out by the encounter
-  new RegExp(`${B}(?:the|that|our)\\s+${anyOf(CARER_WORDS)}\\s+(?:involved|concerned|in question|responsible|(?:who\\s+was\\s+|working\\s+|on\\s+duty\\s+)?on\\s+(?:${DAYS}|the\\s+day|that\\s+day|the\\s+\\d{1,2}(?:st|nd|rd|th)?))${A}`, 'giu'),
+  new RegExp(`${B}(?:the|that|our)\\s+${anyOf(CARER_WORDS)}\\s+(?:involved|concerned|in question|responsible|(?:who\\s+was\\s+|working\\s+|on\\s+duty\\s+)?on\\s+(?:${DAYS}|the\\s+day|that\\s+day|the\\s+\\d{1,2}(?:st|nd|rd|th)?))${A}(?!\\s+(?:mornings|afternoons|evenings|nights))`, 'giu'),
   // "the appointment you had", "the call she made"
   new RegExp(`${B}(?:the|that|this)\\s+(?:${anyOf(BETWEEN)}\\s+)?${anyOf([...CARE_NOUNS, 'call', 'calls', 'phone call', 'message', 'complaint'])}\\s+(?:that\\s+|which\\s+)?${SECOND_OR_THIRD}\\s+(?:had|attended|missed|booked|made|cancelled|asked about|requested|were given|were offered|received|got|collected|ordered|raised|submitted|filled in|filled out|completed|sent|sent in|lodged|put in|left)${A}`, 'giu'),
   // "that appointment of yours", "a referral of his"
