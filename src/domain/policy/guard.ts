@@ -4,6 +4,7 @@ import { clinicalRule } from './reply-guard/rules/clinical.ts';
 import { addressRule, emailRule, numberRule } from './reply-guard/rules/contact.ts';
 import { nameRule, namesInPost } from './reply-guard/rules/names.ts';
 import { encounterRule, pinnedToADayRule } from './reply-guard/rules/encounter.ts';
+import { withoutGeneralInformation } from './reply-guard/rules/general.ts';
 import { relationshipRule } from './reply-guard/rules/relationship.ts';
 import { Findings, type Finding } from './reply-guard/rules/shared.ts';
 import { DEFAULT_BRIEF_WORD_LIMIT, toneRule } from './reply-guard/rules/tone.ts';
@@ -141,7 +142,11 @@ export function reviewReply(draft: string, context: ReplyContext): ReplyReview {
 
   // The practice's own name is never a finding (a practice may be called "Dr Khan's Surgery").
   const own = context.practiceName ? ownNameSpans(n.text, context.practiceName) : [];
-  const kept = findings.list.filter((f) => !own.some((o) => o.start <= f.start && f.end <= o.end));
+  // General information about normal practice ("cervical screening is offered to women aged 25 to 64") speaks of no one.
+  // The words a practice added as clinical stay clinical whatever the sentence.
+  const extra = (context.extraClinicalTerms ?? []).map((t) => normalise(t).words.trim().toLowerCase()).filter((t) => t.length > 0);
+  const practiceTerm = (f: Finding) => f.rule === 'clinical-information' && extra.some((t) => n.words.slice(f.start, f.end).toLowerCase().includes(t));
+  const kept = withoutGeneralInformation(n.words, findings.list, practiceTerm).filter((f) => !own.some((o) => o.start <= f.start && f.end <= o.end));
 
   const rank = (f: Finding) => (f.severity === 'blocking' ? 0 : 1);
   const mapped = kept
