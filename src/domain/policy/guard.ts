@@ -10,6 +10,7 @@ import { Findings, type Finding } from './reply-guard/rules/shared.ts';
 import { DEFAULT_BRIEF_WORD_LIMIT, toneRule } from './reply-guard/rules/tone.ts';
 import { approvedMatchers, isApproved, splitSentences } from './reply-guard/sentences.ts';
 import type { Policy } from './schema.ts';
+import { contactVariants, PUBLIC_REPLY_TEMPLATES } from './templates.ts';
 
 /**
  * The reply guard: checks a draft public reply before a manager can approve it. It works as a
@@ -82,10 +83,14 @@ export function guardContextFrom(
   };
 }
 
-/** The practice's approved sentences: its approved list and the sentences of its public reply template. */
+/**
+ * The practice's approved sentences: its approved list and the sentences of its public reply
+ * templates, as drafted for a practice with or without a phone or e-mail (renderReplyDraft), so
+ * the practice's own drafted reply never needs an attestation.
+ */
 export function approvedSentencesOf(policy: Policy): string[] {
-  const template = policy.templates.find((t) => t.id === 'public-reply');
-  return [...policy.replyGuard.approvedSentences, ...(template ? [template.text] : [])];
+  const templates = policy.templates.filter((t) => PUBLIC_REPLY_TEMPLATES.includes(t.id));
+  return [...policy.replyGuard.approvedSentences, ...templates.flatMap((t) => contactVariants(t.text))];
 }
 
 export function hasBlocking(findings: readonly Finding[]): boolean {
