@@ -135,7 +135,8 @@ export class Refusals {
         summary: `Refused "${verb}": not allowed for this person at this practice${from}. Further refusals of this person on this incident until ${until.toISOString()} are counted with this one in the refusal record kept beside the incident, not listed.`,
       });
     }
-    this.deps.log?.info({ practiceId: incident.practiceId, reference: incident.reference, aadObjectId: idOnly(actor.aadObjectId), verb, refusedThisHour: count }, 'incident press refused: audited');
+    // Who pressed is in the audit trail; the log line carries no person's id.
+    this.deps.log?.info({ practiceId: incident.practiceId, reference: incident.reference, verb, refusedThisHour: count }, 'incident press refused: audited');
   }
 }
 

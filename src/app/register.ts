@@ -63,7 +63,7 @@ export class Summary {
     const roles = (await this.stores.practices.roles(practice.id, bootstrapRoles(practice))).value;
     if (!holdsRole(roles, viewerAadObjectId)) return { kind: 'denied' };
     const since = new Date(this.now().getTime() - SUMMARY_MONTHS * 30.44 * 86_400_000).toISOString();
-    return { kind: 'summary', summary: summarise(await this.stores.incidents.listSummaryRows(practice.id, since)), since };
+    return { kind: 'summary', summary: summarise(await this.stores.incidents.listSummaryRows(practice.id, since), this.now()), since };
   }
 }
 

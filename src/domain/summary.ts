@@ -14,6 +14,22 @@ export interface SummaryInput {
   categories: string[];
   atRisk: boolean;
   authorKey: string;
+  /** When the decision was made, if it has been. */
+  decidedAt?: string;
+  /** When the policy's decision target fell due (reported + the severity's hours). */
+  decisionDueAt?: string;
+}
+
+/** How quickly the practice decides (Sprout Social and Hootsuite users value response-time targets). */
+export interface ResponseFigures {
+  decided: number;
+  /** Median minutes from report to decision, of those decided. */
+  medianMinutes?: number;
+  /** Decided by the policy's target, of those decided with a known target. */
+  withinTarget: number;
+  withTarget: number;
+  /** Not decided, and past the target now. */
+  overdueNow: number;
 }
 
 export interface PracticeSummary {
@@ -27,11 +43,12 @@ export interface PracticeSummary {
   byMonth: Array<[string, number]>;
   repeatAuthors: number;
   incidentsByRepeatAuthors: number;
+  response: ResponseFigures;
 }
 
 const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low'];
 
-export function summarise(rows: readonly SummaryInput[]): PracticeSummary {
+export function summarise(rows: readonly SummaryInput[], now: Date = new Date()): PracticeSummary {
   const count = (keyOf: (r: SummaryInput) => string[]) => {
     const counts = new Map<string, number>();
     for (const r of rows) for (const k of keyOf(r)) counts.set(k, (counts.get(k) ?? 0) + 1);
@@ -52,6 +69,23 @@ export function summarise(rows: readonly SummaryInput[]): PracticeSummary {
     byMonth: [...count((r) => [r.reportedAt.slice(0, 7)]).entries()].sort((a, b) => a[0].localeCompare(b[0])),
     repeatAuthors: repeat.length,
     incidentsByRepeatAuthors: repeat.reduce((a, b) => a + b, 0),
+    response: responseFigures(rows, now),
+  };
+}
+
+function responseFigures(rows: readonly SummaryInput[], now: Date): ResponseFigures {
+  const time = (iso: string | undefined) => (iso ? Date.parse(iso) : NaN);
+  const decided = rows.filter((r) => !Number.isNaN(time(r.decidedAt)) && !Number.isNaN(time(r.reportedAt)));
+  const minutes = decided.map((r) => Math.max(0, (time(r.decidedAt) - time(r.reportedAt)) / 60_000)).sort((a, b) => a - b);
+  const mid = Math.floor(minutes.length / 2);
+  const median = minutes.length === 0 ? undefined : minutes.length % 2 === 1 ? minutes[mid]! : (minutes[mid - 1]! + minutes[mid]!) / 2;
+  const withTarget = decided.filter((r) => !Number.isNaN(time(r.decisionDueAt)));
+  return {
+    decided: decided.length,
+    ...(median !== undefined ? { medianMinutes: Math.round(median) } : {}),
+    withinTarget: withTarget.filter((r) => time(r.decidedAt) <= time(r.decisionDueAt)).length,
+    withTarget: withTarget.length,
+    overdueNow: rows.filter((r) => Number.isNaN(time(r.decidedAt)) && r.status !== 'closed' && time(r.decisionDueAt) < now.getTime()).length,
   };
 }
 

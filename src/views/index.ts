@@ -14,3 +14,4 @@ export {
 } from './incidentCards.ts';
 export { reporterViewCard, type ReporterViewOptions } from './reporterView.ts';
 export { REGISTER_PAGE_SIZE, registerCard, type RegisterCardOptions, type RegisterRow } from './registerCard.ts';
+export { summaryCard, type SummaryCardOptions } from './summaryCard.ts';

@@ -42,6 +42,7 @@ export const CLINICAL_TERMS: readonly string[] = [
   'addiction', 'sexual health', 'STD', 'mammography', 'X ray', 'xray', 'physio', 'cardiology', 'dermatology', 'oncology',
   'psychiatrist', 'psychiatry', 'psychologist', 'CAMHS', 'crisis team', 'learning disability',
   'low mood', 'depressed', 'bereavement counselling', 'counsellor', 'signed off sick', 'signed off work', 'off sick',
+  'speedy recovery', 'get well soon', 'feel better soon', 'on the mend',
   'statement of fitness', 'due date', 'trimester', 'weeks pregnant', 'caesarean', 'c-section', 'breastfeeding', 'labour ward',
 ];
 
@@ -54,6 +55,7 @@ export const GENERAL_CARE_TERMS: readonly string[] = [
   'prescription', 'medication', 'medicine', 'meds', 'tablets', 'pills', 'vaccination', 'vaccine', 'jab', 'immunisation',
   'immunization', 'booster', 'injection', 'screening', 'test', 'result', 'check-up', 'check up', 'treatment', 'dose',
   'repeat', 'inhaler', 'results', 'blood', 'scan', 'referral', 'assessment', 'examination', 'dressing', 'health check', 'operation', 'illness',
+  'death certificate', 'cause of death', 'post-mortem', 'post mortem',
 ];
 
 /** Endings of medicine names (British Approved Names): "lansoprazole", "bisoprolol", "ramipril". */
@@ -63,4 +65,7 @@ export const MEDICINE_ENDINGS: readonly string[] = [
   'formin', 'gliptin', 'gliflozin', 'semide', 'thiazide', 'parin', 'xaban', 'gatran', 'tidine', 'lukast', 'nisolone',
   'sonide', 'terol', 'tropium', 'conazole', 'apentin', 'gabalin', 'adone', 'pramine', 'peridol', 'zapine', 'idone',
   'vudine', 'ciclovir', 'clovir', 'amivir', 'mab', 'tinib', 'platin', 'rubicin', 'dronate', 'glutide',
+  // painkillers and everyday prescribing the stems above miss ("co-codamol", "venlafaxine", "clopidogrel")
+  'amol', 'adol', 'faxine', 'orphine', 'tanyl', 'grel', 'osin', 'afil', 'gestrel', 'furantoin', 'methoprim', 'moxiclav',
+  'atadine', 'tirizine', 'fenadine', 'zosin', 'ezolid', 'methasone',
 ];

@@ -239,12 +239,17 @@ export class AzureIncidentStore implements IncidentStore {
     return reread;
   }
 
-  async countByAuthor(practiceId: string, authorKey: string, before: string): Promise<number> {
-    const filter = odata`PartitionKey eq ${key(practiceId)} and RowKey ge ${INCIDENT_ROWS.from} and RowKey lt ${INCIDENT_ROWS.to} and authorKey eq ${authorKey} and reportedAt lt ${before}`;
-    return mapped('Count incidents by author', async () => {
-      let count = 0;
-      for await (const _ of this.table.listEntities({ queryOptions: { filter, select: ['RowKey'] }, abortSignal: deadline() })) count++;
-      return count;
+  async earlierReports(practiceId: string, match: { authorKey?: string; postKey?: string }, before: string): Promise<Incident[]> {
+    // Rows without an author or a link store '': an empty key is left out, never matched.
+    const by = [match.authorKey ? odata`authorKey eq ${match.authorKey}` : '', match.postKey ? odata`postKey eq ${match.postKey}` : ''].filter(Boolean);
+    if (by.length === 0) return [];
+    const filter = `${odata`PartitionKey eq ${key(practiceId)} and RowKey ge ${INCIDENT_ROWS.from} and RowKey lt ${INCIDENT_ROWS.to} and reportedAt le ${before}`} and (${by.join(' or ')})`;
+    return mapped('List earlier reports by author or link', async () => {
+      const found: Incident[] = [];
+      for await (const entity of this.table.listEntities({ queryOptions: { filter }, abortSignal: deadline() })) {
+        found.push(fromIncidentEntity(practiceId, entity, entity.etag ?? ''));
+      }
+      return found;
     });
   }
 
@@ -288,7 +293,7 @@ export class AzureIncidentStore implements IncidentStore {
 
   async listSummaryRows(practiceId: string, since: string): Promise<SummaryRow[]> {
     const filter = odata`PartitionKey eq ${key(practiceId)} and RowKey ge ${INCIDENT_ROWS.from} and RowKey lt ${INCIDENT_ROWS.to} and reportedAt ge ${since}`;
-    const select = ['reference', 'reportedAt', 'status', 'severity', 'platform', 'categories', 'atRisk', 'authorKey'];
+    const select = ['reference', 'reportedAt', 'status', 'severity', 'platform', 'categories', 'atRisk', 'authorKey', 'decidedAt', 'decisionDueAt'];
     return mapped('Summarise incidents', async () => {
       const rows: SummaryRow[] = [];
       for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select }, abortSignal: deadline(30_000) })) {
@@ -302,6 +307,8 @@ export class AzureIncidentStore implements IncidentStore {
           categories: text('categories').split(',').filter((c) => c.length > 0),
           atRisk: e.atRisk === true,
           authorKey: text('authorKey'),
+          ...(text('decidedAt') ? { decidedAt: text('decidedAt') } : {}),
+          ...(text('decisionDueAt') ? { decisionDueAt: text('decisionDueAt') } : {}),
         });
       }
       return rows;

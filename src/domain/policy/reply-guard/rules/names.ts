@@ -55,6 +55,9 @@ const ASKS = ci([
 ]);
 
 const NAMES = `${NAME}(?:\\s+${NAME})?`;
+const BY_DEPARTMENT = new RegExp(`${B}(${NAMES}|\\p{Lu}\\.?\\s?\\p{Lu}\\.?)\\s+(?:on|from|in|at|with)\\s+${DEPARTMENTS}${A}`, 'dgu');
+/** Words that open "Staff from reception", "Someone at the front desk": a group or nobody in particular. */
+const GROUP_WORDS = new Set(['staff', 'someone', 'somebody', 'anyone', 'everyone', 'nobody', 'colleagues', 'members', 'people', 'patients', 'all', 'those', 'help', 'support', 'calls', 'messages', 'requests', 'letters', 'forms', 'prescriptions', 'appointments', 'everybody', 'anybody', 'volunteers']);
 const SIGN_OFFS = ci(['regards', 'kind regards', 'best regards', 'warm regards', 'best wishes', 'many thanks', 'with thanks', 'sincerely', 'yours sincerely', 'best', 'thanks again', 'signed']);
 const INITIALS = `${INITIAL}(?:\\s?${INITIAL})*(?:\\s+${NAME})?`;
 const GENERIC: { re: RegExp; group: number; strict: boolean }[] = [
@@ -65,7 +68,7 @@ const GENERIC: { re: RegExp; group: number; strict: boolean }[] = [
   // Priya, our operations manager
   { re: new RegExp(`${B}(${NAMES})\\s*,?\\s+(?:[oO]ur|[tT]he|[yY]our)\\s+(?:[\\p{L}-]+\\s+){0,2}${ROLES}${A}`, 'dgu'), group: 1, strict: true },
   // Sarah on reception, Kelly from reception, J.K. at the front desk
-  { re: new RegExp(`${B}(${NAMES}|\\p{Lu}\\.?\\s?\\p{Lu}\\.?)\\s+(?:on|from|in|at|with)\\s+${DEPARTMENTS}${A}`, 'dgu'), group: 1, strict: true },
+  { re: BY_DEPARTMENT, group: 1, strict: true },
   // Thanks Dave; Hi Mr Hughes (the title rule has it)
   { re: new RegExp(`${B}${GREETINGS}\\s*,?\\s+(${NAME})${A}`, 'dgu'), group: 1, strict: false },
   // ask for Kelly, please contact Gemma
@@ -80,14 +83,40 @@ const LOWER_NAME = new RegExp(`${B}(?:${TITLE}|${ROLES})\\s*,?\\s+(\\p{Ll}[\\p{L
 /** Two or more initials: "J.K.", "J. K." (not "U.K.", "P.S."). */
 const INITIALS_ONLY = /(?<![\p{L}\p{N}.])\p{Lu}\.\s?\p{Lu}\.(?!\s?\p{Lu}\.)/gu;
 const NOT_INITIALS = new Set(['UK', 'PS', 'AM', 'PM', 'NB', 'EG', 'IE', 'GP', 'OK']);
+/**
+ * Initials typed without full stops, where a signature puts them: "JW, Practice Manager",
+ * "Kind regards, SJ", "Manager - AP". Acronyms a practice signs with are not initials.
+ */
+const BARE_INITIALS = '(\\p{Lu}{2,3})';
+const SIGNED_INITIALS = [
+  new RegExp(`${B}${BARE_INITIALS}\\s*[,(\\-]\\s*(?:[oO]ur\\s+|[tT]he\\s+)?${ROLES}${A}`, 'dgu'),
+  new RegExp(`${B}(?:${SIGN_OFFS}|${ROLES})\\s*[,:\\-]?\\s*\\(?${BARE_INITIALS}\\)?(?=\\s*(?:[,.)]|$))`, 'dgu'),
+];
+const ACRONYMS = new Set([
+  'NHS', 'GP', 'GPS', 'PCN', 'ICB', 'ICS', 'CCG', 'CQC', 'HCA', 'ANP', 'ACP', 'NP', 'UK', 'PM', 'AM', 'IT', 'HR', 'OK', 'AE',
+  'ENT', 'ECG', 'MRI', 'DNA', 'DPO', 'PPG', 'FAQ', 'ARRS', 'TV', 'LMC', 'BMA', 'GMC', 'MDU', 'PALS', 'NHSE', 'UKHSA', 'CEO', 'MD',
+]);
 
-export function nameRule(text: string, known: KnownNames, findings: Findings): void {
+/**
+ * `words` is the same text with digits used as letters read as letters ("Dr 0kaf0r"), so every
+ * shape of a name is looked for in both readings.
+ */
+export function nameRule(text: string, known: KnownNames, findings: Findings, words: string = text): void {
+  for (const view of new Set([text, words])) namesIn(view, known, findings);
+}
+
+/** Days of the calendar that hold a name: "Christmas Eve", "St David's Day". */
+const CALENDAR_DAYS = /(?<![\p{L}\p{N}])(?:(?:christmas|new\s+year'?s)\s+eve|(?:st\.?|saint)\s+\p{L}+'s\s+day)(?![\p{L}\p{N}])/giu;
+
+function namesIn(text: string, known: KnownNames, findings: Findings): void {
+  const calendar = [...text.matchAll(CALENDAR_DAYS)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
   const notAName = (word: string) => {
     const lower = word.toLowerCase().replace(/'s$/, '');
     return NOT_NAMES.has(lower) || STOP_WORDS.has(lower) || known.practiceWords.has(lower) || TITLE_WORDS.has(lower);
   };
   const add = (rule: 'staff-name' | 'person-name', start: number, end: number) => {
     if (findings.overlaps({ start, end }, ['staff-name', 'person-name'])) return;
+    if (rule === 'person-name' && calendar.some((c) => c.start <= start && end <= c.end)) return;
     findings.add(rule, 'blocking', start, end, (q) =>
       rule === 'staff-name'
         ? `${q} names a member of staff. A public reply never names or identifies staff.`
@@ -103,8 +132,10 @@ export function nameRule(text: string, known: KnownNames, findings: Findings): v
       const first = name.split(/[\s.]+/)[0]!;
       if (/\p{Ll}/u.test(name) && notAName(first)) continue;
       const at = m.indices![group]![0];
-      // A capitalised word that opens a sentence is only a name if it is one we know is a name.
-      if (strict && sentenceStartAt(text, at) && !FIRST_NAMES.has(first.toLowerCase())) continue;
+      // A capitalised word that opens a sentence is only a name if it is one we know is a name,
+      // or if a department follows it ("Rhian from our admin team"): only a person is "from reception".
+      const department = re === BY_DEPARTMENT && !notAName(first) && !GROUP_WORDS.has(first.toLowerCase());
+      if (strict && sentenceStartAt(text, at) && !FIRST_NAMES.has(first.toLowerCase()) && !department) continue;
       add('person-name', m.index, m.index + m[0].length);
     }
   }
@@ -123,6 +154,12 @@ export function nameRule(text: string, known: KnownNames, findings: Findings): v
     const plausible = title && word.length >= 3 && !STOP_WORDS.has(word) && !NOT_NAMES.has(word) && !EVERYDAY_WORD_NAMES.has(word) && !TITLE_WORDS.has(word);
     if (!plausible && !FIRST_NAMES.has(word) && !SURNAMES.has(word)) continue;
     add('person-name', m.index, m.index + m[0].length);
+  }
+  for (const re of SIGNED_INITIALS) {
+    for (const m of text.matchAll(re)) {
+      if (ACRONYMS.has(m[1]!)) continue;
+      add('person-name', m.indices![1]![0], m.indices![1]![1]);
+    }
   }
   for (const m of text.matchAll(INITIALS_ONLY)) {
     if (NOT_INITIALS.has(m[0].replace(/[^\p{L}]/gu, ''))) continue;
@@ -159,7 +196,8 @@ function knownNameSpans(text: string, names: readonly string[], practiceWords: R
   for (const name of names) {
     const parts = usableNameParts(name, practiceWords);
     if (parts.length === 0) continue;
-    const pattern = (part: string) => escape(part).replace(/'/g, "'?");
+    // A known name split to slip past ("Hu-ghes", "Kel.ly") is still that name.
+    const pattern = (part: string) => [...part].map((c) => (c === "'" ? "'?" : escape(c))).join("[-.]?");
     const titled = `(?:${[...TITLE_WORDS].join('|')})\\.?\\s+`;
     if (parts.length > 1) push(new RegExp(`${B}(?:${titled})?${parts.map(pattern).join('\\s+')}${A}`, 'giu'));
     for (const part of parts) {
