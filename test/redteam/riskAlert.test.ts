@@ -60,19 +60,21 @@ describe('red team: a risk alert to a manager whose chat is known but gone', () 
   it('the reporter who was told "Mary has been alerted" is told the truth once the alert cannot be delivered', async () => {
     // Mary removed the app: every send to her chat now answers 404 (permanent).
     connector.refuse(personalChat(mary), { status: 404 });
+    // From before the report: the alert is sent (and refused) while she is still answering the cards,
+    // and the truth should reach her as soon as that happens, not only after she has sent the report.
+    const since = connector.calls.length;
     let riskCard = '';
     await reportThroughCards(wire, connector, rita, { what: { postText: 'I know where the receptionist lives and I will be waiting', categories: 'threat', namedParties: '', namedColleagues: '' }, risk: 'yes', riskDetails: 'Threat to a receptionist' }, async (step, card) => {
       if (step === 'risk-details') riskCard = textOfCard(card);
     });
     // What she was told at the time: that Mary was alerted.
     expect(riskCard).toContain('Mary Manager');
-    const since = connector.calls.length;
     await eventually('the alert to Mary was tried and refused', () => connector.calls.some((c) => c.conversationId === personalChat(mary) && c.status === 404), 20_000);
 
     // Nobody was alerted: the reporter must hear so (999 / 101, phone the manager), not believe Mary knows.
     await eventually(
       'the reporter is told the alert did not reach anyone',
-      () => wire.textsDelivered(personalChat(rita), since).concat(wire.cardsDelivered(personalChat(rita), since).map((c) => textOfCard(c.card))).some((t) => /could not|not reach|nobody|no one/i.test(t) && /phone|call/i.test(t)),
+      () => wire.textsDelivered(personalChat(rita), since).concat(wire.cardsDelivered(personalChat(rita), since).map((c) => textOfCard(c.card))).some((t) => /could not|not reach|nobody|no one/i.test(t) && /phone|call/i.test(t) && /Mary Manager/.test(t) && /999/.test(t) && /101/.test(t)),
       15_000,
     );
   }, 60_000);
