@@ -4,6 +4,7 @@ import type { Practice } from '../domain/practice.ts';
 import { placeHold, releaseHold, ukDate, type HoldError } from '../domain/retention.ts';
 import type { Result } from '../domain/result.ts';
 import { holdsRole, isManager } from '../domain/roles.ts';
+import { seesAsDecider } from '../domain/sight.ts';
 import { ConflictError, type Stores } from '../store/ports.ts';
 import type { RetentionJob } from './retention.ts';
 import { bootstrapRoles } from './routing.ts';
@@ -93,8 +94,9 @@ export class Records {
   async report(practice: Practice, viewer: string): Promise<string> {
     const roles = await this.roles(practice);
     if (!holdsRole(roles, viewer)) return 'The retention report is for the practice manager, deputy and Data Protection Officer.';
-    const plan = await this.retention.plan(practice.id);
-    const open = (await this.stores.incidents.listOpen(practice.id)).length;
+    // Only the incidents this person may open as a decider: hold reasons and dates are the practice's business.
+    const plan = await this.retention.plan(practice.id, (i) => seesAsDecider(i, roles, practice.id, viewer));
+    const open = (await this.stores.incidents.listOpen(practice.id)).filter((i) => seesAsDecider(i, roles, practice.id, viewer)).length;
     const due = plan.filter((i) => i.retention.state === 'due');
     const held = plan.filter((i) => i.retention.state === 'held');
     const kept = plan.filter((i) => i.retention.state === 'kept');

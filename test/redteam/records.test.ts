@@ -165,7 +165,20 @@ describe('red team: subject access', () => {
   });
 });
 
+/** Everything the bot delivered to the person's 1:1 chat in answer to one message, cards as JSON. */
+async function allAnswersTo(who: typeof mary, text: string): Promise<string> {
+  const since = connector.calls.length;
+  expect((await wire.say(who, text)).status).toBe(200);
+  return [...wire.textsDelivered(personalChat(who), since), ...wire.cardsDelivered(personalChat(who), since).map((c) => JSON.stringify(c.card))].join('\n');
+}
+
 describe('red team: the one rule of who sees what, applied to the register export', () => {
+  it('"open incidents" lists an incident only to those who may open it as deciders; "verify audit" is not the safeguarding lead\'s', async () => {
+    expect(await allAnswersTo(mary, 'open incidents')).toContain(reference);
+    expect(await allAnswersTo(gina, 'open incidents')).not.toContain(reference);
+    expect(await allAnswersTo(gina, 'verify audit')).not.toContain(reference);
+  });
+
   it('a safeguarding lead, who may not open a non-safeguarding incident, cannot read its closure notes through "export register"', async () => {
     const data = { practiceId: 'millbrook', reference, version: 3 };
     // Held: the safeguarding lead gets the notice for this (non-safeguarding) incident.
@@ -179,6 +192,10 @@ describe('red team: the one rule of who sees what, applied to the register expor
     const answer = await answerTo(gina, 'export register');
     const csv = /\/export\?t=/.test(answer) ? await (await get(linkIn(answer, '/export'))).text() : '';
     expect(csv).not.toContain(CLOSURE.slice(0, 25));
+    expect(csv).not.toContain(reference);
+    // The retention report (hold reasons, closure dates) follows the same rule; the manager still sees it.
+    expect(await allAnswersTo(mary, 'retention report')).toContain(reference);
+    expect(await allAnswersTo(gina, 'retention report')).not.toContain(reference);
   });
 });
 
