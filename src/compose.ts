@@ -106,7 +106,7 @@ export function createServices(deps: ServiceDeps): Services {
     summary: new Summary(stores, now),
     links,
     auditCheck: new AuditCheck(stores, now, log, queued),
-    records: new Records(stores, retention, now, plainText),
+    records: new Records(stores, retention, now, plainText, deciding.refusals),
     registerExport,
     subjectAccess,
     privateLink: async (practiceId, aad, reference, url, expiresAt) => {

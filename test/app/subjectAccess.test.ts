@@ -3,6 +3,7 @@ import pino from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChains } from '../../src/app/auditVerify.ts';
 import { Records } from '../../src/app/records.ts';
+import { RefusalLimiter, Refusals } from '../../src/app/refusals.ts';
 import { RetentionJob } from '../../src/app/retention.ts';
 import { SubjectAccess } from '../../src/app/subjectAccess.ts';
 import type { Incident } from '../../src/domain/incident.ts';
@@ -169,7 +170,7 @@ describe('subject access', () => {
     const closed = await incident(p, HANDLE, 'post', { close: 'Done' });
     const open = await incident(p, HANDLE, 'post');
     const retention = new RetentionJob({ stores, rules: RETENTION_RULES, now, log: pino({ level: 'silent' }), instanceId: 'early' });
-    const records = new Records(stores, retention, now, plainText);
+    const records = new Records(stores, retention, now, plainText, new Refusals({ incidents: stores.incidents, limiter: new RefusalLimiter(now), now, isPractice: () => true }));
     expect(await records.deleteEarly(practice(p), mo, closed.reference, 'Agreed')).toMatch(/Only the Data Protection Officer/);
     expect(await records.deleteEarly(practice(p), dee, closed.reference, ' ')).toMatch(/Say why/);
     expect(await records.deleteEarly(practice(p), dee, open.reference, 'Agreed')).toMatch(/not closed/);
