@@ -6,7 +6,7 @@ import type { PostwatchBot } from './bot/PostwatchBot.ts';
 import { ConnectorSender } from './bot/proactive.ts';
 import { downloadEvidencePack, EVIDENCE_PACK_CONTENT_TYPE, EvidencePackNotFoundError } from './app/evidencePack.ts';
 import { bootstrapRoles } from './app/routing.ts';
-import { practiceReadiness } from './app/readiness.ts';
+import { CachedReadiness, practiceReadiness } from './app/readiness.ts';
 import { createServices, type DownloadOptions, type Services } from './compose.ts';
 import { practiceById } from './domain/practice.ts';
 import { SAY } from './bot/messages.ts';
@@ -232,10 +232,12 @@ export function createApp(deps: AppDeps): App {
   });
 
   // Status on storage alone; each practice's readiness (counts only, no names or ids of people) beside it.
+  // Readiness costs reads per practice and per person: read once a minute, not per anonymous request.
+  const readiness = new CachedReadiness(() => Promise.all(config.practices.practices.map((p) => practiceReadiness(stores, p))), now);
   server.get('/healthz', async (_req, res) => {
     const storage = await stores.health.check();
     const practices = storage.ok
-      ? await Promise.all(config.practices.practices.map((p) => practiceReadiness(stores, p))).catch((error: unknown) => {
+      ? await readiness.get().catch((error: unknown) => {
           log.warn({ ...describeError(error) }, 'readiness could not be read');
           return [];
         })
