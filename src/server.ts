@@ -7,6 +7,7 @@ import { ConnectorSender } from './bot/proactive.ts';
 import { downloadEvidencePack, EVIDENCE_PACK_CONTENT_TYPE, EvidencePackNotFoundError } from './app/evidencePack.ts';
 import { bootstrapRoles } from './app/routing.ts';
 import { CachedReadiness, practiceReadiness } from './app/readiness.ts';
+import type { DownloadClient } from './app/downloadClient.ts';
 import { createServices, type DownloadOptions, type Services } from './compose.ts';
 import { practiceById } from './domain/practice.ts';
 import { SAY } from './bot/messages.ts';
@@ -141,12 +142,7 @@ export function createApp(deps: AppDeps): App {
       return;
     }
     try {
-      const header = (name: string) => {
-        const value = req.headers[name];
-        return Array.isArray(value) ? value.join(', ') : value;
-      };
-      const client = { address: req.socket?.remoteAddress, forwardedFor: header('x-forwarded-for'), userAgent: header('user-agent') };
-      const outcome = await downloadEvidencePack(stores, practice, link, client, now);
+      const outcome = await downloadEvidencePack(stores, practice, link, clientOf(req), now);
       if (outcome.kind === 'not-a-decider') {
         res.send(403, { error: 'The person this link was issued to no longer decides for this practice.' });
         return;
@@ -185,7 +181,7 @@ export function createApp(deps: AppDeps): App {
         res.send(410, { error: 'This link has already been used: each link works once. Ask for a new one with "export register".' });
         return;
       }
-      const file = await services.registerExport.download(practice, { aadObjectId: link.issuedTo, name: link.issuedToName ?? '' }, { from: link.from, to: link.to });
+      const file = await services.registerExport.download(practice, { aadObjectId: link.issuedTo, name: link.issuedToName ?? '' }, { from: link.from, to: link.to }, clientOf(req));
       if (!file) {
         res.send(403, { error: 'The person this link was issued to no longer decides for this practice.' });
         return;
@@ -213,7 +209,7 @@ export function createApp(deps: AppDeps): App {
       return;
     }
     try {
-      const pack = await services.subjectAccess.download(practice, { aadObjectId: link.issuedTo, name: link.issuedToName ?? '' }, link.requestId, link.nonce);
+      const pack = await services.subjectAccess.download(practice, { aadObjectId: link.issuedTo, name: link.issuedToName ?? '' }, link.requestId, link.nonce, clientOf(req));
       if (pack === 'refused' || pack === 'used') {
         res.send(pack === 'used' ? 410 : 403, { error: pack === 'used' ? 'This link has already been used. Ask for a new one with "subject access".' : 'The person this link was issued to no longer answers requests for this practice.' });
         return;
@@ -373,4 +369,13 @@ function tenantOf(body: unknown): string | undefined {
   const activity = body as { channelData?: { tenant?: { id?: unknown } }; conversation?: { tenantId?: unknown } } | undefined;
   const id = activity?.channelData?.tenant?.id ?? activity?.conversation?.tenantId;
   return typeof id === 'string' ? id : undefined;
+}
+
+/** Who is downloading, as the request says (audited with every download through a signed link). */
+function clientOf(req: restify.Request): DownloadClient {
+  const header = (name: string) => {
+    const value = req.headers[name];
+    return Array.isArray(value) ? value.join(', ') : value;
+  };
+  return { address: req.socket?.remoteAddress, forwardedFor: header('x-forwarded-for'), userAgent: header('user-agent') };
 }

@@ -120,9 +120,12 @@ describe('red team: legal hold refusals', () => {
 describe('red team: register export links', () => {
   it('an export link works once, like the evidence pack and subject access links', async () => {
     const path = linkIn(await answerTo(mary, 'export register'), '/export');
-    const first = await get(path);
+    const first = await fetch(`${server.url}${path}`, { headers: { 'user-agent': 'Inspector-Browser/1.0 "x"' } });
     expect(first.status).toBe(200);
     expect(await first.text()).toContain(reference);
+    // Audited like the evidence pack: who downloaded, from which address, with which browser (printable, quotes defused).
+    const entry = (await server.stores.practices.practiceAudit('millbrook')).filter((e) => e.action === 'register-export.downloaded').at(-1);
+    expect(entry?.summary).toMatch(/client address \S*127\.0\.0\.1.*user agent "Inspector-Browser\/1\.0 'x'"/);
     // A forwarded or leaked link must not keep handing out the register for its whole life.
     const again = await get(path);
     expect(again.status).toBe(410);
@@ -153,10 +156,12 @@ describe('red team: subject access', () => {
     const path = linkIn(await answerTo(dora, 'subject access Rita Reception'), '/subject-access');
     const token = path.slice(path.indexOf('?'));
     for (const other of ['/evidence', '/export']) expect((await get(`${other}${token}`)).status).toBe(404);
-    const first = await get(path);
+    const first = await fetch(`${server.url}${path}`, { headers: { 'user-agent': 'DPO-Laptop/2.0' } });
     expect(first.status).toBe(200);
     expect(await first.text()).toContain(reference);
     expect((await get(path)).status).toBe(410);
+    const entry = (await server.stores.practices.practiceAudit('millbrook')).filter((e) => e.action === 'subject-access.downloaded').at(-1);
+    expect(entry?.summary).toMatch(/client address \S*127\.0\.0\.1.*user agent "DPO-Laptop\/2\.0"/);
   });
 
   it('held: "delete early" is the DPO\'s alone; a manager and a colleague are refused and the incident stays', async () => {
