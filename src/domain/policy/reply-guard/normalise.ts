@@ -44,6 +44,13 @@ const LOOKALIKES: Record<string, string> = {
   Α: 'A', Β: 'B', Ε: 'E', Ζ: 'Z', Η: 'H', Ι: 'I', Κ: 'K', Μ: 'M', Ν: 'N', Ο: 'O', Ρ: 'P', Τ: 'T', Υ: 'Y', Χ: 'X',
   // Latin look-alikes NFKC leaves alone
   ı: 'i', ȷ: 'j', ɑ: 'a', ɩ: 'i', ʟ: 'L', ᴀ: 'A', ᴄ: 'C', ᴅ: 'D', ᴇ: 'E', ᴍ: 'M', ɴ: 'N', ᴏ: 'O', ᴘ: 'P', ʀ: 'R', ᴛ: 'T', ᴜ: 'U', ᴠ: 'V', ᴡ: 'W', ᴢ: 'Z',
+  ɛ: 'e', ɾ: 'r', ʋ: 'v', ɦ: 'h', ɱ: 'm', ꞁ: 'l', ɪ: 'I', ʏ: 'Y', ɢ: 'G', ʜ: 'H', ᴊ: 'J', ᴋ: 'K', ʙ: 'B', ꜰ: 'F', ꜱ: 'S', ǫ: 'Q', ᴦ: 'r',
+  // Armenian letters that pass for Latin ones ("yօսr")
+  օ: 'o', ս: 'u', հ: 'h', զ: 'q', ց: 'g', ա: 'w', ւ: 'l', Օ: 'O', Ս: 'U', Տ: 'S', Լ: 'L', Ո: 'N', Ց: 'G',
+  // Cherokee capitals ("ᎷᎡᎠIᏟᎪᏞ")
+  Ꭺ: 'A', Ᏼ: 'B', Ꮯ: 'C', Ꭰ: 'D', Ꭼ: 'E', Ꭱ: 'E', Ꮐ: 'G', Ꮋ: 'H', Ꭻ: 'J', Ꮶ: 'K', Ꮮ: 'L', Ꮇ: 'M', Ꮲ: 'P', Ꮢ: 'R', Ꮪ: 'S', Ꭲ: 'T', Ꮩ: 'V', Ꮃ: 'W', Ꮓ: 'Z', Ꭵ: 'i', Ꮟ: 'b', Ꮤ: 'W',
+  // Lisu capitals
+  ꓮ: 'A', ꓐ: 'B', ꓚ: 'C', ꓓ: 'D', ꓰ: 'E', ꓝ: 'F', ꓖ: 'G', ꓧ: 'H', ꓲ: 'I', ꓙ: 'J', ꓗ: 'K', ꓡ: 'L', ꓟ: 'M', ꓠ: 'N', ꓳ: 'O', ꓑ: 'P', ꓣ: 'R', ꓢ: 'S', ꓔ: 'T', ꓴ: 'U', ꓦ: 'V', ꓪ: 'W', ꓫ: 'X', ꓬ: 'Y', ꓜ: 'Z',
   // punctuation that stands for ordinary punctuation
   '\u2018': "'", '\u2019': "'", '\u201a': "'", '\u201b': "'", '\u2032': "'", '\u02bc': "'", '`': "'", '\u00b4': "'",
   '\u201c': '"', '\u201d': '"', '\u201e': '"', '\u2033': '"',
@@ -56,16 +63,33 @@ interface Piece {
   text: string;
   start: number;
   end: number;
+  /** Which right-to-left override the character was typed under, if any. */
+  reversed?: number;
 }
 
 export function normalise(draft: string): Normalised {
   const pieces: Piece[] = [];
+  // Right-to-left override: what follows it is shown reversed ("\u202esdrocer ruoy" reads "your records") up to its end.
+  let overrideFrom: number | undefined;
+  let overrides = 0;
+  const endOverride = () => {
+    if (overrideFrom !== undefined) overrides++;
+    for (let k = overrideFrom ?? pieces.length; k < pieces.length; k++) pieces[k] = { ...pieces[k]!, reversed: overrides };
+    overrideFrom = undefined;
+  };
   for (const m of draft.matchAll(CHARACTER)) {
     const ch = decodeReference(m[0]);
+    if (ch === '\u202e') {
+      endOverride();
+      overrideFrom = pieces.length;
+      continue;
+    }
+    if (/[\u202a-\u202d\u2066-\u2069\n]/u.test(ch)) endOverride();
     if (INVISIBLE.test(ch)) continue;
     for (const out of foldCharacter(ch)) pieces.push({ text: out, start: m.index, end: m.index + m[0].length });
   }
-  const spelled = readSpelledDigits(lettersForDigits(joinSpacedLetters(pieces)));
+  endOverride();
+  const spelled = readSpelledDigits(lettersForDigits(joinSpacedLetters(splitHandles(pieces))));
   const text = spelled.map((p) => p.text).join('');
   const origin: number[] = [];
   const originEnd: number[] = [];
@@ -76,17 +100,42 @@ export function normalise(draft: string): Normalised {
     }
   }
   origin.push(draft.length);
-  return { text, words: leetToLetters(text), origin, originEnd };
+  return { text, words: shownReversed(leetToLetters(text), spelled), origin, originEnd };
 }
 
-/** One character of the draft, or an HTML character reference ("&#78;", "&#x4E;", "&commat;") standing for one. */
-const CHARACTER = /&#\d{1,7};|&#[xX][0-9a-fA-F]{1,6};|&(?:amp|commat|period|lt|gt|quot|apos|nbsp|hyphen|dash|num|plus|percnt|lowbar|sol);|[\s\S]/gu;
+/**
+ * The words reading of text under a right-to-left override is the order a reader sees
+ * ("\u202esdrocer ruoy" shows "your records"); the text reading keeps the order it was typed in
+ * ("Dr\u202e Khan\u202c"), so both are looked at.
+ */
+function shownReversed(words: string, pieces: readonly Piece[]): string {
+  if (!pieces.some((p) => p.reversed !== undefined)) return words;
+  const chars = words.split('');
+  let at = 0;
+  for (let k = 0; k < pieces.length; ) {
+    const group = pieces[k]!.reversed;
+    let end = k;
+    let length = 0;
+    while (end < pieces.length && pieces[end]!.reversed === group) length += pieces[end++]!.text.length;
+    if (group !== undefined) chars.splice(at, length, ...chars.slice(at, at + length).reverse());
+    at += length;
+    k = end;
+  }
+  return chars.join('');
+}
+
+/**
+ * One character of the draft, or a reference standing for one: HTML ("&#78;", "&#x4E;", "&commat;")
+ * or URL-encoded printable ASCII ("n.wright%40nhs.net").
+ */
+const CHARACTER = /%[2-7][0-9a-fA-F]|&#\d{1,7};|&#[xX][0-9a-fA-F]{1,6};|&(?:amp|commat|period|lt|gt|quot|apos|nbsp|hyphen|dash|num|plus|percnt|lowbar|sol);|[\s\S]/gu;
 const NAMED_REFERENCES: Record<string, string> = {
   amp: '&', commat: '@', period: '.', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', hyphen: '-', dash: '-', num: '#',
   plus: '+', percnt: '%', lowbar: '_', sol: '/',
 };
 
 function decodeReference(token: string): string {
+  if (token.length === 3 && token.startsWith('%')) return String.fromCharCode(parseInt(token.slice(1), 16));
   if (token.length === 1 || !token.startsWith('&')) return token;
   const hex = /^&#[xX]([0-9a-fA-F]+);$/.exec(token);
   const dec = /^&#(\d+);$/.exec(token);
@@ -237,6 +286,32 @@ function joinSpacedLetters(pieces: Piece[]): Piece[] {
 }
 
 /**
+ * A hashtag or an @handle is read as the words it runs together ("#DrPatel" -> "Dr Patel",
+ * "@nurse.linda" -> "nurse linda"), so a name in it is seen. An email address ("jo@nhs.net") has
+ * a letter before its "@" and is left alone.
+ */
+function splitHandles(pieces: Piece[]): Piece[] {
+  const text = pieces.map((p) => p.text).join('');
+  const spaceAt = new Set<number>();
+  const before = new Set<number>();
+  for (const m of text.matchAll(/(?<![\p{L}\p{N}._%+-])[#@](\p{L}[\p{L}\p{N}_.]*)/gu)) {
+    spaceAt.add(m.index);
+    for (let k = 1; k < m[0].length; k++) {
+      const at = m.index + k;
+      if (/[_.]/.test(text[at]!) && /\p{L}/u.test(text[at + 1] ?? '')) spaceAt.add(at);
+      else if (/\p{Lu}/u.test(text[at]!) && /\p{Ll}/u.test(text[at - 1]!)) before.add(at);
+    }
+  }
+  if (spaceAt.size === 0) return pieces;
+  const out: Piece[] = [];
+  pieces.forEach((p, idx) => {
+    if (before.has(idx)) out.push({ text: ' ', start: p.start, end: p.start });
+    out.push(spaceAt.has(idx) ? { ...p, text: ' ' } : p);
+  });
+  return out;
+}
+
+/**
  * Letters used as digits inside a number ("07700 9OO 4l2"): O reads as 0, I, l and | as 1. Only a
  * run standing alone: inside a word ("K3lly") the digit is a letter, which `leetToLetters` reads.
  */
@@ -255,9 +330,10 @@ function lettersForDigits(pieces: Piece[]): Piece[] {
   return pieces.map((p, idx) => (swaps.has(idx) ? { ...p, text: swaps.get(idx)! } : p));
 }
 
-/** Digits used as letters inside a word ("y0ur", "rec0rds", "b1oods") read as the letters they mimic. */
+/** Digits used as letters inside a word ("y0ur", "rec0rds", "b1oods") read as the letters they mimic; a word typed backwards ("nhoJ") forwards. */
 function leetToLetters(text: string): string {
-  return text.replace(/[A-Za-z0-9@$|]+/g, (token) => {
+  const forwards = text.replace(/(?<![\p{L}\p{N}])\p{Ll}{2,}\p{Lu}(?![\p{L}\p{N}])/gu, (w) => [...w].reverse().join(''));
+  return forwards.replace(/[A-Za-z0-9@$|]+/g, (token) => {
     const letters = token.replace(/[^A-Za-z]/g, '').length;
     const digits = token.length - letters;
     if (letters < 2 || letters < digits || /^\d+(?:st|nd|rd|th|s|am|pm|h|hrs|mins)$/i.test(token)) return token;

@@ -69,7 +69,29 @@ export function phoneDigits(phone: string): string {
   return `0${digits.replace(/^0/, '')}`;
 }
 
+/**
+ * An NHS number told in pieces ("it begins 943 476. It ends 5919"): up to three groups of three or
+ * more digits, close together, that make ten digits passing the modulus-11 check.
+ */
+function splitNhsNumbers(text: string, claimed: readonly Span[], findings: Findings): void {
+  const groups = [...text.matchAll(DIGIT_RUN)]
+    .map((m) => ({ start: m.index, end: m.index + m[0].length, digits: m[0].replace(/\D/g, '') }))
+    .filter((g) => g.digits.length >= 3 && g.digits.length < 10 && !claimed.some((c) => c.start < g.end && g.start < c.end));
+  for (let i = 0; i < groups.length; i++) {
+    let digits = groups[i]!.digits;
+    for (let j = i + 1; j < groups.length && j <= i + 2 && digits.length < 10; j++) {
+      if (groups[j]!.start - groups[j - 1]!.end > 40) break;
+      digits += groups[j]!.digits;
+      if (digits.length === 10 && isValidNhsNumber(digits)) {
+        findings.add('nhs-number', 'blocking', groups[i]!.start, groups[j]!.end, (q) =>
+          `${q} holds an NHS number told in pieces (together they pass the modulus-11 check). A reply must not carry personal data.`);
+      }
+    }
+  }
+}
+
 export function numberRule(text: string, practice: PracticeContact, claimed: readonly Span[], findings: Findings): void {
+  splitNhsNumbers(text, claimed, findings);
   const own = practice.phone ? phoneDigits(practice.phone) : undefined;
   for (const m of text.matchAll(DIGIT_RUN)) {
     const raw = m[0].replace(/[\s.\/\-_(]+$/, '');

@@ -28,11 +28,16 @@ const OFFER_YOU = W("you\\s+can|you\\s+may|you\\s+don't\\s+need|you\\s+do\\s+not
 const GROUP_OR_SERVICE = W(
   'anyone|anybody|everyone|everybody|whoever|patients|people|women|men|children|adults|parents|carers|families|those|eligible|' +
     '(?:is|are)\\s+(?:offered|available|given|run|held)|offered\\s+to|available\\s+(?:from|at|on|to|for|every|via|through)|' +
-    'every\\s+(?:day|week|month|year|morning|afternoon|weekday)|each\\s+(?:week|month|year)|clinics',
+    'every\\s+(?:day|week|month|year|morning|afternoon|weekday)|each\\s+(?:week|month|year)|clinics|' +
+    // how things are done, in the general present: "fit notes can be requested", "antibiotics are not always needed"
+    '(?:can|may|must|should)\\s+be|not\\s+always|(?:is|are)\\s+(?:usually|normally|generally|often|rarely|never|always)|(?:is|are)\\s+(?:\\p{L}+ed|sent|run|given|done|made|held|taken)\\s+by|' +
+    // the practice or a team as the subject of a habit: "our nursing team offers", "our doctors do not give out"
+    "(?:our|the)\\s+(?:[\\p{L}-]+\\s+)?(?:practice|surgery|team|doctors|gps|nurses|clinicians|pharmacists|staff)\\s+(?:offers?|runs?|provides?|holds?|do|does|don't|doesn't|never|always|follows?|will\\s+never)|" +
+    "we\\s+(?:have\\s+an?|offer|run|provide|do\\s+not|don't)",
 );
 /** Something that happened: general information is in the present. */
 const HAPPENED = W(
-  "was|were|wasn't|weren't|did|didn't|had|hadn't|has\\s+been|have\\s+been|came|went|saw|spoke|spoken|rang|sent|told|got|left|made|gave|took|met|wrote|yesterday|last\\s+(?:week|month|time|night)|this\\s+morning|remembers?|recalls?|another|again|(?:is|are)\\s+being|still",
+  "was|were|wasn't|weren't|did|didn't|had|hadn't|has\\s+been|have\\s+been|having|missed|next\\s+(?:week|month|time)|tomorrow|today|tonight|came|went|saw|spoke|spoken|rang|(?<!(?:are|is|be|once|when|if)\\s+)(?:sent|told)|got|left|made|gave|took|met|wrote|yesterday|last\\s+(?:week|month|time|night)|this\\s+morning|remembers?|recalls?|another|again|(?:is|are)\\s+being|still",
 );
 const THIRD_PERSON = W("he|she|him|his|her|hers|he's|she's");
 const YOU_SINGLED = W("you're|you've|you\\s+(?:are|have|had|were|was)|ur");

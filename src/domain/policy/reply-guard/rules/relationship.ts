@@ -20,7 +20,7 @@ const CARE_NOUNS = [
   'vaccinations', 'vaccine', 'immunisations', 'injection', 'bloods', 'smear', 'operation', 'surgery date', 'procedure',
   'request', 'requests', 'triage', 'call back', 'callback', 'sick note', 'fit note', 'health', 'pregnancy', 'baby',
   'discharge', 'letter from the hospital', 'hospital letter', 'care plan', 'treatment plan', 'dressing', 'dressings', 'stitches',
-  'account with us', 'details on file', 'surgery', 'GP surgery', 'practice nurse', 'waiting list position', 'place on the waiting list', 'patient record', 'summary care record', 'NHS number', 'date of birth', 'DOB',
+  'account with us', 'contact with us', 'contact with the practice', 'call to us', 'calls to us', 'blood form', 'request form', 'call recording', 'details on file', 'surgery', 'GP surgery', 'practice nurse', 'waiting list position', 'place on the waiting list', 'patient record', 'summary care record', 'NHS number', 'date of birth', 'DOB',
 ];
 /** Words that may stand between "your" and the thing ("your last two bookings", "your medical notes"). */
 const BETWEEN = [
@@ -65,13 +65,18 @@ const CARER_WORDS = [
   'receptionist', 'HCA', 'health care assistant', 'healthcare assistant', 'practitioner', 'physio', 'midwife', 'colleague',
   'person', 'staff member', 'care navigator', 'call handler', 'clinical pharmacist', 'partner',
 ];
-const RECORDS = ['system', 'systems', 'records', 'record', 'notes', 'computer', 'log', 'logs', 'call log', 'call logs', 'clinical system', 'files', 'file', 'register', 'database', 'appointment system', 'appointment history', 'phone system records', 'list'];
+const RECORDS = ['call recording', 'call recordings', 'recording', 'recordings', 'cctv', 'footage', 'system', 'systems', 'records', 'record', 'notes', 'computer', 'log', 'logs', 'call log', 'call logs', 'clinical system', 'files', 'file', 'register', 'database', 'appointment system', 'appointment history', 'phone system records', 'list'];
 
 const PATTERNS: RegExp[] = [
   // your / his / her / Name's + care thing
   new RegExp(`${B}${POSSESSIVE}\\s+(?:${anyOf(BETWEEN)}\\s+){0,2}${anyOf(CARE_NOUNS)}${A}`, 'giu'),
   // Name's + care thing (case-sensitive: a capitalised name, not "today's")
   new RegExp(`${B}(?!${ORGANISATION}')\\p{Lu}\\p{Ll}+'s\\s+(?:${anyOf(BETWEEN)}\\s+){0,2}${anyOf(CARE_NOUNS)}${A}`, 'gu'),
+  // the person the post is from, by description: "the reviewer's notes", "this patient's repeat"
+  new RegExp(`${B}(?:reviewer|poster|patient|complainant|author|gentleman|lady|man|woman|individual|person|customer|service user)'s\\s+(?:${anyOf(BETWEEN)}\\s+){0,2}${anyOf(CARE_NOUNS)}${A}`, 'giu'),
+  // someone placed at the practice: "you waited so long in the waiting room", "it is at reception waiting for you"
+  new RegExp(`${B}${SECOND_OR_THIRD}\\s+(?:waited|were waiting|was waiting|sat|queued|stood)${A}[^.!?\\n]{0,30}?${B}(?:in|at)\\s+(?:the|our)\\s+(?:waiting room|waiting area|reception|front desk|surgery|practice|car park)${A}`, 'giu'),
+  new RegExp(`${B}(?:is|are|was|were)\\s+(?:now\\s+)?(?:at|in)\\s+(?:the\\s+)?(?:reception|front desk|desk|dispensary|pharmacy)\\s+(?:waiting\\s+|ready\\s+)?for\\s+(?:you|u|him|her)${A}`, 'giu'),
   // your / his / her + a relative
   new RegExp(`${B}(?:your|his|her|their)\\s+(?:${anyOf([...BETWEEN, ...BEFORE_RELATIVE])}\\s+)?${anyOf(RELATIVES)}(?:'s)?${A}`, 'giu'),
   // a relative's anything ("mum's", "son's")
