@@ -1,3 +1,5 @@
+import { CLINICAL_TERMS, GENERAL_CARE_TERMS } from '../clinical-terms.ts';
+import { FIRST_NAMES, SURNAMES } from './rules/names-data.ts';
 /**
  * The reply guard reads a draft only after normalising it, so that a disguise cannot hide a name,
  * a number or a word from the rules: compatibility forms (NFKC: full-width, mathematical letters,
@@ -89,7 +91,7 @@ export function normalise(draft: string): Normalised {
     for (const out of foldCharacter(ch)) pieces.push({ text: out, start: m.index, end: m.index + m[0].length });
   }
   endOverride();
-  const spelled = readSpelledDigits(lettersForDigits(joinSpacedLetters(splitHandles(pieces))));
+  const spelled = readSpelledDigits(lettersForDigits(joinSplitWords(joinSpacedLetters(splitHandles(withoutWrappingUnderscores(pieces))))));
   const text = spelled.map((p) => p.text).join('');
   const origin: number[] = [];
   const originEnd: number[] = [];
@@ -128,13 +130,17 @@ function shownReversed(words: string, pieces: readonly Piece[]): string {
  * One character of the draft, or a reference standing for one: HTML ("&#78;", "&#x4E;", "&commat;")
  * or URL-encoded printable ASCII ("n.wright%40nhs.net").
  */
-const CHARACTER = /%[2-7][0-9a-fA-F]|&#\d{1,7};|&#[xX][0-9a-fA-F]{1,6};|&(?:amp|commat|period|lt|gt|quot|apos|nbsp|hyphen|dash|num|plus|percnt|lowbar|sol);|[\s\S]/gu;
+const CHARACTER = /<\/?[A-Za-z][A-Za-z0-9]{0,9}(?:\s[^<>]{0,80})?\/?>|%[2-7][0-9a-fA-F]|&#\d{1,7};|&#[xX][0-9a-fA-F]{1,6};|&(?:amp|commat|period|lt|gt|quot|apos|nbsp|hyphen|dash|num|plus|percnt|lowbar|sol);|[\s\S]/gu;
 const NAMED_REFERENCES: Record<string, string> = {
   amp: '&', commat: '@', period: '.', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', hyphen: '-', dash: '-', num: '#',
   plus: '+', percnt: '%', lowbar: '_', sol: '/',
 };
 
+/** HTML tags are markup, not text: a tag that breaks a line reads as a line break, any other as nothing ("<b>rec</b>ords"). */
+const LINE_TAG = /^<\/?(?:br|p|div|li|tr|h\d)\b/i;
+
 function decodeReference(token: string): string {
+  if (token.startsWith('<')) return LINE_TAG.test(token) ? '\n' : '\u200b';
   if (token.length === 3 && token.startsWith('%')) return String.fromCharCode(parseInt(token.slice(1), 16));
   if (token.length === 1 || !token.startsWith('&')) return token;
   const hex = /^&#[xX]([0-9a-fA-F]+);$/.exec(token);
@@ -147,12 +153,27 @@ function decodeReference(token: string): string {
 /** Emoji and pictographs read as a space: as separators they join what they sit between ("07700🔹900"). */
 const PICTOGRAPH = /[\p{Extended_Pictographic}\p{So}]/u;
 
+/** Markdown emphasis and code marks ("**Dr** _Smith_", "rec`ords`") only style the letters they wrap. */
+const MARKDOWN = /[*`~]/;
+
+/** Letters in squares, negative circles and regional-indicator flags ("🅡🅔🅒", "🇷🇪🇨") that NFKC leaves as symbols. */
+function enclosedLetter(c: string): string | undefined {
+  const cp = c.codePointAt(0)!;
+  for (const base of [0x1f130, 0x1f150, 0x1f170, 0x1f1e6]) if (cp >= base && cp < base + 26) return String.fromCharCode(65 + cp - base);
+  return undefined;
+}
+
 /** One draft character as the rules read it: zero or more characters (NFKC can expand "ﬁ" to "fi"). */
 function foldCharacter(ch: string): string[] {
   const out: string[] = [];
   const compat = ch.normalize('NFKC').normalize('NFD');
   for (const c of compat) {
-    if (/\p{M}/u.test(c) || INVISIBLE.test(c)) continue; // accents, and invisibles NFKC produced
+    if (/\p{M}/u.test(c) || INVISIBLE.test(c) || MARKDOWN.test(c)) continue; // accents, invisibles NFKC produced, emphasis marks
+    const enclosed = enclosedLetter(c);
+    if (enclosed) {
+      out.push(enclosed);
+      continue;
+    }
     if (PICTOGRAPH.test(c)) {
       out.push(' ');
       continue;
@@ -281,6 +302,46 @@ function joinSpacedLetters(pieces: Piece[]): Piece[] {
     if (!/^(?:dr|mr|ms|mrs)$/i.test(`${m[1]}${m[2]}${m[3] ?? ''}`)) continue;
     drop.add(m.index + 1);
     if (m[3]) drop.add(m.index + 3);
+  }
+  return drop.size === 0 ? pieces : pieces.filter((_p, idx) => !drop.has(idx));
+}
+
+/** "_Smith_": an underscore at the edge of a word is emphasis; inside one ("dave_hughes") it is part of a handle. */
+function withoutWrappingUnderscores(pieces: Piece[]): Piece[] {
+  const inWord = (p: Piece | undefined) => p !== undefined && /[\p{L}\p{N}]/u.test(p.text);
+  return pieces.filter((p, idx) => p.text !== '_' || (inWord(pieces[idx - 1]) && inWord(pieces[idx + 1])));
+}
+
+/** Words the rules look for, which a manager might split to slip past them ("re cords", "co\nvid", "pres.cription"). */
+const SPLIT_WORTHY = new Set(
+  [
+    ...CLINICAL_TERMS,
+    ...GENERAL_CARE_TERMS,
+    'records', 'record', 'notes', 'appointment', 'appointments', 'prescription', 'prescriptions', 'results', 'result', 'referral',
+    'medication', 'medicines', 'consultation', 'registered', 'diagnosis', 'history', 'patient', 'surgery', 'practice', 'doctor',
+    'nurse', 'receptionist', 'tablets', 'treatment', 'normal', 'positive', 'negative', 'pregnant', 'birthday', 'visited', 'attended',
+    'covid', 'vaccine', 'booster',
+  ]
+    .flatMap((t) => t.toLowerCase().split(/\s+/))
+    .filter((t) => /^\p{L}{5,}$/u.test(t)),
+);
+const SPLIT_NAMES = new Set([...FIRST_NAMES, ...SURNAMES].filter((n) => n.length >= 4));
+
+/**
+ * Two fragments of a word split by a space, a line break or a stray mark ("your re cords",
+ * "co\nvid", "Kel ly") are joined when together they make a word the rules look for (clinical and
+ * record words, and names when the first fragment is capitalised); other neighbours stay apart.
+ */
+function joinSplitWords(pieces: Piece[]): Piece[] {
+  const text = pieces.map((p) => p.text).join('');
+  const drop = new Set<number>();
+  for (const m of text.matchAll(/(?<!\p{L})(\p{L}{2,})(?=(-?\n|[ ._/·\-])(\p{L}{2,})(?!\p{L}))/gu)) {
+    const joined = `${m[1]}${m[3]}`.toLowerCase();
+    const word = SPLIT_WORTHY.has(joined) || SPLIT_WORTHY.has(joined.replace(/e?s$/, ''));
+    const name = /^\p{Lu}\p{Ll}*$/u.test(m[1]!) && /^\p{Ll}+$/u.test(m[3]!) && SPLIT_NAMES.has(joined);
+    if (!word && !name) continue;
+    const at = m.index + m[1]!.length;
+    for (let k = 0; k < m[2]!.length; k++) drop.add(at + k);
   }
   return drop.size === 0 ? pieces : pieces.filter((_p, idx) => !drop.has(idx));
 }

@@ -64,7 +64,7 @@ export function phoneDigits(phone: string): string {
   let digits = phone.replace(/\D/g, '');
   const international = phone.trim().startsWith('+') || digits.startsWith('00');
   if (digits.startsWith('0044')) digits = digits.slice(4);
-  else if (international && digits.startsWith('44')) digits = digits.slice(2);
+  else if ((international || digits.length === 12) && digits.startsWith('44')) digits = digits.slice(2);
   else return digits;
   return `0${digits.replace(/^0/, '')}`;
 }
@@ -125,6 +125,8 @@ function isOrganisationNumber(digits: string): boolean {
 
 function looksLikePhone(raw: string, digits: string): boolean {
   if (raw.startsWith('+') || digits.startsWith('00')) return digits.length >= 10 && digits.length <= 15;
+  // a UK number written international without its "+" ("447700 900123")
+  if (digits.length === 12 && digits.startsWith('44')) return true;
   if (digits.startsWith('0')) return digits.length === 10 || digits.length === 11;
   // a UK mobile written without its leading 0 ("7700 900123")
   return digits.length === 10 && digits.startsWith('7');

@@ -37,7 +37,7 @@ const GROUP_OR_SERVICE = W(
 );
 /** Something that happened: general information is in the present. */
 const HAPPENED = W(
-  "was|were|wasn't|weren't|did|didn't|had|hadn't|has\\s+been|have\\s+been|having|missed|next\\s+(?:week|month|time)|tomorrow|today|tonight|came|went|saw|spoke|spoken|rang|(?<!(?:are|is|be|once|when|if)\\s+)(?:sent|told)|got|left|made|gave|took|met|wrote|yesterday|last\\s+(?:week|month|time|night)|this\\s+morning|remembers?|recalls?|another|again|(?:is|are)\\s+being|still",
+  "was|were|wasn't|weren't|did|didn't|had|hadn't|has\\s+been|have\\s+been|having|missed|next\\s+(?:week|month|time)|tomorrow|today|tonight|came|went|saw|spoke|spoken|rang|(?<!(?:are|is|be|once|when|if)\\s+)(?:sent|told|made)|got|left|gave|took|met|wrote|yesterday|last\\s+(?:week|month|time|night)|this\\s+morning|remembers?|recalls?|another|again|(?:is|are)\\s+being|still",
 );
 const THIRD_PERSON = W("he|she|him|his|her|hers|he's|she's");
 const YOU_SINGLED = W("you're|you've|you\\s+(?:are|have|had|were|was)|ur");
