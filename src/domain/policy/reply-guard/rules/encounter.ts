@@ -55,7 +55,7 @@ const NOT_EVENTS = new RegExp(`${B}(?:need|needed|feed|speed|seed|indeed|hundred
 const PERSON = new RegExp(`${B}(?:you|your|you're|you've|you'd|u|ur|he|she|him|his|her)${A}`, 'iu');
 /** Everyone, not one person: "if you rang on Monday", "anyone who called yesterday". */
 /** A count of many ("312 appointments were missed") is a statistic about everyone. */
-const GENERAL_AUDIENCE = new RegExp(`${B}(?:if|anyone|anybody|everyone|everybody|whoever|those|all patients|any patient|\\d{2,}(?:,\\d{3})*\\s+(?:appointments|calls|patients|people|requests|prescriptions|consultations|messages|visits))${A}`, 'iu');
+const GENERAL_AUDIENCE = new RegExp(`${B}(?:if|anyone|anybody|everyone|everybody|whoever|those|(?:so\\s+)?many of you|all of you|each of you|all patients|any patient|\\d{2,}(?:,\\d{3})*\\s+(?:appointments|calls|patients|people|requests|prescriptions|consultations|messages|visits))${A}`, 'iu');
 /** What the person posted is public and theirs to date: "your review on Monday". */
 const THEIR_POST = new RegExp(`${B}(?:your|ur)\\s+(?:\\p{L}+\\s+)?(?:${POST_WORDS.join('|')})${A}|${B}(?:you|u)\\s+(?:posted|wrote|commented|shared|left)`, 'iu');
 

@@ -58,7 +58,7 @@ const ENCOUNTER_PAST = [
   'were vaccinated', 'was vaccinated', 'had your', 'had his', 'had her', 'came to see', 'come to see us', 'have been coming',
   'has been coming', 'been coming here', 'visit us regularly', 'sat in the waiting room', 'were sent home', 'collected',
   'were spoken to', 'was spoken to', 'were held', 'was held', 'were asked', 'was asked', 'were contacted', 'was contacted',
-  'refused', 'denied', 'turned away', 'sent away', 'seen', 'offered', 'given', 'spoken to', 'made aware', 'reminded', 'retrained',
+  'refused', 'turned away', 'sent away', 'not seen', 'not offered', 'not given', 'not booked', 'not referred', 'not called back',
   'were transferred', 'were served', 'was served', 'were rebooked', 'was rebooked', 'were dealt with', 'was dealt with',
 ];
 const CARER_WORDS = [
@@ -114,7 +114,7 @@ const PATTERNS: RegExp[] = [
   new RegExp(`${B}(?:the|our|that)\\s+(?:[\\p{L}-]+\\s+)?${anyOf(CARER_WORDS)}\\s+(?:has|had|have)\\s+(?:now\\s+|since\\s+|already\\s+)?been\\s+(?:spoken to|spoken with|made aware|reminded|retrained|given feedback|given further training|disciplined|informed|told|asked to reflect)${A}`, 'giu'),
   // one booking spoken of: "the appointment was cancelled", "we did not cancel the appointment"
   new RegExp(`${B}(?:the|that|this)\\s+(?:${anyOf(BETWEEN)}\\s+)?(?:appointment|booking|slot|consultation|referral|prescription|call back|callback|visit|test|scan|request|sick note|fit note)\\s+(?:was|were|had been|has been|wasn't)\\s+(?:cancelled|canceled|booked|moved|missed|rebooked|sent|declined|refused|issued|delayed|lost|changed|made)${A}`, 'giu'),
-  new RegExp(`${B}we\\s+(?:did\\s+not|didn't|never|have\\s+not|haven't|had\\s+not|hadn't)\\s+(?:cancel|refuse|decline|lose|miss|delay|remove|deregister|ignore|turn away|forget)\\s+(?:the|your|ur|his|her|that|this|him|you)${A}`, 'giu'),
+  new RegExp(`${B}we\\s+(?:did\\s+not|didn't|never|have\\s+not|haven't|had\\s+not|hadn't)\\s+(?:cancel(?:led)?|refused?|declined?|lose|lost|miss(?:ed)?|delay(?:ed)?|removed?|deregister(?:ed)?|ignored?|turn(?:ed)? away|forget|forgot)\\s+(?:the|your|ur|his|her|that|this|him|you)${A}`, 'giu'),
   // "no record of a call from this number"
   new RegExp(`${B}(?:record|records|trace)\\s+of\\s+(?:a|an|any|the|that)\\s+(?:call|phone call|visit|appointment|contact|request|message|booking|prescription|referral)${A}`, 'giu'),
   // the practice's records speaking
