@@ -26,6 +26,9 @@ export function joinSpacedLetters(pieces: Piece[]): Piece[] {
     // Only letters spaced out: a run of digits is the number rule's business, with its own separators.
     if (!/\p{L}/u.test(m[0]) || /^[\d\s.\-_*·|]+$/.test(m[0])) continue;
     for (let k = 1; k < m[0].length; k += 2) drop.add(m.index + k);
+    // "N.H.S. number": the full stop closing the spaced letters goes too, when the sentence runs on.
+    const after = m.index + m[0].length;
+    if (m[1] === '.' && text[after] === '.' && /^ \p{Ll}/u.test(text.slice(after + 1, after + 3))) drop.add(after);
   }
   // A title spelled out with a separator ("D-r", "M.r s").
   for (const m of text.matchAll(/(?<![\p{L}\p{N}])([DdMm])[ .\-_*]([RrSs])(?:[ .\-_*]([Ss]))?(?=[ .]*\p{Lu})/gu)) {

@@ -41,7 +41,7 @@ const PERSONAL_CARE = [
   // someone's state of health: "the baby is feeding better", "she is healing well"
   new RegExp(`${B}(?:you|he|she|baby|mum|dad|son|daughter|husband|wife|partner|child|little one)(?:'re|'s|\\s+are|\\s+is|\\s+were|\\s+was)\\s+(?:now\\s+|still\\s+)?(?:feeding|healing|improving|recovering|settling|sleeping|eating|feeling better|getting better|doing better)${A}`, 'giu'),
   // body parts belonging to someone
-  new RegExp(`${B}(?:your|his|her|their)\\s+(?:(?:left|right|bad|sore|painful|injured)\\s+)?(?:back|chest|knee|knees|hip|hips|shoulder|neck|head|heart|lungs?|stomach|tummy|leg|legs|arm|arms|foot|feet|ankle|wrist|skin|eyes?|ears?|throat|bowel|bladder|kidneys?|liver|blood pressure|weight|mood|mental health|sleep|breathing|pain|symptoms|wound|injury|teeth)${A}`, 'giu'),
+  new RegExp(`${B}(?:your|his|her|their)\\s+(?:(?:left|right|bad|sore|painful|injured)\\s+)?(?:bp|sugars?|sugar levels?|blood sugars?|levels|readings|cholesterol|iron|thyroid|bmi|temperature|heart rate|pulse|oxygen levels?|back|chest|knee|knees|hip|hips|shoulder|neck|head|heart|lungs?|stomach|tummy|leg|legs|arm|arms|foot|feet|ankle|wrist|skin|eyes?|ears?|throat|bowel|bladder|kidneys?|liver|blood pressure|weight|mood|mental health|sleep|breathing|pain|symptoms|wound|injury|teeth)${A}`, 'giu'),
 ];
 
 const ONE_DOSE = /^\s+(?:was|were|has been|had been|got|is now)\s+(?:given|done|administered|postponed|cancelled|canceled|missed|delayed|declined|refused|booked|moved|rebooked|recorded)\b/i;

@@ -140,7 +140,9 @@ const HOUSE_NUMBER = '(?:\\d{1,4}[a-z]?|(?:[Tt]wenty|[Tt]hirty|[Ff]orty|[Ff]ifty
 const STREET = new RegExp(
   `(?<![\\p{L}\\p{N}])(?:${HOUSE_NUMBER},?\\s+${STREET_NAME}|(?:[Ff]lat|[Aa]partment|[Aa]pt)\\.?\\s+\\d{1,4}[a-z]?|` +
     // "your flat on Ecclesall Road": someone's home placed on a street
-    `(?:[Yy]our|[Hh]is|[Hh]er|[Tt]heir|[Uu]r)\\s+(?:flat|house|home|place|address|bungalow|care home)\\s+(?:on|in|at|off)\\s+${STREET_NAME})(?![\\p{L}\\p{N}])`,
+    `(?:[Yy]our|[Hh]is|[Hh]er|[Tt]heir|[Uu]r)\\s+(?:flat|house|home|place|address|bungalow|care home)\\s+(?:on|in|at|off)\\s+${STREET_NAME}|` +
+    // "you live on Elm Road"
+    `(?:[Yy]ou|[Hh]e|[Ss]he|[Tt]hey)\\s+(?:live|lives|lived|living|reside|resides|are staying|is staying|moved)\\s+(?:on|in|at|off|to)\\s+${STREET_NAME})(?![\\p{L}\\p{N}])`,
   'gu',
 );
 

@@ -38,7 +38,7 @@ const THANKED_FOR_VISIT = new RegExp(`${B}(?:thanks|thank\\s+you|grateful)\\s+(?
 /** "it was lovely to see you", "it was a pleasure to meet her" */
 const GLAD_TO_HAVE_MET = new RegExp(`${B}(?:was|were|been)\\s+(?:so\\s+|really\\s+|very\\s+)?(?:lovely|nice|good|great|a pleasure|pleased|glad|happy|delighted)\\s+to\\s+(?:see|meet|speak to|speak with|talk to|chat with|chat to|welcome|have)\\s+${PERSON_OBJECT}${A}`, 'giu');
 /** One contact of theirs with the practice, singled out ("following your call", "the recording of your call"). */
-const THEIR_CONTACT = new RegExp(`${B}(?:following|after|regarding|re|since|about|of|during|in|before)\\s+(?:your|ur|his|her)\\s+(?:recent\\s+|last\\s+|earlier\\s+|previous\\s+)?(?:call|phone call|telephone call|calls|visit|conversation|consultation|attendance|complaint|letter|chat|trip)${A}`, 'giu');
+const THEIR_CONTACT = new RegExp(`${B}(?:listened\\s+(?:back\\s+)?to|listened\\s+to\\s+the\\s+recording\\s+of|following|after|regarding|re|since|about|of|during|in|before)\\s+(?:your|ur|his|her)\\s+(?:recent\\s+|last\\s+|earlier\\s+|previous\\s+)?(?:call|phone call|telephone call|calls|visit|conversation|consultation|attendance|complaint|letter|chat|trip)${A}`, 'giu');
 /** "this patient", "the gentleman concerned", "the lady in question" */
 /** A visit the practice knows is coming: "when you come in for your review", "see you on Tuesday". */
 const VISIT_AHEAD = new RegExp(`${B}(?:when\\s+(?:you|u|he|she)\\s+(?:come|comes|are|is|pop)\\s+(?:in|back|here|down)\\s+(?:for\\s+(?:your|ur|his|her)|next\\s+(?:week|time|month)|on\\s+${DAYS}|tomorrow)|(?:see|seeing)\\s+(?:you|u|him|her)\\s+(?:again\\s+)?(?:tomorrow|next\\s+(?:week|${DAYS})|on\\s+${DAYS}|at\\s+(?:your|ur|his|her)))${A}`, 'giu');

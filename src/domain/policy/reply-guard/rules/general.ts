@@ -20,7 +20,7 @@ const CONDITION_CLAUSE = /(?<![\p{L}\p{N}])(?:if|whenever)\s[^,;.!?]*/giu;
 const IN_CONDITION = W("if\\s+(?:you|your|you're|you've)|whenever\\s+you");
 /** "you"/"your" meaning anyone: an offer, a signpost. */
 const ANYONE_YOU = W(
-  "you\\s+can\\s+(?:also\\s+|now\\s+)?(?:order|book|request|view|manage|see|cancel|check|track|update|access)|lets\\s+you|allows\\s+you|helps?\\s+you|can\\s+(?:often\\s+|also\\s+|now\\s+)?(?:help|review\\s+your|advise\\s+on\\s+your)|(?:speak|talk)\\s+to\\s+your|ask\\s+your",
+  "(?:get|book|have|order)\\s+your\\s+(?:free\\s+|annual\\s+|seasonal\\s+)?(?:flu|covid|winter|spring|autumn|rsv|shingles)|you\\s+can\\s+(?:also\\s+|now\\s+)?(?:order|book|request|view|manage|see|cancel|check|track|update|access)|lets\\s+you|allows\\s+you|helps?\\s+you|can\\s+(?:often\\s+|also\\s+|now\\s+)?(?:help|review\\s+your|advise\\s+on\\s+your)|(?:speak|talk)\\s+to\\s+your|ask\\s+your",
 );
 /** "you" (not "your") in an offer: "you can self-certify", "you don't need a fit note". */
 const OFFER_YOU = W("you\\s+can|you\\s+may|you\\s+don't\\s+need|you\\s+do\\s+not\\s+need|you\\s+won't\\s+need|you'll\\s+need");

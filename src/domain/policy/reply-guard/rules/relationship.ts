@@ -40,7 +40,7 @@ const RELATIVES = [
 ];
 /** Proper nouns whose possessive is the organisation's, not a person's ("Millbrook Medical Centre's"). */
 const ORGANISATION = '(?:Centre|Center|Practice|Surgery|Group|Network|Service|Team|NHS|Trust|Hospital|Clinic|England|Council|Government|Board|PCN|ICB|Partnership)';
-const POSSESSIVE = '(?:your|yours|ur|his|her|their)';
+const POSSESSIVE = "(?:your|yours|ur|yr|y'r|yer|his|her|their)";
 const DAYS = '(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)';
 /** "they" is left out: "they were treated with dignity" is as often about everyone as about someone. */
 const SECOND_OR_THIRD = "(?:you(?:'re|'ve|'d)?|u|he(?:'s)?|she(?:'s)?|(?:the|this|that)\\s+(?:patient|gentleman|gent|lady|man|woman|person|individual|reviewer|poster|complainant))";
@@ -110,6 +110,8 @@ const PATTERNS: RegExp[] = [
   new RegExp(`${B}(?:care|treatment|service|advice|help|support)\\s+(?:that\\s+|which\\s+)?${SECOND_OR_THIRD}\\s+(?:received|got|had|were given|were offered)\\s+(?:from|at|here|with)\\s+(?:us|the practice|the surgery|our)`, 'giu'),
   // a question that tells: "were you not offered an appointment?"
   new RegExp(`${B}(?:were|was|weren't|wasn't)\\s+(?:you|u|he|she)\\s+(?:not\\s+|ever\\s+|already\\s+)?(?:offered|given|booked|told|sent|referred|prescribed|treated|examined|called back|rung|contacted|refused|turned away|seen)${A}`, 'giu'),
+  // a colleague's conduct toward the person: "the locum was rude to you"
+  new RegExp(`${B}(?:the|our|that)\\s+(?:[\\p{L}-]+\\s+)?${anyOf(CARER_WORDS)}\\s+(?:was|were)\\s+(?:so\\s+|very\\s+|a\\s+bit\\s+|quite\\s+)?(?:rude|abrupt|dismissive|unhelpful|short|curt|impolite|unprofessional|offhand|sharp|patronising|condescending|unkind|kind|helpful|lovely|wrong|mistaken)\\s+(?:to|with|towards|toward)\\s+(?:you|u|him|her|your)${A}`, 'giu'),
   // a colleague dealt with over it: "the receptionist has been spoken to", "our locum has been made aware"
   new RegExp(`${B}(?:the|our|that)\\s+(?:[\\p{L}-]+\\s+)?${anyOf(CARER_WORDS)}\\s+(?:has|had|have)\\s+(?:now\\s+|since\\s+|already\\s+)?been\\s+(?:spoken to|spoken with|made aware|reminded|retrained|given feedback|given further training|disciplined|informed|told|asked to reflect)${A}`, 'giu'),
   // one booking spoken of: "the appointment was cancelled", "we did not cancel the appointment"
@@ -119,7 +121,7 @@ const PATTERNS: RegExp[] = [
   new RegExp(`${B}(?:record|records|trace)\\s+of\\s+(?:a|an|any|the|that)\\s+(?:call|phone call|visit|appointment|contact|request|message|booking|prescription|referral)${A}`, 'giu'),
   // the practice's records speaking
   new RegExp(`${B}(?:our|the)\\s+${anyOf(RECORDS)}\\s+(?:do\\s+|does\\s+|did\\s+|clearly\\s+|also\\s+)?(?:shows?|says?|indicates?|confirms?|suggests?|states?|has you|have you|records?|notes?)${A}`, 'giu'),
-  new RegExp(`${B}(?:having\\s+)?(?:checked|checking|looked at|looking at|looked back at|looked back through|looked back over|looked into|pulled up|went through|went back through|been through|been back through|reviewed|reviewing|gone through|gone back through|going through|from|in|according to|on)\\s+(?:our|the)\\s+${anyOf(RECORDS.filter((r) => r !== 'list' && r !== 'register'))}${A}`, 'giu'),
+  new RegExp(`${B}(?:having\\s+)?(?:pulled|pulled up|watched|watched back|listened to|listened back to|checked|checking|looked at|looking at|looked back at|looked back through|looked back over|looked into|pulled up|went through|went back through|been through|been back through|reviewed|reviewing|gone through|gone back through|going through|from|in|according to|on)\\s+(?:our|the)\\s+${anyOf(RECORDS.filter((r) => r !== 'list' && r !== 'register'))}${A}`, 'giu'),
   // we can see / confirm that you ...
   new RegExp(`${B}we\\s+(?:can\\s+)?(?:see|confirm|note|noted|understand from|know)\\s+(?:that\\s+)?${SECOND_OR_THIRD}\\s+(?:have|had|has|were|was|did|didn't|attended|missed|rang|phoned|called|came|are registered|is registered)${A}`, 'giu'),
   // belonging to the practice
