@@ -91,6 +91,7 @@ describe('the relationship by implication, negation or question', () => {
     'She lives on Mill Lane, so she is in our area.',
     'Being nearly sixty, you are due a check.',
     'We have your N.H.S. number already.',
+    'As a 52-year-old, you would usually be invited.',
   ])('%s', (draft) => {
     expect(blocked(draft)).toBe(true);
   });
@@ -103,6 +104,10 @@ describe('the relationship by implication, negation or question', () => {
     'Thanks for coming to our open day, it was great to meet so many of you.',
     'We never refuse to see anyone who needs urgent care.',
     'Get your free flu jab at our Saturday clinic.',
+    'We would love to see you at our open evening next Thursday.',
+    'Raised cholesterol usually causes no symptoms.',
+    'Cervical screening letters are posted by the national programme.',
+    '#Millbrook #GP #Sheffield #NHS',
   ])('passes general information: %s', (draft) => {
     expect(blocked(draft)).toBe(false);
   });

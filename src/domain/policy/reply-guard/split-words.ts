@@ -100,7 +100,8 @@ export function splitHandles(pieces: Piece[]): Piece[] {
   const out: Piece[] = [];
   pieces.forEach((p, idx) => {
     if (before.has(idx)) out.push({ text: ' ', start: p.start, end: p.start });
-    out.push(spaceAt.has(idx) ? { ...p, text: ' ' } : p);
+    // The "#" or "@" itself reads as a stroke, not a space, so neighbouring tags ("#GP #Sheffield") stay apart.
+    out.push(spaceAt.has(idx) ? { ...p, text: /[#@]/.test(p.text) ? '/' : ' ' } : p);
   });
   return out;
 }

@@ -47,6 +47,8 @@ const SINGLED_OUT = new RegExp(`${B}(?:(?:this|that)\\s+(?:patient|gentleman|gen
 const PAST_TIME = new RegExp(`${B}(?:yesterday|this morning|this afternoon|earlier today|earlier this week|last (?:night|week|month|year|time|${DAYS})|on ${DAYS}|on the \\d{1,2}(?:st|nd|rd|th)?|on \\d{1,2}(?:st|nd|rd|th)? ${MONTHS}|(?:in|from|since|during) ${MONTHS}|at \\d{1,2}[.:]\\d{2}\\s*(?:am|pm)?|\\d+ (?:days|weeks|months) ago)${A}`, 'iu');
 /** A day ahead: "your slot tomorrow", "see you at 10:30 on Thursday". */
 const DAY_AHEAD = new RegExp(`${B}(?:tomorrow|tonight|later today|next (?:week|${DAYS})|this (?:${DAYS}|evening|week)|at \\d{1,2}(?:[.:]\\d{2})?\\s*(?:am|pm)|at \\d{1,2}[.:]\\d{2})${A}`, 'iu');
+/** An invitation open to anyone ("we'd love to see you at our PPG meeting next week") books no one. */
+const INVITATION = new RegExp(`${B}(?:love to|like to|hope to|welcome|invite|invited|join us|come along|drop in|all welcome)${A}`, 'iu');
 /** Being at, or kept waiting by, the practice: with a day it is one person's visit or call ("great to see you at the clinic on Saturday"). */
 const AT_THE_PRACTICE = new RegExp(`${B}(?:see|seeing|seen|coming|come in|came in|kept|keeping|waiting|on hold|slot|appointment|booked|clinic|visit|visiting|pop in|popping in)${A}`, 'iu');
 const PAST_VERB = new RegExp(`${B}(?:was|were|wasn't|weren't|did|didn't|had|hadn't|came|went|saw|seen|spoke|spoken|rang|rung|sent|told|got|left|made|gave|given|took|taken|met|wrote|\\p{L}{3,}ed)${A}`, 'iu');
@@ -86,7 +88,7 @@ export function pinnedToADayRule(words: string, findings: Findings): void {
     if (findings.list.some((f) => f.severity === 'blocking' && f.start < s.end && s.start < f.end)) continue;
     const sentence = words.slice(s.start, s.end);
     if (!PERSON.test(sentence) || GENERAL_AUDIENCE.test(sentence) || THEIR_POST.test(sentence) || SYMPATHY.test(sentence)) continue;
-    const time = PAST_TIME.exec(sentence) ?? DAY_AHEAD.exec(sentence);
+    const time = PAST_TIME.exec(sentence) ?? (INVITATION.test(sentence) ? null : DAY_AHEAD.exec(sentence));
     if (!time) continue;
     const verbs = sentence.replace(NOT_EVENTS, (w) => ' '.repeat(w.length));
     if (!PAST_VERB.test(verbs) && !AT_THE_PRACTICE.test(sentence)) continue;

@@ -30,7 +30,7 @@ const GROUP_OR_SERVICE = W(
     '(?:is|are)\\s+(?:offered|available|given|run|held)|offered\\s+to|available\\s+(?:from|at|on|to|for|every|via|through)|' +
     'every\\s+(?:day|week|month|year|morning|afternoon|weekday)|each\\s+(?:week|month|year)|clinics|' +
     // how things are done, in the general present: "fit notes can be requested", "antibiotics are not always needed"
-    '(?:can|may|must|should)\\s+be|not\\s+always|(?:is|are)\\s+(?:usually|normally|generally|often|rarely|never|always)|(?:is|are)\\s+(?:\\p{L}+ed|sent|run|given|done|made|held|taken)\\s+by|' +
+    '(?:can|may|must|should)\\s+be|not\\s+always|often|usually|normally|generally|commonly|(?:is|are)\\s+(?:free|sent|posted|done|carried\\s+out)|many\\s+pharmacies|(?:is|are)\\s+(?:usually|normally|generally|often|rarely|never|always)|(?:is|are)\\s+(?:\\p{L}+ed|sent|run|given|done|made|held|taken)\\s+by|' +
     // the practice or a team as the subject of a habit: "our nursing team offers", "our doctors do not give out"
     "(?:our|the)\\s+(?:[\\p{L}-]+\\s+)?(?:practice|surgery|team|doctors|gps|nurses|clinicians|pharmacists|staff)\\s+(?:offers?|runs?|provides?|holds?|do|does|don't|doesn't|never|always|follows?|will\\s+never)|" +
     "we\\s+(?:have\\s+an?|offer|run|provide|do\\s+not|don't)",
@@ -43,7 +43,7 @@ const THIRD_PERSON = W("he|she|him|his|her|hers|he's|she's");
 const YOU_SINGLED = W("you're|you've|you\\s+(?:are|have|had|were|was)|ur");
 const YOUR = W('your|yours');
 /** Singled out even in a general sentence: "patients like you", "your husband" outside a condition. */
-const LIKE_YOU = W("like\\s+(?:you|yourself)|such\\s+as\\s+(?:you|yourself)|(?:as|being)\\s+(?:our|a|one\\s+of\\s+our)\\s+(?:[\\p{L}-]+\\s+)?patients?");
+const LIKE_YOU = W("as\\s+an?\\s+[\\p{L}\\p{N}-]+[\\s-]+(?:year|yr)s?[\\s-]*old|like\\s+(?:you|yourself)|such\\s+as\\s+(?:you|yourself)|(?:as|being)\\s+(?:our|a|one\\s+of\\s+our)\\s+(?:[\\p{L}-]+\\s+)?patients?");
 const YOUR_RELATIVE = W(
   '(?:your|ur)\\s+(?:[\\p{L}-]+\\s+)?(?:mum|mom|mother|dad|father|son|daughter|husband|wife|partner|child|children|kids?|baby|grandmother|grandfather|gran|nan|brother|sister|aunt|uncle|relative|carer)',
 );
