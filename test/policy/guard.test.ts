@@ -61,7 +61,7 @@ const breaching: GuardCase[] = [
   // The relationship rule now reads the encounter itself ("you were seen"), whatever word leads into it.
   { name: '"when you were seen"', draft: 'When you were seen last Tuesday, the doctor followed the guidelines.', findings: [['confirms-patient-relationship', 'you were seen']] },
   { name: '"your appointment"', draft: 'Your appointment was moved by the practice.', findings: [['confirms-patient-relationship', 'Your appointment']] },
-  { name: '"your records" and a referral', draft: 'We have checked your records and the referral was sent.', findings: [['confirms-patient-relationship', 'your records'], ['clinical-information', 'referral']] },
+  { name: '"your records" and a referral', draft: 'We have checked your records and the referral was sent.', findings: [['confirms-patient-relationship', 'your records'], ['confirms-patient-relationship', 'the referral was sent'], ['clinical-information', 'referral']] },
   { name: 'medicines and diagnoses (plural form)', draft: 'Antibiotics are not appropriate for a viral infection.', findings: [['clinical-information', 'Antibiotics'], ['clinical-information', 'infection']] },
   { name: 'test results', draft: 'Your blood test was normal.', findings: [['confirms-patient-relationship', 'Your blood test'], ['clinical-information', 'blood test']] },
   { name: 'a diagnosis repeated back', draft: 'He was diagnosed with diabetes last year.', findings: [['clinical-information', 'diagnosed'], ['clinical-information', 'diabetes']] },

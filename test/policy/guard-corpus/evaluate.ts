@@ -2,7 +2,7 @@ import { checkReply, guardContextFrom, hasBlocking, type Finding } from '../../.
 import { loadPolicy } from '../../../src/policy/load.ts';
 import { BREACH_CLASSES, corpusContext, type CorpusCase } from './context.ts';
 import { HELD_OUT } from './held-out.ts';
-import { REDTEAM, REDTEAM2 } from './redteam.ts';
+import { REDTEAM, REDTEAM2, REDTEAM3 } from './redteam.ts';
 import { TUNING } from './tuning.ts';
 
 /** How the guard does on the corpus: breaching drafts blocked per class, clean drafts blocked. */
@@ -59,7 +59,8 @@ export const CORPORA = {
   'held-out': HELD_OUT,
   redteam: REDTEAM,
   redteam2: REDTEAM2,
-  all: [...TUNING, ...HELD_OUT, ...REDTEAM, ...REDTEAM2],
+  redteam3: REDTEAM3,
+  all: [...TUNING, ...HELD_OUT, ...REDTEAM, ...REDTEAM2, ...REDTEAM3],
 } as const;
 
 export function percent(part: number, whole: number): string {

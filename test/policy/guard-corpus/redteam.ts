@@ -24,3 +24,5 @@ function loadRedteam(file: string): CorpusCase[] {
 export const REDTEAM: CorpusCase[] = loadRedteam('redteam.json');
 /** A second blind red team (guard3), written as ten different practice managers would write. */
 export const REDTEAM2: CorpusCase[] = loadRedteam('redteam2.json');
+/** A third blind red team (guard4): deliberate disguises (split words, lookalike scripts, markup) and clean replies a filter might wrongly block. */
+export const REDTEAM3: CorpusCase[] = loadRedteam('redteam3.json');

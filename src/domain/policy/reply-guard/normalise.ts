@@ -1,9 +1,13 @@
+import { joinSpacedLetters, joinSplitWords, splitHandles, withoutWrappingUnderscores, type Piece } from './split-words.ts';
 /**
  * The reply guard reads a draft only after normalising it, so that a disguise cannot hide a name,
  * a number or a word from the rules: compatibility forms (NFKC: full-width, mathematical letters,
  * ligatures), accents, lookalike Cyrillic and Greek letters, zero-width and bidi characters, soft
  * hyphens, digits of any script, digits spelled out in words ("oh seven seven ..."), HTML character
- * references ("&#75;elly") and emoji or symbols used as separators ("your🔹appointment").
+ * references ("&#75;elly"), URL-encoded characters ("%40"), HTML tags and markdown marks, letters of
+ * Armenian, Cherokee, Lisu, small capitals and enclosed letters, text under a right-to-left
+ * override, and emoji or symbols used as separators ("your🔹appointment"). Words split, spaced or
+ * run together are read whole (split-words.ts).
  *
  * Every rule then reads the normalised text; `origin` maps each normalised position back to the
  * characters of the draft the manager typed, so a finding still points at what they wrote.
@@ -44,6 +48,13 @@ const LOOKALIKES: Record<string, string> = {
   Α: 'A', Β: 'B', Ε: 'E', Ζ: 'Z', Η: 'H', Ι: 'I', Κ: 'K', Μ: 'M', Ν: 'N', Ο: 'O', Ρ: 'P', Τ: 'T', Υ: 'Y', Χ: 'X',
   // Latin look-alikes NFKC leaves alone
   ı: 'i', ȷ: 'j', ɑ: 'a', ɩ: 'i', ʟ: 'L', ᴀ: 'A', ᴄ: 'C', ᴅ: 'D', ᴇ: 'E', ᴍ: 'M', ɴ: 'N', ᴏ: 'O', ᴘ: 'P', ʀ: 'R', ᴛ: 'T', ᴜ: 'U', ᴠ: 'V', ᴡ: 'W', ᴢ: 'Z',
+  ɛ: 'e', ɾ: 'r', ʋ: 'v', ɦ: 'h', ɱ: 'm', ꞁ: 'l', ɪ: 'I', ʏ: 'Y', ɢ: 'G', ʜ: 'H', ᴊ: 'J', ᴋ: 'K', ʙ: 'B', ꜰ: 'F', ꜱ: 'S', ǫ: 'Q', ᴦ: 'r',
+  // Armenian letters that pass for Latin ones ("yօսr")
+  օ: 'o', ս: 'u', հ: 'h', զ: 'q', ց: 'g', ա: 'w', ւ: 'l', Օ: 'O', Ս: 'U', Տ: 'S', Լ: 'L', Ո: 'N', Ց: 'G',
+  // Cherokee capitals ("ᎷᎡᎠIᏟᎪᏞ")
+  Ꭺ: 'A', Ᏼ: 'B', Ꮯ: 'C', Ꭰ: 'D', Ꭼ: 'E', Ꭱ: 'E', Ꮐ: 'G', Ꮋ: 'H', Ꭻ: 'J', Ꮶ: 'K', Ꮮ: 'L', Ꮇ: 'M', Ꮲ: 'P', Ꮢ: 'R', Ꮪ: 'S', Ꭲ: 'T', Ꮩ: 'V', Ꮃ: 'W', Ꮓ: 'Z', Ꭵ: 'i', Ꮟ: 'b', Ꮤ: 'W',
+  // Lisu capitals
+  ꓮ: 'A', ꓐ: 'B', ꓚ: 'C', ꓓ: 'D', ꓰ: 'E', ꓝ: 'F', ꓖ: 'G', ꓧ: 'H', ꓲ: 'I', ꓙ: 'J', ꓗ: 'K', ꓡ: 'L', ꓟ: 'M', ꓠ: 'N', ꓳ: 'O', ꓑ: 'P', ꓣ: 'R', ꓢ: 'S', ꓔ: 'T', ꓴ: 'U', ꓦ: 'V', ꓪ: 'W', ꓫ: 'X', ꓬ: 'Y', ꓜ: 'Z',
   // punctuation that stands for ordinary punctuation
   '\u2018': "'", '\u2019': "'", '\u201a': "'", '\u201b': "'", '\u2032': "'", '\u02bc': "'", '`': "'", '\u00b4': "'",
   '\u201c': '"', '\u201d': '"', '\u201e': '"', '\u2033': '"',
@@ -52,20 +63,29 @@ const LOOKALIKES: Record<string, string> = {
   '\u2044': '/', '\u2215': '/', '\u29f8': '/',
 };
 
-interface Piece {
-  text: string;
-  start: number;
-  end: number;
-}
-
 export function normalise(draft: string): Normalised {
   const pieces: Piece[] = [];
+  // Right-to-left override: what follows it is shown reversed ("\u202esdrocer ruoy" reads "your records") up to its end.
+  let overrideFrom: number | undefined;
+  let overrides = 0;
+  const endOverride = () => {
+    if (overrideFrom !== undefined) overrides++;
+    for (let k = overrideFrom ?? pieces.length; k < pieces.length; k++) pieces[k] = { ...pieces[k]!, reversed: overrides };
+    overrideFrom = undefined;
+  };
   for (const m of draft.matchAll(CHARACTER)) {
     const ch = decodeReference(m[0]);
+    if (ch === '\u202e') {
+      endOverride();
+      overrideFrom = pieces.length;
+      continue;
+    }
+    if (/[\u202a-\u202d\u2066-\u2069\n]/u.test(ch)) endOverride();
     if (INVISIBLE.test(ch)) continue;
     for (const out of foldCharacter(ch)) pieces.push({ text: out, start: m.index, end: m.index + m[0].length });
   }
-  const spelled = readSpelledDigits(lettersForDigits(joinSpacedLetters(pieces)));
+  endOverride();
+  const spelled = readSpelledDigits(lettersForDigits(joinSplitWords(joinSpacedLetters(splitHandles(withoutWrappingUnderscores(pieces))))));
   const text = spelled.map((p) => p.text).join('');
   const origin: number[] = [];
   const originEnd: number[] = [];
@@ -76,17 +96,46 @@ export function normalise(draft: string): Normalised {
     }
   }
   origin.push(draft.length);
-  return { text, words: leetToLetters(text), origin, originEnd };
+  return { text, words: shownReversed(leetToLetters(text), spelled), origin, originEnd };
 }
 
-/** One character of the draft, or an HTML character reference ("&#78;", "&#x4E;", "&commat;") standing for one. */
-const CHARACTER = /&#\d{1,7};|&#[xX][0-9a-fA-F]{1,6};|&(?:amp|commat|period|lt|gt|quot|apos|nbsp|hyphen|dash|num|plus|percnt|lowbar|sol);|[\s\S]/gu;
+/**
+ * The words reading of text under a right-to-left override is the order a reader sees
+ * ("\u202esdrocer ruoy" shows "your records"); the text reading keeps the order it was typed in
+ * ("Dr\u202e Khan\u202c"), so both are looked at.
+ */
+function shownReversed(words: string, pieces: readonly Piece[]): string {
+  if (!pieces.some((p) => p.reversed !== undefined)) return words;
+  const chars = words.split('');
+  let at = 0;
+  for (let k = 0; k < pieces.length; ) {
+    const group = pieces[k]!.reversed;
+    let end = k;
+    let length = 0;
+    while (end < pieces.length && pieces[end]!.reversed === group) length += pieces[end++]!.text.length;
+    if (group !== undefined) chars.splice(at, length, ...chars.slice(at, at + length).reverse());
+    at += length;
+    k = end;
+  }
+  return chars.join('');
+}
+
+/**
+ * One character of the draft, or a reference standing for one: HTML ("&#78;", "&#x4E;", "&commat;")
+ * or URL-encoded printable ASCII ("n.wright%40nhs.net").
+ */
+const CHARACTER = /<\/?[A-Za-z][A-Za-z0-9]{0,9}(?:\s[^<>]{0,80})?\/?>|%[2-7][0-9a-fA-F]|&#\d{1,7};|&#[xX][0-9a-fA-F]{1,6};|&(?:amp|commat|period|lt|gt|quot|apos|nbsp|hyphen|dash|num|plus|percnt|lowbar|sol);|[\s\S]/gu;
 const NAMED_REFERENCES: Record<string, string> = {
   amp: '&', commat: '@', period: '.', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', hyphen: '-', dash: '-', num: '#',
   plus: '+', percnt: '%', lowbar: '_', sol: '/',
 };
 
+/** HTML tags are markup, not text: a tag that breaks a line reads as a line break, any other as nothing ("<b>rec</b>ords"). */
+const LINE_TAG = /^<\/?(?:br|p|div|li|tr|h\d)\b/i;
+
 function decodeReference(token: string): string {
+  if (token.startsWith('<')) return LINE_TAG.test(token) ? '\n' : '\u200b';
+  if (token.length === 3 && token.startsWith('%')) return String.fromCharCode(parseInt(token.slice(1), 16));
   if (token.length === 1 || !token.startsWith('&')) return token;
   const hex = /^&#[xX]([0-9a-fA-F]+);$/.exec(token);
   const dec = /^&#(\d+);$/.exec(token);
@@ -98,12 +147,27 @@ function decodeReference(token: string): string {
 /** Emoji and pictographs read as a space: as separators they join what they sit between ("07700🔹900"). */
 const PICTOGRAPH = /[\p{Extended_Pictographic}\p{So}]/u;
 
+/** Markdown emphasis and code marks ("**Dr** _Smith_", "rec`ords`") only style the letters they wrap. */
+const MARKDOWN = /[*`~]/;
+
+/** Letters in squares, negative circles and regional-indicator flags ("🅡🅔🅒", "🇷🇪🇨") that NFKC leaves as symbols. */
+function enclosedLetter(c: string): string | undefined {
+  const cp = c.codePointAt(0)!;
+  for (const base of [0x1f130, 0x1f150, 0x1f170, 0x1f1e6]) if (cp >= base && cp < base + 26) return String.fromCharCode(65 + cp - base);
+  return undefined;
+}
+
 /** One draft character as the rules read it: zero or more characters (NFKC can expand "ﬁ" to "fi"). */
 function foldCharacter(ch: string): string[] {
   const out: string[] = [];
   const compat = ch.normalize('NFKC').normalize('NFD');
   for (const c of compat) {
-    if (/\p{M}/u.test(c) || INVISIBLE.test(c)) continue; // accents, and invisibles NFKC produced
+    if (/\p{M}/u.test(c) || INVISIBLE.test(c) || MARKDOWN.test(c)) continue; // accents, invisibles NFKC produced, emphasis marks
+    const enclosed = enclosedLetter(c);
+    if (enclosed) {
+      out.push(enclosed);
+      continue;
+    }
     if (PICTOGRAPH.test(c)) {
       out.push(' ');
       continue;
@@ -216,27 +280,6 @@ function readSpelledDigits(pieces: Piece[]): Piece[] {
 }
 
 /**
- * Letters spaced out to slip past word rules ("y o u r", "r.e.c.o.r.d.s", "D-r"): three or more
- * single letters (or digits) with the same one-character separator between them are joined.
- */
-function joinSpacedLetters(pieces: Piece[]): Piece[] {
-  const text = pieces.map((p) => p.text).join('');
-  const drop = new Set<number>();
-  for (const m of text.matchAll(/(?<![\p{L}\p{N}])[\p{L}\p{N}](?:([ .\-_*·|])[\p{L}\p{N}])(?:\1[\p{L}\p{N}]){1,}(?![\p{L}\p{N}])/gu)) {
-    // Only letters spaced out: a run of digits is the number rule's business, with its own separators.
-    if (!/\p{L}/u.test(m[0]) || /^[\d\s.\-_*·|]+$/.test(m[0])) continue;
-    for (let k = 1; k < m[0].length; k += 2) drop.add(m.index + k);
-  }
-  // A title spelled out with a separator ("D-r", "M.r s").
-  for (const m of text.matchAll(/(?<![\p{L}\p{N}])([DdMm])[ .\-_*]([RrSs])(?:[ .\-_*]([Ss]))?(?=[ .]*\p{Lu})/gu)) {
-    if (!/^(?:dr|mr|ms|mrs)$/i.test(`${m[1]}${m[2]}${m[3] ?? ''}`)) continue;
-    drop.add(m.index + 1);
-    if (m[3]) drop.add(m.index + 3);
-  }
-  return drop.size === 0 ? pieces : pieces.filter((_p, idx) => !drop.has(idx));
-}
-
-/**
  * Letters used as digits inside a number ("07700 9OO 4l2"): O reads as 0, I, l and | as 1. Only a
  * run standing alone: inside a word ("K3lly") the digit is a letter, which `leetToLetters` reads.
  */
@@ -255,9 +298,10 @@ function lettersForDigits(pieces: Piece[]): Piece[] {
   return pieces.map((p, idx) => (swaps.has(idx) ? { ...p, text: swaps.get(idx)! } : p));
 }
 
-/** Digits used as letters inside a word ("y0ur", "rec0rds", "b1oods") read as the letters they mimic. */
+/** Digits used as letters inside a word ("y0ur", "rec0rds", "b1oods") read as the letters they mimic; a word typed backwards ("nhoJ") forwards. */
 function leetToLetters(text: string): string {
-  return text.replace(/[A-Za-z0-9@$|]+/g, (token) => {
+  const forwards = text.replace(/(?<![\p{L}\p{N}])\p{Ll}{2,}\p{Lu}(?![\p{L}\p{N}])/gu, (w) => [...w].reverse().join(''));
+  return forwards.replace(/[A-Za-z0-9@$|]+/g, (token) => {
     const letters = token.replace(/[^A-Za-z]/g, '').length;
     const digits = token.length - letters;
     if (letters < 2 || letters < digits || /^\d+(?:st|nd|rd|th|s|am|pm|h|hrs|mins)$/i.test(token)) return token;

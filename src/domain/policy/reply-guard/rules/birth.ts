@@ -30,6 +30,10 @@ const BIRTH = new RegExp(
     `\\b(?:you(?:'re|\\s+are|\\s+were)|(?:he|she)(?:'s|\\s+is|\\s+was)|they(?:'re|\\s+are|\\s+were)|(?:your|his|her|their)\\s+${RELATIVE}(?:'s|\\s+is|\\s+was)|who\\s+(?:is|was|turned))\\s+(?:now\\s+|only\\s+|just\\s+|nearly\\s+|almost\\s+|over\\s+)?${AGE}\\b${NOT_AN_AGE}`,
     `\\bat\\s+\\d{2,3}\\s*,?\\s+(?:you|he|she|they|your)\\b`,
     '\\b\\d{1,3}(?:st|nd|rd|th)\\s+birthday\\b',
+    // "being over forty you qualify"
+    `\\b(?:being|now|as\\s+you're|since\\s+you're|you're|you\\s+are)\\s+(?:over|under|nearly|almost|just\\s+over|just\\s+under)\\s+${AGE}\\b${NOT_AN_AGE}`,
+    // "happy 50th!": a birthday with the birthday left out
+    '\\bhappy\\s+\\d{1,3}(?:st|nd|rd|th)\\b',
     `\\b(?:at\\s+)?the\\s+age\\s+of\\s+${AGE}\\b`,
     `\\b${AGE}\\s+years\\s+of\\s+age\\b`,
     '\\bage\\s*[:=]\\s*\\d{1,3}\\b',

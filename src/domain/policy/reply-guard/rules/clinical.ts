@@ -28,7 +28,7 @@ const MEDICINE = new RegExp(`${B}\\p{L}{2,}(?:${MEDICINE_ENDINGS.join('|')})s?${
 const DETERMINER = "(?:your|yours|his|her|their|my|the|this|that|these|those|\\p{Lu}\\p{Ll}+'s|(?:mum|dad|son|daughter|husband|wife|partner|child|baby)'s)";
 const QUALIFIER = '(?:(?:last|recent|latest|next|previous|first|second|new|old|repeat|flu|covid|blood|test|scan|x-ray|urine|routine|annual|missed|overdue|booster|monthly|weekly|extra|usual|regular|same|other|follow-up|follow up)\\s+){0,2}';
 /** "the jab clinic", "the results line", "the results of our survey": a service, not a person's care. */
-const NOT_PERSONAL_AFTER = '(?!\\s+(?:of|manager|managers|lead|coordinator|department|clinic|clinics|line|lines|service|services|team|process|system|policy|programme|campaign|season|day|days|session|sessions|times|hours|form|forms|page|website|app|leaflet|information|invitations|letters|each|every|for all|for eligible|for everyone|is offered|are offered|is available|are available)\\b)';
+const NOT_PERSONAL_AFTER = '(?!\\s+(?:of|manager|managers|lead|coordinator|department|clinic|clinics|line|lines|service|services|team|process|system|policy|programme|campaign|season|day|days|session|sessions|times|hours|form|forms|page|website|app|leaflet|information|news|guidance|advice|update|updates|invitations|letters|each|every|for all|for eligible|for everyone|is offered|are offered|is available|are available)\\b)';
 const GENERAL = anyOf(GENERAL_CARE_TERMS);
 const PERSONAL_CARE = [
   new RegExp(`${B}${DETERMINER}\\s+${QUALIFIER}${GENERAL}(?:e?s)?${A}${NOT_PERSONAL_AFTER}`, 'giu'),
@@ -41,7 +41,7 @@ const PERSONAL_CARE = [
   // someone's state of health: "the baby is feeding better", "she is healing well"
   new RegExp(`${B}(?:you|he|she|baby|mum|dad|son|daughter|husband|wife|partner|child|little one)(?:'re|'s|\\s+are|\\s+is|\\s+were|\\s+was)\\s+(?:now\\s+|still\\s+)?(?:feeding|healing|improving|recovering|settling|sleeping|eating|feeling better|getting better|doing better)${A}`, 'giu'),
   // body parts belonging to someone
-  new RegExp(`${B}(?:your|his|her|their)\\s+(?:(?:left|right|bad|sore|painful|injured)\\s+)?(?:back|chest|knee|knees|hip|hips|shoulder|neck|head|heart|lungs?|stomach|tummy|leg|legs|arm|arms|foot|feet|ankle|wrist|skin|eyes?|ears?|throat|bowel|bladder|kidneys?|liver|blood pressure|weight|mood|mental health|sleep|breathing|pain|symptoms|wound|injury|teeth)${A}`, 'giu'),
+  new RegExp(`${B}(?:your|his|her|their)\\s+(?:(?:left|right|bad|sore|painful|injured)\\s+)?(?:bp|sugars?|sugar levels?|blood sugars?|levels|readings|cholesterol|iron|thyroid|bmi|temperature|heart rate|pulse|oxygen levels?|back|chest|knee|knees|hip|hips|shoulder|neck|head|heart|lungs?|stomach|tummy|leg|legs|arm|arms|foot|feet|ankle|wrist|skin|eyes?|ears?|throat|bowel|bladder|kidneys?|liver|blood pressure|weight|mood|mental health|sleep|breathing|pain|symptoms|wound|injury|teeth)${A}`, 'giu'),
 ];
 
 const ONE_DOSE = /^\s+(?:was|were|has been|had been|got|is now)\s+(?:given|done|administered|postponed|cancelled|canceled|missed|delayed|declined|refused|booked|moved|rebooked|recorded)\b/i;

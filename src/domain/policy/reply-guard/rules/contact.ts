@@ -64,12 +64,34 @@ export function phoneDigits(phone: string): string {
   let digits = phone.replace(/\D/g, '');
   const international = phone.trim().startsWith('+') || digits.startsWith('00');
   if (digits.startsWith('0044')) digits = digits.slice(4);
-  else if (international && digits.startsWith('44')) digits = digits.slice(2);
+  else if ((international || digits.length === 12) && digits.startsWith('44')) digits = digits.slice(2);
   else return digits;
   return `0${digits.replace(/^0/, '')}`;
 }
 
+/**
+ * An NHS number told in pieces ("it begins 943 476. It ends 5919"): up to three groups of three or
+ * more digits, close together, that make ten digits passing the modulus-11 check.
+ */
+function splitNhsNumbers(text: string, claimed: readonly Span[], findings: Findings): void {
+  const groups = [...text.matchAll(DIGIT_RUN)]
+    .map((m) => ({ start: m.index, end: m.index + m[0].length, digits: m[0].replace(/\D/g, '') }))
+    .filter((g) => g.digits.length >= 3 && g.digits.length < 10 && !claimed.some((c) => c.start < g.end && g.start < c.end));
+  for (let i = 0; i < groups.length; i++) {
+    let digits = groups[i]!.digits;
+    for (let j = i + 1; j < groups.length && j <= i + 2 && digits.length < 10; j++) {
+      if (groups[j]!.start - groups[j - 1]!.end > 40) break;
+      digits += groups[j]!.digits;
+      if (digits.length === 10 && isValidNhsNumber(digits)) {
+        findings.add('nhs-number', 'blocking', groups[i]!.start, groups[j]!.end, (q) =>
+          `${q} holds an NHS number told in pieces (together they pass the modulus-11 check). A reply must not carry personal data.`);
+      }
+    }
+  }
+}
+
 export function numberRule(text: string, practice: PracticeContact, claimed: readonly Span[], findings: Findings): void {
+  splitNhsNumbers(text, claimed, findings);
   const own = practice.phone ? phoneDigits(practice.phone) : undefined;
   for (const m of text.matchAll(DIGIT_RUN)) {
     const raw = m[0].replace(/[\s.\/\-_(]+$/, '');
@@ -103,6 +125,8 @@ function isOrganisationNumber(digits: string): boolean {
 
 function looksLikePhone(raw: string, digits: string): boolean {
   if (raw.startsWith('+') || digits.startsWith('00')) return digits.length >= 10 && digits.length <= 15;
+  // a UK number written international without its "+" ("447700 900123")
+  if (digits.length === 12 && digits.startsWith('44')) return true;
   if (digits.startsWith('0')) return digits.length === 10 || digits.length === 11;
   // a UK mobile written without its leading 0 ("7700 900123")
   return digits.length === 10 && digits.startsWith('7');
@@ -116,7 +140,9 @@ const HOUSE_NUMBER = '(?:\\d{1,4}[a-z]?|(?:[Tt]wenty|[Tt]hirty|[Ff]orty|[Ff]ifty
 const STREET = new RegExp(
   `(?<![\\p{L}\\p{N}])(?:${HOUSE_NUMBER},?\\s+${STREET_NAME}|(?:[Ff]lat|[Aa]partment|[Aa]pt)\\.?\\s+\\d{1,4}[a-z]?|` +
     // "your flat on Ecclesall Road": someone's home placed on a street
-    `(?:[Yy]our|[Hh]is|[Hh]er|[Tt]heir|[Uu]r)\\s+(?:flat|house|home|place|address|bungalow|care home)\\s+(?:on|in|at|off)\\s+${STREET_NAME})(?![\\p{L}\\p{N}])`,
+    `(?:[Yy]our|[Hh]is|[Hh]er|[Tt]heir|[Uu]r)\\s+(?:flat|house|home|place|address|bungalow|care home)\\s+(?:on|in|at|off)\\s+${STREET_NAME}|` +
+    // "you live on Elm Road"
+    `(?:[Yy]ou|[Hh]e|[Ss]he|[Tt]hey)\\s+(?:live|lives|lived|living|reside|resides|are staying|is staying|moved)\\s+(?:on|in|at|off|to)\\s+${STREET_NAME})(?![\\p{L}\\p{N}])`,
   'gu',
 );
 

@@ -33,23 +33,31 @@ const BY_MESSAGE_HERE = "(?!\\s+(?:a\\s+|an\\s+)?(?:private|direct|personal)\\s+
 const CONTACT = new RegExp(`${B}${PRACTICE}${AUX}\\s+(?:${anyOf(CONTACTED)}|${ATTEMPT})\\s+${PERSON_OBJECT}${A}${BY_MESSAGE_HERE}`, 'giu');
 /** "the letter we sent you", "the message I left you" */
 const SENT_TO = new RegExp(`${B}(?:the|that|this)\\s+(?:[\\p{L}-]+\\s+)?(?:letter|text|message|email|leaflet|form|voicemail|card)s?\\s+(?:that\\s+|which\\s+)?(?:we|i)(?:\\s+have|'ve)?\\s+(?:sent|gave|left|posted|emailed|texted|handed)\\s+${PERSON_OBJECT}${A}`, 'giu');
+/** "thanks for coming in to see us", "thank you for popping in": a visit, thanked. */
+const THANKED_FOR_VISIT = new RegExp(`${B}(?:thanks|thank\\s+you|grateful)\\s+(?:again\\s+)?for\\s+(?:coming|popping|dropping|calling)\\s+(?:in|by|down|into)${A}|${B}(?:thanks|thank\\s+you)\\s+for\\s+(?:visiting|attending)\\s+(?:us|the\\s+(?:practice|surgery|clinic)|your)${A}`, 'giu');
 /** "it was lovely to see you", "it was a pleasure to meet her" */
 const GLAD_TO_HAVE_MET = new RegExp(`${B}(?:was|were|been)\\s+(?:so\\s+|really\\s+|very\\s+)?(?:lovely|nice|good|great|a pleasure|pleased|glad|happy|delighted)\\s+to\\s+(?:see|meet|speak to|speak with|talk to|chat with|chat to|welcome|have)\\s+${PERSON_OBJECT}${A}`, 'giu');
 /** One contact of theirs with the practice, singled out ("following your call", "the recording of your call"). */
-const THEIR_CONTACT = new RegExp(`${B}(?:following|after|regarding|re|since|about|of|during|in|before)\\s+(?:your|ur|his|her)\\s+(?:recent\\s+|last\\s+|earlier\\s+|previous\\s+)?(?:call|phone call|telephone call|calls|visit|conversation|consultation|attendance|complaint|letter|chat|trip)${A}`, 'giu');
+const THEIR_CONTACT = new RegExp(`${B}(?:listened\\s+(?:back\\s+)?to|listened\\s+to\\s+the\\s+recording\\s+of|following|after|regarding|re|since|about|of|during|in|before)\\s+(?:your|ur|his|her)\\s+(?:recent\\s+|last\\s+|earlier\\s+|previous\\s+)?(?:call|phone call|telephone call|calls|visit|conversation|consultation|attendance|complaint|letter|chat|trip)${A}`, 'giu');
 /** "this patient", "the gentleman concerned", "the lady in question" */
 /** A visit the practice knows is coming: "when you come in for your review", "see you on Tuesday". */
 const VISIT_AHEAD = new RegExp(`${B}(?:when\\s+(?:you|u|he|she)\\s+(?:come|comes|are|is|pop)\\s+(?:in|back|here|down)\\s+(?:for\\s+(?:your|ur|his|her)|next\\s+(?:week|time|month)|on\\s+${DAYS}|tomorrow)|(?:see|seeing)\\s+(?:you|u|him|her)\\s+(?:again\\s+)?(?:tomorrow|next\\s+(?:week|${DAYS})|on\\s+${DAYS}|at\\s+(?:your|ur|his|her)))${A}`, 'giu');
 const SINGLED_OUT = new RegExp(`${B}(?:(?:this|that)\\s+(?:patient|gentleman|gent|lady|lad|young man|young woman|young lady|elderly lady|elderly gentleman)(?!\\s+(?:confidentiality|care|safety|experience|experiences|feedback|records?|data|information|services?|participation|group|groups|survey|choice|list|satisfaction|access|voice|journey|charter|rights)${A})|(?:the|this|that)\\s+(?:patient|gentleman|gent|lady|man|woman|person|individual|family|child|reviewer|poster|young man|young woman|young lady)\\s+(?:concerned|in question|involved|who (?:posted|wrote|left|shared|commented)))${A}`, 'giu');
 
 const PAST_TIME = new RegExp(`${B}(?:yesterday|this morning|this afternoon|earlier today|earlier this week|last (?:night|week|month|year|time|${DAYS})|on ${DAYS}|on the \\d{1,2}(?:st|nd|rd|th)?|on \\d{1,2}(?:st|nd|rd|th)? ${MONTHS}|(?:in|from|since|during) ${MONTHS}|at \\d{1,2}[.:]\\d{2}\\s*(?:am|pm)?|\\d+ (?:days|weeks|months) ago)${A}`, 'iu');
+/** A day ahead: "your slot tomorrow", "see you at 10:30 on Thursday". */
+const DAY_AHEAD = new RegExp(`${B}(?:tomorrow|tonight|later today|next (?:week|${DAYS})|this (?:${DAYS}|evening|week)|at \\d{1,2}(?:[.:]\\d{2})?\\s*(?:am|pm)|at \\d{1,2}[.:]\\d{2})${A}`, 'iu');
+/** An invitation open to anyone ("we'd love to see you at our PPG meeting next week") books no one. */
+const INVITATION = new RegExp(`${B}(?:love to|like to|hope to|welcome|invite|invited|join us|come along|drop in|all welcome)${A}`, 'iu');
+/** Being at, or kept waiting by, the practice: with a day it is one person's visit or call ("great to see you at the clinic on Saturday"). */
+const AT_THE_PRACTICE = new RegExp(`${B}(?:see|seeing|seen|coming|come in|came in|kept|keeping|waiting|on hold|slot|appointment|booked|clinic|visit|visiting|pop in|popping in)${A}`, 'iu');
 const PAST_VERB = new RegExp(`${B}(?:was|were|wasn't|weren't|did|didn't|had|hadn't|came|went|saw|seen|spoke|spoken|rang|rung|sent|told|got|left|made|gave|given|took|taken|met|wrote|\\p{L}{3,}ed)${A}`, 'iu');
 /** "-ed" words that are not something that happened to someone. */
 const NOT_EVENTS = new RegExp(`${B}(?:need|needed|feed|speed|seed|indeed|hundred|bed|concerned|pleased|disappointed|frustrated|delighted|sorry|interested|committed|dedicated|based|used|worried|upset|unwanted|unexpected|experienced|qualified|trained|limited|registered|required|changed|introduced|extended|closed|opened|shared|posted|reviewed|rated|raised|expressed|described|mentioned|reported|detailed|outlined)${A}`, 'giu');
 const PERSON = new RegExp(`${B}(?:you|your|you're|you've|you'd|u|ur|he|she|him|his|her)${A}`, 'iu');
 /** Everyone, not one person: "if you rang on Monday", "anyone who called yesterday". */
 /** A count of many ("312 appointments were missed") is a statistic about everyone. */
-const GENERAL_AUDIENCE = new RegExp(`${B}(?:if|anyone|anybody|everyone|everybody|whoever|those|all patients|any patient|\\d{2,}(?:,\\d{3})*\\s+(?:appointments|calls|patients|people|requests|prescriptions|consultations|messages|visits))${A}`, 'iu');
+const GENERAL_AUDIENCE = new RegExp(`${B}(?:if|anyone|anybody|everyone|everybody|whoever|those|(?:so\\s+)?many of you|all of you|each of you|all patients|any patient|\\d{2,}(?:,\\d{3})*\\s+(?:appointments|calls|patients|people|requests|prescriptions|consultations|messages|visits))${A}`, 'iu');
 /** What the person posted is public and theirs to date: "your review on Monday". */
 const THEIR_POST = new RegExp(`${B}(?:your|ur)\\s+(?:\\p{L}+\\s+)?(?:${POST_WORDS.join('|')})${A}|${B}(?:you|u)\\s+(?:posted|wrote|commented|shared|left)`, 'iu');
 
@@ -65,7 +73,7 @@ export function encounterRule(words: string, findings: Findings): void {
     findings.add('confirms-patient-relationship', 'blocking', start, end, (q) =>
       `${q} tells of the person's own contact with the practice, which confirms that they are a patient here. GMC: a reply must not confirm that someone is a patient.`);
   };
-  for (const re of [CONTACT, SENT_TO, GLAD_TO_HAVE_MET, THEIR_CONTACT, VISIT_AHEAD, SINGLED_OUT]) {
+  for (const re of [CONTACT, SENT_TO, GLAD_TO_HAVE_MET, THANKED_FOR_VISIT, THEIR_CONTACT, VISIT_AHEAD, SINGLED_OUT]) {
     for (const m of words.matchAll(re)) add(m.index, m.index + m[0].length);
   }
 }
@@ -80,10 +88,10 @@ export function pinnedToADayRule(words: string, findings: Findings): void {
     if (findings.list.some((f) => f.severity === 'blocking' && f.start < s.end && s.start < f.end)) continue;
     const sentence = words.slice(s.start, s.end);
     if (!PERSON.test(sentence) || GENERAL_AUDIENCE.test(sentence) || THEIR_POST.test(sentence) || SYMPATHY.test(sentence)) continue;
-    const time = PAST_TIME.exec(sentence);
+    const time = PAST_TIME.exec(sentence) ?? (INVITATION.test(sentence) ? null : DAY_AHEAD.exec(sentence));
     if (!time) continue;
     const verbs = sentence.replace(NOT_EVENTS, (w) => ' '.repeat(w.length));
-    if (!PAST_VERB.test(verbs)) continue;
+    if (!PAST_VERB.test(verbs) && !AT_THE_PRACTICE.test(sentence)) continue;
     findings.add('confirms-patient-relationship', 'blocking', s.start + time.index, s.start + time.index + time[0].length, (q) =>
       `${q} dates something that happened to the person, which confirms their contact with the practice. GMC: a reply must not confirm that someone is a patient.`);
   }

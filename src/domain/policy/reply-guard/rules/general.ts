@@ -20,7 +20,7 @@ const CONDITION_CLAUSE = /(?<![\p{L}\p{N}])(?:if|whenever)\s[^,;.!?]*/giu;
 const IN_CONDITION = W("if\\s+(?:you|your|you're|you've)|whenever\\s+you");
 /** "you"/"your" meaning anyone: an offer, a signpost. */
 const ANYONE_YOU = W(
-  "you\\s+can\\s+(?:also\\s+)?(?:order|book|request|view|manage|see|cancel|check|track|update|access)|lets\\s+you|allows\\s+you|helps?\\s+you|can\\s+(?:often\\s+|also\\s+)?help|(?:speak|talk)\\s+to\\s+your|ask\\s+your",
+  "(?:get|book|have|order)\\s+your\\s+(?:free\\s+|annual\\s+|seasonal\\s+)?(?:flu|covid|winter|spring|autumn|rsv|shingles)|you\\s+can\\s+(?:also\\s+|now\\s+)?(?:order|book|request|view|manage|see|cancel|check|track|update|access)|lets\\s+you|allows\\s+you|helps?\\s+you|can\\s+(?:often\\s+|also\\s+|now\\s+)?(?:help|review\\s+your|advise\\s+on\\s+your)|(?:speak|talk)\\s+to\\s+your|ask\\s+your",
 );
 /** "you" (not "your") in an offer: "you can self-certify", "you don't need a fit note". */
 const OFFER_YOU = W("you\\s+can|you\\s+may|you\\s+don't\\s+need|you\\s+do\\s+not\\s+need|you\\s+won't\\s+need|you'll\\s+need");
@@ -28,17 +28,22 @@ const OFFER_YOU = W("you\\s+can|you\\s+may|you\\s+don't\\s+need|you\\s+do\\s+not
 const GROUP_OR_SERVICE = W(
   'anyone|anybody|everyone|everybody|whoever|patients|people|women|men|children|adults|parents|carers|families|those|eligible|' +
     '(?:is|are)\\s+(?:offered|available|given|run|held)|offered\\s+to|available\\s+(?:from|at|on|to|for|every|via|through)|' +
-    'every\\s+(?:day|week|month|year|morning|afternoon|weekday)|each\\s+(?:week|month|year)|clinics',
+    'every\\s+(?:day|week|month|year|morning|afternoon|weekday)|each\\s+(?:week|month|year)|clinics|' +
+    // how things are done, in the general present: "fit notes can be requested", "antibiotics are not always needed"
+    '(?:can|may|must|should)\\s+be|not\\s+always|often|usually|normally|generally|commonly|(?:is|are)\\s+(?:free|sent|posted|done|carried\\s+out)|many\\s+pharmacies|(?:is|are)\\s+(?:usually|normally|generally|often|rarely|never|always)|(?:is|are)\\s+(?:\\p{L}+ed|sent|run|given|done|made|held|taken)\\s+by|' +
+    // the practice or a team as the subject of a habit: "our nursing team offers", "our doctors do not give out"
+    "(?:our|the)\\s+(?:[\\p{L}-]+\\s+)?(?:practice|surgery|team|doctors|gps|nurses|clinicians|pharmacists|staff)\\s+(?:offers?|runs?|provides?|holds?|do|does|don't|doesn't|never|always|follows?|will\\s+never)|" +
+    "we\\s+(?:have\\s+an?|offer|run|provide|do\\s+not|don't)",
 );
 /** Something that happened: general information is in the present. */
 const HAPPENED = W(
-  "was|were|wasn't|weren't|did|didn't|had|hadn't|has\\s+been|have\\s+been|came|went|saw|spoke|spoken|rang|sent|told|got|left|made|gave|took|met|wrote|yesterday|last\\s+(?:week|month|time|night)|this\\s+morning|remembers?|recalls?|another|again|(?:is|are)\\s+being|still",
+  "was|were|wasn't|weren't|did|didn't|had|hadn't|has\\s+been|have\\s+been|having|missed|next\\s+(?:week|month|time)|tomorrow|today|tonight|came|went|saw|spoke|spoken|rang|(?<!(?:are|is|be|once|when|if)\\s+)(?:sent|told|made)|got|left|gave|took|met|wrote|yesterday|last\\s+(?:week|month|time|night)|this\\s+morning|remembers?|recalls?|another|again|(?:is|are)\\s+being|still",
 );
 const THIRD_PERSON = W("he|she|him|his|her|hers|he's|she's");
 const YOU_SINGLED = W("you're|you've|you\\s+(?:are|have|had|were|was)|ur");
 const YOUR = W('your|yours');
 /** Singled out even in a general sentence: "patients like you", "your husband" outside a condition. */
-const LIKE_YOU = W("like\\s+(?:you|yourself)|such\\s+as\\s+(?:you|yourself)|(?:as|being)\\s+(?:our|a|one\\s+of\\s+our)\\s+(?:[\\p{L}-]+\\s+)?patients?");
+const LIKE_YOU = W("as\\s+an?\\s+[\\p{L}\\p{N}-]+[\\s-]+(?:year|yr)s?[\\s-]*old|like\\s+(?:you|yourself)|such\\s+as\\s+(?:you|yourself)|(?:as|being)\\s+(?:our|a|one\\s+of\\s+our)\\s+(?:[\\p{L}-]+\\s+)?patients?");
 const YOUR_RELATIVE = W(
   '(?:your|ur)\\s+(?:[\\p{L}-]+\\s+)?(?:mum|mom|mother|dad|father|son|daughter|husband|wife|partner|child|children|kids?|baby|grandmother|grandfather|gran|nan|brother|sister|aunt|uncle|relative|carer)',
 );

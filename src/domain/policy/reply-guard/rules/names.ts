@@ -201,8 +201,10 @@ function knownNameSpans(text: string, names: readonly string[], practiceWords: R
     const titled = `(?:${[...TITLE_WORDS].join('|')})\\.?\\s+`;
     if (parts.length > 1) push(new RegExp(`${B}(?:${titled})?${parts.map(pattern).join('\\s+')}${A}`, 'giu'));
     for (const part of parts) {
-      push(new RegExp(`${B}${titled}${pattern(part)}${A}`, 'giu'));
       const lower = part.toLowerCase();
+      // "Dr Will" is a name; "a doctor will call back" is not: after a title an everyday word counts only capitalised.
+      const everyday = EVERYDAY_WORD_NAMES.has(lower) || STOP_WORDS.has(lower);
+      push(new RegExp(`${B}${titled}${pattern(part)}${A}`, 'giu'), (m) => !everyday || /\p{Lu}/u.test(m[0].slice(m[0].length - part.length)[0] ?? ''));
       // A part that is also an everyday word ("Will", "Hope"), or only two letters ("Jo"), counts
       // only when written as a name: capitalised, and not merely opening a sentence.
       if (EVERYDAY_WORD_NAMES.has(lower) || lower.length === 2) {

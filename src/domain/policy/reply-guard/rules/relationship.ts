@@ -20,7 +20,7 @@ const CARE_NOUNS = [
   'vaccinations', 'vaccine', 'immunisations', 'injection', 'bloods', 'smear', 'operation', 'surgery date', 'procedure',
   'request', 'requests', 'triage', 'call back', 'callback', 'sick note', 'fit note', 'health', 'pregnancy', 'baby',
   'discharge', 'letter from the hospital', 'hospital letter', 'care plan', 'treatment plan', 'dressing', 'dressings', 'stitches',
-  'account with us', 'details on file', 'surgery', 'GP surgery', 'practice nurse', 'waiting list position', 'place on the waiting list', 'patient record', 'summary care record', 'NHS number', 'date of birth', 'DOB',
+  'account with us', 'contact with us', 'contact with the practice', 'call to us', 'calls to us', 'blood form', 'request form', 'call recording', 'details on file', 'surgery', 'GP surgery', 'practice nurse', 'waiting list position', 'place on the waiting list', 'patient record', 'summary care record', 'NHS number', 'date of birth', 'DOB',
 ];
 /** Words that may stand between "your" and the thing ("your last two bookings", "your medical notes"). */
 const BETWEEN = [
@@ -40,10 +40,10 @@ const RELATIVES = [
 ];
 /** Proper nouns whose possessive is the organisation's, not a person's ("Millbrook Medical Centre's"). */
 const ORGANISATION = '(?:Centre|Center|Practice|Surgery|Group|Network|Service|Team|NHS|Trust|Hospital|Clinic|England|Council|Government|Board|PCN|ICB|Partnership)';
-const POSSESSIVE = '(?:your|yours|ur|his|her|their)';
+const POSSESSIVE = "(?:your|yours|ur|yr|y'r|yer|his|her|their)";
 const DAYS = '(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)';
 /** "they" is left out: "they were treated with dignity" is as often about everyone as about someone. */
-const SECOND_OR_THIRD = "(?:you(?:'re|'ve|'d)?|u|he(?:'s)?|she(?:'s)?)";
+const SECOND_OR_THIRD = "(?:you(?:'re|'ve|'d)?|u|he(?:'s)?|she(?:'s)?|(?:the|this|that)\\s+(?:patient|gentleman|gent|lady|man|woman|person|individual|reviewer|poster|complainant))";
 const ENCOUNTER_PAST = [
   'were seen', 'was seen', 'have been seen', 'were booked', 'was booked', 'were booked in', 'were offered', 'was offered',
   'were given', 'was given', 'were registered', 'was registered', 'were removed', 'was removed', 'were referred', 'was referred',
@@ -58,6 +58,7 @@ const ENCOUNTER_PAST = [
   'were vaccinated', 'was vaccinated', 'had your', 'had his', 'had her', 'came to see', 'come to see us', 'have been coming',
   'has been coming', 'been coming here', 'visit us regularly', 'sat in the waiting room', 'were sent home', 'collected',
   'were spoken to', 'was spoken to', 'were held', 'was held', 'were asked', 'was asked', 'were contacted', 'was contacted',
+  'refused', 'turned away', 'sent away', 'not seen', 'not offered', 'not given', 'not booked', 'not referred', 'not called back',
   'were transferred', 'were served', 'was served', 'were rebooked', 'was rebooked', 'were dealt with', 'was dealt with',
 ];
 const CARER_WORDS = [
@@ -65,19 +66,24 @@ const CARER_WORDS = [
   'receptionist', 'HCA', 'health care assistant', 'healthcare assistant', 'practitioner', 'physio', 'midwife', 'colleague',
   'person', 'staff member', 'care navigator', 'call handler', 'clinical pharmacist', 'partner',
 ];
-const RECORDS = ['system', 'systems', 'records', 'record', 'notes', 'computer', 'log', 'logs', 'call log', 'call logs', 'clinical system', 'files', 'file', 'register', 'database', 'appointment system', 'appointment history', 'phone system records', 'list'];
+const RECORDS = ['call recording', 'call recordings', 'recording', 'recordings', 'cctv', 'footage', 'system', 'systems', 'records', 'record', 'notes', 'computer', 'log', 'logs', 'call log', 'call logs', 'clinical system', 'files', 'file', 'register', 'database', 'appointment system', 'appointment history', 'phone system records', 'list'];
 
 const PATTERNS: RegExp[] = [
   // your / his / her / Name's + care thing
   new RegExp(`${B}${POSSESSIVE}\\s+(?:${anyOf(BETWEEN)}\\s+){0,2}${anyOf(CARE_NOUNS)}${A}`, 'giu'),
   // Name's + care thing (case-sensitive: a capitalised name, not "today's")
   new RegExp(`${B}(?!${ORGANISATION}')\\p{Lu}\\p{Ll}+'s\\s+(?:${anyOf(BETWEEN)}\\s+){0,2}${anyOf(CARE_NOUNS)}${A}`, 'gu'),
+  // the person the post is from, by description: "the reviewer's notes", "this patient's repeat"
+  new RegExp(`${B}(?<!(?:any|each|every|an|one|a)\\s+)(?:reviewer|poster|patient|complainant|author|gentleman|lady|man|woman|individual|person|customer|service user)'s\\s+(?:${anyOf(BETWEEN)}\\s+){0,2}${anyOf(CARE_NOUNS)}${A}`, 'giu'),
+  // someone placed at the practice: "you waited so long in the waiting room", "it is at reception waiting for you"
+  new RegExp(`${B}${SECOND_OR_THIRD}\\s+(?:waited|were waiting|was waiting|sat|queued|stood)${A}[^.!?\\n]{0,30}?${B}(?:in|at)\\s+(?:the|our)\\s+(?:waiting room|waiting area|reception|front desk|surgery|practice|car park)${A}`, 'giu'),
+  new RegExp(`${B}(?:is|are|was|were)\\s+(?:now\\s+)?(?:at|in)\\s+(?:the\\s+)?(?:reception|front desk|desk|dispensary|pharmacy)\\s+(?:waiting\\s+|ready\\s+)?for\\s+(?:you|u|him|her)${A}`, 'giu'),
   // your / his / her + a relative
   new RegExp(`${B}(?:your|his|her|their)\\s+(?:${anyOf([...BETWEEN, ...BEFORE_RELATIVE])}\\s+)?${anyOf(RELATIVES)}(?:'s)?${A}`, 'giu'),
   // a relative's anything ("mum's", "son's")
   new RegExp(`${B}${anyOf(RELATIVES)}'s${A}`, 'giu'),
   // you / he / she + an encounter in the past
-  new RegExp(`${B}${SECOND_OR_THIRD}(?:\\s+(?:have|had|has|were|was|only|just|also|recently|previously|already|then|still|never))*\\s+${anyOf(ENCOUNTER_PAST)}${A}`, 'giu'),
+  new RegExp(`${B}${SECOND_OR_THIRD}(?:\\s+(?:have|had|has|were|was|wasn't|weren't|hasn't|haven't|not|been|only|just|also|recently|previously|already|then|still|never))*\\s+${anyOf(ENCOUNTER_PAST)}${A}`, 'giu'),
   // "when you came in", "when she rang", "the day you visited"
   new RegExp(`${B}(?:when|after|before|since|the day|the time|last time|each time|every time)\\s+${SECOND_OR_THIRD}\\s+(?:came|were|was|attended|visited|phoned|rang|called|arrived|saw|spoke|joined|registered|moved|had)${A}`, 'giu'),
   // "the doctor you spoke to", "the nurse you saw", "the GP who saw your son"
@@ -102,9 +108,20 @@ const PATTERNS: RegExp[] = [
   new RegExp(`${B}(?:been\\s+)?coming\\s+(?:to\\s+(?:us|the practice|the surgery|see us)|here)\\s+(?:for|since)${A}`, 'giu'),
   new RegExp(`${B}(?:he|she|you|they)\\s+(?:was|were|had been|has been|have been)\\s+(?:a\\s+)?part\\s+of\\s+(?:the|our)\\s+(?:[\\p{L}-]+\\s+){0,3}family${A}`, 'giu'),
   new RegExp(`${B}(?:care|treatment|service|advice|help|support)\\s+(?:that\\s+|which\\s+)?${SECOND_OR_THIRD}\\s+(?:received|got|had|were given|were offered)\\s+(?:from|at|here|with)\\s+(?:us|the practice|the surgery|our)`, 'giu'),
+  // a question that tells: "were you not offered an appointment?"
+  new RegExp(`${B}(?:were|was|weren't|wasn't)\\s+(?:you|u|he|she)\\s+(?:not\\s+|ever\\s+|already\\s+)?(?:offered|given|booked|told|sent|referred|prescribed|treated|examined|called back|rung|contacted|refused|turned away|seen)${A}`, 'giu'),
+  // a colleague's conduct toward the person: "the locum was rude to you"
+  new RegExp(`${B}(?:the|our|that)\\s+(?:[\\p{L}-]+\\s+)?${anyOf(CARER_WORDS)}\\s+(?:was|were)\\s+(?:so\\s+|very\\s+|a\\s+bit\\s+|quite\\s+)?(?:rude|abrupt|dismissive|unhelpful|short|curt|impolite|unprofessional|offhand|sharp|patronising|condescending|unkind|kind|helpful|lovely|wrong|mistaken)\\s+(?:to|with|towards|toward)\\s+(?:you|u|him|her|your)${A}`, 'giu'),
+  // a colleague dealt with over it: "the receptionist has been spoken to", "our locum has been made aware"
+  new RegExp(`${B}(?:the|our|that)\\s+(?:[\\p{L}-]+\\s+)?${anyOf(CARER_WORDS)}\\s+(?:has|had|have)\\s+(?:now\\s+|since\\s+|already\\s+)?been\\s+(?:spoken to|spoken with|made aware|reminded|retrained|given feedback|given further training|disciplined|informed|told|asked to reflect)${A}`, 'giu'),
+  // one booking spoken of: "the appointment was cancelled", "we did not cancel the appointment"
+  new RegExp(`${B}(?:the|that|this)\\s+(?:${anyOf(BETWEEN)}\\s+)?(?:appointment|booking|slot|consultation|referral|prescription|call back|callback|visit|test|scan|request|sick note|fit note)\\s+(?:was|were|had been|has been|wasn't)\\s+(?:cancelled|canceled|booked|moved|missed|rebooked|sent|declined|refused|issued|delayed|lost|changed|made)${A}`, 'giu'),
+  new RegExp(`${B}we\\s+(?:did\\s+not|didn't|never|have\\s+not|haven't|had\\s+not|hadn't)\\s+(?:cancel(?:led)?|refused?|declined?|lose|lost|miss(?:ed)?|delay(?:ed)?|removed?|deregister(?:ed)?|ignored?|turn(?:ed)? away|forget|forgot)\\s+(?:the|your|ur|his|her|that|this|him|you)${A}`, 'giu'),
+  // "no record of a call from this number"
+  new RegExp(`${B}(?:record|records|trace)\\s+of\\s+(?:a|an|any|the|that)\\s+(?:call|phone call|visit|appointment|contact|request|message|booking|prescription|referral)${A}`, 'giu'),
   // the practice's records speaking
-  new RegExp(`${B}(?:our|the)\\s+${anyOf(RECORDS)}\\s+(?:shows?|says?|indicates?|confirms?|suggests?|states?|has you|have you|records?|notes?)${A}`, 'giu'),
-  new RegExp(`${B}(?:having\\s+)?(?:checked|checking|looked at|looking at|looked back at|looked back through|looked back over|looked into|pulled up|went through|went back through|been through|been back through|reviewed|reviewing|gone through|gone back through|going through|from|in|according to|on)\\s+(?:our|the)\\s+${anyOf(RECORDS.filter((r) => r !== 'list' && r !== 'register'))}${A}`, 'giu'),
+  new RegExp(`${B}(?:our|the)\\s+${anyOf(RECORDS)}\\s+(?:do\\s+|does\\s+|did\\s+|clearly\\s+|also\\s+)?(?:shows?|says?|indicates?|confirms?|suggests?|states?|has you|have you|records?|notes?)${A}`, 'giu'),
+  new RegExp(`${B}(?:having\\s+)?(?:pulled|pulled up|watched|watched back|listened to|listened back to|checked|checking|looked at|looking at|looked back at|looked back through|looked back over|looked into|pulled up|went through|went back through|been through|been back through|reviewed|reviewing|gone through|gone back through|going through|from|in|according to|on)\\s+(?:our|the)\\s+${anyOf(RECORDS.filter((r) => r !== 'list' && r !== 'register'))}${A}`, 'giu'),
   // we can see / confirm that you ...
   new RegExp(`${B}we\\s+(?:can\\s+)?(?:see|confirm|note|noted|understand from|know)\\s+(?:that\\s+)?${SECOND_OR_THIRD}\\s+(?:have|had|has|were|was|did|didn't|attended|missed|rang|phoned|called|came|are registered|is registered)${A}`, 'giu'),
   // belonging to the practice
