@@ -4,6 +4,7 @@ import { AuditSealJob } from './app/auditSeal.ts';
 import { Deciding } from './app/deciding.ts';
 import { Membership } from './app/membership.ts';
 import { OutboxWorker, type Sender } from './app/outbox.ts';
+import { sendRefusedForGood } from './app/undelivered.ts';
 import { PracticeSetup } from './app/practiceSetup.ts';
 import { Register, Summary } from './app/register.ts';
 import { RegisterExport } from './app/registerExport.ts';
@@ -96,7 +97,7 @@ export function createServices(deps: ServiceDeps): Services {
   const subjectAccess = new SubjectAccess(stores, now, queued);
   const seals = new AuditSealJob({ stores, practices: () => config.practices.practices, now, log, instanceId: randomUUID(), queued });
   const links = new EvidenceLinks(config.linkSecret, config.publicUrl ?? 'http://127.0.0.1:3978');
-  outbox = new OutboxWorker({ outbox: stores.outbox, sender: deps.sender, render: (item) => incidentCards.render(item), now, log, ...(deps.random ? { random: deps.random } : {}) });
+  outbox = new OutboxWorker({ outbox: stores.outbox, sender: deps.sender, render: (item) => incidentCards.render(item), now, log, refusedForGood: (item) => sendRefusedForGood({ stores, now, log, queued }, item), ...(deps.random ? { random: deps.random } : {}) });
   const bot = new PostwatchBot({
     reporting,
     deciding,
@@ -105,7 +106,7 @@ export function createServices(deps: ServiceDeps): Services {
     summary: new Summary(stores, now),
     links,
     auditCheck: new AuditCheck(stores, now, log, queued),
-    records: new Records(stores, retention, now, plainText),
+    records: new Records(stores, retention, now, plainText, deciding.refusals),
     registerExport,
     subjectAccess,
     privateLink: async (practiceId, aad, reference, url, expiresAt) => {

@@ -6,7 +6,8 @@ import type { PostwatchBot } from './bot/PostwatchBot.ts';
 import { ConnectorSender } from './bot/proactive.ts';
 import { downloadEvidencePack, EVIDENCE_PACK_CONTENT_TYPE, EvidencePackNotFoundError } from './app/evidencePack.ts';
 import { bootstrapRoles } from './app/routing.ts';
-import { practiceReadiness } from './app/readiness.ts';
+import { CachedReadiness, practiceReadiness } from './app/readiness.ts';
+import type { DownloadClient } from './app/downloadClient.ts';
 import { createServices, type DownloadOptions, type Services } from './compose.ts';
 import { practiceById } from './domain/practice.ts';
 import { SAY } from './bot/messages.ts';
@@ -141,12 +142,7 @@ export function createApp(deps: AppDeps): App {
       return;
     }
     try {
-      const header = (name: string) => {
-        const value = req.headers[name];
-        return Array.isArray(value) ? value.join(', ') : value;
-      };
-      const client = { address: req.socket?.remoteAddress, forwardedFor: header('x-forwarded-for'), userAgent: header('user-agent') };
-      const outcome = await downloadEvidencePack(stores, practice, link, client, now);
+      const outcome = await downloadEvidencePack(stores, practice, link, clientOf(req), now);
       if (outcome.kind === 'not-a-decider') {
         res.send(403, { error: 'The person this link was issued to no longer decides for this practice.' });
         return;
@@ -180,7 +176,12 @@ export function createApp(deps: AppDeps): App {
       return;
     }
     try {
-      const file = await services.registerExport.download(practice, { aadObjectId: link.issuedTo, name: link.issuedToName ?? '' }, { from: link.from, to: link.to });
+      // Single use, like the evidence pack's: a forwarded or leaked link does not keep serving the register.
+      if (!(await stores.leases.useOnce(`register-link|${link.id}`, new Date(link.expiresAt)))) {
+        res.send(410, { error: 'This link has already been used: each link works once. Ask for a new one with "export register".' });
+        return;
+      }
+      const file = await services.registerExport.download(practice, { aadObjectId: link.issuedTo, name: link.issuedToName ?? '' }, { from: link.from, to: link.to }, clientOf(req));
       if (!file) {
         res.send(403, { error: 'The person this link was issued to no longer decides for this practice.' });
         return;
@@ -208,7 +209,7 @@ export function createApp(deps: AppDeps): App {
       return;
     }
     try {
-      const pack = await services.subjectAccess.download(practice, { aadObjectId: link.issuedTo, name: link.issuedToName ?? '' }, link.requestId, link.nonce);
+      const pack = await services.subjectAccess.download(practice, { aadObjectId: link.issuedTo, name: link.issuedToName ?? '' }, link.requestId, link.nonce, clientOf(req));
       if (pack === 'refused' || pack === 'used') {
         res.send(pack === 'used' ? 410 : 403, { error: pack === 'used' ? 'This link has already been used. Ask for a new one with "subject access".' : 'The person this link was issued to no longer answers requests for this practice.' });
         return;
@@ -227,10 +228,12 @@ export function createApp(deps: AppDeps): App {
   });
 
   // Status on storage alone; each practice's readiness (counts only, no names or ids of people) beside it.
+  // Readiness costs reads per practice and per person: read once a minute, not per anonymous request.
+  const readiness = new CachedReadiness(() => Promise.all(config.practices.practices.map((p) => practiceReadiness(stores, p))), now);
   server.get('/healthz', async (_req, res) => {
     const storage = await stores.health.check();
     const practices = storage.ok
-      ? await Promise.all(config.practices.practices.map((p) => practiceReadiness(stores, p))).catch((error: unknown) => {
+      ? await readiness.get().catch((error: unknown) => {
           log.warn({ ...describeError(error) }, 'readiness could not be read');
           return [];
         })
@@ -366,4 +369,13 @@ function tenantOf(body: unknown): string | undefined {
   const activity = body as { channelData?: { tenant?: { id?: unknown } }; conversation?: { tenantId?: unknown } } | undefined;
   const id = activity?.channelData?.tenant?.id ?? activity?.conversation?.tenantId;
   return typeof id === 'string' ? id : undefined;
+}
+
+/** Who is downloading, as the request says (audited with every download through a signed link). */
+function clientOf(req: restify.Request): DownloadClient {
+  const header = (name: string) => {
+    const value = req.headers[name];
+    return Array.isArray(value) ? value.join(', ') : value;
+  };
+  return { address: req.socket?.remoteAddress, forwardedFor: header('x-forwarded-for'), userAgent: header('user-agent') };
 }

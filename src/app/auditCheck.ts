@@ -1,5 +1,5 @@
 import type { Practice } from '../domain/practice.ts';
-import { holdsRole } from '../domain/roles.ts';
+import { canDecide } from '../domain/roles.ts';
 import type { Logger } from '../log.ts';
 import { describeError, logEvent } from '../log.ts';
 import type { ConversationAddress, Stores } from '../store/ports.ts';
@@ -23,7 +23,9 @@ export class AuditCheck {
   /** Starts the check if the person may ask for it; returns what to say straight away. */
   async start(practice: Practice, person: { aadObjectId: string }, address: ConversationAddress): Promise<string> {
     const roles = (await this.stores.practices.roles(practice.id, bootstrapRoles(practice))).value;
-    if (!holdsRole(roles, person.aadObjectId)) return 'Only the practice manager, deputy or Data Protection Officer can check the audit trail.';
+    // Managers, deputies and the DPO (who answers for the trail's integrity): the report names every
+    // incident of the practice, so a safeguarding lead, who decides only some, is not given it.
+    if (!canDecide(roles, person.aadObjectId, true)) return 'Only the practice manager, deputy or Data Protection Officer can check the audit trail.';
     const startedAt = this.now();
     void this.check(practice, person.aadObjectId, address, startedAt).catch((error: unknown) =>
       this.log.error({ ...describeError(error) }, 'audit check failed'),

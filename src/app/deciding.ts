@@ -75,7 +75,8 @@ const NOTICE: IncidentScreen = { kind: 'message', text: NOT_YOURS };
 const KNOWN_VERBS: readonly string[] = Object.values(INCIDENT_VERBS);
 
 export class Deciding {
-  private readonly refusals: Refusals;
+  /** Shared with other refused commands about an incident (a legal hold), so one limit and one collapse apply. */
+  readonly refusals: Refusals;
   private readonly updates: CardUpdates;
 
   constructor(private readonly deps: DecidingDeps) {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { describeClient, type DownloadClient } from './downloadClient.ts';
 import yazl from 'yazl';
 import type { EvidenceFile } from '../domain/report.ts';
 import { isDecider } from '../domain/handling.ts';
@@ -165,13 +166,6 @@ export interface VerifiedLink {
   expiresAt: number;
 }
 
-/** Who downloaded, as the HTTP request says: recorded in the audit trail, bounded and printable. */
-export interface DownloadClient {
-  address: string | undefined;
-  forwardedFor: string | undefined;
-  userAgent: string | undefined;
-}
-
 export type DownloadOutcome = { kind: 'pack'; pack: EvidencePack } | { kind: 'not-a-decider' } | { kind: 'used' };
 
 export type DownloadStores = EvidencePackStores & {
@@ -194,15 +188,9 @@ export async function downloadEvidencePack(stores: DownloadStores, practice: Pra
   await stores.incidents.appendAudit(practice.id, link.reference, {
     actor: { aadObjectId: link.issuedTo, name: link.issuedToName ?? '' },
     action: 'evidence-pack.downloaded',
-    summary: `Evidence pack downloaded (SHA-256 ${pack.sha256}${pack.intact ? '' : '; WARNING: integrity problems listed in the pack'}) by client address ${printable(client.address, 64) || 'unknown'}${client.forwardedFor ? ` (X-Forwarded-For: ${printable(client.forwardedFor, 200)})` : ''}, user agent "${printable(client.userAgent, 256) || 'none'}".`,
+    summary: `Evidence pack downloaded (SHA-256 ${pack.sha256}${pack.intact ? '' : '; WARNING: integrity problems listed in the pack'}) by ${describeClient(client)}.`,
   });
   return { kind: 'pack', pack };
-}
-
-/** At most `limit` characters of printable ASCII (anything else becomes "?"): header text is the client's. */
-export function printable(text: string | undefined, limit: number): string {
-  const clean = (text ?? '').replace(/[^\x20-\x7e]/g, '?').replace(/"/g, "'").trim();
-  return clean.length > limit ? `${clean.slice(0, limit)}…` : clean;
 }
 
 async function readRecord(stores: EvidencePackStores, practiceId: string, reference: string): Promise<AuditRecord> {

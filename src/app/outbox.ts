@@ -43,8 +43,9 @@ export interface OutboxWorkerDeps {
   render: (item: OutboxItem) => Promise<OutgoingMessage | undefined>;
   now: () => Date;
   log: Logger;
-  /** Called after an incident card is delivered, e.g. to refresh it with the activity id known. */
   random?: () => number;
+  /** Called when the connector refuses a send for good (403/404): see undelivered.ts. */
+  refusedForGood?: (item: OutboxItem) => Promise<void>;
 }
 
 const CLAIM_MS = 60_000;
@@ -123,6 +124,9 @@ export class OutboxWorker {
         // The claim runs out and the item is tried again: still not lost.
         this.deps.log.warn({ ...describeError(e) }, 'could not reschedule a notification');
       });
+      if (permanent && this.deps.refusedForGood) {
+        await this.deps.refusedForGood(item).catch((e: unknown) => this.deps.log.warn({ ...describeError(e), outboxId: item.id }, 'could not record an undeliverable chat'));
+      }
       return false;
     }
   }

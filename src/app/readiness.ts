@@ -65,3 +65,32 @@ function warningsFor(
   if (!reviewChannel) warnings.push('No incident-review channel: a manager can type "use this channel for incident review" in the channel to use.');
   return warnings;
 }
+
+/** How long /healthz serves the same readiness: anyone may ask for it, as often as they like. */
+export const READINESS_FOR_MS = 60_000;
+
+/**
+ * Readiness of every practice, read from storage at most once a minute however many ask: requests
+ * that arrive while it is being read share that one read. A failed read is not kept.
+ */
+export class CachedReadiness {
+  private latest: { at: number; value: Promise<PracticeReadiness[]> } | undefined;
+
+  constructor(
+    private readonly read: () => Promise<PracticeReadiness[]>,
+    private readonly now: () => Date,
+    private readonly forMs = READINESS_FOR_MS,
+  ) {}
+
+  get(): Promise<PracticeReadiness[]> {
+    const at = this.now().getTime();
+    if (this.latest && at - this.latest.at < this.forMs) return this.latest.value;
+    const value = this.read();
+    const latest = { at, value };
+    this.latest = latest;
+    value.catch(() => {
+      if (this.latest === latest) this.latest = undefined;
+    });
+    return value;
+  }
+}

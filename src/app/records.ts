@@ -4,7 +4,9 @@ import type { Practice } from '../domain/practice.ts';
 import { placeHold, releaseHold, ukDate, type HoldError } from '../domain/retention.ts';
 import type { Result } from '../domain/result.ts';
 import { holdsRole, isManager } from '../domain/roles.ts';
+import { seesAsDecider } from '../domain/sight.ts';
 import { ConflictError, type Stores } from '../store/ports.ts';
+import type { Refusals } from './refusals.ts';
 import type { RetentionJob } from './retention.ts';
 import { bootstrapRoles } from './routing.ts';
 
@@ -20,6 +22,8 @@ export class Records {
     private readonly now: () => Date,
     /** Renders people's text literally in chat (src/views/plainText.ts, passed in by compose). */
     private readonly plain: (text: string) => string,
+    /** The same refusals as card presses: collapsed in the trail, counted and limited per person. */
+    private readonly refusals: Pick<Refusals, 'limited' | 'outsider' | 'staff'>,
   ) {}
 
   async hold(practice: Practice, actor: Person, reference: string, reason: string): Promise<string> {
@@ -39,10 +43,13 @@ export class Records {
   ): Promise<string> {
     const roles = await this.roles(practice);
     if (!isManager(roles, actor.aadObjectId)) {
-      // Audited on the incident if there is one; the answer is the same either way.
+      // Audited on the incident if there is one, collapsed like refused presses; the answer is the same either way.
+      if (this.refusals.limited(actor.aadObjectId)) return HOLD_REFUSED;
       const incident = await this.stores.incidents.get(practice.id, reference);
-      if (incident) await this.stores.incidents.appendAudit(practice.id, reference, { actor, action: 'legal-hold.refused', summary: `Refused: only a practice manager can change a legal hold (attempted: hold ${what}).` });
-      return 'Only a practice manager can place or lift a legal hold. Your attempt has been recorded.';
+      const verb = what === 'placed' ? 'legal hold' : 'release legal hold';
+      if (incident) await this.refusals.staff(incident, actor, verb, '', 'legal-hold.refused');
+      else this.refusals.outsider(actor.aadObjectId, { askerPracticeId: practice.id, verb, reference });
+      return HOLD_REFUSED;
     }
     for (let attempt = 0; attempt < 3; attempt++) {
       const incident = await this.stores.incidents.get(practice.id, reference);
@@ -93,8 +100,9 @@ export class Records {
   async report(practice: Practice, viewer: string): Promise<string> {
     const roles = await this.roles(practice);
     if (!holdsRole(roles, viewer)) return 'The retention report is for the practice manager, deputy and Data Protection Officer.';
-    const plan = await this.retention.plan(practice.id);
-    const open = (await this.stores.incidents.listOpen(practice.id)).length;
+    // Only the incidents this person may open as a decider: hold reasons and dates are the practice's business.
+    const plan = await this.retention.plan(practice.id, (i) => seesAsDecider(i, roles, practice.id, viewer));
+    const open = (await this.stores.incidents.listOpen(practice.id)).filter((i) => seesAsDecider(i, roles, practice.id, viewer)).length;
     const due = plan.filter((i) => i.retention.state === 'due');
     const held = plan.filter((i) => i.retention.state === 'held');
     const kept = plan.filter((i) => i.retention.state === 'kept');
@@ -118,10 +126,12 @@ export class Records {
   }
 }
 
+const HOLD_REFUSED = 'Only a practice manager can place or lift a legal hold. Your attempt has been recorded.';
+
 function holdRefusal(reference: string, error: HoldError, plain: (text: string) => string): string {
   switch (error.kind) {
     case 'not-a-manager':
-      return 'Only a practice manager can place or lift a legal hold. Your attempt has been recorded.';
+      return HOLD_REFUSED;
     case 'invalid':
       return error.message;
     case 'already-held':

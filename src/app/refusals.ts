@@ -122,7 +122,7 @@ export class Refusals {
   }
 
   /** One of the practice's own staff, on one of its incidents: audited, one chained entry per hour. */
-  async staff(incident: Incident, actor: Person, verb: string, from: string): Promise<void> {
+  async staff(incident: Incident, actor: Person, verb: string, from: string, action = 'decision.refused'): Promise<void> {
     this.deps.limiter.count(actor.aadObjectId);
     const now = this.deps.now();
     const windowStart = new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS);
@@ -131,7 +131,7 @@ export class Refusals {
       const until = new Date(windowStart.getTime() + HOUR_MS);
       await this.deps.incidents.appendAudit(incident.practiceId, incident.reference, {
         actor,
-        action: 'decision.refused',
+        action,
         summary: `Refused "${verb}": not allowed for this person at this practice${from}. Further refusals of this person on this incident until ${until.toISOString()} are counted with this one in the refusal record kept beside the incident, not listed.`,
       });
     }

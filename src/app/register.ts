@@ -4,6 +4,7 @@ import { rank } from '../domain/policy/grade.ts';
 import type { SeverityId } from '../domain/policy/schema.ts';
 import type { Practice } from '../domain/practice.ts';
 import { holdsRole } from '../domain/roles.ts';
+import { seesAsDecider } from '../domain/sight.ts';
 import { summarise, type PracticeSummary } from '../domain/summary.ts';
 import { labelOf, PLATFORMS } from '../domain/vocabulary.ts';
 import type { OpenIncident, Stores } from '../store/ports.ts';
@@ -41,7 +42,7 @@ export class Register {
   async open(practice: Practice, viewerAadObjectId: string, page: number): Promise<RegisterPage> {
     const roles = (await this.stores.practices.roles(practice.id, bootstrapRoles(practice))).value;
     if (!holdsRole(roles, viewerAadObjectId)) return { kind: 'denied' };
-    const open = await this.stores.incidents.listOpen(practice.id);
+    const open = (await this.stores.incidents.listOpen(practice.id)).filter((i) => seesAsDecider(i, roles, practice.id, viewerAadObjectId));
     const now = this.now();
     const rows = open.map((i) => rowOf(i, now)).sort(byUrgency);
     const pageCount = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));

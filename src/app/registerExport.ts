@@ -4,9 +4,11 @@ import { INCIDENT_STATUSES, type Incident } from '../domain/incident.ts';
 import type { Person } from '../domain/handling.ts';
 import type { Practice } from '../domain/practice.ts';
 import { err, ok, type Result } from '../domain/result.ts';
-import { holdsRole } from '../domain/roles.ts';
+import { holdsRole, type PracticeRoles } from '../domain/roles.ts';
+import { seesAsDecider } from '../domain/sight.ts';
 import { labelOf, PLATFORMS, POST_CATEGORIES } from '../domain/vocabulary.ts';
 import type { Stores } from '../store/ports.ts';
+import { describeClient, type DownloadClient } from './downloadClient.ts';
 import { bootstrapRoles } from './routing.ts';
 
 /**
@@ -153,16 +155,22 @@ export class RegisterExport {
   }
 
   /** The file, if the person the link was issued to still decides for the practice. */
-  async download(practice: Practice, person: Person, period: { from: string; to: string }): Promise<{ fileName: string; bytes: Buffer; rows: number } | undefined> {
-    if (!(await this.allowed(practice, person.aadObjectId))) return undefined;
-    const incidents = await this.stores.incidents.listReportedBetween(practice.id, period.from, period.to);
+  async download(practice: Practice, person: Person, period: { from: string; to: string }, client: DownloadClient): Promise<{ fileName: string; bytes: Buffer; rows: number } | undefined> {
+    const roles = await this.roles(practice);
+    if (!holdsRole(roles, person.aadObjectId)) return undefined;
+    // Each row only for someone who may open that incident as a decider (the DPO: personal data ones).
+    const incidents = (await this.stores.incidents.listReportedBetween(practice.id, period.from, period.to)).filter((i) => seesAsDecider(i, roles, practice.id, person.aadObjectId));
     const bytes = registerCsv(incidents, this.now());
     const fileName = `register-${practice.id.replace(/[^A-Za-z0-9-]/g, '').slice(0, 40) || 'practice'}-${period.from.slice(0, 10)}-to-${period.to.slice(0, 10)}.csv`;
-    await this.stores.practices.audit(practice.id, { actor: person, action: 'register-export.downloaded', summary: `Register exported as CSV: ${incidents.length} incidents reported ${period.from} to ${period.to}.` });
+    await this.stores.practices.audit(practice.id, { actor: person, action: 'register-export.downloaded', summary: `Register exported as CSV: ${incidents.length} incidents reported ${period.from} to ${period.to}, downloaded by ${describeClient(client)}.` });
     return { fileName, bytes, rows: incidents.length };
   }
 
   private async allowed(practice: Practice, aadObjectId: string): Promise<boolean> {
-    return holdsRole((await this.stores.practices.roles(practice.id, bootstrapRoles(practice))).value, aadObjectId);
+    return holdsRole(await this.roles(practice), aadObjectId);
+  }
+
+  private async roles(practice: Practice): Promise<PracticeRoles> {
+    return (await this.stores.practices.roles(practice.id, bootstrapRoles(practice))).value;
   }
 }

@@ -58,10 +58,12 @@ export class RetentionJob {
   constructor(private readonly deps: RetentionDeps) {}
 
   /** Every closed incident of a practice (or all practices) with its retention state, soonest first. */
-  async plan(practiceId?: string): Promise<RetentionItem[]> {
+  /** `shown`: which incidents to include (a person's retention report lists only those they may open). */
+  async plan(practiceId?: string, shown: (incident: Incident) => boolean = () => true): Promise<RetentionItem[]> {
     const now = this.deps.now();
     const closed = await this.deps.stores.incidents.listClosed(practiceId);
     return closed
+      .filter(shown)
       .map((incident) => ({
         practiceId: incident.practiceId,
         reference: incident.reference,

@@ -125,7 +125,9 @@ export class Routing implements RiskAlerts {
         recipients.push(`(not ${aad}: no 1:1 chat with Postwatch yet)`);
         continue;
       }
-      items.push({ practiceId: incident.practiceId, id: `${incident.reference}|user:${aad}|card`, kind: 'incident-card', target: `user:${aad}`, address: chat, reference: incident.reference, urgent });
+      // The reporter was told the managers will review it: if a manager's card cannot arrive, they hear so.
+      const toldReporter = roles.managers.some((m) => m.toLowerCase() === aad.toLowerCase()) && incident.reporter.aadObjectId.toLowerCase() !== aad.toLowerCase();
+      items.push({ practiceId: incident.practiceId, id: `${incident.reference}|user:${aad}|card`, kind: 'incident-card', target: `user:${aad}`, address: chat, reference: incident.reference, urgent, ...(toldReporter ? { tellIfUndelivered: incident.reporter.aadObjectId } : {}) });
       recipients.push(chatName(chat, aad));
     }
     await outbox.enqueue(items, this.deps.now());
@@ -154,6 +156,7 @@ export class Routing implements RiskAlerts {
         target: `user:${aad}`,
         address: chat,
         urgent: true,
+        ...(aad.toLowerCase() !== draft.reporter.aadObjectId.toLowerCase() ? { tellIfUndelivered: draft.reporter.aadObjectId } : {}),
         text: `URGENT: ${draft.reporter.name || 'A member of staff'} is reporting a social media post and says someone may be at risk of harm. They have been told to call 999 in an emergency, otherwise 101. The full report will follow as soon as they send it.`,
       });
     }

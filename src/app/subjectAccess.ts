@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { describeClient, type DownloadClient } from './downloadClient.ts';
 import type { Person } from '../domain/handling.ts';
 import type { Practice } from '../domain/practice.ts';
 import { ukDate } from '../domain/retention.ts';
@@ -52,7 +53,7 @@ export class SubjectAccess {
   }
 
   /** The pack, once per link, if the person still answers requests for the practice. */
-  async download(practice: Practice, person: Person, requestId: string, nonce: string): Promise<{ fileName: string; bytes: Buffer; incidents: number } | 'refused' | 'used'> {
+  async download(practice: Practice, person: Person, requestId: string, nonce: string, client: DownloadClient): Promise<{ fileName: string; bytes: Buffer; incidents: number } | 'refused' | 'used'> {
     if (!answersRequests(await this.roles(practice), person.aadObjectId)) return 'refused';
     const request = (await this.stores.practices.recordsRequests(practice.id)).find((r) => r.id === requestId);
     if (!request) return 'refused';
@@ -73,7 +74,7 @@ export class SubjectAccess {
       note: 'Nothing has been removed: the Data Protection Officer reviews every marked item before anything is disclosed. Screenshots are listed; their files are in each incident\'s evidence pack.',
       incidents: extracts,
     };
-    await this.stores.practices.audit(practice.id, { actor: person, action: 'subject-access.downloaded', summary: `${request.id}: pack downloaded (${extracts.length} incidents).` });
+    await this.stores.practices.audit(practice.id, { actor: person, action: 'subject-access.downloaded', summary: `${request.id}: pack downloaded (${extracts.length} incidents) by ${describeClient(client)}.` });
     return { fileName: `${request.id}.json`, bytes: Buffer.from(JSON.stringify(pack, null, 2), 'utf8'), incidents: extracts.length };
   }
 

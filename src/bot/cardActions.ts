@@ -30,8 +30,9 @@ export async function answerCardAction(deps: BotDeps, context: TurnContext): Pro
       if (screen.kind === 'message') return messageResponse(screen.text);
       if (screen.kind === 'pack') {
         const link = deps.links.issue({ practiceId: screen.incident.practiceId, reference: screen.incident.reference, issuedTo: aadObjectId, issuedToName: reporter.name }, deps.now());
-        // A card answered in a channel may be seen by others: there the link goes to the person's 1:1 chat.
-        if (via === 'review channel card') {
+        // Anywhere but the person's own 1:1 chat (a channel, a group chat) others may see the card:
+        // there the link goes to the person's 1:1 chat.
+        if (context.activity.conversation?.conversationType !== 'personal') {
           const sent = await deps.privateLink(screen.incident.practiceId, aadObjectId, screen.incident.reference, link.url, link.expiresAt);
           return messageResponse(sent ? SAY.packSentPrivately : SAY.packNeedsPrivateChat);
         }

@@ -102,12 +102,13 @@ export function handlingOf(incident: Pick<Incident, 'handling'>): Handling {
   return incident.handling ?? { version: 0 };
 }
 
+// A grading stored without its deciders (an older or partly written row) asks for managers only.
 export function needsDpo(handling: Handling): boolean {
-  return handling.grading?.deciders.includes('data-protection-officer') ?? false;
+  return handling.grading?.deciders?.includes('data-protection-officer') ?? false;
 }
 
 export function needsSafeguardingLead(handling: Handling): boolean {
-  return handling.grading?.deciders.includes('safeguarding-lead') ?? false;
+  return handling.grading?.deciders?.includes('safeguarding-lead') ?? false;
 }
 
 export function isDecider(incident: Pick<Incident, 'handling'>, roles: PracticeRoles, aadObjectId: string): boolean {

@@ -35,6 +35,16 @@ export function sightOf(incident: Pick<Incident, 'practiceId' | 'reporter' | 'ha
 }
 
 /**
+ * Lists and exports of a practice ("open incidents", "export register", "retention report") give a
+ * row only to someone who may open that incident as a decider: a DPO sees the incidents that
+ * disclose personal data, a safeguarding lead the safeguarding ones, managers and deputies all.
+ */
+export function seesAsDecider(incident: Pick<Incident, 'practiceId' | 'handling'>, roles: PracticeRoles, practiceId: string, aadObjectId: string): boolean {
+  // sightOf's first two steps: the asker's practice, then a decider of this incident.
+  return incident.practiceId === practiceId && isDecider(incident, roles, aadObjectId);
+}
+
+/**
  * A Teams channel conversation id names the channel, then `;messageid=` and the thread: a card
  * posted in the channel is pressed from its own thread, so only the channel part is compared.
  */

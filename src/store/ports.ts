@@ -164,8 +164,15 @@ export interface PracticeStore {
   saveRoles(practiceId: string, roles: PracticeRoles, etag: string, change: AuditChange): Promise<void>;
   reviewChannel(practiceId: string): Promise<ConversationAddress | undefined>;
   setReviewChannel(practiceId: string, address: ConversationAddress, change: AuditChange): Promise<void>;
+  /** The person's 1:1 chat; undefined when unknown or marked not working (nothing sent there arrives). */
   userChat(practiceId: string, aadObjectId: string): Promise<ConversationAddress | undefined>;
+  /** Keeps the person's 1:1 chat; clears a "not working" mark (they just talked to the bot there). */
   rememberUserChat(practiceId: string, aadObjectId: string, address: ConversationAddress): Promise<void>;
+  /**
+   * The connector refused a send to this chat for good (403/404: app removed, chat gone). Marks the
+   * stored chat not working if it is still the one that failed (same conversation id).
+   */
+  markChatNotWorking(practiceId: string, aadObjectId: string, conversationId: string | undefined): Promise<void>;
   /** Keeps a subject access or erasure request (created or updated). */
   saveRecordsRequest(request: RecordsRequest): Promise<void>;
   /** Requests of one practice, or of every practice (the reminder job). */
@@ -197,6 +204,8 @@ export interface NewOutboxItem {
   text?: string;
   activityId?: string;
   urgent?: boolean;
+  /** Who must hear if this can never be delivered (the reporter told "X has been alerted"): an aadObjectId. */
+  tellIfUndelivered?: string;
 }
 
 export interface OutboxItem extends NewOutboxItem {

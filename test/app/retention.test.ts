@@ -6,6 +6,7 @@ import pino from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { summariseChainReports, verifyAuditChains, describeChainReport } from '../../src/app/auditVerify.ts';
 import { Records } from '../../src/app/records.ts';
+import { RefusalLimiter, Refusals } from '../../src/app/refusals.ts';
 import { RetentionJob } from '../../src/app/retention.ts';
 import type { Incident, NewIncident } from '../../src/domain/incident.ts';
 import type { Practice } from '../../src/domain/practice.ts';
@@ -141,7 +142,7 @@ describe('the retention job', () => {
   it('keeps an incident under legal hold, and deletes it once the manager releases the hold', async () => {
     const p = `ret-${randomUUID().slice(0, 8)}`;
     const held = await closedIncident(p, '2014-06-01T12:00:00.000Z');
-    const records = new Records(stores, job(), now, plainText);
+    const records = new Records(stores, job(), now, plainText, new Refusals({ incidents: stores.incidents, limiter: new RefusalLimiter(now), now, isPractice: () => true }));
     expect(await records.hold(practice(p), manager, held.reference, 'Police investigation [ref](http://evil)')).toMatch(/Legal hold placed/);
     clock = new Date('2030-01-01T00:00:00.000Z');
     const run = await job().run();
@@ -166,7 +167,7 @@ describe('the retention job', () => {
   it('refuses a hold from anyone but a manager, saying the same whether the incident exists or not', async () => {
     const p = `ret-${randomUUID().slice(0, 8)}`;
     const incident = await closedIncident(p, '2020-01-01T12:00:00.000Z');
-    const records = new Records(stores, job(), now, plainText);
+    const records = new Records(stores, job(), now, plainText, new Refusals({ incidents: stores.incidents, limiter: new RefusalLimiter(now), now, isPractice: () => true }));
     const onReal = await records.hold(practice(p), reception, incident.reference, 'mine');
     const onMissing = await records.hold(practice(p), reception, 'PW-2020-9999', 'mine');
     expect(onReal).toBe(onMissing);
@@ -214,7 +215,7 @@ describe('the retention job', () => {
     const c = await closedIncident(p, '2001-03-01T12:00:00.000Z');
     clock = new Date('2040-06-01T00:00:00.000Z');
     const stale = (await stores.incidents.get(p, c.reference))!;
-    await new Records(stores, job(), now, plainText).hold(practice(p), manager, c.reference, 'Claim');
+    await new Records(stores, job(), now, plainText, new Refusals({ incidents: stores.incidents, limiter: new RefusalLimiter(now), now, isPractice: () => true })).hold(practice(p), manager, c.reference, 'Claim');
     await expect(job().erase(stale, 'Test.', manager)).rejects.toBeInstanceOf(ConflictError);
     expect((await stores.incidents.get(p, c.reference))?.handling?.legalHold?.reason).toBe('Claim');
   });

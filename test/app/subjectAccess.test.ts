@@ -3,6 +3,7 @@ import pino from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChains } from '../../src/app/auditVerify.ts';
 import { Records } from '../../src/app/records.ts';
+import { RefusalLimiter, Refusals } from '../../src/app/refusals.ts';
 import { RetentionJob } from '../../src/app/retention.ts';
 import { SubjectAccess } from '../../src/app/subjectAccess.ts';
 import type { Incident } from '../../src/domain/incident.ts';
@@ -19,6 +20,7 @@ const storage = useAzurite();
 let stores: Stores;
 let clock = new Date('2026-11-30T10:00:00.000Z');
 const now = () => clock;
+const client = { address: '127.0.0.1', forwardedFor: undefined, userAgent: 'test' };
 const mo = { aadObjectId: 'aad-mo', name: 'Mo Manager' };
 const dee = { aadObjectId: 'aad-dee', name: 'Dee Protection' };
 const rita = { aadObjectId: 'aad-rita', name: 'Rita Reception' };
@@ -84,7 +86,7 @@ describe('subject access', () => {
     if (recorded.kind !== 'recorded') return;
     expect(recorded.request).toMatchObject({ subject: HANDLE, receivedAt: '2026-11-30T10:00:00.000Z', dueAt: '2026-12-30T10:00:00.000Z', status: 'open', kind: 'subject-access' });
 
-    const result = await sar.download(practice(p), dee, recorded.request.id, recorded.nonce);
+    const result = await sar.download(practice(p), dee, recorded.request.id, recorded.nonce, client);
     if (typeof result === 'string') throw new Error(result);
     const pack = JSON.parse(result.bytes.toString('utf8')) as { incidents: IncidentExtract[]; practice: string };
     expect(pack.practice).toBe(`Practice ${p}`);
@@ -108,7 +110,7 @@ describe('subject access', () => {
     expect(items.find((i) => i.field === 'Reporter')).toMatchObject({ value: 'Rita Reception', marking: 'third-party' });
 
     // The link works once; the download and the request are in the practice's audit.
-    expect(await sar.download(practice(p), dee, recorded.request.id, recorded.nonce)).toBe('used');
+    expect(await sar.download(practice(p), dee, recorded.request.id, recorded.nonce, client)).toBe('used');
     const audit = (await stores.practices.practiceAudit(p)).map((a) => a.action);
     expect(audit).toEqual(expect.arrayContaining(['subject-access.requested', 'subject-access.downloaded']));
   });
@@ -132,7 +134,7 @@ describe('subject access', () => {
     const recorded = await sar.request(practice(p), mo, 'Sam Jones');
     if (recorded.kind !== 'recorded') throw new Error('not recorded');
     // Someone who is not a manager or the DPO reads nothing, even with the request id and a nonce.
-    expect(await sar.download(practice(p), rita, recorded.request.id, recorded.nonce)).toBe('refused');
+    expect(await sar.download(practice(p), rita, recorded.request.id, recorded.nonce, client)).toBe('refused');
     expect((await stores.practices.practiceAudit(p)).filter((a) => a.action === 'subject-access.downloaded')).toEqual([]);
     expect(await sar.request(practice(p), mo, ' @ ')).toMatchObject({ kind: 'invalid' });
   });
@@ -169,7 +171,7 @@ describe('subject access', () => {
     const closed = await incident(p, HANDLE, 'post', { close: 'Done' });
     const open = await incident(p, HANDLE, 'post');
     const retention = new RetentionJob({ stores, rules: RETENTION_RULES, now, log: pino({ level: 'silent' }), instanceId: 'early' });
-    const records = new Records(stores, retention, now, plainText);
+    const records = new Records(stores, retention, now, plainText, new Refusals({ incidents: stores.incidents, limiter: new RefusalLimiter(now), now, isPractice: () => true }));
     expect(await records.deleteEarly(practice(p), mo, closed.reference, 'Agreed')).toMatch(/Only the Data Protection Officer/);
     expect(await records.deleteEarly(practice(p), dee, closed.reference, ' ')).toMatch(/Say why/);
     expect(await records.deleteEarly(practice(p), dee, open.reference, 'Agreed')).toMatch(/not closed/);

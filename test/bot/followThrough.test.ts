@@ -225,4 +225,17 @@ describe('follow-through in Teams', () => {
     const refused = cardOf(await act(h, rita, incident, INCIDENT_VERBS.pack));
     expect(JSON.stringify(refused)).not.toContain('/evidence?');
   });
+
+  it('sends the evidence pack link pressed in a group chat to the person\'s 1:1 chat, never inline where others read', async () => {
+    const h = startBot();
+    const incident = await reportOne(h, 'defamatory');
+    const press = cardAction(mary, INCIDENT_VERBS.pack, { practiceId: incident.practiceId, reference: incident.reference, version: incident.handling?.version ?? 0 });
+    const inGroup = await h.driver.send({ ...press, conversation: { ...press.conversation!, id: '19:group-chat@thread.v2', conversationType: 'groupChat' } });
+    expect(JSON.stringify(inGroup.invoke?.body)).not.toContain('/evidence?');
+    expect(JSON.stringify(inGroup.invoke?.body)).toContain('private chat');
+    const queued = (await stores.outbox.forIncident(incident.practiceId, incident.reference)).filter((i) => i.id.startsWith('pack|'));
+    expect(queued).toHaveLength(1);
+    expect(queued[0]!.target).toBe(`user:${mary.aadObjectId.toLowerCase()}`);
+    expect(queued[0]!.text).toContain('/evidence?t=');
+  });
 });

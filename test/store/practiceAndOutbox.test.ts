@@ -35,6 +35,23 @@ describe('practice set-up', () => {
   });
 });
 
+describe('a 1:1 chat the connector refused for good', () => {
+  it('is not offered once marked not working, unless the person has a new chat since; talking to the bot again clears the mark', async () => {
+    const chat = (id: string) => ({ reference: { conversation: { id }, user: { id: '29:m', name: 'Mary' } }, teamsUserId: '29:m' });
+    await stores.practices.rememberUserChat('p1', 'aad-mary', chat('a:old'));
+    // A send to a chat she has since replaced says nothing about the new one.
+    await stores.practices.markChatNotWorking('p1', 'AAD-Mary', 'a:other');
+    expect((await stores.practices.userChat('p1', 'aad-mary'))?.reference.conversation).toEqual({ id: 'a:old' });
+    await stores.practices.markChatNotWorking('p1', 'AAD-Mary', 'a:old');
+    expect(await stores.practices.userChat('p1', 'aad-mary')).toBeUndefined();
+    // Marking twice is harmless; other practices and people are untouched.
+    await stores.practices.markChatNotWorking('p1', 'aad-mary', 'a:old');
+    expect((await stores.practices.userChat('p1', 'aad-rita'))?.teamsUserId).toBe('29:r');
+    await stores.practices.rememberUserChat('p1', 'aad-mary', chat('a:old'));
+    expect((await stores.practices.userChat('p1', 'aad-mary'))?.reference.conversation).toEqual({ id: 'a:old' });
+  });
+});
+
 describe('outbox', () => {
   const item = (id: string, target = 'user:a', text = id) => ({ practiceId: 'p1', id, kind: 'message' as const, target, address: { reference: {} }, text });
 

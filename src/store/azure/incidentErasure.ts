@@ -97,6 +97,9 @@ export async function finishErasure(table: TableClient, practiceId: string, refe
       await table.submitTransaction(earlier.slice(i, i + 100).map((r) => ['delete', { partitionKey, rowKey: r.rowKey }]), { abortSignal: deadline(30_000) });
     }
     const companions = [openRowKey(reference), ...(tombstone.draftId ? [draftMarkerRowKey(tombstone.draftId)] : [])];
+    // The collapsed refusal counts kept beside the incident name it and the staff refused: they go too.
+    const refusals = odata`PartitionKey eq ${partitionKey} and RowKey ge ${`refusal|${reference}|`} and RowKey lt ${`refusal|${reference}}`}`;
+    for await (const e of table.listEntities({ queryOptions: { filter: refusals, select: ['RowKey'] }, abortSignal: deadline(30_000) })) companions.push(e.rowKey ?? '');
     for (const rowKey of companions) await deleteIfThere(table, partitionKey, rowKey);
     await table.updateEntity({ partitionKey, rowKey: auditRowKey(reference, tombstone.sequence), erasure: 'done' }, 'Merge', { abortSignal: deadline() });
     return earlier.length;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { odata, type TableClient } from '@azure/data-tables';
 import { withConfigured, type PracticeRoles } from '../../domain/roles.ts';
-import type { AuditChange, ConversationAddress, PracticeStore, RecordsRequest, Stored } from '../ports.ts';
+import { ConflictError, type AuditChange, type ConversationAddress, type PracticeStore, type RecordsRequest, type Stored } from '../ports.ts';
 import { deadline } from './clients.ts';
 import { etagOf, getJson, key, putJson } from './entities.ts';
 import { isNotFound, mapped } from './errors.ts';
@@ -10,7 +10,7 @@ import { isNotFound, mapped } from './errors.ts';
  * Table `practices`: PartitionKey = practiceId. RowKeys:
  *   roles                 who decides (JSON), ETag-checked
  *   review-channel        where incident cards are posted
- *   user|<aadObjectId>    that person's 1:1 chat with the bot
+ *   user|<aadObjectId>    that person's 1:1 chat with the bot (notWorkingSince: the connector refused it for good)
  *   audit|<time>|<uuid>   practice-level audit entries, append-only
  */
 const NO_ROLES: PracticeRoles = { managers: [], deputies: [], dataProtectionOfficers: [], safeguardingLeads: [] };
@@ -63,7 +63,22 @@ export class AzurePracticeStore implements PracticeStore {
 
   async userChat(practiceId: string, aadObjectId: string): Promise<ConversationAddress | undefined> {
     const entity = await this.read(practiceId, `user|${key(aadObjectId.toLowerCase())}`);
-    return entity ? getJson<ConversationAddress>(entity, 'address') : undefined;
+    return entity && !entity.notWorkingSince ? getJson<ConversationAddress>(entity, 'address') : undefined;
+  }
+
+  async markChatNotWorking(practiceId: string, aadObjectId: string, conversationId: string | undefined): Promise<void> {
+    const rowKey = `user|${key(aadObjectId.toLowerCase())}`;
+    const entity = await this.read(practiceId, rowKey);
+    if (!entity || entity.notWorkingSince) return;
+    const stored = getJson<ConversationAddress>(entity, 'address');
+    // The person may have talked to the bot from a new chat since: that one works.
+    if ((stored?.reference.conversation as { id?: unknown } | undefined)?.id !== conversationId) return;
+    await mapped('Mark 1:1 chat not working', () =>
+      this.table.updateEntity({ partitionKey: key(practiceId), rowKey, notWorkingSince: this.now().toISOString() }, 'Merge', { etag: etagOf(entity), abortSignal: deadline() }),
+    ).catch((error: unknown) => {
+      // Re-remembered meanwhile (ETag changed): the fresh chat stands.
+      if (!(error instanceof ConflictError)) throw error;
+    });
   }
 
   async rememberUserChat(practiceId: string, aadObjectId: string, address: ConversationAddress): Promise<void> {

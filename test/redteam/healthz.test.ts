@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EmbeddedAzurite } from '../../src/store/embeddedAzurite.ts';
+import type { Stores } from '../../src/store/ports.ts';
+import { writePracticesFile } from '../support/botProcess.ts';
+import { startRealServer, startStorage, type RealServer } from '../support/realServer.ts';
+
+/**
+ * Red team, the unauthenticated /healthz: since issue 11 part 6 it reports each practice's
+ * readiness, read from storage on every request. Anyone on the internet can ask for it, as often
+ * as they like: does each anonymous request cost storage reads per practice and per person?
+ */
+
+let azurite: EmbeddedAzurite;
+let practices: Awaited<ReturnType<typeof writePracticesFile>>;
+let server: RealServer;
+const calls: string[] = [];
+
+function counted(stores: Stores): Stores {
+  const wrap = <T extends object>(name: string, store: T): T =>
+    new Proxy(store, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          calls.push(`${name}.${String(prop)}`);
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+  return Object.fromEntries(Object.entries(stores).map(([name, store]) => [name, wrap(name, store as object)])) as unknown as Stores;
+}
+
+beforeAll(async () => {
+  azurite = await startStorage();
+  // Ten practices of five deciders each: a small federation.
+  practices = await writePracticesFile({
+    practices: Array.from({ length: 10 }, (_, i) => ({
+      id: `practice-${i}`, name: `Practice ${i}`, teamIds: [`19:team-${i}@thread.tacv2`], staff: [], staffNames: [],
+      managers: [`aad-m-${i}`, `aad-m2-${i}`], deputies: [`aad-d-${i}`], dataProtectionOfficers: [`aad-dpo-${i}`], safeguardingLeads: [`aad-s-${i}`],
+    })),
+  });
+  server = await startRealServer(azurite.connectionString, { POSTWATCH_PRACTICES_FILE: practices.path }, { wrapStores: counted });
+}, 60_000);
+
+afterAll(async () => {
+  await server?.close();
+  await azurite?.close();
+  await practices?.remove();
+});
+
+describe('red team: /healthz as a storage amplifier', () => {
+  it('anonymous /healthz requests do not each cost a storage read per practice and per decider', async () => {
+    await fetch(`${server.url}/healthz`);
+    const before = calls.length;
+    const answers = await Promise.all(Array.from({ length: 20 }, () => fetch(`${server.url}/healthz`)));
+    // (Under this load some answers were 503 in one run: the reads themselves slowed storage down.)
+    expect(answers.every((a) => a.status === 200 || a.status === 503)).toBe(true);
+    const perRequest = (calls.length - before) / 20;
+    // One storage health check each is fair; readiness of every practice read afresh on each anonymous request is not.
+    // Measured: 71 storage calls per anonymous request for 10 practices of 5 deciders.
+    expect(perRequest, `storage calls per anonymous /healthz: ${perRequest}`).toBeLessThanOrEqual(2);
+  });
+});
