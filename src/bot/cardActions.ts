@@ -1,7 +1,7 @@
 import type { AdaptiveCardInvokeResponse, TurnContext } from 'botbuilder';
 import type { Reporter } from '../domain/report.ts';
 import { describeError } from '../log.ts';
-import { StorageUnavailableError } from '../store/ports.ts';
+import { BusyError, StorageUnavailableError } from '../store/ports.ts';
 import { evidencePackCard } from '../views/index.ts';
 import { REGISTER_VERBS } from '../views/verbs.ts';
 import { rememberChat, registerPage } from './conversations.ts';
@@ -60,7 +60,8 @@ export async function answerCardAction(deps: BotDeps, context: TurnContext): Pro
   } catch (error) {
     deps.log.error({ ...describeError(error), verb: parsed.value.verb }, 'card action failed');
     // Answering with a message leaves the card, and every answer on it, as it was.
-    return messageResponse(error instanceof StorageUnavailableError ? SAY.storageDown : SAY.somethingWentWrong);
+    // Contention is not an outage: the person is told to press again, never that storage is down.
+    return messageResponse(error instanceof BusyError ? SAY.busy : error instanceof StorageUnavailableError ? SAY.storageDown : SAY.somethingWentWrong);
   }
 }
 

@@ -253,3 +253,20 @@ export class StorageUnavailableError extends Error {
     super(message, options);
   }
 }
+
+/**
+ * Too many others did the same thing at the same moment (contention, not an outage): nothing was
+ * stored, nothing is lost, and pressing again works. Never shown as a storage error.
+ */
+export class BusyError extends Error {
+  override readonly name = 'BusyError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/**
+ * The most time any retry loop spends losing races before giving up: well under the few seconds
+ * Teams waits for an invoke (src/bot/cardActions.ts INVOKE_BUDGET_MS), so a person is answered.
+ */
+export const CONTENTION_BUDGET_MS = 2_000;

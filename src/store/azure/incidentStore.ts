@@ -4,6 +4,7 @@ import type { Incident, NewIncident } from '../../domain/incident.ts';
 import type { ReportFacts } from '../../domain/report.ts';
 import { formatReference } from '../../domain/reference.ts';
 import {
+  BusyError,
   ConflictError,
   StorageUnavailableError,
   type AuditActor,
@@ -18,11 +19,11 @@ import {
 } from '../ports.ts';
 import { auditRowRange, chainEntry, factsHash, fromAuditEntity, GENESIS_HASH, toAuditEntity } from './auditChain.ts';
 import { deadline } from './clients.ts';
-import { etagOf, getJson, getText, key, numberProp, stringProp, unkey } from './entities.ts';
+import { etagOf, getJson, getText, key, stringProp, unkey } from './entities.ts';
 import { isConflict, isNotFound, mapped, toStoreError } from './errors.ts';
+import { ReferenceNumbers } from './referenceNumbers.ts';
 import {
   auditHeadOf,
-  counterRowKey,
   draftMarkerRowKey,
   fromIncidentEntity,
   INCIDENT_ROWS,
@@ -35,60 +36,59 @@ import {
   type Entity,
 } from './incidentEntity.ts';
 
-/** Concurrent submits in one practice race for the counter; losers back off and try again. */
-export interface SubmitRetryPolicy {
-  maxAttempts: number;
-  /** Give up (StorageUnavailableError: the report was not saved) rather than keep Teams waiting. */
-  maxTotalMs: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-}
-
-export const DEFAULT_SUBMIT_RETRY: SubmitRetryPolicy = {
-  maxAttempts: 40,
-  maxTotalMs: 6_000,
-  baseDelayMs: 10,
-  maxDelayMs: 250,
-};
-
 export class AzureIncidentStore implements IncidentStore {
+  /** Reference numbers for this process's submits (referenceNumbers.ts: no hot row). */
+  private readonly numbers: ReferenceNumbers;
+  /** Submits of the same draft in flight in this process share one outcome (a double-click). */
+  private readonly inFlight = new Map<string, Promise<SubmitOutcome>>();
+
   constructor(
     private readonly table: TableClient,
     private readonly now: () => Date,
-    private readonly retry: SubmitRetryPolicy = DEFAULT_SUBMIT_RETRY,
-  ) {}
+    numbers?: ReferenceNumbers,
+  ) {
+    this.numbers = numbers ?? new ReferenceNumbers(table);
+  }
 
-  async submit(incident: NewIncident, actor: AuditActor): Promise<SubmitOutcome> {
-    const already = await this.findByDraft(incident.practiceId, incident.draftId);
-    if (already) return { incident: already, created: false };
+  submit(incident: NewIncident, actor: AuditActor): Promise<SubmitOutcome> {
+    const id = `${incident.practiceId}\n${incident.draftId}`;
+    const running = this.inFlight.get(id);
+    if (running) return running.then((outcome) => ({ ...outcome, created: false }));
+    const submitting = this.submitOnce(incident, actor).finally(() => this.inFlight.delete(id));
+    this.inFlight.set(id, submitting);
+    return submitting;
+  }
 
+  /**
+   * Takes a number, then stores incident, draft marker, first audit entry and register row in one
+   * transaction. A 409 means the draft was stored already (its marker exists: that incident is the
+   * answer) or the number was (then it is dropped and another taken).
+   */
+  private async submitOnce(incident: NewIncident, actor: AuditActor): Promise<SubmitOutcome> {
     const year = londonYear(incident.reportedAt);
-    const started = Date.now();
     for (let attempt = 1; ; attempt++) {
+      const n = await this.numbers.take(incident.practiceId, year);
       try {
-        return { incident: await this.tryToStore(incident, actor, year), created: true };
+        return { incident: await this.store(incident, actor, formatReference(year, n)), created: true };
       } catch (error) {
-        if (!isConflict(error)) throw toStoreError(error, 'Submit report');
-        // Either another submit took this sequence number, or this very draft was stored by a
-        // concurrent double submit: the draft marker tells which.
-        const existing = await this.findByDraft(incident.practiceId, incident.draftId);
-        if (existing) return { incident: existing, created: false };
-        const delay = backoff(this.retry, attempt);
-        if (attempt >= this.retry.maxAttempts || Date.now() - started + delay > this.retry.maxTotalMs) {
-          throw new StorageUnavailableError('Submit report: too many concurrent submits, the report was not saved.', {
-            cause: error,
-          });
+        if (!isConflict(error)) {
+          // Not stored (or not known to be): the number goes to the next submit; if this write did
+          // land after all, that submit's create fails with 409 and takes another number.
+          this.numbers.giveBack(incident.practiceId, year, n);
+          throw toStoreError(error, 'Submit report');
         }
-        await sleep(delay);
+        const existing = await this.findByDraft(incident.practiceId, incident.draftId);
+        if (existing) {
+          this.numbers.giveBack(incident.practiceId, year, n);
+          return { incident: existing, created: false };
+        }
+        if (attempt >= 5) throw new BusyError('Submit report: the reference numbers kept being taken.', { cause: error });
       }
     }
   }
 
-  /** One attempt: read the counter, then write counter, incident, marker and first audit entry atomically. */
-  private async tryToStore(incident: NewIncident, actor: AuditActor, year: number): Promise<Incident> {
+  private async store(incident: NewIncident, actor: AuditActor, reference: string): Promise<Incident> {
     const partitionKey = key(incident.practiceId);
-    const counter = await this.readCounter(partitionKey, year);
-    const reference = formatReference(year, counter.next);
     const audit = chainEntry({
       practiceId: incident.practiceId,
       reference,
@@ -106,11 +106,7 @@ export class AzureIncidentStore implements IncidentStore {
       draftId: incident.draftId,
       facts: incident.facts,
     };
-    const counterEntity: Entity = { partitionKey, rowKey: counterRowKey(year), kind: 'counter', next: counter.next + 1 };
     const actions: TransactionAction[] = [
-      counter.etag === undefined
-        ? ['create', counterEntity]
-        : ['update', counterEntity, 'Replace', { etag: counter.etag }],
       ['create', toIncidentEntity(stored, { auditSequence: audit.sequence, auditHash: audit.hash })],
       [
         'create',
@@ -120,21 +116,11 @@ export class AzureIncidentStore implements IncidentStore {
       ['create', toOpenEntity(stored)],
     ];
     const result = await this.table.submitTransaction(actions, { abortSignal: deadline() });
-    const etag = result.subResponses[1]?.etag;
+    const etag = result.subResponses[0]?.etag;
     if (etag) return { ...stored, etag };
     const reread = await this.get(incident.practiceId, reference);
     if (!reread) throw new StorageUnavailableError('Submit report: the stored incident could not be read back.');
     return reread;
-  }
-
-  private async readCounter(partitionKey: string, year: number): Promise<{ next: number; etag?: string }> {
-    try {
-      const entity = await this.table.getEntity(partitionKey, counterRowKey(year), { abortSignal: deadline() });
-      return { next: numberProp(entity, 'next'), etag: etagOf(entity) };
-    } catch (error) {
-      if (isNotFound(error)) return { next: 1 };
-      throw error;
-    }
   }
 
   async get(practiceId: string, reference: string): Promise<Incident | undefined> {
@@ -431,14 +417,4 @@ function readIncidentRow(record: AuditRecord, entity: Record<string, unknown> & 
 
 function compareDesc(a: string, b: string): number {
   return a < b ? 1 : a > b ? -1 : 0;
-}
-
-/** Exponential backoff with "equal jitter": half fixed, half random, so racers spread out. */
-function backoff(policy: SubmitRetryPolicy, attempt: number): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-  return ceiling / 2 + Math.random() * (ceiling / 2);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
