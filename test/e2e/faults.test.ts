@@ -20,12 +20,13 @@ import { personalChat, reportThroughCards, TeamsWire, TENANT, type WirePerson } 
  * bot killed between a manager's decision and the reporter's notification. Each scenario has its
  * own people, practice, tables, connector and bot process, so the three run side by side.
  *
- * botframework-connector retries a 429 or a 5xx three times itself (the Azure pipeline's default
- * retry policy, which sleeps for the Retry-After), so the bot's outbox sees a failed send only
- * after four failed requests: the connector scripts below come in fours.
+ * botframework-connector would retry a 429 or a 5xx three times itself, sleeping through the
+ * Retry-After inside an outbox pass; the bot turns that off (src/server.ts), so the outbox sees
+ * every failed send at once and decides when to try again: one failed request per failure.
  */
 
-const SDK_TRIES = 4;
+/** The connector client does not retry (src/server.ts): each failure reaches the outbox at once. */
+const SDK_TRIES = 1;
 /** Generous: the scenarios wait (poll) for retries and restarts; none asserts on how long anything took. */
 const SCENARIO_TIMEOUT_MS = 90_000;
 const times = (n: number, answer: ScriptedAnswer): ScriptedAnswer[] => Array.from({ length: n }, () => ({ ...answer }));

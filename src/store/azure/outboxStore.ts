@@ -11,7 +11,14 @@ import { isConflict, mapped } from './errors.ts';
 export class AzureOutboxStore implements OutboxStore {
   private sequence = 0;
 
-  constructor(private readonly table: TableClient) {}
+  /**
+   * `table` queues notifications (inside a person's turn: the SDK retries a blip there);
+   * `delivery` is what the outbox pass uses, tried once, since the pass itself runs again.
+   */
+  constructor(
+    private readonly table: TableClient,
+    private readonly delivery: TableClient = table,
+  ) {}
 
   async enqueue(items: NewOutboxItem[], now: Date): Promise<void> {
     for (const item of items) {
@@ -44,7 +51,7 @@ export class AzureOutboxStore implements OutboxStore {
     const filter = odata`status eq 'pending'`;
     return mapped('Read pending notifications', async () => {
       const items: Array<OutboxItem & { order: string }> = [];
-      for await (const e of this.table.listEntities({ queryOptions: { filter }, abortSignal: deadline() })) items.push(fromEntity(e));
+      for await (const e of this.delivery.listEntities({ queryOptions: { filter }, abortSignal: deadline() })) items.push(fromEntity(e));
       return items.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
     });
   }
@@ -52,7 +59,7 @@ export class AzureOutboxStore implements OutboxStore {
   async claim(item: OutboxItem, until: Date): Promise<OutboxItem | undefined> {
     try {
       const result = await mapped('Claim notification', () =>
-        this.table.updateEntity(
+        this.delivery.updateEntity(
           { partitionKey: key(item.practiceId), rowKey: key(item.id), claimedUntil: until.toISOString() },
           'Merge',
           { etag: item.etag, abortSignal: deadline() },
@@ -69,12 +76,12 @@ export class AzureOutboxStore implements OutboxStore {
     // Only delivered incident cards are needed later (to update every copy); anything else is done with.
     if (item.kind !== 'incident-card') {
       await mapped('Remove delivered notification', () =>
-        this.table.deleteEntity(key(item.practiceId), key(item.id), { etag: item.etag, abortSignal: deadline() }),
+        this.delivery.deleteEntity(key(item.practiceId), key(item.id), { etag: item.etag, abortSignal: deadline() }),
       );
       return;
     }
     await mapped('Mark notification sent', () =>
-      this.table.updateEntity(
+      this.delivery.updateEntity(
         {
           partitionKey: key(item.practiceId),
           rowKey: key(item.id),
@@ -92,7 +99,7 @@ export class AzureOutboxStore implements OutboxStore {
 
   async markFailed(item: OutboxItem, nextAttemptAt: Date, reason: string): Promise<void> {
     await mapped('Reschedule notification', () =>
-      this.table.updateEntity(
+      this.delivery.updateEntity(
         {
           partitionKey: key(item.practiceId),
           rowKey: key(item.id),
