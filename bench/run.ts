@@ -601,17 +601,19 @@ async function main(): Promise<void> {
   let register: RegisterResult | undefined;
   const problems = new Map<string, number>();
 
-  if (SETTINGS.parts.has('flows') || SETTINGS.parts.has('memory')) {
+  if (SETTINGS.parts.has('flows') || SETTINGS.parts.has('memory') || SETTINGS.parts.has('profile')) {
     const e = await startEnvironment();
     let echo: ServerProcess | undefined;
     try {
-      if (SETTINGS.parts.has('flows')) {
+      if (SETTINGS.parts.has('flows') || SETTINGS.parts.has('profile')) {
         log('profile: table operations per turn type (one member of staff, storage quiet between turns)');
         profile = await profileTurns(e, SETTINGS.profileFlows);
         for (const [k, v] of profile.problems) problems.set(`profile: ${k}`, v);
+      }
+      if (SETTINGS.parts.has('flows')) {
         echo = await startServerProcess({ mode: 'echo', env: {} });
         for (const users of SETTINGS.concurrency) {
-          const s = await scenario(e, users, echo, profile);
+          const s = await scenario(e, users, echo, profile!);
           scenarios.push(s);
           for (const [k, v] of s.load.problems) problems.set(`N=${users}: ${k}`, v);
           for (const [k, v] of s.warnings) problems.set(`N=${users}: server warned "${k}"`, v);

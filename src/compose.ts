@@ -65,14 +65,14 @@ export function createServices(deps: ServiceDeps): Services {
     riskAlerts: routing,
     // Routing happens after the reporter has their confirmation; the sweep finishes it after a crash.
     submitted: (incident) =>
-      void routing.route(incident.practiceId, incident.reference).catch((error: unknown) => {
+      void routing.route(incident.practiceId, incident.reference, incident).catch((error: unknown) => {
         log.warn({ ...describeError(error), reference: incident.reference }, 'routing deferred to the sweep');
       }),
   });
   const incidentCards = new IncidentCards(stores, deciding, practice, now);
   const reminders = new Reminders({ stores, practices: practice, now, log, instanceId: randomUUID(), queued });
   const links = new EvidenceLinks(config.linkSecret, config.publicUrl ?? 'http://127.0.0.1:3978');
-  outbox = new OutboxWorker({ outbox: stores.outbox, sender: deps.sender, render: (item) => incidentCards.render(item), now, log, ...(deps.random ? { random: deps.random } : {}) });
+  outbox = new OutboxWorker({ outbox: stores.outbox, sender: deps.sender, render: (item, reads) => incidentCards.render(item, reads), now, log, ...(deps.random ? { random: deps.random } : {}) });
   const bot = new PostwatchBot({
     reporting,
     deciding,

@@ -117,11 +117,11 @@ export class Deciding {
   }
 
   /** The same, for an incident already read (the outbox draws every card it sends). */
-  async viewOf(incident: Incident, actor: Person): Promise<IncidentScreen> {
+  async viewOf(incident: Incident, actor: Person, knownRoles?: () => Promise<PracticeRoles>): Promise<IncidentScreen> {
     const practice = this.deps.practices(incident.practiceId);
     const policy = this.deps.policies.get(incident.practiceId);
     if (!practice || !policy) return { kind: 'message', text: 'That incident card is not recognised.' };
-    const roles = (await this.deps.stores.practices.roles(practice.id, bootstrapRoles(practice))).value;
+    const roles = knownRoles ? await knownRoles() : (await this.deps.stores.practices.roles(practice.id, bootstrapRoles(practice))).value;
     return this.actOn(incident, roles, practice, policy, { verb: INCIDENT_VERBS.refresh, data: {}, actor });
   }
 
@@ -298,15 +298,19 @@ export class Deciding {
         items.push({ practiceId: incident.practiceId, id: `${incident.reference}|user:${handling.assignedTo.aadObjectId}|card`, kind: 'incident-card', target: `user:${handling.assignedTo.aadObjectId}`, address: chat, reference: incident.reference });
       }
     }
-    await this.deps.stores.outbox.enqueue(items, this.deps.now());
-    await this.enqueueCardUpdates(incident);
+    // One write for the reporter's news and every card update (the outbox batches a practice's items).
+    await this.deps.stores.outbox.enqueue([...items, ...(await this.cardUpdates(incident))], this.deps.now());
     this.deps.queued?.();
   }
 
   private async enqueueCardUpdates(incident: Incident): Promise<void> {
+    await this.deps.stores.outbox.enqueue(await this.cardUpdates(incident), this.deps.now());
+  }
+
+  private async cardUpdates(incident: Incident): Promise<NewOutboxItem[]> {
     const version = handlingOf(incident).version;
     const sent = await this.deps.stores.outbox.sentCards(incident.practiceId, incident.reference);
-    const updates: NewOutboxItem[] = sent
+    return sent
       .filter((card) => card.sentActivityId)
       .map((card) => ({
         practiceId: incident.practiceId,
@@ -317,7 +321,6 @@ export class Deciding {
         reference: incident.reference,
         activityId: card.sentActivityId!,
       }));
-    await this.deps.stores.outbox.enqueue(updates, this.deps.now());
   }
 
   private screen(

@@ -35,11 +35,30 @@ export class SendFailure extends Error {
   }
 }
 
+/**
+ * Reads shared by the items of one delivery pass: the review channel's and each decider's copy of
+ * a new incident's card read the incident and the roles once. A pass is a moment: anything that
+ * changes later queues its own card update, drawn by a later pass.
+ */
+export type PassReads = <T>(key: string, read: () => Promise<T>) => Promise<T>;
+
+export function passReads(): PassReads {
+  const reads = new Map<string, Promise<unknown>>();
+  return <T>(key: string, read: () => Promise<T>): Promise<T> => {
+    let pending = reads.get(key) as Promise<T> | undefined;
+    if (!pending) {
+      pending = read();
+      reads.set(key, pending);
+    }
+    return pending;
+  };
+}
+
 export interface OutboxWorkerDeps {
   outbox: OutboxStore;
   sender: Sender;
   /** Draws an item as it should look now; undefined means there is nothing to send any more. */
-  render: (item: OutboxItem) => Promise<OutgoingMessage | undefined>;
+  render: (item: OutboxItem, pass: PassReads) => Promise<OutgoingMessage | undefined>;
   now: () => Date;
   log: Logger;
   /** Called after an incident card is delivered, e.g. to refresh it with the activity id known. */
@@ -72,6 +91,7 @@ export class OutboxWorker {
     }
     let sent = 0;
     let failed = 0;
+    const reads = passReads();
     // Conversations are independent, so several are served at once; within one, strictly in order.
     const queues = [...byTarget.values()];
     const serveNext = async (): Promise<void> => {
@@ -82,7 +102,7 @@ export class OutboxWorker {
           if (item.claimedUntil && Date.parse(item.claimedUntil) > now.getTime()) break;
           const claimed = await this.deps.outbox.claim(item, new Date(now.getTime() + CLAIM_MS));
           if (!claimed) break;
-          if (!(await this.deliver(claimed))) {
+          if (!(await this.deliver(claimed, reads))) {
             failed++;
             break;
           }
@@ -94,9 +114,9 @@ export class OutboxWorker {
     return { sent, failed };
   }
 
-  private async deliver(item: OutboxItem): Promise<boolean> {
+  private async deliver(item: OutboxItem, reads: PassReads): Promise<boolean> {
     try {
-      const message = await this.deps.render(item);
+      const message = await this.deps.render(item, reads);
       let activityId: string | undefined;
       if (message) {
         if (item.kind === 'card-update' && item.activityId) await this.deps.sender.update(item.address, item.activityId, message);

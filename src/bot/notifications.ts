@@ -1,6 +1,7 @@
 import { audienceOf } from '../app/audience.ts';
 import type { Deciding, IncidentScreen } from '../app/deciding.ts';
-import type { OutgoingMessage } from '../app/outbox.ts';
+import type { OutgoingMessage, PassReads } from '../app/outbox.ts';
+import { bootstrapRoles } from '../app/routing.ts';
 import { handlingOf } from '../domain/handling.ts';
 import type { Practice } from '../domain/practice.ts';
 import type { OutboxItem, Stores } from '../store/ports.ts';
@@ -50,9 +51,10 @@ export class IncidentCards {
   }
 
   /** What a queued notification looks like at the moment it is sent (always the current state). */
-  async render(item: OutboxItem): Promise<OutgoingMessage | undefined> {
+  async render(item: OutboxItem, reads: PassReads = (_key, read) => read()): Promise<OutgoingMessage | undefined> {
     if (item.kind === 'message') return item.text ? { text: item.text } : undefined;
-    const incident = item.reference ? await this.stores.incidents.get(item.practiceId, item.reference) : undefined;
+    const reference = item.reference;
+    const incident = reference ? await reads(`incident|${item.practiceId}|${reference}`, () => this.stores.incidents.get(item.practiceId, reference)) : undefined;
     const practice = this.practice(item.practiceId);
     if (!incident || !practice) return undefined;
     if (item.kind === 'reporter-question') return { card: await this.card({ kind: 'question', incident }) };
@@ -68,7 +70,8 @@ export class IncidentCards {
     }
     // incident-card and card-update: the channel sees the read-only view (deciders refresh to theirs).
     const viewer = item.target.startsWith('user:') ? item.target.slice('user:'.length) : '';
-    const screen = await this.deciding.viewOf(incident, { aadObjectId: viewer, name: '' });
+    const roles = () => reads(`roles|${practice.id}`, async () => (await this.stores.practices.roles(practice.id, bootstrapRoles(practice))).value);
+    const screen = await this.deciding.viewOf(incident, { aadObjectId: viewer, name: '' }, roles);
     return { card: await this.card(screen), ...(item.urgent && item.kind === 'incident-card' ? { text: `URGENT: someone may be at risk (${incident.reference}).` } : {}) };
   }
 }

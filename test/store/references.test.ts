@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { INVOKE_BUDGET_MS } from '../../src/bot/cardActions.ts';
 import type { NewIncident } from '../../src/domain/incident.ts';
+import { firstBrokenLink } from '../../src/store/azure/auditChain.ts';
 import { storageNames, tableClient } from '../../src/store/azure/clients.ts';
 import { createAzureStores } from '../../src/store/azure/index.ts';
 import { ReferenceNumbers } from '../../src/store/azure/referenceNumbers.ts';
-import { BusyError, CONTENTION_BUDGET_MS, type IncidentStore, type SubmitOutcome } from '../../src/store/ports.ts';
+import { BusyError, ConflictError, CONTENTION_BUDGET_MS, type IncidentStore, type SubmitOutcome } from '../../src/store/ports.ts';
 import { useAzurite } from '../support/azurite.ts';
 
 /** References without a hot row: many submits at once in one practice, from one or two processes. */
@@ -106,5 +107,24 @@ describe('reference numbers without a hot row', () => {
 
   it('keeps every contention budget under the time Teams waits for a card action', () => {
     expect(CONTENTION_BUDGET_MS).toBeLessThan(INVOKE_BUDGET_MS);
+  });
+
+  it('appends to the audit chain without re-reading a version it knows, and refuses a version another process replaced', async () => {
+    const other = (await createAzureStores(storage.connectionString, { tablePrefix: storage.tablePrefix })).incidents;
+    const actor = { aadObjectId: 'aad-manager', name: 'Mo Manager' };
+    const { incident } = await incidents.submit(newIncident('refs-chain'), actor);
+    // This process wrote that version: it updates without reading it again.
+    const triaged = await incidents.update({ ...incident, status: 'awaiting-decision' }, { actor, action: 'incident.triaged', summary: 'Triaged.' });
+    // Another process (which has never seen it) reads and changes it.
+    const seen = await other.get('refs-chain', incident.reference);
+    await other.update({ ...seen!, status: 'in-progress' }, { actor, action: 'incident.started', summary: 'Started.' });
+    // The first process's remembered version is stale now: refused, nothing written.
+    await expect(incidents.update({ ...triaged, status: 'closed' }, { actor, action: 'incident.closed', summary: 'Closed.' })).rejects.toBeInstanceOf(ConflictError);
+    const trail = await incidents.auditTrail('refs-chain', incident.reference);
+    expect(trail.map((e) => e.action)).toEqual(['incident.reported', 'incident.triaged', 'incident.started']);
+    expect(firstBrokenLink(trail)).toBe(-1);
+    // Identity stays as stored whatever a caller passes.
+    const relabelled = await other.update({ ...(await other.get('refs-chain', incident.reference))!, reporter: { aadObjectId: 'aad-someone-else', name: 'X' } }, { actor, action: 'incident.noted', summary: 'Noted.' });
+    expect(relabelled.reporter).toEqual(reporter);
   });
 });

@@ -21,6 +21,7 @@ import { auditRowRange, chainEntry, factsHash, fromAuditEntity, GENESIS_HASH, to
 import { deadline } from './clients.ts';
 import { etagOf, getJson, getText, key, stringProp, unkey } from './entities.ts';
 import { isConflict, isNotFound, mapped, toStoreError } from './errors.ts';
+import { AuditHeads, versionOf } from './auditHeads.ts';
 import { ReferenceNumbers } from './referenceNumbers.ts';
 import {
   auditHeadOf,
@@ -39,6 +40,8 @@ import {
 export class AzureIncidentStore implements IncidentStore {
   /** Reference numbers for this process's submits (referenceNumbers.ts: no hot row). */
   private readonly numbers: ReferenceNumbers;
+  /** Audit chain heads by incident ETag, so an update need not read the incident again. */
+  private readonly heads = new AuditHeads();
   /** Submits of the same draft in flight in this process share one outcome (a double-click). */
   private readonly inFlight = new Map<string, Promise<SubmitOutcome>>();
 
@@ -117,7 +120,10 @@ export class AzureIncidentStore implements IncidentStore {
     ];
     const result = await this.table.submitTransaction(actions, { abortSignal: deadline() });
     const etag = result.subResponses[0]?.etag;
-    if (etag) return { ...stored, etag };
+    if (etag) {
+      this.heads.remember(etag, versionOf(stored, { auditSequence: audit.sequence, auditHash: audit.hash }));
+      return { ...stored, etag };
+    }
     const reread = await this.get(incident.practiceId, reference);
     if (!reread) throw new StorageUnavailableError('Submit report: the stored incident could not be read back.');
     return reread;
@@ -125,7 +131,11 @@ export class AzureIncidentStore implements IncidentStore {
 
   async get(practiceId: string, reference: string): Promise<Incident | undefined> {
     const entity = await this.readIncidentEntity(practiceId, reference);
-    return entity && fromIncidentEntity(practiceId, entity, etagOf(entity));
+    if (!entity) return undefined;
+    const etag = etagOf(entity);
+    const incident = fromIncidentEntity(practiceId, entity, etag);
+    this.heads.remember(etag, versionOf(incident, auditHeadOf(entity)));
+    return incident;
   }
 
   private async readIncidentEntity(practiceId: string, reference: string) {
@@ -173,13 +183,14 @@ export class AzureIncidentStore implements IncidentStore {
    */
   async update(incident: Incident, change: AuditChange): Promise<Incident> {
     if (!incident.etag) throw new ConflictError('Update incident: no ETag; read the incident first.');
-    const current = await this.readIncidentEntity(incident.practiceId, incident.reference);
-    if (!current) throw new ConflictError('Update incident: the incident is not there.');
-    // The audit head read here is consistent with the write below: if the incident changed since
-    // the caller read it (or changes in between), the If-Match on incident.etag fails the whole
-    // transaction.
-    const stored = fromIncidentEntity(incident.practiceId, current, etagOf(current));
-    const head = auditHeadOf(current);
+    const known = this.heads.of(incident.etag);
+    const current = known ? undefined : await this.readIncidentEntity(incident.practiceId, incident.reference);
+    if (!known && !current) throw new ConflictError('Update incident: the incident is not there.');
+    // The audit head (and the identity fields, below) are those of the version the caller read:
+    // if the incident changed since (or changes in between), the If-Match on incident.etag fails
+    // the whole transaction. A head remembered for that very ETag is the same head, unread.
+    const stored = known ?? versionOf(fromIncidentEntity(incident.practiceId, current!, etagOf(current!)), auditHeadOf(current!));
+    const head = stored;
     const audit = chainEntry({
       practiceId: incident.practiceId,
       reference: incident.reference,
@@ -216,7 +227,10 @@ export class AzureIncidentStore implements IncidentStore {
       ),
     );
     const etag = result.subResponses[0]?.etag;
-    if (etag) return { ...next, etag };
+    if (etag) {
+      this.heads.remember(etag, versionOf(next, { auditSequence: audit.sequence, auditHash: audit.hash }));
+      return { ...next, etag };
+    }
     const reread = await this.get(incident.practiceId, incident.reference);
     if (!reread) throw new StorageUnavailableError('Update incident: the incident could not be read back.');
     return reread;

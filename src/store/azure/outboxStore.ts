@@ -2,7 +2,9 @@ import { odata, type TableClient } from '@azure/data-tables';
 import type { ConversationAddress, NewOutboxItem, OutboxItem, OutboxStore } from '../ports.ts';
 import { deadline } from './clients.ts';
 import { etagOf, getJson, key, putJson, unkey } from './entities.ts';
-import { isConflict, mapped } from './errors.ts';
+import { isConflict, mapped, toStoreError } from './errors.ts';
+
+type Entity = Record<string, unknown> & { partitionKey: string; rowKey: string };
 
 /**
  * Table `outbox`: PartitionKey = practiceId, RowKey = the item's deterministic id. An item stays
@@ -21,29 +23,54 @@ export class AzureOutboxStore implements OutboxStore {
   ) {}
 
   async enqueue(items: NewOutboxItem[], now: Date): Promise<void> {
-    for (const item of items) {
-      const entity: Record<string, unknown> & { partitionKey: string; rowKey: string } = {
-        partitionKey: key(item.practiceId),
-        rowKey: key(item.id),
-        kind: item.kind,
-        target: item.target,
-        reference: item.reference ?? '',
-        text: item.text ?? '',
-        activityId: item.activityId ?? '',
-        urgent: item.urgent ?? false,
-        status: 'pending',
-        attempts: 0,
-        createdAt: now.toISOString(),
-        // Ties within one millisecond keep the order they were queued in.
-        order: `${now.toISOString()}#${String(this.sequence++).padStart(9, '0')}`,
-        nextAttemptAt: now.toISOString(),
-      };
-      putJson(entity, 'address', item.address);
-      try {
-        await mapped('Queue notification', () => this.table.createEntity(entity, { abortSignal: deadline() }));
-      } catch (error) {
-        if (!(error instanceof Error && error.name === 'ConflictError') && !isConflict(error)) throw error; // already queued
+    const entities = items.map((item) => this.toEntity(item, now));
+    // One request per practice (a partition) when nothing is queued already; a 409 means some item
+    // was (enqueueing is idempotent), so then each is created on its own and duplicates skipped.
+    const byPractice = new Map<string, Entity[]>();
+    for (const entity of entities) {
+      const group = byPractice.get(entity.partitionKey) ?? [];
+      // The same item twice in one call is queued once (the first keeps its place).
+      if (!group.some((e) => e.rowKey === entity.rowKey)) byPractice.set(entity.partitionKey, [...group, entity]);
+    }
+    for (const group of byPractice.values()) {
+      if (group.length > 1 && group.length <= 100) {
+        try {
+          await this.table.submitTransaction(group.map((entity) => ['create', entity]), { abortSignal: deadline() });
+          continue;
+        } catch (error) {
+          if (!isConflict(error)) throw toStoreError(error, 'Queue notifications');
+        }
       }
+      for (const entity of group) await this.createOnce(entity);
+    }
+  }
+
+  private toEntity(item: NewOutboxItem, now: Date): Entity {
+    const entity: Entity = {
+      partitionKey: key(item.practiceId),
+      rowKey: key(item.id),
+      kind: item.kind,
+      target: item.target,
+      reference: item.reference ?? '',
+      text: item.text ?? '',
+      activityId: item.activityId ?? '',
+      urgent: item.urgent ?? false,
+      status: 'pending',
+      attempts: 0,
+      createdAt: now.toISOString(),
+      // Ties within one millisecond keep the order they were queued in.
+      order: `${now.toISOString()}#${String(this.sequence++).padStart(9, '0')}`,
+      nextAttemptAt: now.toISOString(),
+    };
+    putJson(entity, 'address', item.address);
+    return entity;
+  }
+
+  private async createOnce(entity: Entity): Promise<void> {
+    try {
+      await mapped('Queue notification', () => this.table.createEntity(entity, { abortSignal: deadline() }));
+    } catch (error) {
+      if (!(error instanceof Error && error.name === 'ConflictError') && !isConflict(error)) throw error; // already queued
     }
   }
 

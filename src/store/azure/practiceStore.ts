@@ -13,7 +13,18 @@ import { isConflict, isNotFound, mapped } from './errors.ts';
  *   user|<aadObjectId>    that person's 1:1 chat with the bot
  *   audit|<time>|<uuid>   practice-level audit entries, append-only
  */
+const ADDRESS_TTL_MS = 60_000;
+const ADDRESS_LIMIT = 20_000;
+
 export class AzurePracticeStore implements PracticeStore {
+  /**
+   * Where cards go (review channels, 1:1 chats) as this process last read or wrote them, for a
+   * minute: every card drawn and every routing read them, and they change rarely. A change made
+   * by another process is seen within ADDRESS_TTL_MS. Only addresses found are kept: someone who
+   * opens a chat with the bot is reachable at once. Never used for who may do what.
+   */
+  private readonly addresses = new Map<string, { address: ConversationAddress; at: number }>();
+
   constructor(
     private readonly table: TableClient,
     private readonly now: () => Date,
@@ -47,8 +58,7 @@ export class AzurePracticeStore implements PracticeStore {
   }
 
   async reviewChannel(practiceId: string): Promise<ConversationAddress | undefined> {
-    const entity = await this.read(practiceId, 'review-channel');
-    return entity ? getJson<ConversationAddress>(entity, 'address') : undefined;
+    return this.address(practiceId, 'review-channel');
   }
 
   async setReviewChannel(practiceId: string, address: ConversationAddress, change: AuditChange): Promise<void> {
@@ -59,17 +69,34 @@ export class AzurePracticeStore implements PracticeStore {
         abortSignal: deadline(),
       }),
     );
+    this.keep(practiceId, 'review-channel', address);
   }
 
   async userChat(practiceId: string, aadObjectId: string): Promise<ConversationAddress | undefined> {
-    const entity = await this.read(practiceId, `user|${key(aadObjectId.toLowerCase())}`);
-    return entity ? getJson<ConversationAddress>(entity, 'address') : undefined;
+    return this.address(practiceId, `user|${key(aadObjectId.toLowerCase())}`);
   }
 
   async rememberUserChat(practiceId: string, aadObjectId: string, address: ConversationAddress): Promise<void> {
     const entity = { partitionKey: key(practiceId), rowKey: `user|${key(aadObjectId.toLowerCase())}` };
     putJson(entity, 'address', address);
     await mapped('Remember 1:1 chat', () => this.table.upsertEntity(entity, 'Replace', { abortSignal: deadline() }));
+    this.keep(practiceId, entity.rowKey, address);
+  }
+
+  private async address(practiceId: string, rowKey: string): Promise<ConversationAddress | undefined> {
+    const id = `${practiceId}\n${rowKey}`;
+    const kept = this.addresses.get(id);
+    if (kept && Date.now() - kept.at < ADDRESS_TTL_MS) return kept.address;
+    const entity = await this.read(practiceId, rowKey);
+    const address = entity ? getJson<ConversationAddress>(entity, 'address') : undefined;
+    if (address) this.keep(practiceId, rowKey, address);
+    else this.addresses.delete(id);
+    return address;
+  }
+
+  private keep(practiceId: string, rowKey: string, address: ConversationAddress): void {
+    if (this.addresses.size >= ADDRESS_LIMIT) this.addresses.clear();
+    this.addresses.set(`${practiceId}\n${rowKey}`, { address, at: Date.now() });
   }
 
   async practiceAudit(practiceId: string): Promise<Array<AuditChange & { at: string }>> {
