@@ -4,7 +4,7 @@ import { rank } from '../domain/policy/grade.ts';
 import type { SeverityId } from '../domain/policy/schema.ts';
 import type { Practice } from '../domain/practice.ts';
 import { holdsRole } from '../domain/roles.ts';
-import { summarise, type PracticeSummary } from '../domain/summary.ts';
+import { summaryFromCounts, type PracticeSummary } from '../domain/summary.ts';
 import { labelOf, PLATFORMS } from '../domain/vocabulary.ts';
 import type { OpenIncident, Stores } from '../store/ports.ts';
 import { bootstrapRoles } from './routing.ts';
@@ -62,8 +62,10 @@ export class Summary {
   async forPractice(practice: Practice, viewerAadObjectId: string): Promise<SummaryPage> {
     const roles = (await this.stores.practices.roles(practice.id, bootstrapRoles(practice))).value;
     if (!holdsRole(roles, viewerAadObjectId)) return { kind: 'denied' };
-    const since = new Date(this.now().getTime() - SUMMARY_MONTHS * 30.44 * 86_400_000).toISOString();
-    return { kind: 'summary', summary: summarise(await this.stores.incidents.listSummaryRows(practice.id, since)), since };
+    // Whole months: this month and the eleven before it, read from the monthly count rows.
+    const now = this.now();
+    const since = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - (SUMMARY_MONTHS - 1), 1)).toISOString();
+    return { kind: 'summary', summary: summaryFromCounts(await this.stores.incidents.summaryCounts(practice.id, since.slice(0, 7))), since };
   }
 }
 

@@ -64,8 +64,13 @@ export interface IncidentStore {
   listOpen(practiceId: string): Promise<OpenIncident[]>;
   /** Incidents waiting for a decision or a follow-up action, across practices (the reminder job). */
   listActive(): Promise<Incident[]>;
-  /** The few flat facts of every incident of a practice reported since an instant (the summary). */
+  /** The few flat facts of every incident of a practice reported since an instant (a full scan). */
   listSummaryRows(practiceId: string, since: string): Promise<SummaryRow[]>;
+  /**
+   * The summary's counters (see domain/summary.ts countKeysOf) by month "YYYY-MM", from a month
+   * on: kept with every change of an incident, so reading them does not grow with the history.
+   */
+  summaryCounts(practiceId: string, fromMonth: string): Promise<Map<string, Map<string, number>>>;
 }
 
 /** What the register shows of an open incident: no post text, so a page is read quickly. */

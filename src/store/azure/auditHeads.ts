@@ -9,7 +9,11 @@ import type { AuditHead } from './incidentEntity.ts';
  * the chain without reading the incident again. A version not remembered (another process wrote
  * it) is read as before. Bounded.
  */
-export type StoredVersion = AuditHead & Pick<Incident, 'practiceId' | 'reference' | 'draftId' | 'reporter' | 'reportedAt' | 'status'>;
+export type StoredVersion = AuditHead &
+  Pick<Incident, 'practiceId' | 'reference' | 'draftId' | 'reporter' | 'reportedAt' | 'status'> & {
+    /** The counters this version added to the month's count row (none for rows from before counts). */
+    countKeys?: string[];
+  };
 
 const LIMIT = 5_000;
 
@@ -26,7 +30,7 @@ export class AuditHeads {
   }
 }
 
-export function versionOf(incident: Omit<Incident, 'etag' | 'facts' | 'handling'> & Partial<Incident>, head: AuditHead): StoredVersion {
+export function versionOf(incident: Omit<Incident, 'etag' | 'facts' | 'handling'> & Partial<Incident>, head: AuditHead, countKeys?: string[]): StoredVersion {
   const { practiceId, reference, draftId, reporter, reportedAt, status } = incident;
-  return { practiceId, reference, draftId, reporter, reportedAt, status, ...head };
+  return { practiceId, reference, draftId, reporter, reportedAt, status, ...head, ...(countKeys ? { countKeys } : {}) };
 }

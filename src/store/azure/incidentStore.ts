@@ -22,6 +22,7 @@ import { deadline } from './clients.ts';
 import { etagOf, getJson, getText, key, stringProp, unkey } from './entities.ts';
 import { isConflict, isNotFound, mapped, toStoreError } from './errors.ts';
 import { AuditHeads, versionOf } from './auditHeads.ts';
+import { authorRow, countKeysOfIncident, IncidentCounts } from './incidentCounts.ts';
 import { ReferenceNumbers } from './referenceNumbers.ts';
 import {
   auditHeadOf,
@@ -40,6 +41,8 @@ import {
 export class AzureIncidentStore implements IncidentStore {
   /** Reference numbers for this process's submits (referenceNumbers.ts: no hot row). */
   private readonly numbers: ReferenceNumbers;
+  /** Monthly count rows and author index rows (incidentCounts.ts). */
+  private readonly counts: IncidentCounts;
   /** Audit chain heads by incident ETag, so an update need not read the incident again. */
   private readonly heads = new AuditHeads();
   /** Submits of the same draft in flight in this process share one outcome (a double-click). */
@@ -51,6 +54,7 @@ export class AzureIncidentStore implements IncidentStore {
     numbers?: ReferenceNumbers,
   ) {
     this.numbers = numbers ?? new ReferenceNumbers(table);
+    this.counts = new IncidentCounts(table);
   }
 
   submit(incident: NewIncident, actor: AuditActor): Promise<SubmitOutcome> {
@@ -109,19 +113,24 @@ export class AzureIncidentStore implements IncidentStore {
       draftId: incident.draftId,
       facts: incident.facts,
     };
+    const countKeys = countKeysOfIncident(stored);
+    const author = authorRow(stored);
     const actions: TransactionAction[] = [
-      ['create', toIncidentEntity(stored, { auditSequence: audit.sequence, auditHash: audit.hash })],
+      ['create', withCountKeys(toIncidentEntity(stored, { auditSequence: audit.sequence, auditHash: audit.hash }), countKeys)],
       [
         'create',
         { partitionKey, rowKey: draftMarkerRowKey(incident.draftId), kind: 'draft', draftId: incident.draftId, reference },
       ],
       ['create', toAuditEntity(audit)],
       ['create', toOpenEntity(stored)],
+      ...(author ? [['create', author] as TransactionAction] : []),
     ];
-    const result = await this.table.submitTransaction(actions, { abortSignal: deadline() });
+    const result = await this.counts.write(incident.practiceId, incident.reportedAt, [], countKeys, (counted) =>
+      this.table.submitTransaction([...actions, ...(counted ? [counted] : [])], { abortSignal: deadline() }),
+    );
     const etag = result.subResponses[0]?.etag;
     if (etag) {
-      this.heads.remember(etag, versionOf(stored, { auditSequence: audit.sequence, auditHash: audit.hash }));
+      this.heads.remember(etag, versionOf(stored, { auditSequence: audit.sequence, auditHash: audit.hash }, countKeys));
       return { ...stored, etag };
     }
     const reread = await this.get(incident.practiceId, reference);
@@ -134,7 +143,7 @@ export class AzureIncidentStore implements IncidentStore {
     if (!entity) return undefined;
     const etag = etagOf(entity);
     const incident = fromIncidentEntity(practiceId, entity, etag);
-    this.heads.remember(etag, versionOf(incident, auditHeadOf(entity)));
+    this.heads.remember(etag, versionOf(incident, auditHeadOf(entity), countKeysStored(entity)));
     return incident;
   }
 
@@ -189,7 +198,7 @@ export class AzureIncidentStore implements IncidentStore {
     // The audit head (and the identity fields, below) are those of the version the caller read:
     // if the incident changed since (or changes in between), the If-Match on incident.etag fails
     // the whole transaction. A head remembered for that very ETag is the same head, unread.
-    const stored = known ?? versionOf(fromIncidentEntity(incident.practiceId, current!, etagOf(current!)), auditHeadOf(current!));
+    const stored = known ?? versionOf(fromIncidentEntity(incident.practiceId, current!, etagOf(current!)), auditHeadOf(current!), countKeysStored(current!));
     const head = stored;
     const audit = chainEntry({
       practiceId: incident.practiceId,
@@ -216,19 +225,23 @@ export class AzureIncidentStore implements IncidentStore {
         : stored.status !== 'closed'
           ? [['delete', { partitionKey: key(next.practiceId), rowKey: openRowKey(next.reference) }]]
           : [];
+    const countKeys = countKeysOfIncident(next);
     const result = await mapped('Update incident', () =>
-      this.table.submitTransaction(
-        [
-          ['update', toIncidentEntity(next, { auditSequence: audit.sequence, auditHash: audit.hash }), 'Replace', { etag: incident.etag }],
-          ['create', toAuditEntity(audit)],
-          ...register,
-        ],
-        { abortSignal: deadline() },
+      this.counts.write(next.practiceId, next.reportedAt, stored.countKeys ?? [], countKeys, (counted) =>
+        this.table.submitTransaction(
+          [
+            ['update', withCountKeys(toIncidentEntity(next, { auditSequence: audit.sequence, auditHash: audit.hash }), countKeys), 'Replace', { etag: incident.etag }],
+            ['create', toAuditEntity(audit)],
+            ...register,
+            ...(counted ? [counted] : []),
+          ],
+          { abortSignal: deadline() },
+        ),
       ),
     );
     const etag = result.subResponses[0]?.etag;
     if (etag) {
-      this.heads.remember(etag, versionOf(next, { auditSequence: audit.sequence, auditHash: audit.hash }));
+      this.heads.remember(etag, versionOf(next, { auditSequence: audit.sequence, auditHash: audit.hash }, countKeys));
       return { ...next, etag };
     }
     const reread = await this.get(incident.practiceId, incident.reference);
@@ -237,12 +250,12 @@ export class AzureIncidentStore implements IncidentStore {
   }
 
   async countByAuthor(practiceId: string, authorKey: string, before: string): Promise<number> {
-    const filter = odata`PartitionKey eq ${key(practiceId)} and RowKey ge ${INCIDENT_ROWS.from} and RowKey lt ${INCIDENT_ROWS.to} and authorKey eq ${authorKey} and reportedAt lt ${before}`;
-    return mapped('Count incidents by author', async () => {
-      let count = 0;
-      for await (const _ of this.table.listEntities({ queryOptions: { filter, select: ['RowKey'] }, abortSignal: deadline() })) count++;
-      return count;
-    });
+    return this.counts.byAuthor(practiceId, authorKey, before);
+  }
+
+  /** The summary's counters by month, from `fromMonth` ("YYYY-MM") on: a handful of rows. */
+  async summaryCounts(practiceId: string, fromMonth: string): Promise<Map<string, Map<string, number>>> {
+    return this.counts.months(practiceId, fromMonth);
   }
 
   async listUnrouted(limit: number): Promise<Incident[]> {
@@ -431,4 +444,19 @@ function readIncidentRow(record: AuditRecord, entity: Record<string, unknown> & 
 
 function compareDesc(a: string, b: string): number {
   return a < b ? 1 : a > b ? -1 : 0;
+}
+
+/** The counters an incident row added to its month's count row; undefined for rows stored before counts. */
+function countKeysStored(entity: Record<string, unknown>): string[] | undefined {
+  if (typeof entity.countKeys !== 'string') return undefined;
+  try {
+    const keys: unknown = JSON.parse(entity.countKeys);
+    return Array.isArray(keys) && keys.every((k) => typeof k === 'string') ? keys : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function withCountKeys(entity: Entity, keys: string[]): Entity {
+  return { ...entity, countKeys: JSON.stringify(keys) };
 }
