@@ -2,7 +2,7 @@ import { odata, type TableClient } from '@azure/data-tables';
 import type { ConversationAddress, NewOutboxItem, OutboxItem, OutboxStore } from '../ports.ts';
 import { deadline } from './clients.ts';
 import { etagOf, getJson, key, putJson, unkey } from './entities.ts';
-import { isConflict, mapped, toStoreError } from './errors.ts';
+import { isConflict, isNotFound, mapped, toStoreError } from './errors.ts';
 
 type Entity = Record<string, unknown> & { partitionKey: string; rowKey: string };
 
@@ -102,9 +102,15 @@ export class AzureOutboxStore implements OutboxStore {
   async markSent(item: OutboxItem, activityId: string | undefined, now: Date): Promise<void> {
     // Only delivered incident cards are needed later (to update every copy); anything else is done with.
     if (item.kind !== 'incident-card') {
-      await mapped('Remove delivered notification', () =>
-        this.delivery.deleteEntity(key(item.practiceId), key(item.id), { etag: item.etag, abortSignal: deadline() }),
-      );
+      await mapped('Remove delivered notification', async () => {
+        try {
+          await this.delivery.deleteEntity(key(item.practiceId), key(item.id), { etag: item.etag, abortSignal: deadline() });
+        } catch (error) {
+          // Gone or changed: another instance delivered it too (an unclaimed card update) or took
+          // it over after this claim ran out. Either way it has been delivered.
+          if (!isNotFound(error) && !isConflict(error)) throw error;
+        }
+      });
       return;
     }
     await mapped('Mark notification sent', () =>
