@@ -72,7 +72,7 @@ export function createServices(deps: ServiceDeps): Services {
   const incidentCards = new IncidentCards(stores, deciding, practice, now);
   const reminders = new Reminders({ stores, practices: practice, now, log, instanceId: randomUUID(), queued });
   const links = new EvidenceLinks(config.linkSecret, config.publicUrl ?? 'http://127.0.0.1:3978');
-  outbox = new OutboxWorker({ outbox: stores.outbox, sender: deps.sender, render: (item, reads) => incidentCards.render(item, reads), now, log, ...(deps.random ? { random: deps.random } : {}) });
+  outbox = new OutboxWorker({ outbox: stores.outbox, sender: deps.sender, render: (item, reads) => incidentCards.render(item, reads), digest: (items, reads) => incidentCards.digest(items, reads), now, log, ...(deps.random ? { random: deps.random } : {}) });
   const bot = new PostwatchBot({
     reporting,
     deciding,
@@ -89,6 +89,16 @@ export function createServices(deps: ServiceDeps): Services {
         [{ practiceId, id: `pack|${reference}|${aad}|${expiresAt.toISOString()}`, kind: 'message', target: `user:${aad.toLowerCase()}`, address: chat, reference, text: `Evidence pack for ${reference}: ${url}\n\nThe link is for you only and stops working at ${until}. Do not forward it: the pack contains personal data.` }],
         now(),
       );
+      queued();
+      return true;
+    },
+    openPrivately: async (practiceId, aad, reference) => {
+      // A line of the channel's digest: that incident's own card, to the presser's 1:1 chat,
+      // drawn for them when sent (deciders get the decider view, anyone else the channel's).
+      const chat = await stores.practices.userChat(practiceId, aad);
+      if (!chat) return false;
+      const target = `user:${aad.toLowerCase()}`;
+      await stores.outbox.enqueue([{ practiceId, id: `${reference}|${target}|card|opened`, kind: 'incident-card', target, address: chat, reference }], now());
       queued();
       return true;
     },

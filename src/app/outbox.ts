@@ -63,9 +63,17 @@ export interface OutboxWorkerDeps {
   log: Logger;
   /** Called after an incident card is delivered, e.g. to refresh it with the activity id known. */
   random?: () => number;
+  /** One "N new incidents" card for several incident cards waiting for the same channel. */
+  digest?: (items: OutboxItem[], pass: PassReads) => Promise<OutgoingMessage | undefined>;
 }
 
 const CLAIM_MS = 60_000;
+/**
+ * More new incident cards than this waiting for one channel go as one digest card: Teams takes
+ * about 7 messages a second (60 in 30 s) in one conversation, so a burst would otherwise arrive
+ * over minutes.
+ */
+export const DIGEST_AFTER = 3;
 /** Conversations served at once: well under the connector's 50 requests/s per app and tenant. */
 const PARALLEL_CONVERSATIONS = 8;
 const BASE_BACKOFF_MS = 2_000;
@@ -96,6 +104,14 @@ export class OutboxWorker {
     const queues = [...byTarget.values()];
     const serveNext = async (): Promise<void> => {
       for (let queue = queues.shift(); queue; queue = queues.shift()) {
+        const burst = this.burstIn(queue, now);
+        if (burst.length > DIGEST_AFTER) {
+          const outcome = await this.deliverDigest(burst, now, reads);
+          sent += outcome.sent;
+          failed += outcome.failed;
+          if (outcome.failed > 0) continue;
+          queue = queue.filter((item) => !burst.includes(item));
+        }
         for (const item of queue) {
           // A later message never overtakes an earlier one that is waiting to be retried.
           if (Date.parse(item.nextAttemptAt) > now.getTime()) break;
@@ -114,6 +130,44 @@ export class OutboxWorker {
     };
     await Promise.all(Array.from({ length: PARALLEL_CONVERSATIONS }, serveNext));
     return { sent, failed };
+  }
+
+  /** New incident cards for a channel that are due now (before anything that must wait). */
+  private burstIn(queue: OutboxItem[], now: Date): OutboxItem[] {
+    if (!this.deps.digest || queue[0]?.target !== 'channel') return [];
+    const due: OutboxItem[] = [];
+    for (const item of queue) {
+      if (Date.parse(item.nextAttemptAt) > now.getTime() || (item.claimedUntil && Date.parse(item.claimedUntil) > now.getTime())) break;
+      if (item.kind === 'incident-card') due.push(item);
+    }
+    return due;
+  }
+
+  /**
+   * The burst as one card. Each item is claimed first (so one instance sends it); delivered items
+   * are marked sent without an activity id: the digest is a snapshot, never replaced by one
+   * incident's card update (each incident's own card, opened privately, is kept current).
+   */
+  private async deliverDigest(items: OutboxItem[], now: Date, reads: PassReads): Promise<{ sent: number; failed: number }> {
+    const claimed: OutboxItem[] = [];
+    for (const item of items) {
+      const taken = await this.deps.outbox.claim(item, new Date(now.getTime() + CLAIM_MS));
+      if (taken) claimed.push(taken);
+    }
+    if (claimed.length === 0) return { sent: 0, failed: 0 };
+    try {
+      const message = await this.deps.digest!(claimed, reads);
+      if (message) await this.deps.sender.send(claimed[0]!.address, message);
+      for (const item of claimed) await this.deps.outbox.markSent(item, undefined, this.deps.now());
+      return { sent: claimed.length, failed: 0 };
+    } catch (error) {
+      const delay = this.backoff(Math.max(...claimed.map((i) => i.attempts)), error);
+      this.deps.log.warn({ items: claimed.length, retryInMs: delay }, 'incident digest not delivered yet');
+      for (const item of claimed) {
+        await this.deps.outbox.markFailed(item, new Date(this.deps.now().getTime() + delay), error instanceof SendFailure ? `HTTP ${error.status ?? '?'}` : 'error').catch(() => undefined);
+      }
+      return { sent: 0, failed: claimed.length };
+    }
   }
 
   private async deliver(item: OutboxItem, reads: PassReads): Promise<boolean> {

@@ -1,9 +1,10 @@
 import type { AdaptiveCardInvokeResponse, TurnContext } from 'botbuilder';
+import { parseReference } from '../domain/reference.ts';
 import type { Reporter } from '../domain/report.ts';
 import { describeError } from '../log.ts';
 import { BusyError, StorageUnavailableError } from '../store/ports.ts';
 import { evidencePackCard } from '../views/index.ts';
-import { REGISTER_VERBS } from '../views/verbs.ts';
+import { DIGEST_VERBS, REGISTER_VERBS } from '../views/verbs.ts';
 import { rememberChat, registerPage } from './conversations.ts';
 import type { BotDeps } from './deps.ts';
 import { parseCardAction } from './invoke.ts';
@@ -18,6 +19,7 @@ export async function answerCardAction(deps: BotDeps, context: TurnContext): Pro
   if (!aadObjectId) return messageResponse(SAY.noWorkAccount);
   const reporter: Reporter = { aadObjectId, name: context.activity.from.name ?? '' };
   try {
+    if (parsed.value.verb === DIGEST_VERBS.open) return messageResponse(await openFromDigest(deps, context, parsed.value.data, reporter));
     if (parsed.value.verb.startsWith('incident.')) {
       const via = context.activity.conversation?.conversationType === 'channel' ? 'review channel card' : '1:1 card';
       const decided = deps.deciding.act({ verb: parsed.value.verb, data: parsed.value.data, actor: reporter, via });
@@ -63,6 +65,21 @@ export async function answerCardAction(deps: BotDeps, context: TurnContext): Pro
     // Contention is not an outage: the person is told to press again, never that storage is down.
     return messageResponse(error instanceof BusyError ? SAY.busy : error instanceof StorageUnavailableError ? SAY.storageDown : SAY.somethingWentWrong);
   }
+}
+
+/**
+ * A line of the review channel's digest: the incident's card goes to the presser's 1:1 chat. Only
+ * in the channel of the practice that owns the incident (the card's practice id is checked against
+ * the Team, never trusted); the same answer whether the incident exists or not.
+ */
+async function openFromDigest(deps: BotDeps, context: TurnContext, data: Record<string, unknown>, person: Reporter): Promise<string> {
+  const teamId = (context.activity.channelData as { team?: { id?: unknown } } | undefined)?.team?.id;
+  const practice = context.activity.conversation?.conversationType === 'channel' && typeof teamId === 'string' ? deps.membership.forTeam(teamId) : undefined;
+  // Only a well-formed reference is ever queued (hostile input stores nothing it chose).
+  const reference = typeof data.reference === 'string' && data.reference.length <= 20 ? parseReference(data.reference) : undefined;
+  if (!practice || data.practiceId !== practice.id || !reference || reference !== data.reference) return SAY.cardNotUnderstood;
+  const sent = await deps.openPrivately(practice.id, person.aadObjectId, reference);
+  return sent ? SAY.openedPrivately : SAY.openNeedsPrivateChat;
 }
 
 function cardResponse(card: object): AdaptiveCardInvokeResponse {

@@ -21,6 +21,8 @@ export interface BotDeps {
   auditCheck: AuditCheck;
   /** Sends an evidence pack link to the person's 1:1 chat; false if they have none yet. */
   privateLink: (practiceId: string, aadObjectId: string, reference: string, url: string, expiresAt: Date) => Promise<boolean>;
+  /** Queues an incident's card for the person's 1:1 chat (from the channel's digest); false if they have none yet. */
+  openPrivately: (practiceId: string, aadObjectId: string, reference: string) => Promise<boolean>;
   now: () => Date;
   incidentCards: IncidentCards;
   /** Where each person's 1:1 chat is, so notifications can reach them later. */

@@ -53,6 +53,8 @@ export const SAY = {
     ].join('\n\n');
   },
   askInPrivate: (command: string) => `Ask me "${command}" in our private chat.`,
+  openedPrivately: 'I am sending that incident to our private chat.',
+  openNeedsPrivateChat: 'Open a private chat with Postwatch first (say "help" to me there), then press Open again.',
   packSentPrivately: 'I have sent you the evidence pack link in our private chat.',
   packNeedsPrivateChat: 'Open a private chat with Postwatch first (say "help" to me there), then ask for the evidence pack again.',
   reportStillSaving:

@@ -5,7 +5,8 @@ import { bootstrapRoles } from '../app/routing.ts';
 import { handlingOf } from '../domain/handling.ts';
 import type { Practice } from '../domain/practice.ts';
 import type { OutboxItem, Stores } from '../store/ports.ts';
-import { incidentCard, noticeCard, reporterQuestionCard, reporterUpdateCard } from '../views/index.ts';
+import { digestCard, incidentCard, noticeCard, reporterQuestionCard, reporterUpdateCard, type DigestLine } from '../views/index.ts';
+import { labelOf, PLATFORMS } from '../domain/vocabulary.ts';
 
 /** Draws incident screens as cards, with the audience (refresh ids, assignees) read from storage. */
 export class IncidentCards {
@@ -48,6 +49,30 @@ export class IncidentCards {
         });
       }
     }
+  }
+
+  /** One card listing several new incidents for a channel (the outbox's burst digest). */
+  async digest(items: OutboxItem[], reads: PassReads = (_key, read) => read()): Promise<OutgoingMessage | undefined> {
+    const lines: DigestLine[] = [];
+    for (const item of items) {
+      const reference = item.reference;
+      if (!reference) continue;
+      const incident = await reads(`incident|${item.practiceId}|${reference}`, () => this.stores.incidents.get(item.practiceId, reference));
+      if (!incident) continue;
+      const severity = handlingOf(incident).grading?.severity;
+      lines.push({
+        practiceId: incident.practiceId,
+        reference: incident.reference,
+        ...(severity ? { severity } : {}),
+        platformLabel: labelOf(PLATFORMS, incident.facts.where.platform),
+        reportedAt: incident.reportedAt,
+        urgent: incident.facts.risk.atRisk,
+      });
+    }
+    const practice = items[0] ? this.practice(items[0].practiceId) : undefined;
+    if (lines.length === 0 || !practice) return undefined;
+    const urgent = lines.filter((l) => l.urgent).map((l) => l.reference);
+    return { card: digestCard(lines, { practiceName: practice.name }), ...(urgent.length > 0 ? { text: `URGENT: someone may be at risk (${urgent.join(', ')}).` } : {}) };
   }
 
   /** What a queued notification looks like at the moment it is sent (always the current state). */

@@ -13,3 +13,4 @@ export {
   type IncidentCardOptions,
 } from './incidentCards.ts';
 export { REGISTER_PAGE_SIZE, registerCard, type RegisterCardOptions, type RegisterRow } from './registerCard.ts';
+export { DIGEST_MAX_LINES, digestCard, type DigestLine } from './digestCard.ts';
