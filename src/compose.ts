@@ -1,21 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import { AuditCheck } from './app/auditCheck.ts';
+import { AuditSealJob } from './app/auditSeal.ts';
 import { Deciding } from './app/deciding.ts';
 import { Membership } from './app/membership.ts';
 import { OutboxWorker, type Sender } from './app/outbox.ts';
 import { PracticeSetup } from './app/practiceSetup.ts';
 import { Register, Summary } from './app/register.ts';
+import { RegisterExport } from './app/registerExport.ts';
+import { Records } from './app/records.ts';
 import { Reminders } from './app/reminders.ts';
+import { RetentionJob } from './app/retention.ts';
 import { Reporting } from './app/reporting.ts';
+import { SubjectAccess } from './app/subjectAccess.ts';
 import { Routing } from './app/routing.ts';
 import { IncidentCards } from './bot/notifications.ts';
 import { PostwatchBot } from './bot/PostwatchBot.ts';
 import { EvidenceLinks } from './bot/evidenceLinks.ts';
+import { systemNetwork, type Network } from './bot/download/network.ts';
+import { DEFAULT_LIMITS, SafeFetch, type DownloadLimits } from './bot/download/safeFetch.ts';
 import type { PrivateChats } from './bot/privateChat.ts';
 import type { Config } from './config.ts';
 import { practiceById } from './domain/practice.ts';
 import { describeError, type Logger } from './log.ts';
+import { RETENTION_RULES } from './policy/retention.ts';
 import type { Stores } from './store/ports.ts';
+import { plainText } from './views/plainText.ts';
 
 /**
  * The services and the bot, wired once. server.ts adds HTTP (restify, CloudAdapter) around this;
@@ -28,6 +37,10 @@ export interface Services {
   deciding: Deciding;
   outbox: OutboxWorker;
   reminders: Reminders;
+  retention: RetentionJob;
+  seals: AuditSealJob;
+  registerExport: RegisterExport;
+  subjectAccess: SubjectAccess;
   links: EvidenceLinks;
   /** Starts the background work: delivering notifications, finishing interrupted routing, purging drafts. */
   startBackground(): void;
@@ -45,6 +58,13 @@ export interface ServiceDeps {
   random?: () => number;
   /** Deliver notifications as soon as they are queued (default); tests drive delivery themselves. */
   deliverAtOnce?: boolean;
+  /** Screenshot downloads: the system's DNS and TLS unless a test reaches stand-ins on loopback. */
+  downloads?: DownloadOptions;
+}
+
+export interface DownloadOptions {
+  network?: Network;
+  limits?: Partial<DownloadLimits>;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -57,7 +77,7 @@ export function createServices(deps: ServiceDeps): Services {
   };
 
   const routing = new Routing({ stores, practices: practice, policies: config.policies, now, log, queued });
-  const deciding = new Deciding({ stores, practices: practice, policies: config.policies, now, queued });
+  const deciding = new Deciding({ stores, practices: practice, policies: config.policies, now, queued, log });
   const reporting = new Reporting({
     stores,
     now,
@@ -71,6 +91,10 @@ export function createServices(deps: ServiceDeps): Services {
   });
   const incidentCards = new IncidentCards(stores, deciding, practice, now);
   const reminders = new Reminders({ stores, practices: practice, now, log, instanceId: randomUUID(), queued });
+  const retention = new RetentionJob({ stores, rules: RETENTION_RULES, now, log, instanceId: randomUUID() });
+  const registerExport = new RegisterExport(stores, now);
+  const subjectAccess = new SubjectAccess(stores, now, queued);
+  const seals = new AuditSealJob({ stores, practices: () => config.practices.practices, now, log, instanceId: randomUUID(), queued });
   const links = new EvidenceLinks(config.linkSecret, config.publicUrl ?? 'http://127.0.0.1:3978');
   outbox = new OutboxWorker({ outbox: stores.outbox, sender: deps.sender, render: (item, reads) => incidentCards.render(item, reads), digest: (items, reads) => incidentCards.digest(items, reads), now, log, ...(deps.random ? { random: deps.random } : {}) });
   const bot = new PostwatchBot({
@@ -81,23 +105,27 @@ export function createServices(deps: ServiceDeps): Services {
     summary: new Summary(stores, now),
     links,
     auditCheck: new AuditCheck(stores, now, log, queued),
+    records: new Records(stores, retention, now, plainText),
+    registerExport,
+    subjectAccess,
     privateLink: async (practiceId, aad, reference, url, expiresAt) => {
       const chat = await stores.practices.userChat(practiceId, aad);
       if (!chat) return false;
       const until = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit' }).format(expiresAt);
       await stores.outbox.enqueue(
-        [{ practiceId, id: `pack|${reference}|${aad}|${expiresAt.toISOString()}`, kind: 'message', target: `user:${aad.toLowerCase()}`, address: chat, reference, text: `Evidence pack for ${reference}: ${url}\n\nThe link is for you only and stops working at ${until}. Do not forward it: the pack contains personal data.` }],
+        [{ practiceId, id: `pack|${reference}|${aad}|${expiresAt.toISOString()}`, kind: 'message', target: `user:${aad.toLowerCase()}`, address: chat, reference, text: `Evidence pack for ${reference}: ${url}\n\nThe link is for you only, works once and stops working at ${until}. Do not forward it: the pack contains personal data.` }],
         now(),
       );
       queued();
       return true;
     },
-    openPrivately: async (practiceId, aad, reference) => {
-      // A line of the channel's digest: that incident's own card, to the presser's 1:1 chat,
-      // drawn for them when sent (deciders get the decider view, anyone else the channel's).
+    openPrivately: async (practiceId, aad, reference, view) => {
+      // A line of the channel's digest: that incident's own card, to the presser's 1:1 chat, as
+      // sightOf gave it to them at the press: 'user:' cards are drawn for that person (and again
+      // by the rule at every update), 'channel|user:' ones as the review channel's read-only card.
       const chat = await stores.practices.userChat(practiceId, aad);
       if (!chat) return false;
-      const target = `user:${aad.toLowerCase()}`;
+      const target = `${view === 'channel' ? 'channel|' : ''}user:${aad.toLowerCase()}`;
       await stores.outbox.enqueue([{ practiceId, id: `${reference}|${target}|card|opened`, kind: 'incident-card', target, address: chat, reference }], now());
       queued();
       return true;
@@ -109,6 +137,7 @@ export function createServices(deps: ServiceDeps): Services {
     privateChats: deps.privateChats,
     log,
     authEnabled: config.bot.authEnabled,
+    downloads: new SafeFetch(deps.downloads?.network ?? systemNetwork, { ...DEFAULT_LIMITS, ...deps.downloads?.limits }),
   });
 
   const timers: NodeJS.Timeout[] = [];
@@ -125,12 +154,26 @@ export function createServices(deps: ServiceDeps): Services {
     deciding,
     outbox,
     reminders,
+    retention,
+    seals,
+    registerExport,
+    subjectAccess,
     links,
     startBackground() {
       outbox!.start(2_000);
       every(60_000, () => reminders.run(), 'reminders');
       every(30_000, () => routing.sweep(), 'routing sweep');
       every(60 * 60_000, () => stores.drafts.purgeExpired(now()), 'draft purge');
+      every(60 * 60_000, () => stores.leases.purgeUsed(now()), 'used link purge');
+      // Subject access deadlines, like overdue tasks (each reminder has a fixed id: sent once).
+      every(60 * 60_000, () => subjectAccess.remind(config.practices.practices), 'subject access reminders');
+      // Records duties once a day, deletions first so the seal covers their tombstones (each under a
+      // lease: of several instances one does it).
+      const daily = () => retention.run().then(() => seals.run());
+      every(24 * 60 * 60_000, daily, 'retention and audit seal');
+      const first = setTimeout(() => void daily().catch((error: unknown) => log.warn({ ...describeError(error) }, 'retention and audit seal failed')), 5 * 60_000);
+      first.unref();
+      timers.push(first);
       void routing.sweep().catch(() => undefined);
     },
     async stopBackground() {

@@ -9,6 +9,8 @@ import { err, ok, type Result } from './domain/result.ts';
 /** The environment, parsed and checked once at start-up. Every problem is reported by name. */
 export interface Config {
   port: number;
+  /** The address to listen on with authentication on (local mode always uses loopback). */
+  listenHost: string;
   production: boolean;
   bot: {
     appId: string;
@@ -70,6 +72,7 @@ const practicesFileSchema = z
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3978),
+  POSTWATCH_LISTEN_HOST: z.string().trim().regex(/^(\d{1,3}(\.\d{1,3}){3}|::|::1)$/, 'use an IP address such as 0.0.0.0 or 127.0.0.1').optional(),
   NODE_ENV: z.string().optional(),
   MicrosoftAppId: z.string().trim().optional(),
   MicrosoftAppPassword: z.string().optional(),
@@ -122,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
 
   return ok({
     port: e.PORT,
+    listenHost: e.POSTWATCH_LISTEN_HOST ?? '0.0.0.0',
     production,
     bot: {
       appId,

@@ -1,8 +1,10 @@
-import { loadConfig } from './config.ts';
-import { createLogger } from './log.ts';
+import { practiceReadiness, readinessLines } from './app/readiness.ts';
+import { loadConfig, type Config } from './config.ts';
+import { createLogger, describeError, type Logger } from './log.ts';
 import { createApp } from './server.ts';
 import { startAzuriteProcess } from './store/azuriteProcess.ts';
 import { createAzureStores } from './store/azure/index.ts';
+import type { Stores } from './store/ports.ts';
 
 /** `npm start`: reads the environment, starts storage (embedded when none is configured) and serves. */
 async function main(): Promise<void> {
@@ -35,11 +37,12 @@ async function main(): Promise<void> {
 
   const app = createApp({ config: cfg, stores, log });
   // Local mode has no authentication, so it listens on loopback only.
-  const host = cfg.bot.authEnabled ? '0.0.0.0' : '127.0.0.1';
+  const host = cfg.bot.authEnabled ? cfg.listenHost : '127.0.0.1';
   const { url } = await app.listen(cfg.port, host);
   log.info({ url: `${url}/api/messages`, practices: cfg.practices.practices.map((p) => p.id) }, 'Postwatch is listening');
 
   app.services.startBackground();
+  await printReadiness(cfg, stores, log);
 
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
@@ -49,6 +52,19 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/** One readable block per practice: who decides, who can be reached, the review channel, what is missing. */
+async function printReadiness(cfg: Config, stores: Stores, log: Logger): Promise<void> {
+  for (const practice of cfg.practices.practices) {
+    try {
+      const readiness = await practiceReadiness(stores, practice);
+      console.log(readinessLines(practice, readiness).join('\n'));
+      if (readiness.warnings.length > 0) log.warn({ readiness }, `practice ${practice.id} is not fully set up`);
+    } catch (error) {
+      log.warn({ ...describeError(error), practiceId: practice.id }, 'readiness could not be read (storage)');
+    }
+  }
 }
 
 main().catch((error: unknown) => {

@@ -1,22 +1,33 @@
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from 'botbuilder';
-import { AuthenticationError } from 'botframework-connector';
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type Activity, type TurnContext } from 'botbuilder';
+import { AuthenticationError, type BotFrameworkAuthentication } from 'botframework-connector';
 import restify from 'restify';
 import type { Sender } from './app/outbox.ts';
 import type { PostwatchBot } from './bot/PostwatchBot.ts';
 import { ConnectorSender } from './bot/proactive.ts';
-import { buildEvidencePack, EVIDENCE_PACK_CONTENT_TYPE, EvidencePackNotFoundError } from './app/evidencePack.ts';
+import { downloadEvidencePack, EVIDENCE_PACK_CONTENT_TYPE, EvidencePackNotFoundError } from './app/evidencePack.ts';
 import { bootstrapRoles } from './app/routing.ts';
-import { createServices, type Services } from './compose.ts';
+import { practiceReadiness } from './app/readiness.ts';
+import { createServices, type DownloadOptions, type Services } from './compose.ts';
 import { practiceById } from './domain/practice.ts';
-import { isDecider } from './domain/handling.ts';
 import { SAY } from './bot/messages.ts';
 import { ConnectorPrivateChats, type PrivateChats } from './bot/privateChat.ts';
 import type { Config } from './config.ts';
 import { describeError, type Logger } from './log.ts';
 import type { Stores } from './store/ports.ts';
+import { contentRefusal, looksLikeBearerJwt, parseJson, readBody, type Refusal } from './requestBody.ts';
 
-/** Requests larger than this are refused before their JSON is parsed. */
+/** Requests larger than this (real bytes received) are refused before their JSON is parsed. */
 export const MAX_REQUEST_BYTES = 256 * 1024;
+/** A body that has not fully arrived by then is refused (408): a slow sender holds no socket for long. */
+export const BODY_TIMEOUT_MS = 10_000;
+/**
+ * After a refusal, how much of the unread body is discarded before the connection is cut: more than
+ * loopback's socket buffers hold, so the client has read the answer by then.
+ */
+const DISCARD_BYTES = 16 * 1024 * 1024;
+const DISCARD_MS = 2_000;
+/** Node's own limit for headers and a whole request, well above what Teams needs. */
+const REQUEST_TIMEOUT_MS = 30_000;
 
 export interface AppDeps {
   config: Config;
@@ -26,6 +37,8 @@ export interface AppDeps {
   /** Tests may replace how 1:1 chats are opened and proactive messages sent; production uses the connector. */
   privateChats?: (adapter: CloudAdapter) => PrivateChats;
   sender?: (adapter: CloudAdapter) => Sender;
+  /** Tests may resolve attachment hosts to stand-ins on loopback; production uses DNS and TLS. */
+  downloads?: DownloadOptions;
 }
 
 export interface App {
@@ -72,13 +85,29 @@ export function createApp(deps: AppDeps): App {
     now,
     sender: deps.sender?.(adapter) ?? new ConnectorSender(adapter, config.bot.appId),
     privateChats: deps.privateChats?.(adapter) ?? new ConnectorPrivateChats(adapter, config.bot.appId),
+    ...(deps.downloads ? { downloads: deps.downloads } : {}),
   });
   const bot = services.bot;
 
   const server = restify.createServer({ name: 'postwatch', handleUncaughtExceptions: false });
-  server.use(restify.plugins.bodyParser({ maxBodySize: MAX_REQUEST_BYTES, mapParams: false }));
+  // No body parser: restify's would inflate gzip and write multipart uploads to TMPDIR before any
+  // authentication. Each route reads only what it needs (see receiveActivity).
+  server.server.requestTimeout = REQUEST_TIMEOUT_MS;
+  server.server.headersTimeout = REQUEST_TIMEOUT_MS;
 
   server.post('/api/messages', async (req, res) => {
+    try {
+      const refusal = await receiveActivity(req, auth, config.bot.authEnabled);
+      if (refusal) {
+        log.warn({ status: refusal.status, reason: refusal.error }, 'request refused at the edge');
+        refuse(req, res, refusal);
+        return;
+      }
+    } catch (error) {
+      log.error({ ...describeError(error) }, 'request could not be read');
+      refuse(req, res, { status: 400, error: 'request not accepted' });
+      return;
+    }
     // A malformed activity is the sender's mistake: 400 before botbuilder sees it (it would throw,
     // answer 500 with its own error message, or send replies to its default connector).
     const problem = activityProblem(req.body);
@@ -101,28 +130,32 @@ export function createApp(deps: AppDeps): App {
     }
   });
 
-  // Evidence packs: only through a link the bot issued to a decider, checked again on download.
+  // Evidence packs: only through a link the bot issued to a decider, checked again on download,
+  // used once (across every instance), and audited with who downloaded it.
   server.get('/evidence', async (req, res) => {
     const token = new URL(req.url ?? '', 'http://localhost').searchParams.get('t') ?? '';
     const link = services.links.verify(token, now());
     const practice = link ? practiceById(config.practices, link.practiceId) : undefined;
     if (!link || !practice) {
-      res.send(404, { error: 'This link is not valid or has expired. Ask for a new one from the incident card.' });
+      res.send(404, { error: 'This link is not valid or has expired. Ask for a new link from the incident card.' });
       return;
     }
     try {
-      const roles = (await stores.practices.roles(practice.id, bootstrapRoles(practice))).value;
-      const incident = await stores.incidents.get(link.practiceId, link.reference);
-      if (!incident || !isDecider(incident, roles, link.issuedTo)) {
+      const header = (name: string) => {
+        const value = req.headers[name];
+        return Array.isArray(value) ? value.join(', ') : value;
+      };
+      const client = { address: req.socket?.remoteAddress, forwardedFor: header('x-forwarded-for'), userAgent: header('user-agent') };
+      const outcome = await downloadEvidencePack(stores, practice, link, client, now);
+      if (outcome.kind === 'not-a-decider') {
         res.send(403, { error: 'The person this link was issued to no longer decides for this practice.' });
         return;
       }
-      const pack = await buildEvidencePack(stores, link.practiceId, link.reference, { now });
-      await stores.incidents.appendAudit(link.practiceId, link.reference, {
-        actor: { aadObjectId: link.issuedTo, name: link.issuedToName ?? '' },
-        action: 'evidence-pack.downloaded',
-        summary: `Evidence pack downloaded (SHA-256 ${pack.sha256}${pack.intact ? '' : '; WARNING: integrity problems listed in the pack'}).`,
-      });
+      if (outcome.kind === 'used') {
+        res.send(410, { error: 'This link has already been used: each link works once. Ask for a new link from the incident card.' });
+        return;
+      }
+      const pack = outcome.pack;
       res.writeHead(200, {
         'content-type': EVIDENCE_PACK_CONTENT_TYPE,
         'content-disposition': `attachment; filename="${pack.fileName}"`,
@@ -133,17 +166,81 @@ export function createApp(deps: AppDeps): App {
       res.end(pack.bytes);
     } catch (error) {
       log.error({ ...describeError(error) }, 'evidence pack failed');
-      if (!res.headersSent) res.send(error instanceof EvidencePackNotFoundError ? 404 : 503, { error: 'The evidence pack could not be prepared. Try again shortly.' });
+      if (!res.headersSent) res.send(error instanceof EvidencePackNotFoundError ? 404 : 503, { error: 'The evidence pack could not be prepared. Ask for a new link from the incident card and try again shortly.' });
     }
   });
 
+  // The register as CSV: the same kind of signed link, for a decider of the practice, checked again.
+  server.get('/export', async (req, res) => {
+    const token = new URL(req.url ?? '', 'http://localhost').searchParams.get('t') ?? '';
+    const link = services.links.verify(token, now(), 'register');
+    const practice = link ? practiceById(config.practices, link.practiceId) : undefined;
+    if (!link || !practice || !link.from || !link.to) {
+      res.send(404, { error: 'This link is not valid or has expired. Ask for a new one with "export register".' });
+      return;
+    }
+    try {
+      const file = await services.registerExport.download(practice, { aadObjectId: link.issuedTo, name: link.issuedToName ?? '' }, { from: link.from, to: link.to });
+      if (!file) {
+        res.send(403, { error: 'The person this link was issued to no longer decides for this practice.' });
+        return;
+      }
+      res.writeHead(200, {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': `attachment; filename="${file.fileName}"`,
+        'content-length': file.bytes.length,
+        'cache-control': 'no-store',
+      });
+      res.end(file.bytes);
+    } catch (error) {
+      log.error({ ...describeError(error) }, 'register export failed');
+      if (!res.headersSent) res.send(503, { error: 'The register could not be prepared. Try again shortly.' });
+    }
+  });
+
+  // A subject access pack: a single-use signed link for a manager or the DPO, checked again.
+  server.get('/subject-access', async (req, res) => {
+    const token = new URL(req.url ?? '', 'http://localhost').searchParams.get('t') ?? '';
+    const link = services.links.verify(token, now(), 'subject-access');
+    const practice = link ? practiceById(config.practices, link.practiceId) : undefined;
+    if (!link || !practice || !link.requestId || !link.nonce) {
+      res.send(404, { error: 'This link is not valid or has expired. Ask for a new one with "subject access".' });
+      return;
+    }
+    try {
+      const pack = await services.subjectAccess.download(practice, { aadObjectId: link.issuedTo, name: link.issuedToName ?? '' }, link.requestId, link.nonce);
+      if (pack === 'refused' || pack === 'used') {
+        res.send(pack === 'used' ? 410 : 403, { error: pack === 'used' ? 'This link has already been used. Ask for a new one with "subject access".' : 'The person this link was issued to no longer answers requests for this practice.' });
+        return;
+      }
+      res.writeHead(200, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-disposition': `attachment; filename="${pack.fileName}"`,
+        'content-length': pack.bytes.length,
+        'cache-control': 'no-store',
+      });
+      res.end(pack.bytes);
+    } catch (error) {
+      log.error({ ...describeError(error) }, 'subject access pack failed');
+      if (!res.headersSent) res.send(503, { error: 'The pack could not be prepared. Try again shortly.' });
+    }
+  });
+
+  // Status on storage alone; each practice's readiness (counts only, no names or ids of people) beside it.
   server.get('/healthz', async (_req, res) => {
     const storage = await stores.health.check();
+    const practices = storage.ok
+      ? await Promise.all(config.practices.practices.map((p) => practiceReadiness(stores, p))).catch((error: unknown) => {
+          log.warn({ ...describeError(error) }, 'readiness could not be read');
+          return [];
+        })
+      : [];
     res.send(storage.ok ? 200 : 503, {
       status: storage.ok ? 'ok' : 'unavailable',
       storage: storage.ok ? 'ok' : storage.reason,
       storageKind: config.storage.kind,
       authentication: config.bot.authEnabled ? 'on' : 'off (local mode)',
+      practices,
     });
   });
 
@@ -172,6 +269,63 @@ export function createApp(deps: AppDeps): App {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * Everything checked before an activity reaches botbuilder, cheapest first, each before the body
+ * is read or parsed: the content type and encoding (headers only), then in authenticated mode the
+ * token (signature, issuer, audience, lifetime: the SDK's own validation, with the activity's
+ * channel and service URL left for CloudAdapter to check against the parsed body), then the body
+ * itself, read with a hard byte cap and a deadline, then JSON. On success `req.body` holds the JSON.
+ */
+async function receiveActivity(req: restify.Request, auth: BotFrameworkAuthentication, authEnabled: boolean): Promise<Refusal | undefined> {
+  const content = contentRefusal(req.headers, MAX_REQUEST_BYTES);
+  if (content) return content;
+  if (authEnabled) {
+    const header = req.headers.authorization;
+    if (!looksLikeBearerJwt(header)) return { status: 401, error: 'unauthorized' };
+    try {
+      await auth.authenticateRequest({ channelId: '', serviceUrl: '' } as Activity, header!);
+    } catch {
+      return { status: 401, error: 'unauthorized' };
+    }
+  }
+  const read = await readBody(req, { maxBytes: MAX_REQUEST_BYTES, timeoutMs: BODY_TIMEOUT_MS });
+  if (!read.ok) return read.refusal;
+  const json = parseJson(read.bytes);
+  if (!json.ok) return { status: 400, error: 'body is not JSON' };
+  req.body = json.value;
+  return undefined;
+}
+
+/** Answers a refusal; a body not read to its end is left to a lingering close. */
+function refuse(req: restify.Request, res: restify.Response, refusal: Refusal): void {
+  if (!req.complete) lingeringClose(req, res);
+  if (!res.headersSent) res.send(refusal.status, { error: refusal.error });
+}
+
+/**
+ * A lingering close, as nginx and Apache do it: answer with `connection: close`, end our side of
+ * the connection, discard (never keep) what still arrives for at most DISCARD_BYTES or DISCARD_MS,
+ * then cut it. Nobody can keep streaming into a refused request, and a client that is still
+ * sending gets to read the answer: closing at once (what Node does after a `connection: close`
+ * answer, through socket.destroySoon) resets the connection under it and the answer can be lost.
+ */
+function lingeringClose(req: restify.Request, res: restify.Response): void {
+  const socket = req.socket;
+  socket.destroySoon = () => socket.end();
+  res.setHeader('connection', 'close');
+  let discarded = 0;
+  const cut = () => socket.destroy();
+  const timer = setTimeout(cut, DISCARD_MS);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+  req.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > DISCARD_BYTES) cut();
+  });
+  req.on('error', () => undefined);
+  req.resume();
 }
 
 /** The first field botbuilder relies on that is missing or of the wrong type, if any. */

@@ -3,6 +3,7 @@ import { holdsRole } from '../domain/roles.ts';
 import type { Logger } from '../log.ts';
 import { describeError } from '../log.ts';
 import type { ConversationAddress, Stores } from '../store/ports.ts';
+import { checkAgainstSeal, describeSealCheck } from './auditSeal.ts';
 import { describeChainReport, summariseChainReports, verifyAuditChains } from './auditVerify.ts';
 import { bootstrapRoles } from './routing.ts';
 
@@ -33,14 +34,17 @@ export class AuditCheck {
   private async check(practice: Practice, aad: string, address: ConversationAddress, startedAt: Date): Promise<void> {
     const reports = await verifyAuditChains(this.stores, { practiceId: practice.id });
     const summary = summariseChainReports(reports);
-    const text =
+    const sealed = await checkAgainstSeal(this.stores, await this.stores.seals.latest(practice.id));
+    const deleted = summary.deleted > 0 ? ` ${summary.deleted} of them end in a tombstone: deleted by Postwatch under the records policy.` : '';
+    const chains =
       summary.broken === 0
-        ? `Audit check for ${practice.name}: all ${summary.incidents} incident audit trails are intact (checked ${startedAt.toISOString()}).`
+        ? `Audit check for ${practice.name}: all ${summary.incidents} incident audit trails are intact (checked ${startedAt.toISOString()}).${deleted}`
         : `Audit check for ${practice.name}: ${summary.broken} of ${summary.incidents} audit trails are NOT intact.\n\n${reports
             .filter((r) => !r.ok)
             .slice(0, 20)
             .map(describeChainReport)
             .join('\n\n')}\n\nKeep this message and tell your Data Protection Officer.`;
+    const text = `${chains}\n\n${describeSealCheck(sealed)}`;
     await this.stores.outbox.enqueue(
       [{ practiceId: practice.id, id: `audit-check|${aad}|${startedAt.toISOString()}`, kind: 'message', target: `user:${aad.toLowerCase()}`, address, text }],
       this.now(),

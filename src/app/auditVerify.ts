@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { EvidenceFile } from '../domain/report.ts';
 import { auditHash, factsHash, GENESIS_HASH } from '../store/azure/auditChain.ts';
-import type { AuditRecord, AuditScope, EvidenceStore, IncidentStore } from '../store/ports.ts';
+import { TOMBSTONE_ACTION } from '../domain/retention.ts';
+import type { AuditEntry, AuditRecord, AuditScope, EvidenceStore, IncidentStore } from '../store/ports.ts';
 
 /**
  * Checks every incident's audit chain as it lies in storage: the entries are numbered 1..n with
@@ -63,6 +64,11 @@ export interface ChainReport {
   brokenAt?: number;
   /** Empty when ok; otherwise what is wrong, the first broken entry's problem first. */
   problems: ChainProblem[];
+  /**
+   * The incident was deleted by Postwatch (retention or the DPO's erasure): its chain ends in a
+   * tombstone entry. A deletion, not tampering: the tombstone is checked like any entry.
+   */
+  deleted?: { at: string; sequence: number };
 }
 
 export interface VerifyOptions {
@@ -106,6 +112,20 @@ export async function verifyAuditChains(stores: VerifyStores, options: VerifyOpt
 export function checkAuditRecord(record: AuditRecord): ChainReport {
   const problems: ChainProblem[] = [...walkChain(record)];
   const entryBroken = problems.length > 0;
+  const tombstoneAt = record.trail.findIndex(isTombstone);
+  const tombstone = tombstoneAt >= 0 ? record.trail[tombstoneAt] : undefined;
+  if (tombstone && tombstoneAt !== record.trail.length - 1) {
+    problems.push({ kind: 'head-mismatch', sequence: tombstone.sequence + 1, detail: `Entries were added after the incident was deleted (tombstone entry ${tombstone.sequence}).` });
+  }
+  if (tombstone && (record.incident || record.incidentProblem !== undefined)) {
+    problems.push({ kind: 'head-mismatch', sequence: tombstone.sequence, detail: `The incident is stored although entry ${tombstone.sequence} records its deletion (it was restored outside Postwatch).` });
+  } else if (tombstone) {
+    // Deleted by Postwatch: nothing more to compare with an incident that is rightly gone.
+    return withProblems(
+      { practiceId: record.practiceId, reference: record.reference, ok: true, entries: record.trail.length, problems: [], deleted: { at: tombstone.at, sequence: tombstone.sequence } },
+      problems,
+    );
+  }
 
   if (record.incidentProblem !== undefined) {
     problems.push({ kind: 'incident-unreadable', detail: `The incident row cannot be read: ${record.incidentProblem}` });
@@ -134,9 +154,11 @@ function* walkChain(record: AuditRecord): Generator<ChainProblem> {
     }
     return;
   }
-  let previous = GENESIS_HASH;
+  // An erased incident keeps only its tombstone: it links to the last entry, which is gone.
+  const erased = trail.length === 1 && isTombstone(trail[0]!) && Number.isInteger(trail[0]!.sequence) ? trail[0]!.sequence - 1 : 0;
+  let previous = erased > 0 ? trail[0]!.previousHash : GENESIS_HASH;
   for (const [index, entry] of trail.entries()) {
-    const expected = index + 1;
+    const expected = index + 1 + erased;
     if (!Number.isInteger(entry.sequence) || !entry.hash || !entry.previousHash) {
       yield { kind: 'unreadable-entry', sequence: expected, detail: `Entry ${expected} cannot be read: its sequence number or hashes are missing or damaged.` };
       return;
@@ -182,6 +204,10 @@ function* walkChain(record: AuditRecord): Generator<ChainProblem> {
     }
     previous = entry.hash;
   }
+}
+
+function isTombstone(entry: AuditEntry): boolean {
+  return entry.action === TOMBSTONE_ACTION;
 }
 
 /** The head kept on the incident row must be the last entry: it catches a deleted last entry. */
@@ -317,12 +343,16 @@ function withProblems(report: ChainReport, extra: readonly ChainProblem[]): Chai
     entries: report.entries,
     ...(brokenAt === undefined ? {} : { brokenAt }),
     problems: ordered,
+    ...(report.deleted && problems.length === 0 ? { deleted: report.deleted } : {}),
   };
 }
 
 /** One line per incident, e.g. "BROKEN practice-a PW-2026-0042 at entry 3: Entry 3 was changed ...". */
 export function describeChainReport(report: ChainReport): string {
   const where = `${report.practiceId} ${report.reference}`;
+  if (report.ok && report.deleted) {
+    return `deleted ${where} on ${idText(report.deleted.at.slice(0, 10))}: the incident was deleted by Postwatch under the records policy (tombstone entry ${report.deleted.sequence} verifies)`;
+  }
   if (report.ok) return `ok     ${where} (${report.entries} ${report.entries === 1 ? 'entry' : 'entries'})`;
   const at = report.brokenAt === undefined ? '' : ` at entry ${report.brokenAt}`;
   const more = report.problems.length > 1 ? ` (+${report.problems.length - 1} more: ${report.problems.slice(1).map((p) => p.kind).join(', ')})` : '';
@@ -333,6 +363,8 @@ export interface VerifySummary {
   incidents: number;
   ok: number;
   broken: number;
+  /** Of the ok ones, incidents deleted by Postwatch whose tombstone verifies. */
+  deleted: number;
   /** The broken ones, as practiceId + reference. */
   brokenIncidents: Array<{ practiceId: string; reference: string; brokenAt?: number }>;
 }
@@ -343,6 +375,7 @@ export function summariseChainReports(reports: readonly ChainReport[]): VerifySu
     incidents: reports.length,
     ok: reports.length - broken.length,
     broken: broken.length,
+    deleted: reports.filter((r) => r.ok && r.deleted).length,
     brokenIncidents: broken.map((r) => ({ practiceId: r.practiceId, reference: r.reference, ...(r.brokenAt === undefined ? {} : { brokenAt: r.brokenAt }) })),
   };
 }

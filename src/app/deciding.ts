@@ -8,55 +8,46 @@ import {
   reopen,
   decisionSummary,
   handlingOf,
-  isDecider,
   saveReplyDraft,
   type HandlingError,
   type Person,
 } from '../domain/handling.ts';
 import type { Incident } from '../domain/incident.ts';
-import { checkReply, guardContextFrom, hasBlocking, type Finding } from '../domain/policy/guard.ts';
+import { hasBlocking, reviewReply, type Finding, type ReplyReview } from '../domain/policy/guard.ts';
+import { attestationKey } from '../domain/policy/reply-guard/attestation.ts';
 import type { Policy } from '../domain/policy/schema.ts';
 import { renderReplyTemplate } from '../domain/policy/templates.ts';
 import type { Practice } from '../domain/practice.ts';
-import type { Result } from '../domain/result.ts';
+import { ok, type Result } from '../domain/result.ts';
+import { stampRetention } from '../domain/retention.ts';
+import { RETENTION_RULES } from '../policy/retention.ts';
 import { isManager, type PracticeRoles } from '../domain/roles.ts';
-import { ConflictError, type NewOutboxItem, type Stores } from '../store/ports.ts';
+import { parseReference } from '../domain/reference.ts';
+import { sameChannel, sightOf, type Sight } from '../domain/sight.ts';
+import type { Logger } from '../log.ts';
+import { ConflictError, type Stores } from '../store/ports.ts';
 import { INCIDENT_INPUTS, INCIDENT_VERBS } from '../views/verbs.ts';
 import type { Notice } from './reporting.ts';
+import { CardUpdates, CLOSED_FOR_REPORTER } from './cardUpdates.ts';
+import type { Asking, IncidentActionRequest, IncidentScreen } from './incidentScreens.ts';
+import { NOT_YOURS, RefusalLimiter, refusalNotice, Refusals } from './refusals.ts';
+import { approvalSummary, replyGuardContext } from './replyGuard.ts';
 import { bootstrapRoles } from './routing.ts';
 
-/**
- * The practice manager's side: the incident card's buttons. Authorisation is checked here, on the
- * server, for every verb, whatever the card that was pressed says; refusals are audited.
- */
+export type { Asking, IncidentActionRequest, IncidentScreen } from './incidentScreens.ts';
 
-export type IncidentScreen =
-  | {
-      kind: 'incident';
-      incident: Incident;
-      view: 'decider' | 'readonly';
-      replyText: string;
-      replyFindings: Finding[];
-      errors?: Record<string, string>;
-      notice?: Notice;
-      /** Who is looking (task owners can mark their own tasks done on a read-only card). */
-      viewerAadObjectId: string;
-      canClose: boolean;
-      canReopen: boolean;
-      /** The practice's roles as read for this screen, so drawing the card need not read them again. */
-      roles: PracticeRoles;
-    }
-  | { kind: 'question'; incident: Incident; error?: string }
-  /** A decider asked for the evidence pack: the bot makes the short-lived link. */
-  | { kind: 'pack'; incident: Incident }
-  | { kind: 'message'; text: string };
+/**
+ * The incident card's buttons, "incident PW-…" and the cards the outbox draws. Who sees what is
+ * decided once, by sightOf (src/domain/sight.ts), from who is asking; what each may do is checked
+ * here, on the server, for every verb, whatever the card that was pressed says.
+ */
 
 type IncidentView = Extract<IncidentScreen, { kind: 'incident' }>;
 type ViewExtras = {
   errors?: Record<string, string>;
   notice?: Notice;
   replyText?: string;
-  replyFindings?: Finding[];
+  review?: ReplyReview;
 };
 
 const DONE_NOTICE: Record<string, string> = {
@@ -70,40 +61,41 @@ function resolvedNote(incident: Incident): string {
   return incident.status === 'resolved' ? 'All actions done: resolved.' : '';
 }
 
-export interface IncidentActionRequest {
-  verb: string;
-  data: Record<string, unknown>;
-  actor: Person;
-  /** Which card the press came from (e.g. "review channel card"), for the audit trail. */
-  via?: string;
-}
-
 export interface DecidingDeps {
   stores: Pick<Stores, 'incidents' | 'practices' | 'outbox'>;
   practices: (id: string) => Practice | undefined;
   policies: Map<string, Policy>;
   now: () => Date;
   queued?: () => void;
+  log?: Logger;
 }
 
 const RETRIES = 3;
+const NOTICE: IncidentScreen = { kind: 'message', text: NOT_YOURS };
+const KNOWN_VERBS: readonly string[] = Object.values(INCIDENT_VERBS);
 
 export class Deciding {
-  constructor(private readonly deps: DecidingDeps) {}
+  private readonly refusals: Refusals;
+  private readonly updates: CardUpdates;
 
+  constructor(private readonly deps: DecidingDeps) {
+    this.updates = new CardUpdates(deps);
+    this.refusals = new Refusals({ incidents: deps.stores.incidents, limiter: new RefusalLimiter(deps.now), now: deps.now, isPractice: (id) => !!deps.practices(id), ...(deps.log ? { log: deps.log } : {}) });
+  }
+
+  /**
+   * Every incident verb. The practice is the asker's (never the card's); the incident is looked up
+   * at that practice only; what the asker sees is decided by sightOf, once, here.
+   */
   async act(request: IncidentActionRequest): Promise<IncidentScreen> {
-    const practiceId = typeof request.data.practiceId === 'string' ? request.data.practiceId : '';
-    const reference = typeof request.data.reference === 'string' ? request.data.reference : '';
-    const practice = this.deps.practices(practiceId);
-    const policy = this.deps.policies.get(practiceId);
-    if (!practice || !policy || !reference) return { kind: 'message', text: 'That incident card is not recognised.' };
-
+    // Past the limit: the same notice, without reading or writing anything.
+    if (this.refusals.limited(request.actor.aadObjectId)) return NOTICE;
+    const asking = typeof request.asking === 'function' ? await request.asking() : request.asking;
     for (let attempt = 0; ; attempt++) {
-      const incident = await this.deps.stores.incidents.get(practiceId, reference);
-      if (!incident) return { kind: 'message', text: 'That incident was not found.' };
-      const roles = (await this.deps.stores.practices.roles(practiceId, bootstrapRoles(practice))).value;
+      const found = await this.lookUp(request, asking);
+      if (!found) return NOTICE;
       try {
-        return await this.actOn(incident, roles, practice, policy, request);
+        return await this.actAs(found.sight, found.incident, found.roles, found.practice, found.policy, request);
       } catch (error) {
         // Someone else changed the incident between our read and our write: look again.
         if (!(error instanceof ConflictError) || attempt >= RETRIES - 1) throw error;
@@ -111,26 +103,138 @@ export class Deciding {
     }
   }
 
-  /** The card a person should see for an incident: the decider view only for deciders. */
-  async view(practiceId: string, reference: string, actor: Person): Promise<IncidentScreen> {
-    return this.act({ verb: INCIDENT_VERBS.refresh, data: { practiceId, reference }, actor });
+  /**
+   * A line of the review channel's digest, pressed ("Open privately"): what sightOf gives the
+   * presser, so that only that card goes to their 1:1 chat. 'none' is refused like any press.
+   */
+  async sightForOpening(request: IncidentActionRequest): Promise<{ sight: Sight; practiceId?: string; reference?: string }> {
+    if (this.refusals.limited(request.actor.aadObjectId)) return { sight: 'none' };
+    const asking = typeof request.asking === 'function' ? await request.asking() : request.asking;
+    const found = await this.lookUp(request, asking);
+    if (!found) return { sight: 'none' };
+    if (found.sight === 'none') {
+      await this.refusals.staff(found.incident, request.actor, 'other', request.via ? ` (from the ${request.via})` : '');
+      return { sight: 'none' };
+    }
+    return { sight: found.sight, practiceId: found.incident.practiceId, reference: found.incident.reference };
   }
 
-  /** The same, for an incident already read (the outbox draws every card it sends). */
-  async viewOf(incident: Incident, actor: Person, knownRoles?: () => Promise<PracticeRoles>): Promise<IncidentScreen> {
+  /**
+   * The incident at the asker's practice (never the card's) and what sightOf gives the asker;
+   * undefined, logged as an outsider's press, when there is no such incident for them.
+   */
+  private async lookUp(request: IncidentActionRequest, asking: Asking) {
+    const verb = KNOWN_VERBS.includes(request.verb) ? request.verb : 'other';
+    const cardPracticeId = typeof request.data.practiceId === 'string' ? request.data.practiceId : undefined;
+    const reference = typeof request.data.reference === 'string' ? request.data.reference : '';
+    const practice = asking.practice;
+    const policy = practice ? this.deps.policies.get(practice.id) : undefined;
+    const ids = { askerPracticeId: practice?.id, verb, ...(cardPracticeId !== undefined ? { cardPracticeId } : {}), reference };
+    const incident = practice && policy && (cardPracticeId === undefined || cardPracticeId === practice.id) && parseReference(reference) === reference ? await this.deps.stores.incidents.get(practice.id, reference) : undefined;
+    if (!practice || !policy || !incident) {
+      this.refusals.outsider(request.actor.aadObjectId, ids);
+      return undefined;
+    }
+    const roles = (await this.deps.stores.practices.roles(practice.id, bootstrapRoles(practice))).value;
+    return { incident, roles, practice, policy, sight: await this.sight(incident, roles, request.actor, asking) };
+  }
+
+  /** "incident PW-2026-0042": the same rule as a refresh of the card. */
+  async view(asking: Asking, reference: string, actor: Person): Promise<IncidentScreen> {
+    return this.act({ verb: INCIDENT_VERBS.refresh, data: { reference }, actor, asking });
+  }
+
+  /**
+   * The card the outbox sends (an incident already read): the review channel gets the channel
+   * card, a person what sightOf gives them — a notice, if they no longer decide. knownRoles: the
+   * roles as the outbox pass read them once for all its cards.
+   */
+  async viewOf(incident: Incident, viewer: Person | 'channel', knownRoles?: () => Promise<PracticeRoles>): Promise<IncidentScreen> {
     const practice = this.deps.practices(incident.practiceId);
     const policy = this.deps.policies.get(incident.practiceId);
-    if (!practice || !policy) return { kind: 'message', text: 'That incident card is not recognised.' };
+    if (!practice || !policy) return NOTICE;
     const roles = knownRoles ? await knownRoles() : (await this.deps.stores.practices.roles(practice.id, bootstrapRoles(practice))).value;
-    return this.actOn(incident, roles, practice, policy, { verb: INCIDENT_VERBS.refresh, data: {}, actor });
+    const context = { practice, policy, roles };
+    if (viewer === 'channel') return this.screen(incident, 'readonly', { ...context, actor: { aadObjectId: '', name: '' } }, {});
+    const sight = sightOf(incident, roles, { aadObjectId: viewer.aadObjectId, practiceId: practice.id, fromReviewChannel: false });
+    if (sight === 'decider') return this.screen(incident, 'decider', { ...context, actor: viewer }, {});
+    if (sight === 'reporter') return this.reporterScreen(incident, policy, viewer);
+    return NOTICE;
+  }
+
+  /** The review channel is read only when it can matter: a press in a channel by someone who is neither. */
+  private async sight(incident: Incident, roles: PracticeRoles, actor: Person, asking: Asking): Promise<Sight> {
+    const asker = { aadObjectId: actor.aadObjectId, practiceId: asking.practice?.id, fromReviewChannel: false };
+    const sight = sightOf(incident, roles, asker);
+    if (sight !== 'none' || !asking.inChannel) return sight;
+    const channel = await this.deps.stores.practices.reviewChannel(incident.practiceId);
+    const channelId = (channel?.reference.conversation as { id?: unknown } | undefined)?.id;
+    return sightOf(incident, roles, { ...asker, fromReviewChannel: sameChannel(asking.conversationId, typeof channelId === 'string' ? channelId : undefined) });
+  }
+
+  private async actAs(sight: Sight, incident: Incident, roles: PracticeRoles, practice: Practice, policy: Policy, request: IncidentActionRequest): Promise<IncidentScreen> {
+    const { actor } = request;
+    const verb = KNOWN_VERBS.includes(request.verb) ? request.verb : 'other';
+    const from = request.via ? ` (from the ${request.via})` : '';
+    switch (sight) {
+      case 'decider':
+        return this.actOn(incident, roles, practice, policy, request);
+      case 'none':
+        // The practice's own staff: audited (collapsed); they see nothing of the incident.
+        await this.refusals.staff(incident, actor, verb, from);
+        return NOTICE;
+      case 'channel': {
+        const card = this.screen(incident, 'readonly', { practice, policy, roles, actor: { aadObjectId: '', name: '' } }, {});
+        if (verb === INCIDENT_VERBS.refresh || verb === 'other') return card;
+        await this.refusals.staff(incident, actor, verb, from);
+        return { ...card, notice: refusalNotice(verb) };
+      }
+      case 'reporter':
+        return this.actAsReporter(incident, roles, policy, request, verb, from);
+    }
+  }
+
+  /** The reporter: their view, their answers to questions, and the tasks they own (posting the reply). */
+  private async actAsReporter(incident: Incident, roles: PracticeRoles, policy: Policy, request: IncidentActionRequest, verb: string, from: string): Promise<IncidentScreen> {
+    const { actor, data } = request;
+    if (verb === INCIDENT_VERBS.refresh || verb === 'other') return this.reporterScreen(incident, policy, actor);
+    if (verb === INCIDENT_VERBS.answer) return this.answer(incident, actor, text(data[INCIDENT_INPUTS.answer]));
+    if (verb === INCIDENT_VERBS.taskDone) {
+      const taskId = text(data.taskId);
+      const result = completeTask(incident, roles, actor, taskId, text(data[`${INCIDENT_INPUTS.taskOutcomePrefix}${taskId}`]), this.deps.now());
+      if (result.ok) {
+        const stored = await this.storeTaskDone(result.value, actor, taskId, from);
+        return this.reporterScreen(stored, policy, actor, { notice: { tone: 'good', text: 'Done, and recorded. Thank you.' } });
+      }
+      if (result.error.kind === 'invalid') return this.reporterScreen(incident, policy, actor, { errors: { [result.error.field]: result.error.message } });
+      if (result.error.kind !== 'not-the-owner') return this.reporterScreen(incident, policy, actor, { notice: { tone: 'attention', text: 'That action is no longer open.' } });
+    }
+    await this.refusals.staff(incident, actor, verb, from);
+    return this.reporterScreen(incident, policy, actor, { notice: refusalNotice(verb) });
+  }
+
+  private reporterScreen(incident: Incident, policy: Policy, viewer: Person, extra: { notice?: Notice; errors?: Record<string, string> } = {}): IncidentScreen {
+    const handling = handlingOf(incident);
+    const told = [
+      ...(handling.decision ? [decisionSummary(handling.decision, (id) => policy.actions.find((a) => a.id === id)?.title ?? id)] : []),
+      ...(incident.status === 'closed' ? [CLOSED_FOR_REPORTER] : []),
+    ];
+    const reply = handling.decision?.reporterPostsReply ? handling.decision.replyText : undefined;
+    return { kind: 'reporter', incident, told, ...(reply ? { replyToPost: reply } : {}), viewerAadObjectId: viewer.aadObjectId, ...extra };
+  }
+
+  private async storeTaskDone(incident: Incident, actor: Person, taskId: string, from: string): Promise<Incident> {
+    const task = incident.handling?.tasks?.find((t) => t.id === taskId);
+    const stored = await this.deps.stores.incidents.update(incident, { actor, action: 'task.done', summary: `Done: ${task?.title ?? taskId}. ${resolvedNote(incident)}${from}` });
+    await this.updates.enqueueCardUpdates(stored);
+    this.deps.queued?.();
+    return stored;
   }
 
   private async actOn(incident: Incident, roles: PracticeRoles, practice: Practice, policy: Policy, request: IncidentActionRequest): Promise<IncidentScreen> {
     const { verb, data, actor } = request;
     const from = request.via ? ` (from the ${request.via})` : '';
-    const decider = isDecider(incident, roles, actor.aadObjectId);
-    const screen = (i: Incident, extra: ViewExtras = {}): IncidentView =>
-      this.screen(i, decider ? 'decider' : 'readonly', { practice, policy, roles, actor }, extra);
+    const screen = (i: Incident, extra: ViewExtras = {}): IncidentView => this.screen(i, 'decider', { practice, policy, roles, actor }, extra);
 
     if (verb === INCIDENT_VERBS.refresh) return screen(incident);
     if (verb === INCIDENT_VERBS.answer) return this.answer(incident, actor, text(data[INCIDENT_INPUTS.answer]));
@@ -141,18 +245,14 @@ export class Deciding {
       const result = completeTask(incident, roles, actor, taskId, text(data[`${INCIDENT_INPUTS.taskOutcomePrefix}${taskId}`]), this.deps.now());
       if (!result.ok) {
         if (result.error.kind === 'not-the-owner') return this.refuse(incident, actor, verb, from, screen);
-        return this.refusal(incident, result.error, actor, [], '', screen);
+        return this.refusal(incident, result.error, actor, undefined, '', screen);
       }
-      const task = result.value.handling?.tasks?.find((t) => t.id === taskId);
-      const stored = await this.deps.stores.incidents.update(result.value, { actor, action: 'task.done', summary: `Done: ${task?.title ?? taskId}. ${resolvedNote(result.value)}${from}` });
-      await this.enqueueCardUpdates(stored);
-      this.deps.queued?.();
+      const stored = await this.storeTaskDone(result.value, actor, taskId, from);
       return { ...screen(stored), notice: { tone: 'good', text: stored.status === 'resolved' ? 'Done. Every action is complete: the incident is resolved and can be closed.' : 'Done, and recorded.' } };
     }
 
-    const managerOnly = verb === INCIDENT_VERBS.reopen;
-    const allowed = managerOnly ? isManager(roles, actor.aadObjectId) : decider;
-    if (!allowed) return this.refuse(incident, actor, verb, from, screen);
+    // Deciders may do everything but reopen, which is the managers' alone.
+    if (verb === INCIDENT_VERBS.reopen && !isManager(roles, actor.aadObjectId)) return this.refuse(incident, actor, verb, from, screen);
     if (verb === INCIDENT_VERBS.pack) {
       await this.deps.stores.incidents.appendAudit(incident.practiceId, incident.reference, { actor, action: 'evidence-pack.requested', summary: 'Evidence pack link issued.' });
       return { kind: 'pack', incident };
@@ -160,7 +260,10 @@ export class Deciding {
 
     const now = this.deps.now();
     const replyText = text(data[INCIDENT_INPUTS.replyText]);
-    const findings = checkReply(replyText, this.guardContext(incident, practice, policy));
+    // Never trust the card: the findings and the free text are worked out here, from the text sent.
+    const review = reviewReply(replyText.trim(), replyGuardContext(incident, practice, policy));
+    const findings = review.findings;
+    const freeText = review.freeText.map((s) => s.text);
     let result: Result<Incident, HandlingError>;
     let summary: string;
     switch (verb) {
@@ -169,8 +272,13 @@ export class Deciding {
         summary = `Reply checked: ${findings.filter((f) => f.severity === 'blocking').length} blocking, ${findings.filter((f) => f.severity === 'advisory').length} advisory findings.`;
         break;
       case INCIDENT_VERBS.approveReply:
-        result = decide(incident, roles, actor, { kind: 'public-reply', replyText, reporterPostsReply: data[INCIDENT_INPUTS.reporterPostsReply] === 'true', replyBlocked: hasBlocking(findings) }, now);
-        summary = 'Decision: brief public reply approved.';
+        // The tick carries the key of the sentences the card listed: it attests to those only.
+        result = decide(incident, roles, actor, {
+          kind: 'public-reply', replyText, freeText, replyBlocked: hasBlocking(findings),
+          reporterPostsReply: data[INCIDENT_INPUTS.reporterPostsReply] === 'true',
+          attested: freeText.length > 0 && data[INCIDENT_INPUTS.attestFreeText] === attestationKey(freeText),
+        }, now);
+        summary = approvalSummary(actor.name, freeText);
         break;
       case INCIDENT_VERBS.noResponse:
         result = decide(incident, roles, actor, { kind: 'no-response', reason: text(data[INCIDENT_INPUTS.reason]) }, now);
@@ -193,7 +301,9 @@ export class Deciding {
         break;
       case INCIDENT_VERBS.close:
         result = close(incident, roles, actor, { outcome: text(data[INCIDENT_INPUTS.closeOutcome]), lessonsLearnt: text(data[INCIDENT_INPUTS.lessonsLearnt]) }, now);
-        summary = 'Closed with an outcome.';
+        // The Records Management Code period starts now: the date is fixed on the record.
+        if (result.ok) result = ok(stampRetention(result.value, RETENTION_RULES));
+        summary = result.ok ? `Closed with an outcome. Kept until ${result.value.handling?.closure?.retainUntil?.slice(0, 10)} (${result.value.handling?.closure?.retentionBasis}).` : 'Closed with an outcome.';
         break;
       case INCIDENT_VERBS.reopen:
         result = reopen(incident, roles, actor, text(data[INCIDENT_INPUTS.reopenReason]), now);
@@ -203,34 +313,31 @@ export class Deciding {
         return screen(incident);
     }
 
-    if (!result.ok) return this.refusal(incident, result.error, actor, findings, replyText, screen);
+    if (!result.ok) return this.refusal(incident, result.error, actor, review, replyText, screen);
     const stored = await this.deps.stores.incidents.update(result.value, { actor, action: `incident.${verb.slice('incident.'.length)}`, summary: `${summary}${from}` });
-    await this.afterChange(stored, verb, policy);
+    await this.updates.afterChange(stored, verb, policy);
     const notice: Notice =
       verb === INCIDENT_VERBS.checkReply
         ? hasBlocking(findings)
           ? { tone: 'attention', text: 'The reply cannot be approved yet: see the problems under it.' }
-          : { tone: 'good', text: 'Reply checked: nothing blocks approval.' }
+          : review.freeText.length > 0
+            ? { tone: 'good', text: `Reply checked: nothing blocks approval. ${review.freeText.length === 1 ? '1 sentence is' : `${review.freeText.length} sentences are`} not from the approved list: read them and tick the statement to approve.` }
+            : { tone: 'good', text: 'Reply checked: nothing blocks approval.' }
         : { tone: 'good', text: DONE_NOTICE[verb] ?? 'Decision recorded. The reporter is being told.' };
-    return { ...screen(stored, { replyText }), notice };
+    return { ...screen(stored, { replyText, review }), notice };
   }
 
-  /** Authorisation is checked on the server for every verb; a refusal is audited and explained. */
+  /** Authorisation is checked on the server for every verb; a refusal is audited (collapsed) and explained. */
   private async refuse(incident: Incident, actor: Person, verb: string, from: string, screen: (i: Incident) => IncidentView): Promise<IncidentScreen> {
-    await this.deps.stores.incidents.appendAudit(incident.practiceId, incident.reference, {
-      actor,
-      action: 'decision.refused',
-      summary: `Refused "${verb}": not allowed for this person at this practice${from}.`,
-    });
-    const who = verb === INCIDENT_VERBS.reopen ? 'Only a practice manager can reopen an incident.' : verb === INCIDENT_VERBS.taskDone ? 'Only the owner of that action, or a practice manager, deputy or Data Protection Officer, can mark it done.' : 'Only the practice manager, deputy or Data Protection Officer can decide on this incident.';
-    return { ...screen(incident), notice: { tone: 'attention', text: `${who} Your attempt has been recorded.` } };
+    await this.refusals.staff(incident, actor, verb, from);
+    return { ...screen(incident), notice: refusalNotice(verb) };
   }
 
   private refusal(
     incident: Incident,
     error: HandlingError,
     actor: Person,
-    findings: Finding[],
+    review: ReplyReview | undefined,
     replyText: string,
     screen: (i: Incident, extra?: ViewExtras) => IncidentView,
   ): IncidentScreen {
@@ -245,11 +352,20 @@ export class Deciding {
       case 'reply-blocked':
         return screen(incident, {
           replyText,
-          replyFindings: findings,
+          ...(review ? { review } : {}),
           errors: { [INCIDENT_INPUTS.replyText]: 'This reply cannot be approved: fix the problems listed under it.' },
         });
+      case 'attestation-needed':
+        return screen(incident, {
+          replyText,
+          ...(review ? { review } : {}),
+          errors: {
+            [INCIDENT_INPUTS.attestFreeText]:
+              'Some sentences are not from the approved list. Read each one listed, then tick the statement to approve. If you changed the reply, press Check reply first.',
+          },
+        });
       case 'invalid':
-        return screen(incident, { replyText, errors: { [error.field]: error.message } });
+        return screen(incident, { replyText, ...(review ? { review } : {}), errors: { [error.field]: error.message } });
       case 'not-routed':
         return screen(incident, { notice: { tone: 'default', text: 'This incident is still being graded. Try again in a moment.' } });
       case 'impossible-transition':
@@ -268,59 +384,9 @@ export class Deciding {
       return { kind: 'message', text: result.error.kind === 'no-open-question' ? 'Thank you: there is no open question on this report.' : 'Only the person who reported this can answer.' };
     }
     const stored = await this.deps.stores.incidents.update(result.value, { actor, action: 'incident.answered', summary: 'The reporter answered a question.' });
-    await this.enqueueCardUpdates(stored);
+    await this.updates.enqueueCardUpdates(stored);
     this.deps.queued?.();
     return { kind: 'message', text: `Thank you. Your answer has been added to ${stored.reference}.` };
-  }
-
-  /** After any change: every copy of the card shows the new state, and the reporter hears of decisions. */
-  private async afterChange(incident: Incident, verb: string, policy: Policy): Promise<void> {
-    const items: NewOutboxItem[] = [];
-    const handling = handlingOf(incident);
-    const reporterChat = await this.deps.stores.practices.userChat(incident.practiceId, incident.reporter.aadObjectId);
-    const toReporter = (id: string, kind: NewOutboxItem['kind'], textValue?: string) => {
-      if (reporterChat) {
-        items.push({ practiceId: incident.practiceId, id: `${incident.reference}|reporter|${id}`, kind, target: `user:${incident.reporter.aadObjectId}`, address: reporterChat, reference: incident.reference, ...(textValue ? { text: textValue } : {}) });
-      }
-    };
-    if (handling.decision && (verb === INCIDENT_VERBS.approveReply || verb === INCIDENT_VERBS.noResponse || verb === INCIDENT_VERBS.chooseActions)) {
-      toReporter('decision', 'reporter-update', decisionSummary(handling.decision, (id) => policy.actions.find((a) => a.id === id)?.title ?? id));
-    }
-    if (verb === INCIDENT_VERBS.close && handling.closure) {
-      // What users of incident systems miss most: hearing back when it is closed.
-      // The outcome itself may hold the practice's private discussion, so the reporter hears only that it is closed.
-      toReporter(`closed-${handling.reopenings?.length ?? 0}`, 'reporter-update', 'The practice manager has closed this incident. Thank you for reporting it.');
-    }
-    if (verb === INCIDENT_VERBS.ask) toReporter(`question-${handling.questions?.length ?? 0}`, 'reporter-question');
-    if (verb === INCIDENT_VERBS.assign && handling.assignedTo) {
-      const chat = await this.deps.stores.practices.userChat(incident.practiceId, handling.assignedTo.aadObjectId);
-      if (chat) {
-        items.push({ practiceId: incident.practiceId, id: `${incident.reference}|user:${handling.assignedTo.aadObjectId}|card`, kind: 'incident-card', target: `user:${handling.assignedTo.aadObjectId}`, address: chat, reference: incident.reference });
-      }
-    }
-    // One write for the reporter's news and every card update (the outbox batches a practice's items).
-    await this.deps.stores.outbox.enqueue([...items, ...(await this.cardUpdates(incident))], this.deps.now());
-    this.deps.queued?.();
-  }
-
-  private async enqueueCardUpdates(incident: Incident): Promise<void> {
-    await this.deps.stores.outbox.enqueue(await this.cardUpdates(incident), this.deps.now());
-  }
-
-  private async cardUpdates(incident: Incident): Promise<NewOutboxItem[]> {
-    const version = handlingOf(incident).version;
-    const sent = await this.deps.stores.outbox.sentCards(incident.practiceId, incident.reference);
-    return sent
-      .filter((card) => card.sentActivityId)
-      .map((card) => ({
-        practiceId: incident.practiceId,
-        id: `${card.id}|update|v${version}`,
-        kind: 'card-update',
-        target: card.target,
-        address: card.address,
-        reference: incident.reference,
-        activityId: card.sentActivityId!,
-      }));
   }
 
   private screen(
@@ -332,12 +398,15 @@ export class Deciding {
     const handling = handlingOf(incident);
     // The approved text once decided; else what the manager last typed or saved; else the policy's template.
     const replyText = handling.decision?.replyText || extra.replyText || handling.replyDraft || defaultReply(policy, practice);
+    const review =
+      view !== 'decider' ? undefined : extra.review && extra.replyText === replyText ? extra.review : reviewReply(replyText, replyGuardContext(incident, practice, policy));
     return {
       kind: 'incident',
       incident,
       view,
       replyText,
-      replyFindings: extra.replyFindings ?? (view === 'decider' ? checkReply(replyText, this.guardContext(incident, practice, policy)) : []),
+      replyFindings: review?.findings ?? [],
+      replyFreeText: review?.freeText.map((s) => s.text) ?? [],
       ...(extra.errors ? { errors: extra.errors } : {}),
       ...(extra.notice ? { notice: extra.notice } : {}),
       viewerAadObjectId: actor.aadObjectId,
@@ -347,17 +416,6 @@ export class Deciding {
     };
   }
 
-  private guardContext(incident: Incident, practice: Practice, policy: Policy) {
-    const named = (incident.facts.what.namedColleagues ?? '')
-      .split(/,|;|\band\b/)
-      .map((s) => s.trim())
-      .filter((s) => s.length > 1);
-    return guardContextFrom(policy, {
-      staffNames: [...practice.staffNames, ...named],
-      ...(practice.phone ? { practicePhone: practice.phone } : {}),
-      ...(practice.email ? { practiceEmail: practice.email } : {}),
-    });
-  }
 }
 
 function defaultReply(policy: Policy, practice: Practice): string {

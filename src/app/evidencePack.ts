@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
 import yazl from 'yazl';
 import type { EvidenceFile } from '../domain/report.ts';
-import type { AuditRecord, EvidenceStore, IncidentStore } from '../store/ports.ts';
+import { isDecider } from '../domain/handling.ts';
+import type { Practice } from '../domain/practice.ts';
+import type { AuditRecord, EvidenceStore, IncidentStore, LeaseStore, PracticeStore } from '../store/ports.ts';
 import { checkAuditRecord, checkEvidenceFile, describeChainReport, type ChainReport } from './auditVerify.ts';
 import { renderSummaryHtml, type PackedEvidence } from './evidencePackHtml.ts';
+import { bootstrapRoles } from './routing.ts';
 
 export type { PackedEvidence } from './evidencePackHtml.ts';
 
@@ -44,6 +47,8 @@ export interface EvidencePackOptions {
   now?: () => Date;
   /** Named on the summary ("generated ... for Mo Manager"). */
   preparedFor?: { name: string };
+  /** The practice as people know it, named on the summary (its id is only a storage key). */
+  practiceName?: string;
 }
 
 export type EvidencePackStores = { incidents: Pick<IncidentStore, 'auditRecords'>; evidence: Pick<EvidenceStore, 'read'> };
@@ -111,6 +116,7 @@ export async function buildEvidencePack(
     warnings,
     generatedAt,
     ...(options.preparedFor ? { preparedFor: options.preparedFor } : {}),
+    ...(options.practiceName ? { practiceName: options.practiceName } : {}),
   });
   const { etag: _etag, ...asStored } = incident;
   const entries: Array<{ path: string; bytes: Buffer }> = [
@@ -145,6 +151,58 @@ export async function buildEvidencePack(
     evidence,
     files,
   };
+}
+
+// ---- a download through a link ---------------------------------------------------------------
+
+/** What a verified link says (src/bot/evidenceLinks.ts checked its signature and expiry). */
+export interface VerifiedLink {
+  id: string;
+  practiceId: string;
+  reference: string;
+  issuedTo: string;
+  issuedToName?: string;
+  expiresAt: number;
+}
+
+/** Who downloaded, as the HTTP request says: recorded in the audit trail, bounded and printable. */
+export interface DownloadClient {
+  address: string | undefined;
+  forwardedFor: string | undefined;
+  userAgent: string | undefined;
+}
+
+export type DownloadOutcome = { kind: 'pack'; pack: EvidencePack } | { kind: 'not-a-decider' } | { kind: 'used' };
+
+export type DownloadStores = EvidencePackStores & {
+  incidents: Pick<IncidentStore, 'auditRecords' | 'get' | 'appendAudit'>;
+  practices: Pick<PracticeStore, 'roles'>;
+  leases: Pick<LeaseStore, 'useOnce'>;
+};
+
+/**
+ * One download through a link: the person it was issued to must still decide for the practice;
+ * the link is used up in storage (insert-if-absent, so two instances cannot both serve it) before
+ * the pack is built; the download is audited with the client's address and user agent.
+ */
+export async function downloadEvidencePack(stores: DownloadStores, practice: Practice, link: VerifiedLink, client: DownloadClient, now: () => Date): Promise<DownloadOutcome> {
+  const roles = (await stores.practices.roles(practice.id, bootstrapRoles(practice))).value;
+  const incident = await stores.incidents.get(practice.id, link.reference);
+  if (!incident || !isDecider(incident, roles, link.issuedTo)) return { kind: 'not-a-decider' };
+  if (!(await stores.leases.useOnce(`evidence-link|${link.id}`, new Date(link.expiresAt)))) return { kind: 'used' };
+  const pack = await buildEvidencePack(stores, practice.id, link.reference, { now, practiceName: practice.name });
+  await stores.incidents.appendAudit(practice.id, link.reference, {
+    actor: { aadObjectId: link.issuedTo, name: link.issuedToName ?? '' },
+    action: 'evidence-pack.downloaded',
+    summary: `Evidence pack downloaded (SHA-256 ${pack.sha256}${pack.intact ? '' : '; WARNING: integrity problems listed in the pack'}) by client address ${printable(client.address, 64) || 'unknown'}${client.forwardedFor ? ` (X-Forwarded-For: ${printable(client.forwardedFor, 200)})` : ''}, user agent "${printable(client.userAgent, 256) || 'none'}".`,
+  });
+  return { kind: 'pack', pack };
+}
+
+/** At most `limit` characters of printable ASCII (anything else becomes "?"): header text is the client's. */
+export function printable(text: string | undefined, limit: number): string {
+  const clean = (text ?? '').replace(/[^\x20-\x7e]/g, '?').replace(/"/g, "'").trim();
+  return clean.length > limit ? `${clean.slice(0, limit)}…` : clean;
 }
 
 async function readRecord(stores: EvidencePackStores, practiceId: string, reference: string): Promise<AuditRecord> {

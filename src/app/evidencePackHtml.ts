@@ -35,6 +35,7 @@ export interface SummaryInput {
   warnings: readonly string[];
   generatedAt: Date;
   preparedFor?: { name: string };
+  practiceName?: string;
 }
 
 export function renderSummaryHtml(input: SummaryInput): string {
@@ -53,7 +54,7 @@ export function renderSummaryHtml(input: SummaryInput): string {
 <body>
 <header>
 <h1>${title}</h1>
-<p class="meta">Practice ${incident.practiceId} · generated ${when(input.generatedAt.toISOString())}${input.preparedFor ? html` for ${input.preparedFor.name}` : ''} by Postwatch.
+<p class="meta">${input.practiceName ?? `Practice ${incident.practiceId}`} · generated ${when(input.generatedAt.toISOString())}${input.preparedFor ? html` for ${input.preparedFor.name}` : ''} by Postwatch.
 This page summarises the files in this pack: <code>incident.json</code> (the incident as stored), <code>audit.json</code> (the audit trail),
 the <code>evidence</code> folder (every screenshot, named by its SHA-256) and <code>manifest.json</code> (every file with its SHA-256).</p>
 </header>

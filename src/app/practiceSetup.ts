@@ -1,5 +1,5 @@
 import type { Practice } from '../domain/practice.ts';
-import { changeRole, isManager, ROLES, type RoleId } from '../domain/roles.ts';
+import { changeRole, isConfiguredIn, isManager, ROLES, withoutConfigured, type RoleId } from '../domain/roles.ts';
 import { ConflictError, type AuditActor, type ConversationAddress, type Stores } from '../store/ports.ts';
 import { bootstrapRoles } from './routing.ts';
 
@@ -13,7 +13,11 @@ export class PracticeSetup {
   async changeRole(practice: Practice, actor: AuditActor, change: { add: boolean; role: RoleId; person: { aadObjectId: string; name: string } }): Promise<string> {
     const label = ROLES.find((r) => r.id === change.role)!.label;
     for (let attempt = 0; attempt < 3; attempt++) {
-      const current = await this.stores.practices.roles(practice.id, bootstrapRoles(practice));
+      const configured = bootstrapRoles(practice);
+      if (!change.add && isConfiguredIn(configured, change.role, change.person.aadObjectId)) {
+        return `${change.person.name || 'They'} is ${label} in Postwatch's configuration (POSTWATCH_MANAGERS or the practices file), so cannot be removed in Teams. Ask whoever runs Postwatch to change the configuration.`;
+      }
+      const current = await this.stores.practices.roles(practice.id, configured);
       const next = changeRole(current.value, actor.aadObjectId, { add: change.add, role: change.role, person: change.person.aadObjectId });
       if (!next.ok) {
         switch (next.error.kind) {
@@ -30,7 +34,7 @@ export class PracticeSetup {
         }
       }
       try {
-        await this.stores.practices.saveRoles(practice.id, next.value, current.etag, {
+        await this.stores.practices.saveRoles(practice.id, withoutConfigured(next.value, configured), current.etag, {
           actor,
           action: change.add ? 'role.added' : 'role.removed',
           summary: `${change.add ? 'Made' : 'Removed'} ${change.person.name || change.person.aadObjectId} ${change.add ? '' : 'as '}${label}.`,

@@ -30,14 +30,23 @@ export interface Notice {
 export type Screen =
   /** resumed: an unfinished report shown again on a new card (whose id the bot then remembers). */
   | { kind: 'step'; draft: ReportDraft; errors?: FieldErrors; notice?: Notice; resumed?: boolean }
-  | { kind: 'submitted'; incident: Incident; alreadySubmitted: boolean }
+  | { kind: 'submitted'; incident: Incident; alreadySubmitted: boolean; reviewers?: Reviewers; riskAlerted?: string[] }
   | { kind: 'cancelled' }
   | { kind: 'myReports'; incidents: Incident[] }
   | { kind: 'notice'; title: string; text: string; offerNewReport: boolean };
 
+/** Who a new report reaches automatically: managers with a 1:1 chat (by name) and the review channel. */
+export interface Reviewers {
+  people: string[];
+  reviewChannel: boolean;
+}
+
 /** Raised the moment a reporter says someone is at risk, before the report is submitted. */
 export interface RiskAlerts {
-  raise(draft: ReportDraft): Promise<void>;
+  /** Queues the alert; resolves with the names of the people it was queued for (empty: nobody). */
+  raise(draft: ReportDraft): Promise<string[]>;
+  /** Who a new report of the practice will reach, so the reporter is told the truth about it. */
+  reviewers(practiceId: string): Promise<Reviewers>;
 }
 
 export interface ReportingDeps {
@@ -171,8 +180,17 @@ export class Reporting {
     const firstTime = !answered.riskRaisedAt;
     if (firstTime) answered = { ...answered, riskRaisedAt: now.toISOString() };
     const saved = await this.deps.stores.drafts.save({ ...answered, step: 'risk' }, etag);
-    if (firstTime) await this.deps.riskAlerts?.raise(saved.value);
-    return { kind: 'step', draft: saved.value };
+    if (!firstTime || !this.deps.riskAlerts) return { kind: 'step', draft: saved.value };
+    // Whom the alert reached is kept with the draft, so every later view of it tells the truth.
+    const alerted = await this.deps.riskAlerts.raise(saved.value);
+    const told = { ...saved.value, riskAlerted: alerted };
+    try {
+      return { kind: 'step', draft: (await this.deps.stores.drafts.save(told, saved.etag)).value };
+    } catch (e) {
+      // Another press saved meanwhile: this card still says who was alerted; later ones say what is safe.
+      if (e instanceof ConflictError) return { kind: 'step', draft: told };
+      throw e;
+    }
   }
 
   private async submit(draft: ReportDraft, now: Date): Promise<Screen> {
@@ -193,7 +211,17 @@ export class Reporting {
     if (outcome.created) this.deps.submitted?.(outcome.incident);
     // The incident is stored whole; removing the draft is tidying up and may safely fail.
     await this.deps.stores.drafts.remove(draft.practiceId, draft.reporter.aadObjectId).catch(() => undefined);
-    return { kind: 'submitted', incident: outcome.incident, alreadySubmitted: !outcome.created };
+    return {
+      kind: 'submitted',
+      incident: outcome.incident,
+      alreadySubmitted: !outcome.created,
+      ...(await this.whoReviews(draft.practiceId)),
+      ...(draft.riskAlerted ? { riskAlerted: draft.riskAlerted } : {}),
+    };
+  }
+
+  private async whoReviews(practiceId: string): Promise<{ reviewers?: Reviewers }> {
+    return this.deps.riskAlerts ? { reviewers: await this.deps.riskAlerts.reviewers(practiceId) } : {};
   }
 
   private async etagOf(draft: ReportDraft): Promise<string> {
@@ -211,7 +239,7 @@ export class Reporting {
     const incident = await this.deps.stores.incidents.findByDraft(practiceId, draftId);
     // Only the person who reported it sees it again (the card's data is never trusted on its own).
     if (incident && incident.reporter.aadObjectId === reporter.aadObjectId) {
-      return { kind: 'submitted', incident, alreadySubmitted: true };
+      return { kind: 'submitted', incident, alreadySubmitted: true, ...(await this.whoReviews(practiceId)) };
     }
     if (current) {
       return {
@@ -228,8 +256,10 @@ export class Reporting {
     };
   }
 
-  async hasOpenDraft(practiceId: string, reporter: Reporter): Promise<boolean> {
-    return (await this.deps.stores.drafts.get(practiceId, reporter.aadObjectId)) !== undefined;
+  /** How many more screenshots the person's open report can take; undefined when none is open. */
+  async screenshotRoom(practiceId: string, reporter: Reporter): Promise<number | undefined> {
+    const draft = await this.deps.stores.drafts.get(practiceId, reporter.aadObjectId);
+    return draft ? Math.max(0, MAX_SCREENSHOTS - draft.value.evidence.length) : undefined;
   }
 
   /** Screenshots sent in the chat while a report is open are kept with that report. */

@@ -8,7 +8,7 @@ import type { PracticeRoles } from '../domain/roles.ts';
 import type { Logger } from '../log.ts';
 import { describeError } from '../log.ts';
 import { ConflictError, type AuditActor, type NewOutboxItem, type Stores } from '../store/ports.ts';
-import type { RiskAlerts } from './reporting.ts';
+import type { Reviewers, RiskAlerts } from './reporting.ts';
 
 /**
  * Routing: the moment a report is stored it is graded against the practice's policy and its card
@@ -28,6 +28,7 @@ export interface RoutingDeps {
   queued?: () => void;
 }
 
+/** The roles configuration gives a practice: always in force, whatever was added in Teams. */
 export function bootstrapRoles(practice: Practice): PracticeRoles {
   return {
     managers: practice.managers,
@@ -106,15 +107,21 @@ export class Routing implements RiskAlerts {
     return recipients;
   }
 
-  /** A "yes" to "is anyone at risk" alerts the managers at once, before the report is even sent. */
-  async raise(draft: ReportDraft): Promise<void> {
+  /**
+   * A "yes" to "is anyone at risk" alerts the managers and deputies at once, before the report is
+   * even sent. Resolves with the names of those it was queued for: only a queued 1:1 message
+   * counts as telling someone (a channel post notifies nobody in particular).
+   */
+  async raise(draft: ReportDraft): Promise<string[]> {
     const practice = this.deps.practices(draft.practiceId);
-    if (!practice) return;
+    if (!practice) return [];
     const roles = (await this.deps.stores.practices.roles(draft.practiceId, bootstrapRoles(practice))).value;
     const items: NewOutboxItem[] = [];
-    for (const aad of [...roles.managers, ...roles.deputies]) {
+    const alerted: string[] = [];
+    for (const aad of unique([...roles.managers, ...roles.deputies])) {
       const chat = await this.deps.stores.practices.userChat(draft.practiceId, aad);
       if (!chat) continue;
+      alerted.push(personName(chat) ?? 'a practice manager');
       items.push({
         practiceId: draft.practiceId,
         id: `risk|${draft.id}|user:${aad}`,
@@ -127,6 +134,28 @@ export class Routing implements RiskAlerts {
     }
     await this.deps.stores.outbox.enqueue(items, this.deps.now());
     this.deps.queued?.();
+    if (alerted.length === 0) {
+      this.deps.log.error({ practiceId: draft.practiceId, draftId: draft.id }, 'risk alert: nobody could be alerted (no manager or deputy has a 1:1 chat with Postwatch)');
+    }
+    return alerted;
+  }
+
+  /** Who a new report of this practice reaches: managers with a 1:1 chat (their names) and the review channel. */
+  async reviewers(practiceId: string): Promise<Reviewers> {
+    const practice = this.deps.practices(practiceId);
+    if (!practice) return { people: [], reviewChannel: false };
+    const { practices } = this.deps.stores;
+    const roles = (await practices.roles(practiceId, bootstrapRoles(practice))).value;
+    const people: string[] = [];
+    for (const aad of unique(roles.managers)) {
+      const chat = await practices.userChat(practiceId, aad);
+      if (chat) people.push(personName(chat) ?? 'a practice manager');
+    }
+    const reviewChannel = (await practices.reviewChannel(practiceId)) !== undefined;
+    if (people.length === 0 && !reviewChannel) {
+      this.deps.log.error({ practiceId }, 'new report: nobody can be given it automatically (no review channel and no manager has a 1:1 chat with Postwatch)');
+    }
+    return { people, reviewChannel };
   }
 }
 
@@ -140,6 +169,15 @@ export function decidersToNotify(incident: Incident, roles: PracticeRoles): stri
 }
 
 function chatName(address: { reference: Record<string, unknown> }, fallback: string): string {
+  return personName(address) ?? fallback;
+}
+
+/** The display name Teams gave for the person of a 1:1 chat, if any. */
+function personName(address: { reference: Record<string, unknown> }): string | undefined {
   const user = address.reference.user as { name?: unknown } | undefined;
-  return typeof user?.name === 'string' && user.name ? user.name : fallback;
+  return typeof user?.name === 'string' && user.name.trim() ? user.name.trim() : undefined;
+}
+
+function unique(ids: string[]): string[] {
+  return ids.filter((id, i) => ids.findIndex((other) => other.toLowerCase() === id.toLowerCase()) === i);
 }

@@ -6,7 +6,6 @@ import {
   type InvokeResponse,
 } from 'botbuilder';
 import type { Screen } from '../app/reporting.ts';
-import { INCIDENT_STATUSES, type IncidentStatus } from '../domain/incident.ts';
 import type { Practice } from '../domain/practice.ts';
 import type { Reporter } from '../domain/report.ts';
 import { describeError } from '../log.ts';
@@ -18,15 +17,12 @@ import type { BotDeps } from './deps.ts';
 import { SAY } from './messages.ts';
 import { cardFor } from './render.ts';
 import { receiveScreenshots } from './screenshotIntake.ts';
-import { screenshotSources } from './screenshots.ts';
+import { screenshotArrival } from './screenshots.ts';
 import { changeRole, learnTeamMembers, useChannel } from './teamSetup.ts';
+import { ukDate } from '../domain/retention.ts';
+import { plainText } from '../views/plainText.ts';
 
 export type { BotDeps } from './deps.ts';
-
-function statusLabel(status: IncidentStatus): string {
-  return INCIDENT_STATUSES.find((s) => s.id === status)?.label ?? status;
-}
-
 
 /**
  * The Teams edge: turns activities into use-case calls and Screens into cards. Nothing here decides
@@ -82,9 +78,9 @@ export class PostwatchBot extends TeamsActivityHandler {
       return;
     }
     await rememberChat(this.deps, context, practice, aadObjectId);
-    const sources = screenshotSources(activity.attachments, activity.serviceUrl);
-    if (sources.sources.length > 0 || sources.refused.length > 0) {
-      await receiveScreenshots(this.deps, context, practice, reporter, sources);
+    const arrival = screenshotArrival(activity.attachments);
+    if (arrival.kind !== 'none') {
+      await receiveScreenshots(this.deps, context, practice, reporter, arrival);
       if (!text) return;
     }
     await this.runCommand(context, practice, reporter, command);
@@ -119,6 +115,28 @@ export class PostwatchBot extends TeamsActivityHandler {
         await context.sendActivity(await this.deps.auditCheck.start(practice, reporter, address));
         return;
       }
+      case 'hold':
+        await context.sendActivity(await this.deps.records.hold(practice, reporter, command.reference, command.reason));
+        return;
+      case 'releaseHold':
+        await context.sendActivity(await this.deps.records.release(practice, reporter, command.reference));
+        return;
+      case 'retentionReport':
+        await context.sendActivity(await this.deps.records.report(practice, reporter.aadObjectId));
+        return;
+      case 'exportRegister':
+        await context.sendActivity(await this.exportRegister(practice, reporter, command.period));
+        return;
+      case 'subjectAccess':
+      case 'erasureRequest':
+        await context.sendActivity(await this.recordsRequest(practice, reporter, command.kind === 'erasureRequest' ? 'erasure' : 'subject-access', command.subject));
+        return;
+      case 'requestAnswered':
+        await context.sendActivity(await this.deps.subjectAccess.answered(practice, reporter, command.requestId, command.decision));
+        return;
+      case 'deleteEarly':
+        await context.sendActivity(await this.deps.records.deleteEarly(practice, reporter, command.reference, command.reason));
+        return;
       case 'useChannelForReview':
       case 'role':
         await context.sendActivity(SAY.setupInChannel);
@@ -130,6 +148,35 @@ export class PostwatchBot extends TeamsActivityHandler {
         await context.sendActivity(SAY.didNotUnderstand);
         return;
     }
+  }
+
+  /** A signed, short-lived link to the register as CSV, in the person's own 1:1 chat. */
+  private async exportRegister(practice: Practice, person: Reporter, period: string): Promise<string> {
+    const request = await this.deps.registerExport.request(practice, person, period);
+    if (request.kind === 'denied') return SAY.exportOnlyForDeciders;
+    if (request.kind === 'invalid') return request.message;
+    const link = this.deps.links.issue(
+      { practiceId: practice.id, reference: '', issuedTo: person.aadObjectId, issuedToName: person.name, kind: 'register', from: request.period.from, to: request.period.to },
+      this.deps.now(),
+    );
+    return SAY.registerExportLink(practice.name, request.period.label, link.url, link.expiresAt);
+  }
+
+  /** A subject access request: recorded with its deadline, and a single-use link to the pack. Erasure: the Code's basis. */
+  private async recordsRequest(practice: Practice, person: Reporter, kind: 'subject-access' | 'erasure', subject: string): Promise<string> {
+    const outcome = await this.deps.subjectAccess.request(practice, person, subject, kind);
+    if (outcome.kind === 'denied') return SAY.requestsOnlyForManagersAndDpo;
+    if (outcome.kind === 'invalid') return outcome.message;
+    const { request } = outcome;
+    if (kind === 'erasure') {
+      const references = (await this.deps.subjectAccess.extracts(practice.id, request.subject)).map((e) => e.reference);
+      return SAY.erasureRecorded(request.id, plainText(request.subject), ukDate(request.dueAt), references);
+    }
+    const link = this.deps.links.issue(
+      { practiceId: practice.id, reference: '', issuedTo: person.aadObjectId, issuedToName: person.name, kind: 'subject-access', requestId: request.id, nonce: outcome.nonce },
+      this.deps.now(),
+    );
+    return SAY.subjectAccessLink(request.id, plainText(request.subject), ukDate(request.dueAt), link.url, link.expiresAt);
   }
 
   /** In a channel or group chat nothing about a report is posted: it carries on in 1:1 chat. */
@@ -159,6 +206,12 @@ export class PostwatchBot extends TeamsActivityHandler {
     }
     if (command.kind === 'verifyAudit' || command.kind === 'summary') {
       await context.sendActivity(SAY.askInPrivate(command.kind === 'summary' ? 'summary' : 'verify audit'));
+      return;
+    }
+    if (['hold', 'releaseHold', 'retentionReport', 'exportRegister', 'subjectAccess', 'erasureRequest', 'requestAnswered', 'deleteEarly'].includes(command.kind)) {
+      // Records duties are never discussed in front of the channel.
+      const words = command.kind === 'retentionReport' ? 'retention report' : command.kind === 'exportRegister' ? 'export register' : command.kind === 'subjectAccess' || command.kind === 'erasureRequest' || command.kind === 'requestAnswered' ? 'subject access …' : 'incident PW-… …';
+      await context.sendActivity(SAY.askInPrivate(words));
       return;
     }
     if (command.kind === 'openIncidents' || command.kind === 'incident') {
@@ -205,22 +258,22 @@ export class PostwatchBot extends TeamsActivityHandler {
     return { status: 200, body };
   }
 
-  /** "incident PW-2026-0042": deciders see the card; the reporter sees the status of their own only. */
+  /**
+   * "incident PW-2026-0042", by the one rule (src/domain/sight.ts): deciders see the card, the
+   * reporter their own view, anyone else the same notice whether the incident exists or not.
+   */
   private async showIncident(context: TurnContext, practice: Practice, person: Reporter, reference: string | undefined): Promise<void> {
     if (!reference) {
       await context.sendActivity(SAY.incidentUsage);
       return;
     }
-    const screen = await this.deps.deciding.view(practice.id, reference, person);
-    if (screen.kind === 'incident' && screen.view === 'decider') {
-      await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(await this.deps.incidentCards.card(screen))));
+    const asking = { practice, inChannel: false, ...(context.activity.conversation?.id ? { conversationId: context.activity.conversation.id } : {}) };
+    const screen = await this.deps.deciding.view(asking, reference, person);
+    if (screen.kind === 'message') {
+      await context.sendActivity(screen.text);
       return;
     }
-    if (screen.kind === 'incident' && screen.incident.reporter.aadObjectId.toLowerCase() === person.aadObjectId.toLowerCase()) {
-      await context.sendActivity(SAY.incidentStatus(screen.incident.reference, statusLabel(screen.incident.status)));
-      return;
-    }
-    await context.sendActivity(SAY.incidentNotFound);
+    await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(await this.deps.incidentCards.card(screen))));
   }
 
   private async guard(context: TurnContext, work: () => Promise<void>, options: { silent?: boolean } = {}): Promise<void> {

@@ -1,5 +1,6 @@
 import type { AdaptiveCardInvokeResponse, TurnContext } from 'botbuilder';
-import { parseReference } from '../domain/reference.ts';
+import type { Asking } from '../app/deciding.ts';
+import { NOT_YOURS } from '../app/refusals.ts';
 import type { Reporter } from '../domain/report.ts';
 import { describeError } from '../log.ts';
 import { BusyError, StorageUnavailableError } from '../store/ports.ts';
@@ -21,8 +22,9 @@ export async function answerCardAction(deps: BotDeps, context: TurnContext): Pro
   try {
     if (parsed.value.verb === DIGEST_VERBS.open) return messageResponse(await openFromDigest(deps, context, parsed.value.data, reporter));
     if (parsed.value.verb.startsWith('incident.')) {
-      const via = context.activity.conversation?.conversationType === 'channel' ? 'review channel card' : '1:1 card';
-      const decided = deps.deciding.act({ verb: parsed.value.verb, data: parsed.value.data, actor: reporter, via });
+      const inChannel = context.activity.conversation?.conversationType === 'channel';
+      const via = inChannel ? 'review channel card' : '1:1 card';
+      const decided = deps.deciding.act({ verb: parsed.value.verb, data: parsed.value.data, actor: reporter, asking: () => askingOf(deps, context), via });
       // Teams gives up on an invoke after a few seconds: if storage is slow, answer now and let the
       // work finish; the outbox then updates every copy of the card.
       const screen = await withinInvokeBudget(decided, (error) => deps.log.error({ ...describeError(error) }, 'slow card action failed'));
@@ -68,18 +70,28 @@ export async function answerCardAction(deps: BotDeps, context: TurnContext): Pro
 }
 
 /**
- * A line of the review channel's digest: the incident's card goes to the presser's 1:1 chat. Only
- * in the channel of the practice that owns the incident (the card's practice id is checked against
- * the Team, never trusted); the same answer whether the incident exists or not.
+ * A line of the review channel's digest: the incident's card goes to the presser's 1:1 chat, as
+ * sightOf gives it to them (the rule of every press: the practice is the Team's, never the
+ * card's). A decider or the reporter is sent their own view, a press from the practice's review
+ * channel the channel's read-only card; anyone else the one notice, whether the incident exists or not.
  */
 async function openFromDigest(deps: BotDeps, context: TurnContext, data: Record<string, unknown>, person: Reporter): Promise<string> {
-  const teamId = (context.activity.channelData as { team?: { id?: unknown } } | undefined)?.team?.id;
-  const practice = context.activity.conversation?.conversationType === 'channel' && typeof teamId === 'string' ? deps.membership.forTeam(teamId) : undefined;
-  // Only a well-formed reference is ever queued (hostile input stores nothing it chose).
-  const reference = typeof data.reference === 'string' && data.reference.length <= 20 ? parseReference(data.reference) : undefined;
-  if (!practice || data.practiceId !== practice.id || !reference || reference !== data.reference) return SAY.cardNotUnderstood;
-  const sent = await deps.openPrivately(practice.id, person.aadObjectId, reference);
+  const opened = await deps.deciding.sightForOpening({ verb: DIGEST_VERBS.open, data, actor: person, asking: () => askingOf(deps, context), via: 'review channel digest' });
+  if (opened.sight === 'none' || !opened.practiceId || !opened.reference) return NOT_YOURS;
+  const sent = await deps.openPrivately(opened.practiceId, person.aadObjectId, opened.reference, opened.sight === 'channel' ? 'channel' : 'own');
   return sent ? SAY.openedPrivately : SAY.openNeedsPrivateChat;
+}
+
+/**
+ * Who is asking, from the activity Teams sent (never from the card): in a channel the practice is
+ * the Team's, elsewhere the person's own; and the conversation the press came from.
+ */
+async function askingOf(deps: BotDeps, context: TurnContext): Promise<Asking> {
+  const conversation = context.activity.conversation;
+  const inChannel = conversation?.conversationType === 'channel';
+  const teamId = (context.activity.channelData as { team?: { id?: unknown } } | undefined)?.team?.id;
+  const practice = inChannel && typeof teamId === 'string' ? deps.membership.forTeam(teamId) : await deps.membership.forPerson(context.activity.from.aadObjectId ?? '');
+  return { practice, inChannel, ...(typeof conversation?.id === 'string' ? { conversationId: conversation.id } : {}) };
 }
 
 function cardResponse(card: object): AdaptiveCardInvokeResponse {

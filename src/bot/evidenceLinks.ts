@@ -3,17 +3,32 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 /**
  * Short-lived signed links to an evidence pack. The link names the practice, the incident and the
  * decider it was issued to, and stops working after LINK_MINUTES; the signature stops anyone from
- * changing what it points to. Issued only after the server has checked the person is a decider.
+ * changing what it points to. Each link has its own random id, so it can be used once only (the
+ * download records the id in storage, shared by every instance). Issued only after the server has
+ * checked the person is a decider.
  */
-export const LINK_MINUTES = 15;
+export const LINK_MINUTES = 10;
 
 export interface PackLink {
+  /** Random, unique to this link: what makes it single use. */
+  id: string;
   practiceId: string;
   reference: string;
   issuedTo: string;
   issuedToName?: string;
   expiresAt: number;
+  /** What the link downloads: an incident's evidence pack (absent), or the register as CSV for a period. */
+  kind?: 'register' | 'subject-access';
+  /** register: the period, ISO instants [from, to). */
+  from?: string;
+  to?: string;
+  /** subject-access: the request, and a random id so the link is used once. */
+  requestId?: string;
+  nonce?: string;
 }
+
+/** Where each kind of link is served (src/server.ts). */
+const PATHS: Record<NonNullable<PackLink['kind']> | 'pack', string> = { pack: '/evidence', register: '/export', 'subject-access': '/subject-access' };
 
 export class EvidenceLinks {
   private readonly secret: Buffer;
@@ -22,15 +37,15 @@ export class EvidenceLinks {
     this.secret = secret ? Buffer.from(secret, 'utf8') : randomBytes(32);
   }
 
-  issue(link: Omit<PackLink, 'expiresAt'>, now: Date): { url: string; expiresAt: Date } {
+  issue(link: Omit<PackLink, 'expiresAt' | 'id'>, now: Date): { url: string; expiresAt: Date } {
     const expiresAt = new Date(now.getTime() + LINK_MINUTES * 60_000);
-    const payload = Buffer.from(JSON.stringify({ ...link, expiresAt: expiresAt.getTime() })).toString('base64url');
+    const payload = Buffer.from(JSON.stringify({ ...link, id: randomBytes(16).toString('base64url'), expiresAt: expiresAt.getTime() })).toString('base64url');
     // In the query string: the token is longer than restify's route parameters may be.
-    return { url: `${this.baseUrl.replace(/\/$/, '')}/evidence?t=${payload}.${this.sign(payload)}`, expiresAt };
+    return { url: `${this.baseUrl.replace(/\/$/, '')}${PATHS[link.kind ?? 'pack']}?t=${payload}.${this.sign(payload)}`, expiresAt };
   }
 
-  /** The link's contents if it is genuine and unexpired; otherwise undefined. */
-  verify(token: string, now: Date): PackLink | undefined {
+  /** The link's contents if it is genuine, unexpired and of the kind served here; otherwise undefined. */
+  verify(token: string, now: Date, kind: NonNullable<PackLink['kind']> | 'pack' = 'pack'): PackLink | undefined {
     const [payload, signature] = token.split('.');
     if (!payload || !signature) return undefined;
     const expected = Buffer.from(this.sign(payload));
@@ -39,7 +54,10 @@ export class EvidenceLinks {
     try {
       const link = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as PackLink;
       if (typeof link.expiresAt !== 'number' || link.expiresAt <= now.getTime()) return undefined;
+      if (typeof link.id !== 'string' || !/^[\w-]{16,64}$/.test(link.id)) return undefined;
       if (typeof link.practiceId !== 'string' || typeof link.reference !== 'string' || typeof link.issuedTo !== 'string') return undefined;
+      // A register link never opens an evidence pack, nor the other way round.
+      if ((link.kind ?? 'pack') !== kind) return undefined;
       return link;
     } catch {
       return undefined;

@@ -5,7 +5,7 @@ import { bootstrapRoles } from '../app/routing.ts';
 import { handlingOf } from '../domain/handling.ts';
 import type { Practice } from '../domain/practice.ts';
 import type { OutboxItem, Stores } from '../store/ports.ts';
-import { digestCard, incidentCard, noticeCard, reporterQuestionCard, reporterUpdateCard, type DigestLine } from '../views/index.ts';
+import { digestCard, incidentCard, noticeCard, reporterQuestionCard, reporterUpdateCard, reporterViewCard, type DigestLine } from '../views/index.ts';
 import { labelOf, PLATFORMS } from '../domain/vocabulary.ts';
 
 /** Draws incident screens as cards, with the audience (refresh ids, assignees) read from storage. */
@@ -23,6 +23,17 @@ export class IncidentCards {
         return noticeCard('Postwatch', screen.text);
       case 'pack':
         return noticeCard('Evidence pack', 'Ask for the evidence pack from the incident card.');
+      case 'reporter': {
+        const practice = this.practice(screen.incident.practiceId);
+        return reporterViewCard(screen.incident, {
+          practiceName: practice?.name ?? '',
+          told: screen.told,
+          ...(screen.replyToPost ? { replyToPost: screen.replyToPost } : {}),
+          ...(screen.errors ? { errors: screen.errors } : {}),
+          ...(screen.notice ? { notice: screen.notice } : {}),
+          viewerAadObjectId: screen.viewerAadObjectId,
+        });
+      }
       case 'question': {
         const practice = this.practice(screen.incident.practiceId);
         const open = [...(handlingOf(screen.incident).questions ?? [])].reverse().find((q) => q.answer === undefined);
@@ -40,6 +51,7 @@ export class IncidentCards {
           now: this.now(),
           assignees: audience.assignees,
           replyFindings: screen.replyFindings,
+          replyFreeText: screen.replyFreeText,
           replyText: screen.replyText,
           ...(screen.errors ? { errors: screen.errors } : {}),
           ...(screen.notice ? { notice: screen.notice } : {}),
@@ -78,6 +90,7 @@ export class IncidentCards {
   /** What a queued notification looks like at the moment it is sent (always the current state). */
   async render(item: OutboxItem, reads: PassReads = (_key, read) => read()): Promise<OutgoingMessage | undefined> {
     if (item.kind === 'message') return item.text ? { text: item.text } : undefined;
+    if (item.kind === 'notice-card') return noticeOf(item.text);
     const reference = item.reference;
     const incident = reference ? await reads(`incident|${item.practiceId}|${reference}`, () => this.stores.incidents.get(item.practiceId, reference)) : undefined;
     const practice = this.practice(item.practiceId);
@@ -93,10 +106,23 @@ export class IncidentCards {
         }),
       };
     }
-    // incident-card and card-update: the channel sees the read-only view (deciders refresh to theirs).
-    const viewer = item.target.startsWith('user:') ? item.target.slice('user:'.length) : '';
+    // incident-card and card-update: the channel sees its read-only card (deciders refresh to theirs);
+    // a person sees what the one rule gives them (src/domain/sight.ts); 'channel|user:…' is the
+    // channel's card opened privately from its digest (compose.ts). Roles are read once per pass.
+    const viewer = item.target.startsWith('user:') ? { aadObjectId: item.target.slice('user:'.length), name: '' } : 'channel';
     const roles = () => reads(`roles|${practice.id}`, async () => (await this.stores.practices.roles(practice.id, bootstrapRoles(practice))).value);
-    const screen = await this.deciding.viewOf(incident, { aadObjectId: viewer, name: '' }, roles);
+    const screen = await this.deciding.viewOf(incident, viewer, roles);
     return { card: await this.card(screen), ...(item.urgent && item.kind === 'incident-card' ? { text: `URGENT: someone may be at risk (${incident.reference}).` } : {}) };
+  }
+}
+
+/** A notice card from its stored {"title","text"}; nothing (not a crash) if the row was damaged. */
+function noticeOf(stored: string | undefined): OutgoingMessage | undefined {
+  try {
+    const notice = JSON.parse(stored ?? '') as { title?: unknown; text?: unknown };
+    if (typeof notice.title !== 'string' || typeof notice.text !== 'string') return undefined;
+    return { card: noticeCard(notice.title, notice.text) };
+  } catch {
+    return undefined;
   }
 }

@@ -17,6 +17,8 @@ export function cardFor(screen: Screen, practice: Practice): object {
       return submittedCard(screen.incident, {
         practiceName: practice.name,
         ...(practice.supportText ? { supportText: practice.supportText } : {}),
+        ...(screen.reviewers ? { reviewers: screen.reviewers } : {}),
+        ...(screen.riskAlerted ? { riskAlerted: screen.riskAlerted } : {}),
       });
     case 'cancelled':
       return cancelledCard();

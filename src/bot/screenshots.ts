@@ -1,13 +1,18 @@
 import type { Attachment } from 'botbuilder';
+import type { SourceKind } from './download/hosts.ts';
 
 /**
  * Screenshots arrive in two shapes: an image pasted into the chat (a contentUrl on the Bot
  * Framework connector, which wants the bot's token) and a file uploaded in 1:1 chat (a short-lived
- * pre-authorised downloadUrl). Both are fetched at once: posts and links disappear.
+ * pre-authorised downloadUrl on SharePoint or OneDrive, which gets no token). Both are fetched at
+ * once: posts and links disappear. Fetching itself is in download/safeFetch.ts.
  */
 
-export const MAX_SCREENSHOT_BYTES = 10 * 1024 * 1024;
-const DOWNLOAD_TIMEOUT_MS = 15_000;
+/** Screenshots one message may carry; more are refused before anything is downloaded. */
+export const MAX_SCREENSHOTS_PER_MESSAGE = 20;
+/** Bytes one message may bring in, all its screenshots together (each is at most 10 MB). */
+export const MAX_MESSAGE_BYTES = 40 * 1024 * 1024;
+
 const FILE_DOWNLOAD_INFO = 'application/vnd.microsoft.teams.file.download.info';
 const IMAGE_EXTENSIONS: Record<string, string> = {
   png: 'image/png',
@@ -16,106 +21,61 @@ const IMAGE_EXTENSIONS: Record<string, string> = {
   gif: 'image/gif',
   webp: 'image/webp',
 };
+const IMAGE_TYPES = new Set([...Object.values(IMAGE_EXTENSIONS), 'image/*']);
 
 export interface ScreenshotSource {
   url: string;
   fileName: string;
-  contentType: string;
-  /** Whether the URL is the connector's and needs the bot's bearer token. */
-  needsBotToken: boolean;
+  kind: SourceKind;
 }
 
-export type Download =
-  | { ok: true; fileName: string; contentType: string; bytes: Buffer }
-  | { ok: false; fileName: string; reason: string };
-
-/** The attachments of a message that can be screenshots; Teams' own text/html copy is skipped. */
-export function screenshotSources(attachments: Attachment[] | undefined, serviceUrl: string): {
-  sources: ScreenshotSource[];
-  refused: string[];
-} {
-  const sources: ScreenshotSource[] = [];
-  const refused: string[] = [];
-  for (const [i, a] of (attachments ?? []).entries()) {
-    if (a.contentType === 'text/html') continue;
-    if (a.contentType === FILE_DOWNLOAD_INFO) {
-      const content = (a.content ?? {}) as { downloadUrl?: unknown; fileType?: unknown };
-      const ext = typeof content.fileType === 'string' ? content.fileType.toLowerCase() : '';
-      const contentType = IMAGE_EXTENSIONS[ext];
-      const fileName = safeFileName(a.name, i, ext || 'bin');
-      if (!contentType || typeof content.downloadUrl !== 'string' || !isHttps(content.downloadUrl)) {
-        refused.push(fileName);
-        continue;
-      }
-      sources.push({ url: content.downloadUrl, fileName, contentType, needsBotToken: false });
-      continue;
-    }
-    if (a.contentType?.startsWith('image/') && typeof a.contentUrl === 'string') {
-      const ext = a.contentType.slice('image/'.length).replace('jpeg', 'jpg');
-      const fileName = safeFileName(a.name, i, ext);
-      if (!Object.values(IMAGE_EXTENSIONS).includes(a.contentType) && a.contentType !== 'image/*') {
-        refused.push(fileName);
-        continue;
-      }
-      sources.push({
-        url: a.contentUrl,
-        fileName,
-        contentType: a.contentType === 'image/*' ? 'application/octet-stream' : a.contentType,
-        needsBotToken: isConnectorUrl(a.contentUrl, serviceUrl),
-      });
-      continue;
-    }
-    refused.push(safeFileName(a.name, i, 'file'));
-  }
-  return { sources, refused };
-}
+/** What a message brings: nothing, too many files to look at, or files sorted into fetchable and not. */
+export type Arrival =
+  | { kind: 'none' }
+  | { kind: 'too-many' }
+  | { kind: 'files'; sources: ScreenshotSource[]; refused: string[] };
 
 /**
- * The bot's token goes only to the connector that sent the activity (or Microsoft's own Teams
- * hosts), never to an arbitrary URL someone put in an attachment.
+ * The attachments of a message that can be screenshots; Teams' own text/html copy is skipped.
+ * They are counted before anything else is looked at: a message with thousands of attachments
+ * costs one pass and gets one answer.
  */
-export function isConnectorUrl(url: string, serviceUrl: string): boolean {
-  try {
-    const target = new URL(url);
-    const service = new URL(serviceUrl);
-    if (target.origin === service.origin) return true;
-    if (target.protocol !== 'https:') return false;
-    return /(^|\.)(botframework\.com|trafficmanager\.net|teams\.microsoft\.com|skype\.com)$/i.test(target.hostname);
-  } catch {
-    return false;
+export function screenshotArrival(attachments: unknown): Arrival {
+  if (!Array.isArray(attachments)) return { kind: 'none' };
+  let count = 0;
+  for (const a of attachments) if (!isTeamsHtmlCopy(a) && ++count > MAX_SCREENSHOTS_PER_MESSAGE) return { kind: 'too-many' };
+  if (count === 0) return { kind: 'none' };
+
+  const sources: ScreenshotSource[] = [];
+  const refused: string[] = [];
+  for (const [i, a] of (attachments as unknown[]).entries()) {
+    if (isTeamsHtmlCopy(a)) continue;
+    const source = sourceOf(a as Partial<Attachment> | null, i);
+    if (typeof source === 'string') refused.push(source);
+    else sources.push(source);
   }
+  return { kind: 'files', sources, refused };
 }
 
-export async function downloadScreenshot(source: ScreenshotSource, botToken: string | undefined): Promise<Download> {
-  const headers: Record<string, string> = {};
-  if (source.needsBotToken && botToken) headers.authorization = `Bearer ${botToken}`;
-  let response: Response;
-  try {
-    response = await fetch(source.url, { headers, redirect: 'follow', signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
-  } catch {
-    return { ok: false, fileName: source.fileName, reason: 'Teams did not let me download it in time' };
+/** A source to fetch, or the file name to report as not kept. */
+function sourceOf(a: Partial<Attachment> | null, index: number): ScreenshotSource | string {
+  if (!a || typeof a !== 'object') return safeFileName(undefined, index, 'file');
+  if (a.contentType === FILE_DOWNLOAD_INFO) {
+    const content = (a.content ?? {}) as { downloadUrl?: unknown; fileType?: unknown };
+    const ext = typeof content.fileType === 'string' ? content.fileType.toLowerCase() : '';
+    const fileName = safeFileName(a.name, index, IMAGE_EXTENSIONS[ext] ? ext : 'file');
+    if (!IMAGE_EXTENSIONS[ext] || typeof content.downloadUrl !== 'string') return fileName;
+    return { url: content.downloadUrl, fileName, kind: 'file' };
   }
-  if (!response.ok) return { ok: false, fileName: source.fileName, reason: `Teams refused the download (${response.status})` };
-  const declared = Number(response.headers.get('content-length') ?? '0');
-  if (declared > MAX_SCREENSHOT_BYTES) return { ok: false, fileName: source.fileName, reason: 'it is larger than 10 MB' };
-
-  const bytes = await readLimited(response, MAX_SCREENSHOT_BYTES);
-  if (!bytes) return { ok: false, fileName: source.fileName, reason: 'it is larger than 10 MB' };
-  const sniffed = imageType(bytes);
-  if (!sniffed) return { ok: false, fileName: source.fileName, reason: 'it is not a PNG, JPEG, GIF or WebP image' };
-  return { ok: true, fileName: source.fileName, contentType: sniffed, bytes };
+  if (typeof a.contentType === 'string' && IMAGE_TYPES.has(a.contentType) && typeof a.contentUrl === 'string') {
+    const ext = a.contentType === 'image/*' ? 'png' : a.contentType.slice('image/'.length).replace('jpeg', 'jpg');
+    return { url: a.contentUrl, fileName: safeFileName(a.name, index, ext), kind: 'connector' };
+  }
+  return safeFileName(a.name, index, 'file');
 }
 
-async function readLimited(response: Response, limit: number): Promise<Buffer | undefined> {
-  if (!response.body) return Buffer.alloc(0);
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    total += chunk.byteLength;
-    if (total > limit) return undefined;
-    chunks.push(Buffer.from(chunk));
-  }
-  return Buffer.concat(chunks);
+function isTeamsHtmlCopy(a: unknown): boolean {
+  return !!a && typeof a === 'object' && (a as { contentType?: unknown }).contentType === 'text/html';
 }
 
 /** What the bytes really are: the declared type of an attachment is not trusted. */
@@ -129,15 +89,7 @@ export function imageType(bytes: Buffer): string | undefined {
   return undefined;
 }
 
-function safeFileName(name: string | undefined, index: number, ext: string): string {
-  const cleaned = (name ?? '').replace(/[^\w.\- ]+/g, '_').slice(0, 100).trim();
+function safeFileName(name: unknown, index: number, ext: string): string {
+  const cleaned = (typeof name === 'string' ? name : '').replace(/[^\w.\- ]+/g, '_').slice(0, 100).trim();
   return cleaned || `screenshot-${index + 1}.${ext}`;
-}
-
-function isHttps(url: string): boolean {
-  try {
-    return new URL(url).protocol === 'https:';
-  } catch {
-    return false;
-  }
 }

@@ -1,5 +1,7 @@
+import { ATTESTATION_STATEMENT, type ReplyAttestation } from './policy/reply-guard/attestation.ts';
 import type { Grading } from './policy/grade.ts';
 import type { Incident } from './incident.ts';
+import type { LegalHold } from './retention.ts';
 import {
   CLOSURE_LIMIT,
   LESSONS_REQUIRED,
@@ -40,6 +42,8 @@ export interface Decision {
   replyText?: string;
   /** public-reply: the reporter is asked to post it. */
   reporterPostsReply?: boolean;
+  /** public-reply: the free-text sentences (not approved in advance) the manager attested to. */
+  attestation?: ReplyAttestation;
   /** actions: the chosen policy action ids. */
   actions?: string[];
 }
@@ -67,6 +71,8 @@ export interface Handling {
   tasks?: Task[];
   closure?: Closure;
   reopenings?: Reopening[];
+  /** A manager's legal hold: the incident is not deleted while it is set (src/domain/retention.ts). */
+  legalHold?: LegalHold;
 }
 
 export const REPLY_LIMIT = 1_000;
@@ -80,6 +86,7 @@ export type HandlingError =
   | { kind: 'not-routed' }
   | { kind: 'invalid'; field: string; message: string }
   | { kind: 'reply-blocked' }
+  | { kind: 'attestation-needed' }
   | { kind: 'not-the-reporter' }
   | { kind: 'no-open-question' }
   | { kind: 'impossible-transition'; from: string; to: string }
@@ -122,12 +129,22 @@ export function decisionDue(incident: Pick<Incident, 'reportedAt' | 'handling'>)
 
 export type DecisionRequest =
   | { kind: 'no-response'; reason: string }
-  | { kind: 'public-reply'; replyText: string; reporterPostsReply: boolean; replyBlocked: boolean }
+  | {
+      kind: 'public-reply';
+      replyText: string;
+      reporterPostsReply: boolean;
+      replyBlocked: boolean;
+      /** Sentences of the reply that are not approved sentences; each must be attested. */
+      freeText?: string[];
+      /** The manager ticked the attestation for exactly these sentences. */
+      attested?: boolean;
+    }
   | { kind: 'actions'; actions: string[] };
 
 /**
  * A decision, checked: only the practice's deciders, only once, only with what the card asked for.
- * A public reply with a blocking reply-guard finding is refused.
+ * A public reply with a blocking reply-guard finding is refused; one with free text (sentences
+ * not approved in advance) needs the manager's attestation, which is kept with the decision.
  */
 export function decide(
   incident: Incident,
@@ -154,7 +171,15 @@ export function decide(
       if (!replyText) return err({ kind: 'invalid', field: 'replyText', message: 'The reply is empty.' });
       if (replyText.length > REPLY_LIMIT) return err({ kind: 'invalid', field: 'replyText', message: `Keep the reply under ${REPLY_LIMIT} characters.` });
       if (request.replyBlocked) return err({ kind: 'reply-blocked' });
-      decision = { kind: 'public-reply', ...base, replyText, reporterPostsReply: request.reporterPostsReply };
+      const freeText = request.freeText ?? [];
+      if (freeText.length > 0 && request.attested !== true) return err({ kind: 'attestation-needed' });
+      decision = {
+        kind: 'public-reply',
+        ...base,
+        replyText,
+        reporterPostsReply: request.reporterPostsReply,
+        ...(freeText.length > 0 ? { attestation: { statement: ATTESTATION_STATEMENT, sentences: [...freeText] } } : {}),
+      };
       break;
     }
     case 'actions': {

@@ -46,6 +46,10 @@ export interface Closure {
   lessonsLearnt?: string;
   closedBy: Person;
   closedAt: string;
+  /** When the Records Management Code period ends (set at closing, src/domain/retention.ts). */
+  retainUntil?: string;
+  /** Why that period, e.g. "20 years from closure (serious: police involvement)". */
+  retentionBasis?: string;
 }
 
 export interface Reopening {

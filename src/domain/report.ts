@@ -71,6 +71,11 @@ export interface ReportDraft {
   evidence: EvidenceFile[];
   /** When the reporter said someone is at risk (the manager alert is raised at that moment). */
   riskRaisedAt?: string;
+  /**
+   * Names of the people the risk alert was queued for (an empty list: nobody could be reached
+   * automatically, and the reporter was told so). Absent when no alert was raised.
+   */
+  riskAlerted?: string[];
   createdAt: string;
   updatedAt: string;
   expiresAt: string;

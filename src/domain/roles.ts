@@ -73,6 +73,37 @@ export function changeRole(
   return ok({ ...roles, [key]: remaining });
 }
 
+/**
+ * Configuration always applies: the roles in force are those configured (POSTWATCH_MANAGERS, the
+ * practices file) together with those added in Teams. Neither can hide the other.
+ */
+export function withConfigured(stored: PracticeRoles, configured: PracticeRoles): PracticeRoles {
+  const union = (a: readonly string[] = [], b: readonly string[] = []) => [...a, ...b].filter((id, i, all) => all.findIndex((x) => same(x, id)) === i);
+  return {
+    managers: union(configured.managers, stored.managers),
+    deputies: union(configured.deputies, stored.deputies),
+    dataProtectionOfficers: union(configured.dataProtectionOfficers, stored.dataProtectionOfficers),
+    safeguardingLeads: union(configured.safeguardingLeads, stored.safeguardingLeads),
+  };
+}
+
+/** What Teams added on top of configuration: what is kept in storage (so a change of configuration takes effect). */
+export function withoutConfigured(roles: PracticeRoles, configured: PracticeRoles): PracticeRoles {
+  const minus = (a: readonly string[] = [], b: readonly string[] = []) => a.filter((id) => !has(b, id));
+  return {
+    managers: minus(roles.managers, configured.managers),
+    deputies: minus(roles.deputies, configured.deputies),
+    dataProtectionOfficers: minus(roles.dataProtectionOfficers, configured.dataProtectionOfficers),
+    safeguardingLeads: minus(roles.safeguardingLeads, configured.safeguardingLeads),
+  };
+}
+
+/** True when the person holds the role through configuration (which Teams cannot undo). */
+export function isConfiguredIn(configured: PracticeRoles, role: RoleId, person: string): boolean {
+  const key = ROLES.find((r) => r.id === role)!.key;
+  return has(configured[key] ?? [], person);
+}
+
 function has(list: readonly string[], id: string): boolean {
   return list.some((x) => same(x, id));
 }

@@ -56,6 +56,12 @@ export interface IncidentStore {
   auditRecords(scope: AuditScope): AsyncIterable<AuditRecord>;
   /** An audit entry with no other change (e.g. a refused attempt), appended to the incident's chain. */
   appendAudit(practiceId: string, reference: string, change: AuditChange): Promise<void>;
+  /**
+   * Counts one refused press by a person on an incident within the window that starts at
+   * `windowStart` (kept beside the incident, in its partition); returns the count including this
+   * one, so 1 means the first refusal of the window.
+   */
+  countRefusal(practiceId: string, reference: string, aadObjectId: string, windowStart: Date, at: Date): Promise<number>;
   /** Incidents at this practice by the same author (authorKey) reported before the given instant. */
   countByAuthor(practiceId: string, authorKey: string, before: string): Promise<number>;
   /** Incidents whose routing has not finished, across practices (the routing sweep). */
@@ -71,6 +77,26 @@ export interface IncidentStore {
    * on: kept with every change of an incident, so reading them does not grow with the history.
    */
   summaryCounts(practiceId: string, fromMonth: string): Promise<Map<string, Map<string, number>>>;
+  /** A practice's incidents reported in [from, to) (the register export), oldest first. */
+  listReportedBetween(practiceId: string, from: string, to: string): Promise<Incident[]>;
+  /** Closed incidents of one practice, or of every practice (the retention job). */
+  listClosed(practiceId?: string): Promise<Incident[]>;
+  /**
+   * Deletes the incident row (ETag-checked: ConflictError if it changed since it was read) and
+   * appends the tombstone entry to its chain, atomically. finishErasure removes the rest.
+   */
+  erase(incident: Incident, tombstone: AuditChange): Promise<AuditEntry>;
+  /** Removes the older audit entries and companion rows of an erased incident; safe to repeat. */
+  finishErasure(practiceId: string, reference: string): Promise<number>;
+  /** Erasures whose second step did not finish, across practices. */
+  pendingErasures(): Promise<PendingErasure[]>;
+}
+
+/** An erased incident whose screenshots, outbox rows and old audit rows may still be there. */
+export interface PendingErasure {
+  practiceId: string;
+  reference: string;
+  draftId: string;
 }
 
 /** What the register shows of an open incident: no post text, so a page is read quickly. */
@@ -91,6 +117,13 @@ export type SummaryRow = SummaryInput & { reference: string };
 export interface LeaseStore {
   /** True if this holder now has the lease until `until` (taken, or renewed, with an ETag check). */
   acquire(name: string, holder: string, now: Date, until: Date): Promise<boolean>;
+  /**
+   * Marks `name` used, once across every instance (insert if absent): true the first time, false
+   * ever after. Used for single-use links; `until` says when the mark may be purged.
+   */
+  useOnce(name: string, until: Date): Promise<boolean>;
+  /** Deletes marks whose `until` has passed; returns how many. */
+  purgeUsed(now: Date): Promise<number>;
 }
 
 /**
@@ -103,16 +136,43 @@ export interface ConversationAddress {
   teamsUserId?: string;
 }
 
+/** A subject access or erasure request, with its one-month deadline (UK GDPR Art. 12(3)). */
+export interface RecordsRequest {
+  practiceId: string;
+  /** e.g. SAR-20261130-3f9a: what the DPO quotes. */
+  id: string;
+  kind: 'subject-access' | 'erasure';
+  /** The name, handle or Entra object id the request is about, as typed. */
+  subject: string;
+  receivedAt: string;
+  dueAt: string;
+  recordedBy: { aadObjectId: string; name: string };
+  status: 'open' | 'answered';
+  answeredAt?: string;
+  answeredBy?: { aadObjectId: string; name: string };
+  /** Erasure: the DPO's decision and why, as recorded. */
+  decision?: string;
+}
+
 /** Practice set-up kept in storage: roles, the review channel, and people's 1:1 chats. */
 export interface PracticeStore {
-  /** The practice's roles; seeded from configuration the first time they are read. */
-  roles(practiceId: string, bootstrap: PracticeRoles): Promise<Stored<PracticeRoles>>;
-  /** ETag-checked; the change is audited. */
+  /**
+   * The roles in force: those configured (always) together with those added in Teams and stored.
+   * The ETag is the stored part's.
+   */
+  roles(practiceId: string, configured: PracticeRoles): Promise<Stored<PracticeRoles>>;
+  /** Stores the roles added in Teams (give it only those: configured ones apply anyway). ETag-checked; audited. */
   saveRoles(practiceId: string, roles: PracticeRoles, etag: string, change: AuditChange): Promise<void>;
   reviewChannel(practiceId: string): Promise<ConversationAddress | undefined>;
   setReviewChannel(practiceId: string, address: ConversationAddress, change: AuditChange): Promise<void>;
   userChat(practiceId: string, aadObjectId: string): Promise<ConversationAddress | undefined>;
   rememberUserChat(practiceId: string, aadObjectId: string, address: ConversationAddress): Promise<void>;
+  /** Keeps a subject access or erasure request (created or updated). */
+  saveRecordsRequest(request: RecordsRequest): Promise<void>;
+  /** Requests of one practice, or of every practice (the reminder job). */
+  recordsRequests(practiceId?: string): Promise<RecordsRequest[]>;
+  /** A practice-level audit entry with no other change (an export or a subject access pack issued or downloaded). */
+  audit(practiceId: string, change: AuditChange): Promise<void>;
   /** Practice-level audit (role changes, channel set-up), oldest first. */
   practiceAudit(practiceId: string): Promise<Array<AuditChange & { at: string }>>;
 }
@@ -120,9 +180,10 @@ export interface PracticeStore {
 /**
  * incident-card: the incident card for a channel or a decider (drawn from the incident when sent);
  * card-update: replace a card already delivered (activityId) with the current view;
- * message: plain text; reporter-question / reporter-update: a card to the reporter.
+ * message: plain text; reporter-question / reporter-update: a card to the reporter;
+ * notice-card: a small card with a title and a sentence, given as JSON {"title","text"} in `text`.
  */
-export type OutboxKind = 'incident-card' | 'card-update' | 'message' | 'reporter-question' | 'reporter-update';
+export type OutboxKind = 'incident-card' | 'card-update' | 'message' | 'reporter-question' | 'reporter-update' | 'notice-card';
 
 export interface NewOutboxItem {
   practiceId: string;
@@ -162,6 +223,12 @@ export interface OutboxStore {
   markFailed(item: OutboxItem, nextAttemptAt: Date, reason: string): Promise<void>;
   /** Incident cards already delivered for an incident (to update every copy after a change). */
   sentCards(practiceId: string, reference: string): Promise<OutboxItem[]>;
+  /** Every item about an incident, delivered or not (erasing the incident). */
+  forIncident(practiceId: string, reference: string): Promise<OutboxItem[]>;
+  /** Delivered items that name an incident, across practices (purged once it is closed). */
+  deliveredAboutIncidents(): Promise<OutboxItem[]>;
+  /** Removing an item that is already gone is not an error. */
+  remove(practiceId: string, id: string): Promise<void>;
 }
 
 export interface AuditActor {
@@ -231,6 +298,35 @@ export interface MembershipStore {
   remember(aadObjectId: string, practiceId: string, now: Date): Promise<void>;
 }
 
+/**
+ * A daily digest of every audit chain head of a practice (src/app/auditSeal.ts). Its first hex
+ * digits are also posted in the practice's review channel: a witness outside the storage account.
+ */
+export interface AuditSeal {
+  practiceId: string;
+  /** The UK calendar day it seals, YYYY-MM-DD. */
+  day: string;
+  sealedAt: string;
+  /** SHA-256 over the sorted heads (auditSeal.ts, sealDigest). */
+  digest: string;
+  heads: SealedHead[];
+}
+
+export interface SealedHead {
+  reference: string;
+  sequence: number;
+  hash: string;
+}
+
+export interface SealStore {
+  /** Keeps a seal and returns the one kept: the same practice and day twice keeps the first. */
+  put(seal: AuditSeal): Promise<AuditSeal>;
+  /** The practice's newest seal. */
+  latest(practiceId: string): Promise<AuditSeal | undefined>;
+  /** Seals whose digest starts with the given hex, of one practice or all. */
+  find(digestPrefix: string, practiceId?: string): Promise<AuditSeal[]>;
+}
+
 export interface StorageHealth {
   check(): Promise<{ ok: true } | { ok: false; reason: string }>;
 }
@@ -243,6 +339,7 @@ export interface Stores {
   practices: PracticeStore;
   outbox: OutboxStore;
   leases: LeaseStore;
+  seals: SealStore;
   health: StorageHealth;
 }
 

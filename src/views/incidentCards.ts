@@ -14,6 +14,7 @@ import { INCIDENT_STATUSES, type Incident, type IncidentStatus } from '../domain
 import { CLOSURE_LIMIT, LESSONS_REQUIRED, TASK_OUTCOME_LIMIT, type Closure, type Reopening, type Task } from '../domain/lifecycle.ts';
 import type { Grading } from '../domain/policy/grade.ts';
 import type { Finding } from '../domain/policy/guard.ts';
+import { ATTESTATION_STATEMENT, attestationKey } from '../domain/policy/reply-guard/attestation.ts';
 import type { SeverityId, Source } from '../domain/policy/schema.ts';
 import { AUTHOR_RELATIONSHIPS, NAMED_PARTIES, PLATFORMS, POST_CATEGORIES, labelOf } from '../domain/vocabulary.ts';
 import { DOCUMENTS } from '../policy/sources.ts';
@@ -42,6 +43,8 @@ export interface IncidentCardOptions {
   assignees: Array<{ aadObjectId: string; name: string }>;
   /** Reply-guard findings for the current reply draft (decider view). */
   replyFindings: Finding[];
+  /** Sentences of the reply not from the practice's approved list: listed for the manager to attest. */
+  replyFreeText?: string[];
   /** The reply text to show in the editable box (the saved draft or the policy template, filled). */
   replyText: string;
   /** Keyed by INCIDENT_INPUTS ids; an error for an input the card does not show goes to the top. */
@@ -73,7 +76,7 @@ export const REOPENINGS_LISTED = 5;
 /** The decision sections: the ShowCard's id in cards/incident.json and the inputs it holds. */
 const SECTIONS = {
   noResponse: { showCardId: 'decide-noResponse', inputs: [INCIDENT_INPUTS.reason] },
-  reply: { showCardId: 'decide-reply', inputs: [INCIDENT_INPUTS.replyText, INCIDENT_INPUTS.reporterPostsReply] },
+  reply: { showCardId: 'decide-reply', inputs: [INCIDENT_INPUTS.replyText, INCIDENT_INPUTS.reporterPostsReply, INCIDENT_INPUTS.attestFreeText] },
   actions: { showCardId: 'decide-actions', inputs: [INCIDENT_INPUTS.actions] },
   assign: { showCardId: 'decide-assign', inputs: [INCIDENT_INPUTS.assignee] },
   ask: { showCardId: 'decide-ask', inputs: [INCIDENT_INPUTS.question] },
@@ -617,6 +620,23 @@ function replyModel(opts: IncidentCardOptions, level: FitLevel) {
       };
     }),
     ...(more > 0 ? { more: `And ${count(more, 'more finding')}: press Check reply after changing the text.` } : {}),
+    ...(opts.replyFreeText ? freeTextModel(opts.replyFreeText, level) : {}),
+  };
+}
+
+/**
+ * The sentences that are not from the practice's approved list, each shown in full (they are what
+ * the manager attests to), and the attestation tick whose value is the key of exactly these.
+ */
+function freeTextModel(sentences: readonly string[], level: FitLevel) {
+  if (sentences.length === 0) return { approvedOnly: 'Every sentence is from the practice\'s approved list.' };
+  return {
+    freeText: {
+      intro: `${count(sentences.length, 'sentence')} not from the approved list (free text). Read each one before approving:`,
+      sentences: sentences.map((s, i) => ({ text: plainText(`${i + 1}. ${clip(s, Math.max(level.text, 300))}`) })),
+      statement: ATTESTATION_STATEMENT,
+      key: attestationKey(sentences),
+    },
   };
 }
 
@@ -693,7 +713,7 @@ export function evidencePackCard(opts: EvidencePackCardOptions): CardJson {
     about: isHash
       ? 'The pack holds the incident, its full audit trail and every evidence file with its SHA-256 hash, with a readable summary. Check that the file you download has the hash above.'
       : 'The pack holds the incident, its full audit trail and every evidence file with its SHA-256 hash, with a readable summary.',
-    warning: `This link is for you only and stops working at ${expires}. Do not forward it; the pack contains personal data.`,
+    warning: `This link is for you only, works once and stops working at ${expires}. Do not forward it; the pack contains personal data.`,
     url,
   });
 }

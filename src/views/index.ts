@@ -12,5 +12,6 @@ export {
   type EvidencePackCardOptions,
   type IncidentCardOptions,
 } from './incidentCards.ts';
+export { reporterViewCard, type ReporterViewOptions } from './reporterView.ts';
 export { REGISTER_PAGE_SIZE, registerCard, type RegisterCardOptions, type RegisterRow } from './registerCard.ts';
 export { DIGEST_MAX_LINES, digestCard, type DigestLine } from './digestCard.ts';

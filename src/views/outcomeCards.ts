@@ -2,6 +2,7 @@ import { INCIDENT_STATUSES, targetsColleague, type Incident } from '../domain/in
 import { PLATFORMS, labelOf } from '../domain/vocabulary.ts';
 import { londonDateTime } from './format.ts';
 import { plainText } from './plainText.ts';
+import { reviewText, riskAlertText, type ReviewersSeen } from './whoIsTold.ts';
 import { expandCard, type CardJson } from './templates.ts';
 
 /** The cards around a report: sent, cancelled, "my reports", and plain messages. */
@@ -13,9 +14,15 @@ export const STAFF_SUPPORT_TEXT =
 /** Rows on "my reports"; 50 rows keep the card well under 28 KB. */
 export const MY_REPORTS_LISTED = 50;
 
-export function submittedCard(incident: Incident, opts: { practiceName: string; supportText?: string }): CardJson {
+export function submittedCard(
+  incident: Incident,
+  opts: { practiceName: string; supportText?: string; reviewers?: ReviewersSeen; riskAlerted?: string[] },
+): CardJson {
   const supportText = opts.supportText?.trim();
+  const next = reviewText(opts.reviewers);
   return expandCard('reportSubmitted', {
+    riskAlert: riskAlertText(opts.riskAlerted, 'done'),
+    next: { text: next.text, style: next.nobody ? 'attention' : 'default' },
     practiceName: plainText(opts.practiceName),
     reference: plainText(incident.reference),
     reportedAt: `Sent ${londonDateTime(incident.reportedAt)}`,

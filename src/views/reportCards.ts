@@ -12,6 +12,7 @@ import {
 import { AUTHOR_RELATIONSHIPS, NAMED_PARTIES, PLATFORMS, POST_CATEGORIES, isOneOf, labelOf } from '../domain/vocabulary.ts';
 import { fileSize, londonDateTime, shortHash, wallClock } from './format.ts';
 import { plainText } from './plainText.ts';
+import { riskAlertText } from './whoIsTold.ts';
 import { expandCard, type CardJson, type CardTemplateName } from './templates.ts';
 
 /**
@@ -64,7 +65,7 @@ export function reportStepCard(draft: ReportDraft, opts: StepCardOptions): CardJ
     case 'what':
       return expandCard(STEP_TEMPLATES.what, { ...base, answers: whatAnswers(draft.answers), choices: WHAT_CHOICES });
     case 'risk':
-      return expandCard(STEP_TEMPLATES.risk, { ...base, ...riskModel(draft.answers) });
+      return expandCard(STEP_TEMPLATES.risk, { ...base, ...riskModel(draft.answers), riskAlert: riskAlertText(draft.riskAlerted, 'now') });
     case 'evidence':
       return expandCard(STEP_TEMPLATES.evidence, { ...base, ...evidenceModel(draft) });
     case 'review':

@@ -19,6 +19,7 @@ export const CARD_TEMPLATES = {
   incident: 'incident.json',
   reporterQuestion: 'reporter-question.json',
   reporterUpdate: 'reporter-update.json',
+  reporterView: 'reporter-view.json',
   register: 'register.json',
   evidencePack: 'evidence-pack.json',
 } as const;

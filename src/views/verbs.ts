@@ -75,6 +75,8 @@ export const INCIDENT_INPUTS = {
   reason: 'reason',
   replyText: 'replyText',
   reporterPostsReply: 'reporterPostsReply',
+  /** The approver's tick for the free-text sentences; its value is the key of the sentences listed. */
+  attestFreeText: 'attestFreeText',
   actions: 'actions',
   assignee: 'assignee',
   question: 'question',

@@ -306,6 +306,7 @@ describe('audit chain verification against storage', () => {
       incidents: 2,
       ok: 1,
       broken: 1,
+      deleted: 0,
       brokenIncidents: [{ practiceId: 'practice-scope-10', reference: theirs.reference, brokenAt: 2 }],
     });
     await expect(verifyAuditChains(stores, { reference: mine.reference })).rejects.toThrow(/practiceId/);

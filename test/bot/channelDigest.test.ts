@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DIGEST_AFTER, type OutgoingMessage, type Sender } from '../../src/app/outbox.ts';
+import { NOT_YOURS } from '../../src/app/refusals.ts';
+import { IncidentCards } from '../../src/bot/notifications.ts';
 import { createServices, type Services } from '../../src/compose.ts';
 import type { PracticeDirectory } from '../../src/domain/practice.ts';
 import { loadPolicy } from '../../src/policy/load.ts';
@@ -22,11 +24,12 @@ const person = (name: string): Person => ({ id: `29:${name}`, aadObjectId: `aad-
 const rita = person('rita');
 const mary = person('mary');
 const carl = person('carl');
+const sam = person('sam');
 const TEAM = '19:team-digest@thread.tacv2';
 const OTHER_TEAM = '19:team-other@thread.tacv2';
 const directory: PracticeDirectory = {
   practices: [
-    { id: 'digest', name: 'Digest Surgery', teamIds: [TEAM], staff: ['aad-rita'], staffNames: [], managers: ['aad-mary'], deputies: [], dataProtectionOfficers: [] },
+    { id: 'digest', name: 'Digest Surgery', teamIds: [TEAM], staff: ['aad-rita', 'aad-sam'], staffNames: [], managers: ['aad-mary'], deputies: [], dataProtectionOfficers: [] },
     { id: 'other', name: 'Other Surgery', teamIds: [OTHER_TEAM], staff: ['aad-carl'], staffNames: [], managers: ['aad-carl'], deputies: [], dataProtectionOfficers: [] },
   ],
 };
@@ -58,7 +61,7 @@ beforeAll(async () => {
     deliverAtOnce: false,
   });
   driver = new TeamsDriver((context) => services.bot.run(context));
-  for (const p of [mary, rita, carl]) await driver.send(personalMessage(p, 'help'));
+  for (const p of [mary, rita, carl, sam]) await driver.send(personalMessage(p, 'help'));
   expect(textsOf(await driver.send(channelMention(mary, 'use this channel for incident review', TEAM))).join(' ')).toMatch(/will be posted in this channel/);
 });
 
@@ -127,17 +130,61 @@ describe('the review channel under a burst', () => {
     expect(toChannel.map((s) => textOfCard(s.message.card))).toEqual([expect.stringContaining(references[0]!), expect.stringContaining(references[1]!)]);
   });
 
-  it('refuses a digest press for another practice, from outside the channel, or with a forged reference, and queues nothing', async () => {
-    sender.sent = [];
-    const refusals = [
-      await channelPress(carl, DIGEST_VERBS.open, { practiceId: 'digest', reference: 'PW-2026-0001' }, OTHER_TEAM),
-      await driver.send(cardAction(mary, DIGEST_VERBS.open, { practiceId: 'digest', reference: 'PW-2026-0001' })),
-      await channelPress(mary, DIGEST_VERBS.open, { practiceId: 'digest', reference: `PW-2026-0001${'x'.repeat(5000)}` }),
-      await channelPress(mary, DIGEST_VERBS.open, { practiceId: 'digest', reference: { $gt: '' } }),
-    ];
-    for (const refused of refusals) expect(String(refused.invoke?.body.value)).toMatch(/could not read that button/);
+  it('opens each line as the one rule gives it to the presser: the reporter their view, other staff in the channel the channel card', async () => {
+    const references: string[] = [];
+    for (let i = 0; i < DIGEST_AFTER + 1; i++) references.push(await report(`Burst post ${i}: the doctor is useless`));
     await services.outbox.deliverDue();
-    // What carl (another practice) could read: nothing was sent to anyone.
+    const reference = references[1]!;
+
+    // The reporter: their own view (status and what they were told), none of the decider's card.
+    sender.sent = [];
+    expect(String((await channelPress(rita, DIGEST_VERBS.open, { practiceId: 'digest', reference })).invoke?.body.value)).toMatch(/private chat/);
+    await services.outbox.deliverDue();
+    const toRita = sender.sent.filter((s) => s.to === rita.id);
+    expect(toRita).toHaveLength(1);
+    expect(textOfCard(toRita[0]!.message.card)).toContain(reference);
+    expect(textOfCard(toRita[0]!.message.card)).toMatch(/Thank you for reporting this/);
+    expect(JSON.stringify(toRita[0]!.message.card)).not.toContain('incident.noResponse');
+
+    // Other staff pressing in the review channel: exactly the channel's read-only card, nothing more.
+    sender.sent = [];
+    expect(String((await channelPress(sam, DIGEST_VERBS.open, { practiceId: 'digest', reference })).invoke?.body.value)).toMatch(/private chat/);
+    await services.outbox.deliverDue();
+    const toSam = sender.sent.filter((s) => s.to === sam.id);
+    expect(toSam).toHaveLength(1);
+    const cards = new IncidentCards(stores, services.deciding, (id) => directory.practices.find((p) => p.id === id), () => new Date());
+    const channelCard = await cards.card(await services.deciding.viewOf((await stores.incidents.get('digest', reference))!, 'channel'));
+    expect(textOfCard(toSam[0]!.message.card)).toBe(textOfCard(channelCard));
+    expect(JSON.stringify(toSam[0]!.message.card)).not.toContain('incident.noResponse');
+    expect(textOfCard(toSam[0]!.message.card)).not.toMatch(/Thank you for reporting this/);
+  });
+
+  it('refuses a digest press for another practice, from outside the channel, or with a forged reference: the one notice, nothing sent', async () => {
+    const reference = await report('A post for the refusals');
+    await services.outbox.deliverDue();
+    sender.sent = [];
+    const trailBefore = await stores.incidents.auditTrail('digest', reference);
+    const refusals = [
+      // Another practice's manager, in their own Team's channel.
+      await channelPress(carl, DIGEST_VERBS.open, { practiceId: 'digest', reference }, OTHER_TEAM),
+      // A member of staff who is neither decider nor reporter, outside the review channel, for a real and a made-up incident.
+      await driver.send(cardAction(sam, DIGEST_VERBS.open, { practiceId: 'digest', reference })),
+      await driver.send(cardAction(sam, DIGEST_VERBS.open, { practiceId: 'digest', reference: 'PW-2026-9999' })),
+      await channelPress(sam, DIGEST_VERBS.open, { practiceId: 'digest', reference: `${reference}${'x'.repeat(5000)}` }),
+      await channelPress(sam, DIGEST_VERBS.open, { practiceId: 'digest', reference: { $gt: '' } }),
+    ];
+    // What they could read: the same words every time, nothing of the incident.
+    for (const refused of refusals) expect(String(refused.invoke?.body.value)).toBe(NOT_YOURS);
+    await services.outbox.deliverDue();
     expect(sender.sent).toEqual([]);
+    // The practice's own staff refused on a real incident is audited; the other practice's manager is not.
+    const added = (await stores.incidents.auditTrail('digest', reference)).slice(trailBefore.length);
+    expect(added.map((e) => [e.action, e.actor.aadObjectId])).toEqual([['decision.refused', sam.aadObjectId]]);
+    expect(added[0]!.summary).toContain('review channel digest');
+
+    // A decider is given her own card wherever she presses (the rule, not the conversation, decides).
+    expect(String((await driver.send(cardAction(mary, DIGEST_VERBS.open, { practiceId: 'digest', reference }))).invoke?.body.value)).toMatch(/private chat/);
+    await services.outbox.deliverDue();
+    expect(JSON.stringify(sender.sent.find((s) => s.to === mary.id)?.message.card)).toContain('incident.noResponse');
   });
 });

@@ -9,6 +9,7 @@ import type { PracticeDirectory } from '../../src/domain/practice.ts';
 import { loadPolicy } from '../../src/policy/load.ts';
 import { createAzureStores } from '../../src/store/azure/index.ts';
 import type { ConversationAddress, Stores } from '../../src/store/ports.ts';
+import { ATTESTATION_STATEMENT, attestationKey } from '../../src/domain/policy/reply-guard/attestation.ts';
 import { INCIDENT_VERBS } from '../../src/views/verbs.ts';
 import { useAzurite } from '../support/azurite.ts';
 import { action, actionsOf, cardAction, cardOf, channelMention, personalMessage, TeamsDriver, textOfCard, textsOf, type Person } from '../support/teams.ts';
@@ -120,6 +121,26 @@ async function report(h: Harness, who: Person, what: Record<string, string>, ans
   return routed!;
 }
 
+/** The card element with this id (an input), wherever it is nested. */
+function findById(node: unknown, id: string): Record<string, any> | undefined {
+  if (Array.isArray(node)) {
+    for (const item of node) {
+      const found = findById(item, id);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (node && typeof node === 'object') {
+    const record = node as Record<string, any>;
+    if (record.id === id) return record;
+    for (const value of Object.values(record)) {
+      const found = findById(value, id);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
 function decide(h: Harness, who: Person, incident: Incident, verb: string, inputs: Record<string, unknown> = {}) {
   return h.driver.send(cardAction(who, verb, { practiceId: incident.practiceId, reference: incident.reference, version: incident.handling?.version ?? 0, ...inputs }));
 }
@@ -183,24 +204,31 @@ describe('deciding', () => {
   it('shows the decider view only to deciders on refresh', async () => {
     const h = startBot();
     const incident = await report(h, rita, { postText: 'Worst surgery ever', categories: 'other-criticism' });
+    // The reporter gets her own view: no buttons on the incident, none of the post or its grading.
     const forRita = cardOf(await decide(h, rita, incident, INCIDENT_VERBS.refresh));
-    expect(actionsOf(forRita).map((a) => a.verb).filter((v) => v !== INCIDENT_VERBS.refresh)).toEqual([]);
+    expect(actionsOf(forRita).map((a) => a.verb).filter((v) => v.startsWith('incident.'))).toEqual([]);
+    expect(textOfCard(forRita)).toContain(`Your report ${incident.reference}`);
+    expect(textOfCard(forRita)).not.toMatch(/Worst surgery ever|severity|angry_dad/i);
     const forMike = cardOf(await decide(h, mike, incident, INCIDENT_VERBS.refresh));
     expect(actionsOf(forMike).map((a) => a.verb)).toContain(INCIDENT_VERBS.noResponse);
   });
 
-  it('refuses and audits a forged decision from a non-decider or another practice\'s manager, changing nothing', async () => {
+  it('refuses a forged decision from a non-decider or another practice\'s manager, changing nothing; audits only the practice\'s own', async () => {
     const h = startBot();
     const incident = await report(h, rita, { postText: 'They never answer the phone', categories: 'complaint' });
-    for (const forger of [rita, carl]) {
-      const forged = cardOf(await decide(h, forger, incident, INCIDENT_VERBS.noResponse, { reason: 'ignore it' }));
-      expect(textOfCard(forged)).toMatch(/Only the practice manager, deputy or Data Protection Officer/);
-    }
+    const forged = cardOf(await decide(h, rita, incident, INCIDENT_VERBS.noResponse, { reason: 'ignore it' }));
+    expect(textOfCard(forged)).toMatch(/Only the practice manager, deputy or Data Protection Officer/);
+    expect(textOfCard(forged)).not.toContain('They never answer the phone');
+    // Another practice's manager: the notice, nothing of the incident, nothing in its trail.
+    const fromCarl = await decide(h, carl, incident, INCIDENT_VERBS.noResponse, { reason: 'ignore it' });
+    expect(fromCarl.invoke?.body.type).toBe('application/vnd.microsoft.activity.message');
+    expect(String(fromCarl.invoke?.body.value)).toMatch(/nothing to show you/);
+    expect(JSON.stringify(fromCarl.invoke)).not.toContain('They never answer the phone');
     const after = await stores.incidents.get('millbrook', incident.reference);
     expect(after?.handling?.decision).toBeUndefined();
     expect(after?.status).toBe('awaiting-decision');
     const refused = (await stores.incidents.auditTrail('millbrook', incident.reference)).filter((e) => e.action === 'decision.refused');
-    expect(refused.map((e) => e.actor.aadObjectId).sort()).toEqual(['aad-carl', 'aad-rita']);
+    expect(refused.map((e) => e.actor.aadObjectId).sort()).toEqual(['aad-rita']);
   });
 
   it('blocks approval of a reply that breaks confidentiality, showing the finding next to the text', async () => {
@@ -214,6 +242,52 @@ describe('deciding', () => {
     expect((await stores.incidents.get('millbrook', incident.reference))?.handling?.decision).toBeUndefined();
   });
 
+  it('a reply with free text needs the attestation for exactly the sentences listed, recorded with them in the audit trail', async () => {
+    const h = startBot();
+    const incident = await report(h, rita, { postText: 'Waited ages on the phone', categories: 'complaint' });
+    const reply = 'Thank you for your feedback. Our phone lines open at 8am and we are adding staff at busy times. We look forward to hearing from you.';
+    const free = 'Our phone lines open at 8am and we are adding staff at busy times.';
+
+    // Without the tick: refused, the sentence listed, the tick offered, nothing decided.
+    const refused = cardOf(await decide(h, mary, incident, INCIDENT_VERBS.approveReply, { replyText: reply, reporterPostsReply: 'false' }));
+    const refusedText = textOfCard(refused);
+    expect(refusedText).toContain('1 sentence not from the approved list');
+    expect(refusedText).toContain(free);
+    expect(refusedText).toMatch(/tick the statement/);
+    const toggle = findById(refused, 'attestFreeText');
+    expect(toggle?.title).toBe(ATTESTATION_STATEMENT);
+    expect(toggle?.valueOn).toBe(attestationKey([free]));
+    expect((await stores.incidents.get('millbrook', incident.reference))?.handling?.decision).toBeUndefined();
+
+    // A tick given for another version of the reply (the card is never trusted) is refused too.
+    const stale = cardOf(await decide(h, mary, incident, INCIDENT_VERBS.approveReply, { replyText: reply, attestFreeText: attestationKey(['Our phone lines open at 8am.']) }));
+    expect(textOfCard(stale)).toMatch(/tick the statement/);
+    expect((await stores.incidents.get('millbrook', incident.reference))?.handling?.decision).toBeUndefined();
+
+    // With the tick the card gave: approved, the attestation kept with the decision and in the audit trail.
+    const approved = cardOf(await decide(h, mary, incident, INCIDENT_VERBS.approveReply, { replyText: reply, reporterPostsReply: 'false', attestFreeText: toggle!.valueOn }));
+    expect(textOfCard(approved)).toMatch(/Decision recorded/);
+    const stored = await stores.incidents.get('millbrook', incident.reference);
+    expect(stored?.handling?.decision?.attestation).toEqual({ statement: ATTESTATION_STATEMENT, sentences: [free] });
+    const audit = (await stores.incidents.auditTrail('millbrook', incident.reference)).filter((e) => e.action === 'incident.approveReply');
+    expect(audit).toHaveLength(1);
+    expect(audit[0]!.summary).toContain(ATTESTATION_STATEMENT);
+    expect(audit[0]!.summary).toContain(`1. "${free}"`);
+    expect(audit[0]!.actor.aadObjectId).toBe('aad-mary');
+  });
+
+  it('a reply of approved sentences only needs no attestation', async () => {
+    const h = startBot();
+    const incident = await report(h, rita, { postText: 'Terrible service', categories: 'other-criticism' });
+    const reply = 'Thank you for your feedback. We are sorry to read this. Please contact Millbrook Medical Centre directly on 01234 567890.';
+    const card = cardOf(await decide(h, mary, incident, INCIDENT_VERBS.approveReply, { replyText: reply }));
+    expect(textOfCard(card)).toMatch(/Decision recorded/);
+    const stored = await stores.incidents.get('millbrook', incident.reference);
+    expect(stored?.handling?.decision?.attestation).toBeUndefined();
+    const audit = (await stores.incidents.auditTrail('millbrook', incident.reference)).filter((e) => e.action === 'incident.approveReply');
+    expect(audit[0]!.summary).toContain('approved sentences only');
+  });
+
   it('records exactly one of two concurrent approvals; the other sees who decided', async () => {
     const h = startBot();
     // Earlier tests' cards still waiting for the channel go first (as one digest card), so this
@@ -222,9 +296,11 @@ describe('deciding', () => {
     const incident = await report(h, rita, { postText: 'Rude receptionist', categories: 'personal-attack' });
     await h.services.outbox.deliverDue(); // the cards reach the channel and the managers first
     const clean = 'Thank you for your feedback. We are sorry to hear you are unhappy. Please contact the practice manager on 01234 567890 so we can look into this.';
+    // The last sentence is not an approved sentence: both managers tick the attestation for it.
+    const attestFreeText = attestationKey(['Please contact the practice manager on 01234 567890 so we can look into this.']);
     const [a, b] = await Promise.all([
-      decide(h, mary, incident, INCIDENT_VERBS.approveReply, { replyText: clean, reporterPostsReply: 'true' }),
-      decide(h, mike, incident, INCIDENT_VERBS.approveReply, { replyText: clean, reporterPostsReply: 'true' }),
+      decide(h, mary, incident, INCIDENT_VERBS.approveReply, { replyText: clean, reporterPostsReply: 'true', attestFreeText }),
+      decide(h, mike, incident, INCIDENT_VERBS.approveReply, { replyText: clean, reporterPostsReply: 'true', attestFreeText }),
     ]);
     const texts = [textOfCard(cardOf(a)), textOfCard(cardOf(b))];
     expect(texts.filter((t) => /Decision recorded/.test(t))).toHaveLength(1);

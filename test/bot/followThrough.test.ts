@@ -126,6 +126,9 @@ describe('follow-through in Teams', () => {
     card = cardOf(await act(h, mary, current, INCIDENT_VERBS.close, { closeOutcome: 'Post removed by X', lessonsLearnt: 'Report sooner' }));
     current = (await stores.incidents.get('millbrook', incident.reference))!;
     expect(current.status).toBe('closed');
+    // The Records Management Code period starts at closing, and is on the record.
+    expect(current.handling?.closure).toMatchObject({ retainUntil: `${Number(current.handling!.closure!.closedAt.slice(0, 4)) + 10}${current.handling!.closure!.closedAt.slice(4)}`, retentionBasis: '10 years from closure' });
+    expect((await stores.incidents.auditTrail('millbrook', incident.reference)).at(-1)?.summary).toMatch(/Kept until \d{4}-\d{2}-\d{2} \(10 years from closure\)/);
 
     card = cardOf(await act(h, dan, current, INCIDENT_VERBS.reopen, { reopenReason: 'He posted again' }));
     expect(textOfCard(card)).toMatch(/Only a practice manager can reopen/);
@@ -150,11 +153,16 @@ describe('follow-through in Teams', () => {
     // Paging beyond the end shows the last page rather than failing.
     const paged = cardOf(await h.driver.send(cardAction(mary, REGISTER_VERBS.page, { page: 99 })));
     expect(textOfCard(paged)).toContain(incident.reference);
-    // The reporter sees only the status of their own report.
-    const status = await h.driver.send(personalMessage(rita, `incident ${incident.reference}`));
-    expect(textsOf(status).join(' ')).toMatch(new RegExp(`${incident.reference}: `));
-    const notCarls = await h.driver.send(personalMessage(carl, `incident ${incident.reference}`));
-    expect(textsOf(notCarls).join(' ')).toMatch(/no incident with that reference/);
+    // The reporter sees only the status of their own report and what she was told: no grading.
+    const status = textOfCard(cardOf(await h.driver.send(personalMessage(rita, `incident ${incident.reference}`))));
+    expect(status).toContain(`Your report ${incident.reference}`);
+    expect(status).toMatch(/Status: Awaiting decision/);
+    expect(status).not.toMatch(/severity|Recommended|threat/i);
+    // Another practice's manager gets the same notice as for a reference that does not exist.
+    const notCarls = textsOf(await h.driver.send(personalMessage(carl, `incident ${incident.reference}`))).join(' ');
+    expect(notCarls).toBe(textsOf(await h.driver.send(personalMessage(carl, 'incident PW-2026-9999'))).join(' '));
+    expect(notCarls).toMatch(/nothing to show you/);
+    expect(notCarls).not.toContain(incident.reference);
   });
 
   it('"verify audit" checks every chain for a manager, names a tampered one, and is refused to staff', async () => {
@@ -204,7 +212,8 @@ describe('follow-through in Teams', () => {
     const token = url!.split('?t=')[1]!;
     expect(h.services.links.verify(token, clock)?.reference).toBe(incident.reference);
     expect(h.services.links.verify(`${token}x`, clock)).toBeUndefined();
-    expect(h.services.links.verify(token, new Date(clock.getTime() + 16 * 60_000))).toBeUndefined();
+    expect(h.services.links.verify(token, new Date(clock.getTime() + 10 * 60_000 - 1_000))?.reference).toBe(incident.reference);
+    expect(h.services.links.verify(token, new Date(clock.getTime() + 10 * 60_000))).toBeUndefined();
     const refused = cardOf(await act(h, rita, incident, INCIDENT_VERBS.pack));
     expect(JSON.stringify(refused)).not.toContain('/evidence?');
   });

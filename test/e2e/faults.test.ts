@@ -6,7 +6,10 @@ import { startAzuriteProcess } from '../../src/store/azuriteProcess.ts';
 import type { EmbeddedAzurite } from '../../src/store/embeddedAzurite.ts';
 import { createAzureStores } from '../../src/store/azure/index.ts';
 import type { Stores } from '../../src/store/ports.ts';
-import { INCIDENT_INPUTS, INCIDENT_VERBS } from '../../src/views/verbs.ts';
+import { approvedSentencesOf, reviewReply } from '../../src/domain/policy/guard.ts';
+import { attestationKey } from '../../src/domain/policy/reply-guard/attestation.ts';
+import { loadPolicy } from '../../src/policy/load.ts';
+import { INCIDENT_VERBS, INCIDENT_INPUTS } from '../../src/views/verbs.ts';
 import { uniqueTablePrefix } from '../support/azurite.ts';
 import { eventually, startBotProcess, stopBotProcesses, writePracticesFile, type BotProcess } from '../support/botProcess.ts';
 import { cardIn, FakeConnector, type ScriptedAnswer } from '../support/connector.ts';
@@ -137,7 +140,9 @@ const cardsAbout = (w: World, conversation: string, reference: string) =>
 async function approveFromCard(w: World, reference: string, reply: string) {
   const card = cardsAbout(w, personalChat(w.mary), reference)[0]!;
   const approve = actionsOf(card.card).find((a) => a.verb === INCIDENT_VERBS.approveReply)!;
-  return w.wire.press(w.mary, approve.verb, { ...approve.data, [INCIDENT_INPUTS.replyText]: reply, [INCIDENT_INPUTS.reporterPostsReply]: 'true' }, card.activityId);
+  // The manager attests to the reply's free-text sentences (those not from the approved list).
+  const attestFreeText = attestationKey(reviewReply(reply, { staffNames: [], approvedSentences: approvedSentencesOf(loadPolicy()) }).freeText.map((s) => s.text));
+  return w.wire.press(w.mary, approve.verb, { ...approve.data, [INCIDENT_INPUTS.replyText]: reply, [INCIDENT_INPUTS.reporterPostsReply]: 'true', [INCIDENT_INPUTS.attestFreeText]: attestFreeText }, card.activityId);
 }
 
 const REPLY = 'Thank you for your feedback. We are sorry to hear you are unhappy. Please contact the practice manager on 01234 567890 so we can look into this.';

@@ -75,29 +75,39 @@ interface Outcome {
 
 const person = (id: string) => ({ id: `29:${id}`, aadObjectId: id, name: `Fuzz ${id}` });
 
-/** The bot reaches out only to the activity's serviceUrl and to attachment URLs: keep both on this machine. */
+/**
+ * Replies go to the activity's serviceUrl: keep that on this machine. Attachment URLs are left as
+ * generated: the hostile ones (foreign hosts, private and metadata addresses, data: and file:) must
+ * be refused before any lookup, which the egress guard checks (no name resolved at all).
+ */
 function confineToLoopback(body: Record<string, unknown>): Record<string, unknown> {
-  const loopback = (value: unknown) => {
-    if (typeof value !== 'string') return value;
+  if ('serviceUrl' in body && typeof body.serviceUrl === 'string') {
     try {
-      const url = new URL(value);
-      return ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) ? value : connector.url;
+      const url = new URL(body.serviceUrl);
+      if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) body.serviceUrl = connector.url;
     } catch {
-      return value;
-    }
-  };
-  if ('serviceUrl' in body) body.serviceUrl = loopback(body.serviceUrl);
-  if (Array.isArray(body.attachments)) {
-    for (const a of body.attachments) {
-      if (!a || typeof a !== 'object') continue;
-      const attachment = a as Record<string, unknown>;
-      attachment.contentUrl = loopback(attachment.contentUrl);
-      const content = attachment.content as Record<string, unknown> | undefined;
-      if (content && typeof content === 'object') content.downloadUrl = loopback(content.downloadUrl);
+      // not a URL: left for the server to refuse
     }
   }
   return body;
 }
+
+/** Attachment URLs an attacker would try: none may be fetched, resolved or sent the token. */
+const HOSTILE_URLS = [
+  'https://evil.trafficmanager.net/v3/attachments/x/views/original',
+  'https://evil-smba.trafficmanager.net/x',
+  'https://smba.trafficmanager.net@evil.example/x',
+  'https://smba.trafficmanager.net./emea/x',
+  'https://mybot.azurewebsites.net/x.png',
+  'https://acct.blob.core.windows.net/c/x.png',
+  'https://169.254.169.254/latest/meta-data/',
+  'http://168.63.129.16/machine?comp=goalstate',
+  'https://[fd00:ec2::254]/latest/meta-data/',
+  'http://10.0.0.1/x.png',
+  'https://127.0.0.1:9/x.png',
+  'data:image/png;base64,iVBORw0KGgo=',
+  'file:///etc/passwd',
+];
 
 function generate(rng: Rng, index: number, drafts: Map<string, string>): FuzzRequest {
   const bad = person(`fuzz-bad-${index % 97}`);
@@ -179,10 +189,12 @@ function generate(rng: Rng, index: number, drafts: Map<string, string>): FuzzReq
     const text = r === 0 ? hugeText(rng) : r === 1 ? controlText(rng, 500) : r === 2 ? `${rng.pick(HOSTILE_TEXTS)} ${rng.pick(HOSTILE_TEXTS)}` : rng.pick(HOSTILE_TEXTS);
     return { kind: 'hostile-text', body: teamsActivity(url, ok, { type: 'message', text }) };
   }
-  // Attachments of every odd shape (all URLs on loopback).
+  // Attachments of every odd shape: on the connector stand-in, or hostile URLs that must be refused unresolved.
   const attachments = Array.from({ length: 1 + rng.int(3) }, () =>
     rng.pick<unknown>([
       { contentType: 'image/png', contentUrl: `${url}v3/attachments/x/views/original`, name: rng.pick(HOSTILE_TEXTS) },
+      { contentType: 'image/png', contentUrl: rng.pick(HOSTILE_URLS), name: 'shot.png' },
+      { contentType: 'application/vnd.microsoft.teams.file.download.info', content: { downloadUrl: rng.pick(HOSTILE_URLS), fileType: 'png' }, name: 'shot.png' },
       { contentType: 'image/svg+xml', contentUrl: `${url}x.svg`, name: 'x.svg' },
       { contentType: 'application/vnd.microsoft.teams.file.download.info', content: { downloadUrl: 'https://127.0.0.1:9/x.png', fileType: 'png' }, name: '../../x.png' },
       { contentType: 'application/vnd.microsoft.teams.file.download.info', content: wrongValue(rng), name: wrongValue(rng) },

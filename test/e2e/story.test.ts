@@ -24,7 +24,7 @@ const CHANNEL = '19:incident-review@thread.tacv2';
 const mary = { id: '29:mary', aadObjectId: 'aad-mary', name: 'Mary Manager' };
 const rita = { id: '29:rita', aadObjectId: 'aad-rita', name: 'Rita Reception' };
 const EDITED_REPLY =
-  'Thank you for taking the time to tell us. We are sorry you are unhappy with your visit. Please contact the practice manager on 01234 567890 so we can look into this with you.';
+  'Thank you for taking the time to tell us. We are sorry you are unhappy. Please contact the practice manager on 01234 567890 so we can look into this with you.';
 
 const prefix = uniqueTablePrefix();
 const connector = new FakeConnector();
@@ -156,7 +156,22 @@ describe('a report, the manager\'s decision and the reporter\'s answer, over HTT
     expect(drafted).toBeTruthy();
     expect(drafted).not.toBe(EDITED_REPLY);
 
-    const answer = await wire.press(mary, approve.verb, { ...approve.data, [INCIDENT_INPUTS.replyText]: EDITED_REPLY, [INCIDENT_INPUTS.reporterPostsReply]: 'true' }, maryCard.activityId);
+    // Three sentences are not from the practice's approved list: Check reply lists them with the
+    // attestation, and the manager ticks it (the tick's value is the key of those sentences).
+    const check = actionsOf(maryCard.card).find((a) => a.verb === INCIDENT_VERBS.checkReply)!;
+    const checked = await wire.press(mary, check.verb, { ...check.data, [INCIDENT_INPUTS.replyText]: EDITED_REPLY }, maryCard.activityId);
+    expect(textOfCard(checked.value)).toContain('3 sentences not from the approved list');
+    const tick = findInput(checked.value, INCIDENT_INPUTS.attestFreeText)?.valueOn as string;
+    expect(tick).toMatch(/^attest-/);
+    const unticked = await wire.press(mary, approve.verb, { ...approve.data, [INCIDENT_INPUTS.replyText]: EDITED_REPLY, [INCIDENT_INPUTS.reporterPostsReply]: 'true' }, maryCard.activityId);
+    expect(textOfCard(unticked.value)).toMatch(/tick the statement/);
+    expect((await stores.incidents.get('millbrook', reference))?.handling?.decision).toBeUndefined();
+    const answer = await wire.press(
+      mary,
+      approve.verb,
+      { ...approve.data, [INCIDENT_INPUTS.replyText]: EDITED_REPLY, [INCIDENT_INPUTS.reporterPostsReply]: 'true', [INCIDENT_INPUTS.attestFreeText]: tick },
+      maryCard.activityId,
+    );
     expect(answer.type, withLog(String(answer.value))()).toBe('application/vnd.microsoft.card.adaptive');
     const decided = textOfCard(answer.value);
     expect(decided).toMatch(/Decision recorded/);
@@ -168,7 +183,8 @@ describe('a report, the manager\'s decision and the reporter\'s answer, over HTT
     expect(stored?.handling?.decision).toMatchObject({ kind: 'public-reply', replyText: EDITED_REPLY, reporterPostsReply: true, by: { aadObjectId: mary.aadObjectId } });
     expect(stored?.status).not.toBe('awaiting-decision');
     const trail = await stores.incidents.auditTrail('millbrook', reference);
-    expect(trail.map((e) => e.action).slice(0, 3)).toEqual(['incident.reported', 'incident.routed', 'incident.approveReply']);
+    expect(trail.map((e) => e.action).slice(0, 4)).toEqual(['incident.reported', 'incident.routed', 'incident.checkReply', 'incident.approveReply']);
+    expect(trail.find((e) => e.action === 'incident.approveReply')?.summary).toContain('Please contact the practice manager on 01234 567890 so we can look into this with you.');
     expect(trail.find((e) => e.action === 'incident.approveReply')?.actor.aadObjectId).toBe(mary.aadObjectId);
   });
 
@@ -179,7 +195,9 @@ describe('a report, the manager\'s decision and the reporter\'s answer, over HTT
     expect(textOfCard(update.card)).toMatch(/reply/i);
 
     // Every delivered copy of the card is replaced in place (PUT .../activities/{the id the connector gave it}).
-    await eventually(withLog('the card updates'), () => connector.updates(CHANNEL).length > 0 && connector.updates(personalChat(mary)).length > 0, 20_000);
+    // (Check reply updated the cards once already; wait for the decided card.)
+    const decidedIn = (conversation: string) => /Decided by Mary Manager/.test(textOfCard(cardIn(connector.updates(conversation).at(-1)?.body) ?? {}));
+    await eventually(withLog('the card updates'), () => decidedIn(CHANNEL) && decidedIn(personalChat(mary)), 20_000);
     const channelUpdate = connector.updates(CHANNEL).at(-1)!;
     const maryUpdate = connector.updates(personalChat(mary)).at(-1)!;
     expect(channelUpdate.activityId).toBe(channelCard.activityId);

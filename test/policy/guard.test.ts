@@ -58,14 +58,16 @@ const clean: GuardCase[] = [
 const breaching: GuardCase[] = [
   { name: '"your GP" confirms a patient', draft: 'We are sorry your GP was running late.', findings: [['confirms-patient-relationship', 'your GP']] },
   { name: '"as our patient"', draft: 'As our patient, you can ask to speak to the practice manager.', findings: [['confirms-patient-relationship', 'As our patient']] },
-  { name: '"when you were seen"', draft: 'When you were seen last Tuesday, the doctor followed the guidelines.', findings: [['confirms-patient-relationship', 'When you were seen']] },
+  // The relationship rule now reads the encounter itself ("you were seen"), whatever word leads into it.
+  { name: '"when you were seen"', draft: 'When you were seen last Tuesday, the doctor followed the guidelines.', findings: [['confirms-patient-relationship', 'you were seen']] },
   { name: '"your appointment"', draft: 'Your appointment was moved by the practice.', findings: [['confirms-patient-relationship', 'Your appointment']] },
   { name: '"your records" and a referral', draft: 'We have checked your records and the referral was sent.', findings: [['confirms-patient-relationship', 'your records'], ['clinical-information', 'referral']] },
   { name: 'medicines and diagnoses (plural form)', draft: 'Antibiotics are not appropriate for a viral infection.', findings: [['clinical-information', 'Antibiotics'], ['clinical-information', 'infection']] },
   { name: 'test results', draft: 'Your blood test was normal.', findings: [['confirms-patient-relationship', 'Your blood test'], ['clinical-information', 'blood test']] },
   { name: 'a diagnosis repeated back', draft: 'He was diagnosed with diabetes last year.', findings: [['clinical-information', 'diagnosed'], ['clinical-information', 'diabetes']] },
-  { name: '"your prescription"', draft: 'Thank you for your message. Your prescription was sent to the pharmacy.', findings: [['confirms-patient-relationship', 'Your prescription']] },
-  { name: '"a patient of ours", beside innocent "patient feedback"', draft: 'We value patient feedback, and as a patient of ours you will know how to reach us.', findings: [['confirms-patient-relationship', 'as a patient of ours']] },
+  // A prescription is general information, but someone's prescription is also clinical information.
+  { name: '"your prescription"', draft: 'Thank you for your message. Your prescription was sent to the pharmacy.', findings: [['clinical-information', 'Your prescription'], ['confirms-patient-relationship', 'Your prescription']] },
+  { name: '"a patient of ours", beside innocent "patient feedback"', draft: 'We value patient feedback, and as a patient of ours you will know how to reach us.', findings: [['confirms-patient-relationship', 'as a patient']] },
   { name: 'staff name with title', draft: 'Dr Patel has reviewed this.', findings: [['staff-name', 'Dr Patel']] },
   { name: 'staff full name, any case', draft: 'sarah jones on reception will call you.', findings: [['staff-name', 'sarah jones']] },
   { name: 'staff first name alone', draft: 'Please speak to Amir when you call us.', findings: [['staff-name', 'Amir']] },
@@ -78,14 +80,15 @@ const breaching: GuardCase[] = [
   { name: "someone else's email", draft: 'Email the practice manager at j.smith@gmail.com', findings: [['email-address', 'j.smith@gmail.com']] },
   { name: 'date of birth (numeric)', draft: 'Born on 12/03/1985, you are entitled to a review.', findings: [['date-of-birth', '12/03/1985']] },
   { name: 'date of birth (words)', draft: 'Date of birth: 3 March 1990.', findings: [['date-of-birth', '3 March 1990']] },
-  { name: 'a DOB keyword alone', draft: 'We hold your DOB securely.', findings: [['date-of-birth', 'DOB']] },
+  { name: 'a DOB keyword alone', draft: 'We hold your DOB securely.', findings: [['confirms-patient-relationship', 'your DOB'], ['date-of-birth', 'DOB']] },
   { name: 'another phone number beside the practice\'s own', draft: 'Contact us at 0114 496 0000 or on 0161 496 0123.', findings: [['phone-number', '0161 496 0123']] },
   { name: 'too long (advisory)', draft: longReply, findings: [['too-long', longReply.split(/\s+/).slice(80).join(' ')]] },
   { name: 'argumentative (advisory)', draft: 'Frankly, this review is simply untrue.', findings: [['argumentative', 'Frankly'], ['argumentative', 'simply untrue']] },
   { name: 'legal threat (advisory)', draft: 'We will take legal action if this post is not removed.', findings: [['legal-threat', 'legal action']] },
   { name: 'solicitors (advisory)', draft: 'Our solicitors have been informed.', findings: [['legal-threat', 'solicitors']] },
   { name: 'shouting (advisory)', draft: 'THIS IS NOT ACCEPTABLE.', findings: [['argumentative', 'THIS IS NOT ACCEPTABLE']] },
-  { name: 'a titled name not on the staff list (advisory)', draft: 'Dr Smith is a valued member of our team.', findings: [['possible-staff-name', 'Dr Smith']] },
+  // Issue 11: any title with a name blocks, on the staff list or not (it was advisory).
+  { name: 'a titled name not on the staff list blocks', draft: 'Dr Smith is a valued member of our team.', findings: [['person-name', 'Dr Smith']] },
 ];
 
 describe('checkReply', () => {
@@ -108,7 +111,7 @@ describe('checkReply', () => {
   });
 
   it('grades each rule blocking or advisory as the policy says', () => {
-    const blocking = ['confirms-patient-relationship', 'clinical-information', 'staff-name', 'nhs-number', 'date-of-birth', 'phone-number', 'email-address'];
+    const blocking = ['confirms-patient-relationship', 'clinical-information', 'staff-name', 'person-name', 'nhs-number', 'date-of-birth', 'age', 'phone-number', 'email-address', 'home-address'];
     for (const { draft } of [...clean, ...breaching]) {
       for (const f of checkReply(draft, context)) {
         expect(f.severity, `${f.rule} in "${draft}"`).toBe(blocking.includes(f.rule) ? 'blocking' : 'advisory');
@@ -120,7 +123,7 @@ describe('checkReply', () => {
 
   it('uses the policy\'s brief limit and extra clinical words', () => {
     const policy = loadPolicy();
-    const ctx = guardContextFrom({ ...policy, replyGuard: { briefWordLimit: 5, extraClinicalTerms: ['flu jab'] } }, { staffNames: [] });
+    const ctx = guardContextFrom({ ...policy, replyGuard: { ...policy.replyGuard, briefWordLimit: 5, extraClinicalTerms: ['flu jab'] } }, { staffNames: [] });
     const found = checkReply('Thank you, the flu jab clinic is open to everyone today.', ctx);
     expect(found.map((f) => f.rule)).toEqual(['clinical-information', 'too-long']);
     expect(checkReply('Thank you, the flu jab clinic is open to everyone today.', { staffNames: [] })).toEqual([]);
@@ -130,8 +133,12 @@ describe('checkReply', () => {
     expect(checkReply('Call 0114 496 0000.', { staffNames: [] }).map((f) => f.rule)).toEqual(['phone-number']);
   });
 
-  it('an old date without a birth keyword still looks like a date of birth', () => {
-    expect(checkReply('Thank you. 04/07/1962', context).map((f) => f.rule)).toEqual(['date-of-birth']);
+  // Issue 11: two clean replies were blocked because a historic date was read as a birth date.
+  it('a bare historic date is only advisory; with birth context it blocks', () => {
+    expect(checkReply('Thank you. 04/07/1962', context).map((f) => [f.rule, f.severity])).toEqual([['date', 'advisory']]);
+    expect(checkReply('We have served the town since 1 May 1974.', context).map((f) => [f.rule, f.severity])).toEqual([['date', 'advisory']]);
+    expect(hasBlocking(checkReply('Born 04/07/1962, you are eligible.', context))).toBe(true);
+    expect(hasBlocking(checkReply('As a 41-year-old you would not be offered this.', context))).toBe(true);
   });
 });
 

@@ -14,12 +14,13 @@ beforeAll(async () => {
 });
 
 describe('practice set-up', () => {
-  it('seeds roles from configuration once, then keeps what was saved (ETag-checked, audited)', async () => {
+  it('always applies the configured roles, adds the saved ones to them (ETag-checked, audited)', async () => {
     const first = await stores.practices.roles('p1', { managers: ['aad-mary'], deputies: [], dataProtectionOfficers: [] });
     expect(first.value.managers).toEqual(['aad-mary']);
-    await stores.practices.saveRoles('p1', { ...first.value, deputies: ['aad-dan'] }, first.etag, { actor, action: 'role.added', summary: 'Made Dan deputy.' });
+    await stores.practices.saveRoles('p1', { managers: [], deputies: ['aad-dan'], dataProtectionOfficers: [] }, first.etag, { actor, action: 'role.added', summary: 'Made Dan deputy.' });
+    // The configuration changed: its managers are in force at once, next to what was added in Teams.
     const again = await stores.practices.roles('p1', { managers: ['someone-else'], deputies: [], dataProtectionOfficers: [] });
-    expect(again.value).toEqual({ managers: ['aad-mary'], deputies: ['aad-dan'], dataProtectionOfficers: [] });
+    expect(again.value).toEqual({ managers: ['someone-else'], deputies: ['aad-dan'], dataProtectionOfficers: [], safeguardingLeads: [] });
     await expect(stores.practices.saveRoles('p1', first.value, first.etag, { actor, action: 'x', summary: 'stale' })).rejects.toBeInstanceOf(ConflictError);
     expect((await stores.practices.practiceAudit('p1')).map((e) => e.action)).toEqual(['role.added']);
   });
@@ -69,6 +70,41 @@ describe('leases', () => {
     expect(await stores.leases.acquire('job', holder, at(60), at(180))).toBe(true);
     expect(await stores.leases.acquire('job', other, at(100), at(220))).toBe(false);
     expect(await stores.leases.acquire('job', other, at(181), at(300))).toBe(true);
+  });
+});
+
+describe('single-use marks', () => {
+  it('are taken once however many ask at once, and purged only after their time', async () => {
+    const taken = await Promise.all(Array.from({ length: 5 }, () => stores.leases.useOnce('evidence-link|abc', at(600))));
+    expect(taken.filter(Boolean)).toHaveLength(1);
+    expect(await stores.leases.useOnce('evidence-link|abc', at(600))).toBe(false);
+    expect(await stores.leases.useOnce('evidence-link|other', at(1200))).toBe(true);
+    expect(await stores.leases.purgeUsed(at(599))).toBe(0);
+    expect(await stores.leases.purgeUsed(at(600))).toBe(1);
+    // The job lease in the same table is not a mark: untouched.
+    expect(await stores.leases.acquire('job', 'someone', at(0), at(10))).toBe(false);
+    expect(await stores.leases.useOnce('evidence-link|other', at(1200))).toBe(false);
+  });
+});
+
+describe('refusal counts', () => {
+  it('count every refused press per person, incident and window, also when pressed at once', async () => {
+    const facts = {
+      where: { platform: 'x' as const, seenAt: t0.toISOString(), seenDate: '2026-11-24', seenTime: '09:00', authorRelationship: 'patient' as const },
+      what: { postText: 'post', categories: ['threat' as const], namedParties: [] },
+      risk: { atRisk: false },
+      evidence: { screenshots: [], noScreenshotReason: 'gone' },
+    };
+    const { incident } = await stores.incidents.submit({ practiceId: 'p-refusals', status: 'reported', reportedAt: t0.toISOString(), reporter: actor, draftId: 'd-refusals', facts }, actor);
+    const hour = new Date('2026-11-24T10:00:00Z');
+    const counts = await Promise.all(Array.from({ length: 4 }, () => stores.incidents.countRefusal('p-refusals', incident.reference, 'aad-sam', hour, at(5))));
+    expect(counts.sort()).toEqual([1, 2, 3, 4]);
+    expect(await stores.incidents.countRefusal('p-refusals', incident.reference, 'AAD-SAM', hour, at(6))).toBe(5);
+    expect(await stores.incidents.countRefusal('p-refusals', incident.reference, 'aad-sam', new Date('2026-11-24T11:00:00Z'), at(3700))).toBe(1);
+    expect(await stores.incidents.countRefusal('p-refusals', incident.reference, 'aad-other', hour, at(7))).toBe(1);
+    // The count sits beside the incident; it is neither an incident nor an audit row.
+    expect((await stores.incidents.auditTrail('p-refusals', incident.reference)).map((e) => e.action)).toEqual(['incident.reported']);
+    expect((await stores.incidents.get('p-refusals', incident.reference))?.reference).toBe(incident.reference);
   });
 });
 

@@ -1,7 +1,7 @@
 import { TableClient } from '@azure/data-tables';
 import pino from 'pino';
 import { loadConfig } from '../../src/config.ts';
-import { createApp, type App } from '../../src/server.ts';
+import { createApp, type App, type AppDeps } from '../../src/server.ts';
 import { startAzuriteProcess } from '../../src/store/azuriteProcess.ts';
 import type { EmbeddedAzurite } from '../../src/store/embeddedAzurite.ts';
 import { createAzureStores } from '../../src/store/azure/index.ts';
@@ -28,12 +28,28 @@ export function startStorage(): Promise<EmbeddedAzurite> {
   return startAzuriteProcess({});
 }
 
-export async function startRealServer(connectionString: string, env: Record<string, string> = {}): Promise<RealServer> {
+export interface RealServerOptions extends Pick<AppDeps, 'downloads'> {
+  /** Share another server's tables (two instances of one deployment). */
+  tablePrefix?: string;
+  /** The server's clock (tests move it forward). */
+  now?: () => Date;
+  /** Wraps the stores the server uses (to count what it reads). */
+  wrapStores?: (stores: Stores) => Stores;
+}
+
+export async function startRealServer(connectionString: string, env: Record<string, string> = {}, options: RealServerOptions = {}): Promise<RealServer> {
   const config = loadConfig({ PORT: '0', ...env });
   if (!config.ok) throw new Error(config.error.join('; '));
-  const tablePrefix = uniqueTablePrefix();
+  const tablePrefix = options.tablePrefix ?? uniqueTablePrefix();
   const stores = await createAzureStores(connectionString, { tablePrefix });
-  const app = createApp({ config: config.value, stores, log: pino({ level: 'silent' }) });
+  const served = options.wrapStores ? options.wrapStores(stores) : stores;
+  const app = createApp({
+    config: config.value,
+    stores: served,
+    log: pino({ level: 'silent' }),
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.downloads ? { downloads: options.downloads } : {}),
+  });
   const { url } = await app.listen(0, '127.0.0.1');
   return { app, url, stores, tablePrefix, close: () => app.close() };
 }

@@ -30,6 +30,8 @@ export class TeamsWire {
     /** The bot's base URL; change it when the bot restarts on another port. */
     public botUrl: string,
     private readonly connector: FakeConnector,
+    /** Headers for every request (a Bot Framework token, when the bot authenticates). */
+    private readonly headers: () => Record<string, string> = () => ({}),
   ) {}
 
   /** A message in the person's 1:1 chat with the bot. Resolves with the HTTP answer. */
@@ -47,6 +49,17 @@ export class TeamsWire {
     const response = await this.post(teamsActivity(this.connector.url, person, { ...cardInvoke(verb, data), ...(replyToId ? { replyToId } : {}) }, TENANT));
     if (response.status !== 200 || !response.json || typeof response.json.type !== 'string') {
       throw new Error(`invoke ${verb} answered ${response.status}: ${response.text.slice(0, 300)}`);
+    }
+    return response.json as InvokeAnswer;
+  }
+
+  /** A press on a card in a team channel (the invoke carries the channel's conversation and team). */
+  async pressInChannel(person: WirePerson, verb: string, data: Record<string, unknown>, team: { teamId: string; channelId: string }, replyToId = 'card-1'): Promise<InvokeAnswer> {
+    const { text: _text, textFormat: _format, entities: _entities, ...channel } = teamsChannelActivity(this.connector.url, person, '', team, TENANT);
+    const conversation = { ...(channel.conversation as Record<string, unknown>), id: `${team.channelId};messageid=${replyToId}` };
+    const response = await this.post({ ...channel, ...cardInvoke(verb, data), conversation, replyToId });
+    if (response.status !== 200 || !response.json || typeof response.json.type !== 'string') {
+      throw new Error(`invoke ${verb} in a channel answered ${response.status}: ${response.text.slice(0, 300)}`);
     }
     return response.json as InvokeAnswer;
   }
@@ -77,7 +90,7 @@ export class TeamsWire {
   }
 
   private async post(activity: Record<string, unknown>): Promise<Posted> {
-    return postActivity(this.botUrl, activity);
+    return postActivity(this.botUrl, activity, this.headers());
   }
 }
 

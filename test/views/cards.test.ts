@@ -24,6 +24,7 @@ import {
   reportStepCard,
   reporterQuestionCard,
   reporterUpdateCard,
+  reporterViewCard,
   submittedCard,
   type CardTemplateName,
 } from '../../src/views/index.ts';
@@ -168,6 +169,17 @@ const SAMPLES: Record<CardTemplateName, () => Json> = {
   reporterQuestion: () =>
     reporterQuestionCard(incident(), { askedBy: { aadObjectId: 'aad-m', name: 'Pat Manager' }, askedAt: '2026-11-03T15:00:00Z', question: 'Did you see who posted it?' }, { practiceName: PRACTICE }),
   reporterUpdate: () => reporterUpdateCard(incident(), { practiceName: PRACTICE, summary: 'The practice manager decided not to respond publicly to the post.' }),
+  reporterView: () =>
+    reporterViewCard(
+      incident({
+        status: 'in-progress',
+        handling: {
+          version: 4,
+          tasks: [{ id: 't1', actionId: 'public-reply', title: 'Post the approved reply in the same comment stream', owner: { aadObjectId: 'aad-1', name: 'Sam Reception' }, status: 'open', dueAt: '2026-11-03T19:20:00Z' }],
+        },
+      }),
+      { practiceName: PRACTICE, told: ['The practice manager approved a brief public reply.'], replyToPost: 'Thank you for letting us know.', viewerAadObjectId: 'aad-1' },
+    ),
   // The register and the evidence pack are tested in depth in registerCard.test.ts and incidentCards.test.ts.
   register: () =>
     registerCard(
@@ -327,15 +339,35 @@ describe('report step cards', () => {
       expect(inputById(card, 'riskDetails')!.value).toBe('He said he would wait outside.');
     });
 
-    it('yes: 999/101 and the manager alert at the top, in attention style, then Next', () => {
-      const card = riskCard('yes');
+    it('yes: 999/101 and who was alerted at the top, in attention style, then Next', () => {
+      const card = reportStepCard(
+        { ...draftAt('risk', { ...GOOD_ANSWERS, atRisk: 'yes' }), riskAlerted: ['Mary Manager', 'Dan *Deputy*'] },
+        { practiceName: PRACTICE },
+      );
       expect(problems(card)).toEqual([]);
       const top = body(card)[0]!;
       expect(top).toMatchObject({ type: 'Container', style: 'attention' });
       const topText = texts(top).join('\n');
       expect(topText).toContain('If anyone is in immediate danger, call 999 now. Otherwise call the police on 101.');
-      expect(topText).toContain('The practice manager is being alerted now.');
+      expect(topText).toContain('We are alerting Mary Manager and Dan \\*Deputy\\* straight away.');
       expect(action(card, 'Next')[0]).toMatchObject({ verb: VERBS.next, data: { draftId: 'draft-7f3a', step: 'risk' } });
+    });
+
+    it('yes, but nobody could be alerted: says so plainly, with 999/101 and "phone the practice manager"', () => {
+      const card = reportStepCard({ ...draftAt('risk', { ...GOOD_ANSWERS, atRisk: 'yes' }), riskAlerted: [] }, { practiceName: PRACTICE });
+      expect(problems(card)).toEqual([]);
+      const topText = texts(body(card)[0]!).join('\n');
+      expect(topText).toMatch(/Nobody could be alerted automatically/);
+      expect(topText).toMatch(/Phone the practice manager/);
+      expect(topText).toMatch(/999/);
+      expect(topText).toMatch(/101/);
+      expect(topText).not.toMatch(/alerting/);
+    });
+
+    it('yes, with no record of an alert: claims nobody was told and nobody was not', () => {
+      const topText = texts(body(riskCard('yes'))[0]!).join('\n');
+      expect(topText).toMatch(/If you are not sure the practice manager knows, phone them now/);
+      expect(topText).not.toMatch(/alerting|alerted/);
     });
 
     it('no: no alarm, the answer shown, Next to carry on', () => {
@@ -563,6 +595,17 @@ describe('hostile user text stays literal', () => {
 // ---- after the report ----------------------------------------------------------------------------
 
 describe('submitted card', () => {
+  it('names who will review it, or says plainly that nobody could be given it', () => {
+    const named = texts(submittedCard(incident(), { practiceName: PRACTICE, reviewers: { people: ['Mary Manager'], reviewChannel: true } })).join('\n');
+    expect(named).toMatch(/Mary Manager will review your report/);
+    const channel = texts(submittedCard(incident(), { practiceName: PRACTICE, reviewers: { people: [], reviewChannel: true } })).join('\n');
+    expect(channel).toMatch(/incident review team/);
+    const nobody = submittedCard(incident(), { practiceName: PRACTICE, reviewers: { people: [], reviewChannel: false } });
+    expect(problems(nobody)).toEqual([]);
+    expect(texts(nobody).join('\n')).toMatch(/Nobody could be given your report automatically.*tell the practice manager about it now/s);
+    expect(texts(nobody).join('\n')).not.toMatch(/will review your report/);
+  });
+
   it('reference in large text, what happens next, do not reply, no inputs', () => {
     const card = submittedCard(incident(), { practiceName: PRACTICE });
     expect(problems(card)).toEqual([]);

@@ -4,6 +4,7 @@ import type { Incident, IncidentStatus } from '../../src/domain/incident.ts';
 import type { Closure, Reopening, Task } from '../../src/domain/lifecycle.ts';
 import { gradeReport, gradingFactsFrom, type Grading } from '../../src/domain/policy/grade.ts';
 import type { Finding } from '../../src/domain/policy/guard.ts';
+import { ATTESTATION_STATEMENT, attestationKey } from '../../src/domain/policy/reply-guard/attestation.ts';
 import type { EvidenceFile, ReportFacts } from '../../src/domain/report.ts';
 import { DEFAULT_POLICY } from '../../src/policy/default.ts';
 import { evidencePackCard, incidentCard, plainText, reporterQuestionCard, reporterUpdateCard, type IncidentCardOptions } from '../../src/views/index.ts';
@@ -712,6 +713,23 @@ describe('incident card decider view', () => {
       const sub = showCard(card, 'Public reply')!.card as Json;
       expect(textBlocks(sub).find((t) => t.text === 'Check: "YOU ARE WRONG"')).toMatchObject({ color: 'Warning' });
       expect(texts(sub)).toContain('The reply check found 1 thing to consider.');
+    });
+
+    it('free text: each sentence listed (escaped), then the attestation tick whose value is the key of exactly those sentences', () => {
+      const free = ['Our phone lines open at 8am.', 'Visit [our site](http://evil.example) for **more**.'];
+      const card = incidentCard(routed(), options({ replyText: `Thank you for your feedback. ${free.join(' ')}`, replyFindings: [], replyFreeText: free }));
+      expect(problems(card, { userText: free })).toEqual([]);
+      const sub = showCard(card, 'Public reply')!.card as Json;
+      expect(texts(sub)).toContain('2 sentences not from the approved list (free text). Read each one before approving:');
+      expect(texts(sub)).toContain(plainText(`1. ${free[0]}`));
+      expect(texts(sub)).toContain(plainText(`2. ${free[1]}`));
+      expect(liveMarkdown(all(card))).toEqual([]);
+      const tick = inputById(card, INCIDENT_INPUTS.attestFreeText)!;
+      expect(tick).toMatchObject({ type: 'Input.Toggle', title: ATTESTATION_STATEMENT, valueOn: attestationKey(free), valueOff: '', value: '' });
+      // Approved sentences only: no tick to give, and the card says why.
+      const approvedOnly = incidentCard(routed(), options({ replyText: 'Thank you for your feedback.', replyFindings: [], replyFreeText: [] }));
+      expect(inputById(approvedOnly, INCIDENT_INPUTS.attestFreeText)).toBeUndefined();
+      expect(texts(showCard(approvedOnly, 'Public reply')!.card as Json)).toContain("Every sentence is from the practice's approved list.");
     });
 
     it('no findings: says so', () => {
@@ -1443,13 +1461,13 @@ describe('evidence pack card', () => {
     expect(texts(card)).toEqual(expect.arrayContaining(['Evidence pack', 'PW-2026-0042', HASH.toLowerCase(), 'SHA-256 of the pack']));
     expect(fact(card, 'File')).toBe('PW-2026-0042-evidence.zip');
     expect(fact(card, 'Link works until')).toBe('3 Nov 2026, 15:15');
-    expect(texts(card)).toContain('This link is for you only and stops working at 3 Nov 2026, 15:15. Do not forward it; the pack contains personal data.');
+    expect(texts(card)).toContain('This link is for you only, works once and stops working at 3 Nov 2026, 15:15. Do not forward it; the pack contains personal data.');
     expect(textBlocks(card).find((t) => String(t.text).startsWith('This link is for you only'))).toMatchObject({ weight: 'Bolder' });
   });
 
   it('summer time: the expiry is BST', () => {
     const card = evidencePackCard({ ...PACK, expiresAt: new Date('2026-07-01T12:00:00Z') });
-    expect(texts(card)).toContain('This link is for you only and stops working at 1 Jul 2026, 13:00. Do not forward it; the pack contains personal data.');
+    expect(texts(card)).toContain('This link is for you only, works once and stops working at 1 Jul 2026, 13:00. Do not forward it; the pack contains personal data.');
   });
 
   it('a note instead of a hash is shown as text, escaped', () => {

@@ -164,7 +164,18 @@ export const replyGuardSettingsSchema = z.strictObject({
   briefWordLimit: z.number({ error: 'expected a whole number' }).int({ error: 'expected a whole number' }).positive({ error: 'expected a positive number' }),
   /** Words the practice adds to the built-in clinical word list. */
   extraClinicalTerms: z.array(text),
+  /**
+   * Sentences the practice approved in advance for public replies, with slots {{practiceName}},
+   * {{practicePhone}}, {{practiceEmail}} and {{role}} (a role name from `roles`, never a person).
+   * Any other sentence in a reply is free text the approving manager attests to.
+   */
+  approvedSentences: z.array(text),
+  /** Role names a {{role}} slot may hold ("practice manager", "reception team"). */
+  roles: z.array(text),
 });
+
+/** The slots an approved sentence may use: the template placeholders and a role name. */
+export const SENTENCE_SLOTS = [...TEMPLATE_PLACEHOLDERS, 'role'] as const;
 
 const policyShape = {
   name: text,
@@ -242,6 +253,13 @@ export const policySchema = z.strictObject(policyShape).superRefine((policy, ctx
     }
     const stray = t.text.replace(PLACEHOLDER, '');
     if (stray.includes('{{') || stray.includes('}}')) problem(['templates', i, 'text'], 'has a "{{" or "}}" that is not a placeholder');
+  });
+  policy.replyGuard.approvedSentences.forEach((sentence, i) => {
+    for (const name of placeholdersIn(sentence)) {
+      if (!(SENTENCE_SLOTS as readonly string[]).includes(name)) {
+        problem(['replyGuard', 'approvedSentences', i], `unknown slot {{${name}}} (use ${SENTENCE_SLOTS.map((p) => `{{${p}}}`).join(', ')})`);
+      }
+    }
   });
   policy.rules.forEach((r, i) => {
     checkSource(r.source, ['rules', i, 'source']);

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { err, ok, type Result } from '../result.ts';
+import { approvedSentenceProblems } from './reply-guard/startup-check.ts';
 import { policyOverrideSchema, policySchema, type Policy, type PolicyOverride } from './schema.ts';
 
 /**
@@ -10,7 +11,10 @@ import { policyOverrideSchema, policySchema, type Policy, type PolicyOverride } 
 
 export function validatePolicy(input: unknown): Result<Policy, string[]> {
   const parsed = policySchema.safeParse(input);
-  return parsed.success ? ok(parsed.data) : err(describeIssues(parsed.error.issues, input));
+  if (!parsed.success) return err(describeIssues(parsed.error.issues, input));
+  // The approved sentences are checked by the reply guard itself: one it would block is a configuration error.
+  const problems = approvedSentenceProblems(parsed.data);
+  return problems.length > 0 ? err(problems) : ok(parsed.data);
 }
 
 export function validateOverride(input: unknown): Result<PolicyOverride, string[]> {

@@ -58,6 +58,8 @@ export interface StorageNames {
   outbox: string;
   leases: string;
   evidenceContainer: string;
+  /** The daily audit seals (src/app/auditSeal.ts). */
+  sealContainer: string;
 }
 
 /**
@@ -76,12 +78,13 @@ export function storageNames(tablePrefix = ''): StorageNames {
     outbox: `${tablePrefix}outbox`,
     leases: `${tablePrefix}leases`,
     evidenceContainer: containerName(tablePrefix),
+    sealContainer: containerName(tablePrefix, 'seals'),
   };
 }
 
-function containerName(prefix: string): string {
+function containerName(prefix: string, what = 'evidence'): string {
   const cleaned = prefix.toLowerCase().replace(/[^a-z0-9]/g, '');
-  return cleaned ? `${cleaned}-evidence` : 'evidence';
+  return cleaned ? `${cleaned}-${what}` : what;
 }
 
 /** Key/value pairs of an Azure Storage connection string (values may contain '='). */

@@ -16,10 +16,13 @@ import {
   type SubmitOutcome,
   type OpenIncident,
   type SummaryRow,
+  type PendingErasure,
 } from '../ports.ts';
-import { auditRowRange, chainEntry, factsHash, fromAuditEntity, GENESIS_HASH, toAuditEntity } from './auditChain.ts';
+import { eraseIncident, finishErasure, pendingErasures } from './incidentErasure.ts';
+import { chainEntry, factsHash, GENESIS_HASH, toAuditEntity } from './auditChain.ts';
+import { auditRecords, auditTrail } from './auditTrails.ts';
 import { deadline } from './clients.ts';
-import { etagOf, getJson, getText, key, stringProp, unkey } from './entities.ts';
+import { etagOf, getJson, key, stringProp, unkey } from './entities.ts';
 import { isConflict, isNotFound, mapped, toStoreError } from './errors.ts';
 import { AuditHeads, versionOf } from './auditHeads.ts';
 import { authorRow, countKeysOfIncident, IncidentCounts } from './incidentCounts.ts';
@@ -32,6 +35,7 @@ import {
   incidentRowKey,
   OPEN_ROWS,
   openRowKey,
+  refusalRowKey,
   toOpenEntity,
   londonYear,
   toIncidentEntity,
@@ -228,15 +232,21 @@ export class AzureIncidentStore implements IncidentStore {
     const countKeys = countKeysOfIncident(next);
     const result = await mapped('Update incident', () =>
       this.counts.write(next.practiceId, next.reportedAt, stored.countKeys ?? [], countKeys, (counted) =>
-        this.table.submitTransaction(
-          [
-            ['update', withCountKeys(toIncidentEntity(next, { auditSequence: audit.sequence, auditHash: audit.hash }), countKeys), 'Replace', { etag: incident.etag }],
-            ['create', toAuditEntity(audit)],
-            ...register,
-            ...(counted ? [counted] : []),
-          ],
-          { abortSignal: deadline() },
-        ),
+        this.table
+          .submitTransaction(
+            [
+              ['update', withCountKeys(toIncidentEntity(next, { auditSequence: audit.sequence, auditHash: audit.hash }), countKeys), 'Replace', { etag: incident.etag }],
+              ['create', toAuditEntity(audit)],
+              ...register,
+              ...(counted ? [counted] : []),
+            ],
+            { abortSignal: deadline() },
+          )
+          .catch((error: unknown) => {
+            // Deleted (retention) since this version was read, with its head remembered unread.
+            if (isNotFound(error)) throw new ConflictError('Update incident: the incident is not there.', { cause: error });
+            throw error;
+          }),
       ),
     );
     const etag = result.subResponses[0]?.etag;
@@ -318,6 +328,32 @@ export class AzureIncidentStore implements IncidentStore {
     });
   }
 
+  async listReportedBetween(practiceId: string, from: string, to: string): Promise<Incident[]> {
+    const filter = odata`PartitionKey eq ${key(practiceId)} and RowKey ge ${INCIDENT_ROWS.from} and RowKey lt ${INCIDENT_ROWS.to} and reportedAt ge ${from} and reportedAt lt ${to}`;
+    const found = await this.listWhere('List incidents for export', filter, practiceId);
+    return found.sort((a, b) => (a.reportedAt < b.reportedAt ? -1 : a.reportedAt > b.reportedAt ? 1 : a.reference < b.reference ? -1 : 1));
+  }
+
+  async listClosed(practiceId?: string): Promise<Incident[]> {
+    const filter =
+      practiceId === undefined
+        ? odata`RowKey ge ${INCIDENT_ROWS.from} and RowKey lt ${INCIDENT_ROWS.to} and status eq 'closed'`
+        : odata`PartitionKey eq ${key(practiceId)} and RowKey ge ${INCIDENT_ROWS.from} and RowKey lt ${INCIDENT_ROWS.to} and status eq 'closed'`;
+    return this.listWhere('List closed incidents', filter, practiceId);
+  }
+
+  async erase(incident: Incident, tombstone: AuditChange): Promise<AuditEntry> {
+    return eraseIncident(this.table, incident, tombstone, this.now().toISOString());
+  }
+
+  async finishErasure(practiceId: string, reference: string): Promise<number> {
+    return finishErasure(this.table, practiceId, reference);
+  }
+
+  async pendingErasures(): Promise<PendingErasure[]> {
+    return pendingErasures(this.table);
+  }
+
   private async listWhere(operation: string, filter: string, practiceId?: string): Promise<Incident[]> {
     return mapped(operation, async () => {
       const found: Incident[] = [];
@@ -344,61 +380,37 @@ export class AzureIncidentStore implements IncidentStore {
     throw new ConflictError('Append audit entry: too many concurrent changes.');
   }
 
-  async auditTrail(practiceId: string, reference: string): Promise<AuditEntry[]> {
-    const range = auditRowRange(reference);
-    const filter = odata`PartitionKey eq ${key(practiceId)} and RowKey ge ${range.from} and RowKey lt ${range.to}`;
-    const entries = await mapped('Read audit trail', async () => {
-      const found: AuditEntry[] = [];
-      for await (const entity of this.table.listEntities({ queryOptions: { filter }, abortSignal: deadline() })) {
-        found.push(fromAuditEntity(practiceId, entity));
+  async countRefusal(practiceId: string, reference: string, aadObjectId: string, windowStart: Date, at: Date): Promise<number> {
+    const row = { partitionKey: key(practiceId), rowKey: refusalRowKey(reference, aadObjectId, windowStart) };
+    for (let attempt = 0; attempt < 5; attempt++) {
+      let current: (Record<string, unknown> & { etag?: string }) | undefined;
+      try {
+        current = await this.table.getEntity(row.partitionKey, row.rowKey, { abortSignal: deadline() });
+      } catch (error) {
+        if (!isNotFound(error)) throw toStoreError(error, 'Read refusal count');
       }
-      return found;
-    });
-    return entries.sort((a, b) => a.sequence - b.sequence);
+      const count = (typeof current?.count === 'number' ? current.count : 0) + 1;
+      const entity = { ...row, kind: 'refusal', reference, aadObjectId, windowStart: windowStart.toISOString(), count, lastAt: at.toISOString() };
+      try {
+        if (current) await this.table.updateEntity(entity, 'Replace', { etag: current.etag, abortSignal: deadline() });
+        else await this.table.createEntity(entity, { abortSignal: deadline() });
+        return count;
+      } catch (error) {
+        // Another press (here or on another instance) counted first: count again on top of it.
+        if (!isConflict(error)) throw toStoreError(error, 'Count refusal');
+      }
+    }
+    throw new ConflictError('Count refusal: too many concurrent presses.');
   }
 
-  async *auditRecords(scope: AuditScope): AsyncIterable<AuditRecord> {
-    const audit = { from: 'audit|', to: 'audit}' };
-    const rows =
-      scope.practiceId === undefined
-        ? odata`(RowKey ge ${audit.from} and RowKey lt ${audit.to}) or (RowKey ge ${INCIDENT_ROWS.from} and RowKey lt ${INCIDENT_ROWS.to})`
-        : scope.reference === undefined
-          ? odata`PartitionKey eq ${key(scope.practiceId)} and ((RowKey ge ${audit.from} and RowKey lt ${audit.to}) or (RowKey ge ${INCIDENT_ROWS.from} and RowKey lt ${INCIDENT_ROWS.to}))`
-          : odata`PartitionKey eq ${key(scope.practiceId)} and ((RowKey ge ${auditRowRange(scope.reference).from} and RowKey lt ${auditRowRange(scope.reference).to}) or RowKey eq ${incidentRowKey(scope.reference)})`;
-    // Rows come ordered by PartitionKey then RowKey: one practice is held in memory at a time.
-    let partition: string | undefined;
-    let records = new Map<string, AuditRecord>();
-    const flush = () => [...records.values()].sort((a, b) => (a.reference < b.reference ? -1 : a.reference > b.reference ? 1 : 0));
-    const entities = this.table.listEntities({ queryOptions: { filter: rows }, abortSignal: deadline(AUDIT_SCAN_TIMEOUT_MS) });
-    try {
-      for await (const entity of entities) {
-        const partitionKey = entity.partitionKey ?? '';
-        if (partition !== undefined && partitionKey !== partition) {
-          yield* flush();
-          records = new Map();
-        }
-        partition = partitionKey;
-        const practiceId = unkey(partitionKey);
-        const row = entity.rowKey ?? '';
-        const isAudit = row.startsWith(audit.from);
-        const reference = isAudit ? row.slice(audit.from.length, row.lastIndexOf('|')) : row.slice(INCIDENT_ROWS.from.length);
-        const record = records.get(reference) ?? { practiceId, reference, trail: [] };
-        records.set(reference, record);
-        if (isAudit) record.trail.push(auditRowOf(practiceId, entity));
-        else readIncidentRow(record, entity);
-      }
-    } catch (error) {
-      throw toStoreError(error, 'Read audit records');
-    }
-    yield* flush();
+  async auditTrail(practiceId: string, reference: string): Promise<AuditEntry[]> {
+    return auditTrail(this.table, practiceId, reference);
+  }
+
+  auditRecords(scope: AuditScope): AsyncIterable<AuditRecord> {
+    return auditRecords(this.table, scope);
   }
 }
-
-/**
- * A scan for the audit verifier may cover every practice, and the time the caller spends between
- * records (re-hashing evidence) counts too: it gets up to an hour, not seconds.
- */
-const AUDIT_SCAN_TIMEOUT_MS = 60 * 60_000;
 
 /**
  * The first audit entry names every evidence file by its SHA-256, so the files are in the chain:
@@ -413,33 +425,6 @@ export function reportedSummary(actorName: string, facts: ReportFacts): string {
   const screenshots = facts.evidence.screenshots;
   const reported = `Reported by ${actorName}. Report SHA-256: ${factsHash(facts)}.`;
   return screenshots.length === 0 ? reported : `${reported} Evidence SHA-256: ${screenshots.map((s) => s.sha256).join(', ')}.`;
-}
-
-/** An audit row read as far as it goes: the verifier, not the reader, decides what is wrong with it. */
-function auditRowOf(practiceId: string, entity: Record<string, unknown>): AuditEntry {
-  const text = (name: string) => (typeof entity[name] === 'string' ? (entity[name] as string) : '');
-  return {
-    practiceId,
-    reference: text('reference'),
-    sequence: typeof entity.sequence === 'number' ? entity.sequence : Number.NaN,
-    at: text('at'),
-    actor: { aadObjectId: text('actorAadObjectId'), name: text('actorName') },
-    action: text('action'),
-    summary: getText(entity, 'summary') ?? '',
-    previousHash: text('previousHash'),
-    hash: text('hash'),
-  };
-}
-
-function readIncidentRow(record: AuditRecord, entity: Record<string, unknown> & { etag?: string }): void {
-  const sequence = entity.auditSequence;
-  const hash = entity.auditHash;
-  record.head = { sequence: typeof sequence === 'number' ? sequence : Number.NaN, hash: typeof hash === 'string' ? hash : '' };
-  try {
-    record.incident = fromIncidentEntity(record.practiceId, entity, entity.etag ?? '');
-  } catch (error) {
-    record.incidentProblem = error instanceof Error ? error.message : 'The incident row cannot be read.';
-  }
 }
 
 function compareDesc(a: string, b: string): number {

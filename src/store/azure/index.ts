@@ -9,6 +9,7 @@ import { AzureMembershipStore } from './membershipStore.ts';
 import { AzureLeaseStore } from './leaseStore.ts';
 import { AzureOutboxStore } from './outboxStore.ts';
 import { AzurePracticeStore } from './practiceStore.ts';
+import { AzureSealStore } from './sealStore.ts';
 
 export { firstBrokenLink, GENESIS_HASH } from './auditChain.ts';
 export { EvidenceNotFoundError } from './evidenceStore.ts';
@@ -36,10 +37,12 @@ export async function createAzureStores(connectionString: string, options: Azure
   const delivery = tableClient(connectionString, names.outbox, { retries: 'owner' });
   const leases = tableClient(connectionString, names.leases);
   const container = evidenceContainer(connectionString, names.evidenceContainer);
+  const seals = evidenceContainer(connectionString, names.sealContainer);
 
   await Promise.all([
     ...[incidents, drafts, members, practices, outbox, leases].map((table) => ensure(() => table.createTable({ abortSignal: deadline() }))),
     ensure(() => container.createIfNotExists({ abortSignal: deadline() })),
+    ensure(() => seals.createIfNotExists({ abortSignal: deadline() })),
   ]);
 
   return {
@@ -50,6 +53,7 @@ export async function createAzureStores(connectionString: string, options: Azure
     practices: new AzurePracticeStore(practices, now),
     outbox: new AzureOutboxStore(outbox, delivery),
     leases: new AzureLeaseStore(leases),
+    seals: new AzureSealStore(seals),
     health: new AzureStorageHealth(incidents, container),
   };
 }

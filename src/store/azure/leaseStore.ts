@@ -1,10 +1,16 @@
-import type { TableClient } from '@azure/data-tables';
+import { odata, type TableClient } from '@azure/data-tables';
 import type { LeaseStore } from '../ports.ts';
 import { deadline } from './clients.ts';
 import { key } from './entities.ts';
 import { isConflict, isNotFound, mapped } from './errors.ts';
 
-/** Table `leases`: PartitionKey 'lease', RowKey = job name; holder and expiry, ETag-checked. */
+/**
+ * Table `leases`: PartitionKey 'lease', RowKey = job name; holder and expiry, ETag-checked.
+ * PartitionKey 'once', RowKey = a single-use name (an evidence link id): inserted once, never
+ * updated, purged after its `until`.
+ */
+const ONCE = 'once';
+
 export class AzureLeaseStore implements LeaseStore {
   constructor(private readonly table: TableClient) {}
 
@@ -32,5 +38,35 @@ export class AzureLeaseStore implements LeaseStore {
       if ((error instanceof Error && error.name === 'ConflictError') || isConflict(error)) return false;
       throw error;
     }
+  }
+
+  async useOnce(name: string, until: Date): Promise<boolean> {
+    try {
+      await this.table.createEntity({ partitionKey: ONCE, rowKey: key(name), until: until.toISOString() }, { abortSignal: deadline() });
+      return true;
+    } catch (error) {
+      // 409: another download (on this or another instance) used it first.
+      if (isConflict(error)) return false;
+      return mapped('Use once', () => Promise.reject(error));
+    }
+  }
+
+  async purgeUsed(now: Date): Promise<number> {
+    const filter = odata`PartitionKey eq ${ONCE} and until le ${now.toISOString()}`;
+    return mapped('Purge used marks', async () => {
+      const signal = deadline(60_000);
+      const rows: string[] = [];
+      for await (const row of this.table.listEntities<object>({ queryOptions: { filter, select: ['RowKey'] }, abortSignal: signal })) rows.push(row.rowKey ?? '');
+      let removed = 0;
+      for (const rowKey of rows) {
+        try {
+          await this.table.deleteEntity(ONCE, rowKey, { abortSignal: signal });
+          removed += 1;
+        } catch (error) {
+          if (!isNotFound(error)) throw error;
+        }
+      }
+      return removed;
+    });
   }
 }

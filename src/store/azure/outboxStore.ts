@@ -2,7 +2,7 @@ import { odata, type TableClient } from '@azure/data-tables';
 import type { ConversationAddress, NewOutboxItem, OutboxItem, OutboxStore } from '../ports.ts';
 import { deadline } from './clients.ts';
 import { etagOf, getJson, key, putJson, unkey } from './entities.ts';
-import { isConflict, isNotFound, mapped, toStoreError } from './errors.ts';
+import { isConflict, isNotFound, mapped, statusOf, toStoreError } from './errors.ts';
 
 type Entity = Record<string, unknown> & { partitionKey: string; rowKey: string };
 
@@ -152,6 +152,33 @@ export class AzureOutboxStore implements OutboxStore {
     return mapped('Read delivered cards', async () => {
       const items: OutboxItem[] = [];
       for await (const e of this.table.listEntities({ queryOptions: { filter }, abortSignal: deadline() })) items.push(fromEntity(e));
+      return items;
+    });
+  }
+
+  async forIncident(practiceId: string, reference: string): Promise<OutboxItem[]> {
+    const filter = odata`PartitionKey eq ${key(practiceId)} and reference eq ${reference}`;
+    return this.list('Read notifications about an incident', filter);
+  }
+
+  async deliveredAboutIncidents(): Promise<OutboxItem[]> {
+    return this.list('Read delivered notifications', odata`status eq 'sent' and reference ne ''`);
+  }
+
+  async remove(practiceId: string, id: string): Promise<void> {
+    await mapped('Remove notification', async () => {
+      try {
+        await this.table.deleteEntity(key(practiceId), key(id), { abortSignal: deadline() });
+      } catch (error) {
+        if (statusOf(error) !== 404) throw error;
+      }
+    });
+  }
+
+  private async list(operation: string, filter: string): Promise<OutboxItem[]> {
+    return mapped(operation, async () => {
+      const items: OutboxItem[] = [];
+      for await (const e of this.table.listEntities({ queryOptions: { filter }, abortSignal: deadline(30_000) })) items.push(fromEntity(e));
       return items;
     });
   }

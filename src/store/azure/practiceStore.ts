@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { odata, type TableClient } from '@azure/data-tables';
-import type { PracticeRoles } from '../../domain/roles.ts';
-import type { AuditChange, ConversationAddress, PracticeStore, Stored } from '../ports.ts';
+import { withConfigured, type PracticeRoles } from '../../domain/roles.ts';
+import type { AuditChange, ConversationAddress, PracticeStore, RecordsRequest, Stored } from '../ports.ts';
 import { deadline } from './clients.ts';
 import { etagOf, getJson, key, putJson } from './entities.ts';
-import { isConflict, isNotFound, mapped } from './errors.ts';
+import { isNotFound, mapped } from './errors.ts';
 
 /**
  * Table `practices`: PartitionKey = practiceId. RowKeys:
@@ -15,6 +15,9 @@ import { isConflict, isNotFound, mapped } from './errors.ts';
  */
 const ADDRESS_TTL_MS = 60_000;
 const ADDRESS_LIMIT = 20_000;
+const NO_ROLES: PracticeRoles = { managers: [], deputies: [], dataProtectionOfficers: [], safeguardingLeads: [] };
+/** The ETag of roles never saved: the first save creates the row. */
+const NO_ROW = '';
 
 export class AzurePracticeStore implements PracticeStore {
   /**
@@ -30,28 +33,24 @@ export class AzurePracticeStore implements PracticeStore {
     private readonly now: () => Date,
   ) {}
 
-  async roles(practiceId: string, bootstrap: PracticeRoles): Promise<Stored<PracticeRoles>> {
+  async roles(practiceId: string, configured: PracticeRoles): Promise<Stored<PracticeRoles>> {
+    const stored = await this.storedRoles(practiceId);
+    return { value: withConfigured(stored.value, configured), etag: stored.etag };
+  }
+
+  /** What Teams added. Reading never writes: until the first change there is no row (ETag ''). */
+  private async storedRoles(practiceId: string): Promise<Stored<PracticeRoles>> {
     const existing = await this.read(practiceId, 'roles');
-    if (existing) return { value: getJson<PracticeRoles>(existing, 'roles')!, etag: etagOf(existing) };
-    try {
-      await mapped('Seed roles', async () => {
-        const entity = { partitionKey: key(practiceId), rowKey: 'roles' };
-        putJson(entity, 'roles', bootstrap);
-        await this.table.createEntity(entity, { abortSignal: deadline() });
-      });
-    } catch (error) {
-      if (!isConflict(error) && !(error instanceof Error && error.name === 'ConflictError')) throw error;
-    }
-    const seeded = await this.read(practiceId, 'roles');
-    if (!seeded) throw new Error('Roles could not be read back.');
-    return { value: getJson<PracticeRoles>(seeded, 'roles')!, etag: etagOf(seeded) };
+    if (!existing) return { value: NO_ROLES, etag: NO_ROW };
+    return { value: getJson<PracticeRoles>(existing, 'roles')!, etag: etagOf(existing) };
   }
 
   async saveRoles(practiceId: string, roles: PracticeRoles, etag: string, change: AuditChange): Promise<void> {
     const entity = { partitionKey: key(practiceId), rowKey: 'roles' };
     putJson(entity, 'roles', roles);
     await mapped('Save roles', () =>
-      this.table.submitTransaction([['update', entity, 'Replace', { etag }], ['create', this.auditEntity(practiceId, change)]], {
+      // The first change creates the row (a concurrent first change gets 409: a conflict, retried).
+      this.table.submitTransaction([etag === NO_ROW ? ['create', entity] : ['update', entity, 'Replace', { etag }], ['create', this.auditEntity(practiceId, change)]], {
         abortSignal: deadline(),
       }),
     );
@@ -97,6 +96,31 @@ export class AzurePracticeStore implements PracticeStore {
   private keep(practiceId: string, rowKey: string, address: ConversationAddress): void {
     if (this.addresses.size >= ADDRESS_LIMIT) this.addresses.clear();
     this.addresses.set(`${practiceId}\n${rowKey}`, { address, at: Date.now() });
+  }
+
+  async saveRecordsRequest(request: RecordsRequest): Promise<void> {
+    const entity = { partitionKey: key(request.practiceId), rowKey: `request|${key(request.id)}`, kind: 'records-request', status: request.status };
+    putJson(entity, 'request', request);
+    await mapped('Keep records request', () => this.table.upsertEntity(entity, 'Replace', { abortSignal: deadline() }));
+  }
+
+  async recordsRequests(practiceId?: string): Promise<RecordsRequest[]> {
+    const filter =
+      practiceId === undefined
+        ? odata`RowKey ge 'request|' and RowKey lt 'request}'`
+        : odata`PartitionKey eq ${key(practiceId)} and RowKey ge 'request|' and RowKey lt 'request}'`;
+    return mapped('Read records requests', async () => {
+      const found: RecordsRequest[] = [];
+      for await (const e of this.table.listEntities({ queryOptions: { filter }, abortSignal: deadline() })) {
+        const request = getJson<RecordsRequest>(e, 'request');
+        if (request) found.push(request);
+      }
+      return found.sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : 1));
+    });
+  }
+
+  async audit(practiceId: string, change: AuditChange): Promise<void> {
+    await mapped('Record practice audit', () => this.table.createEntity(this.auditEntity(practiceId, change), { abortSignal: deadline() }));
   }
 
   async practiceAudit(practiceId: string): Promise<Array<AuditChange & { at: string }>> {

@@ -1,0 +1,64 @@
+import { decisionSummary, handlingOf } from '../domain/handling.ts';
+import type { Incident } from '../domain/incident.ts';
+import type { Policy } from '../domain/policy/schema.ts';
+import type { NewOutboxItem, Stores } from '../store/ports.ts';
+import { INCIDENT_VERBS } from '../views/verbs.ts';
+
+/** What the reporter is told when the incident is closed (the outcome may hold private discussion). */
+export const CLOSED_FOR_REPORTER = 'The practice manager has closed this incident. Thank you for reporting it.';
+
+/** What a change to an incident sends: the reporter's updates, the assignee's card, every card redrawn. */
+export class CardUpdates {
+  constructor(private readonly deps: { stores: Pick<Stores, 'practices' | 'outbox'>; now: () => Date; queued?: () => void }) {}
+
+  /** After any change: every copy of the card shows the new state, and the reporter hears of decisions. */
+  async afterChange(incident: Incident, verb: string, policy: Policy): Promise<void> {
+    const items: NewOutboxItem[] = [];
+    const handling = handlingOf(incident);
+    const reporterChat = await this.deps.stores.practices.userChat(incident.practiceId, incident.reporter.aadObjectId);
+    const toReporter = (id: string, kind: NewOutboxItem['kind'], textValue?: string) => {
+      if (reporterChat) {
+        items.push({ practiceId: incident.practiceId, id: `${incident.reference}|reporter|${id}`, kind, target: `user:${incident.reporter.aadObjectId}`, address: reporterChat, reference: incident.reference, ...(textValue ? { text: textValue } : {}) });
+      }
+    };
+    if (handling.decision && (verb === INCIDENT_VERBS.approveReply || verb === INCIDENT_VERBS.noResponse || verb === INCIDENT_VERBS.chooseActions)) {
+      toReporter('decision', 'reporter-update', decisionSummary(handling.decision, (id) => policy.actions.find((a) => a.id === id)?.title ?? id));
+    }
+    if (verb === INCIDENT_VERBS.close && handling.closure) {
+      // What users of incident systems miss most: hearing back when it is closed.
+      // The outcome itself may hold the practice's private discussion, so the reporter hears only that it is closed.
+      toReporter(`closed-${handling.reopenings?.length ?? 0}`, 'reporter-update', CLOSED_FOR_REPORTER);
+    }
+    if (verb === INCIDENT_VERBS.ask) toReporter(`question-${handling.questions?.length ?? 0}`, 'reporter-question');
+    if (verb === INCIDENT_VERBS.assign && handling.assignedTo) {
+      const chat = await this.deps.stores.practices.userChat(incident.practiceId, handling.assignedTo.aadObjectId);
+      if (chat) {
+        items.push({ practiceId: incident.practiceId, id: `${incident.reference}|user:${handling.assignedTo.aadObjectId}|card`, kind: 'incident-card', target: `user:${handling.assignedTo.aadObjectId}`, address: chat, reference: incident.reference });
+      }
+    }
+    // One write for the reporter's news and every card update (the outbox batches a practice's items).
+    await this.deps.stores.outbox.enqueue([...items, ...(await this.cardUpdates(incident))], this.deps.now());
+    this.deps.queued?.();
+  }
+
+  /** Every delivered copy of the incident's card is redrawn with its current state. */
+  async enqueueCardUpdates(incident: Incident): Promise<void> {
+    await this.deps.stores.outbox.enqueue(await this.cardUpdates(incident), this.deps.now());
+  }
+
+  private async cardUpdates(incident: Incident): Promise<NewOutboxItem[]> {
+    const version = handlingOf(incident).version;
+    const sent = await this.deps.stores.outbox.sentCards(incident.practiceId, incident.reference);
+    return sent
+      .filter((card) => card.sentActivityId)
+      .map((card) => ({
+        practiceId: incident.practiceId,
+        id: `${card.id}|update|v${version}`,
+        kind: 'card-update',
+        target: card.target,
+        address: card.address,
+        reference: incident.reference,
+        activityId: card.sentActivityId!,
+      }));
+  }
+}
