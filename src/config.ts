@@ -70,7 +70,16 @@ const practicesFileSchema = z
     }
   });
 
-const envSchema = z.object({
+/**
+ * An empty (or blank) value means "not set", the same as leaving the variable out: env.sample
+ * lists every setting with an empty value, and App Service keeps cleared settings as empty strings.
+ */
+function withoutEmptyValues(env: unknown): unknown {
+  if (typeof env !== 'object' || env === null) return env;
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => !(typeof value === 'string' && value.trim() === '')));
+}
+
+const envShape = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3978),
   POSTWATCH_LISTEN_HOST: z.string().trim().regex(/^(\d{1,3}(\.\d{1,3}){3}|::|::1)$/, 'use an IP address such as 0.0.0.0 or 127.0.0.1').optional(),
   NODE_ENV: z.string().optional(),
@@ -95,6 +104,10 @@ const envSchema = z.object({
   ToBotFromChannelTokenIssuer: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
 });
+const envSchema = z.preprocess(withoutEmptyValues, envShape);
+
+/** Every setting Postwatch reads (env.sample lists each one). */
+export const SETTING_NAMES: readonly string[] = Object.keys(envShape.shape);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Result<Config, string[]> {
   const parsed = envSchema.safeParse(env);
@@ -114,7 +127,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   // botbuilder checks tokens against the issuer that goes with the metadata: one without the other accepts no token at all.
   if (Boolean(e.ToBotFromChannelOpenIdMetadataUrl) !== Boolean(e.ToBotFromChannelTokenIssuer))
     problems.push('ToBotFromChannelOpenIdMetadataUrl and ToBotFromChannelTokenIssuer must be set together (or neither, for the public cloud).');
-  if (e.MicrosoftAppType === 'SingleTenant' && !e.MicrosoftAppTenantId)
+  // Without an app id nothing is authenticated, so the app type does not matter (env.sample suggests SingleTenant).
+  if (appId && e.MicrosoftAppType === 'SingleTenant' && !e.MicrosoftAppTenantId)
     problems.push('MicrosoftAppTenantId is required when MicrosoftAppType=SingleTenant.');
 
   const practices = loadPractices(e, cwd);
@@ -130,7 +144,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     bot: {
       appId,
       appPassword: e.MicrosoftAppPassword ?? '',
-      appType: e.MicrosoftAppType ?? 'MultiTenant',
+      // botbuilder refuses SingleTenant without an app id; in local mode the type means nothing.
+      appType: appId ? (e.MicrosoftAppType ?? 'MultiTenant') : 'MultiTenant',
       tenantId: e.MicrosoftAppTenantId ?? '',
       authEnabled: appId.length > 0,
       ...(e.ToBotFromChannelOpenIdMetadataUrl ? { openIdMetadataUrl: e.ToBotFromChannelOpenIdMetadataUrl } : {}),

@@ -1,7 +1,7 @@
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type Activity, type TurnContext } from 'botbuilder';
 import { AuthenticationError, type BotFrameworkAuthentication } from 'botframework-connector';
 import restify from 'restify';
-import type { Sender } from './app/outbox.ts';
+import { outboxBacklog, type Sender } from './app/outbox.ts';
 import type { PostwatchBot } from './bot/PostwatchBot.ts';
 import { ConnectorSender } from './bot/proactive.ts';
 import { downloadEvidencePack, EVIDENCE_PACK_CONTENT_TYPE, EvidencePackNotFoundError } from './app/evidencePack.ts';
@@ -235,19 +235,27 @@ export function createApp(deps: AppDeps): App {
           return [];
         })
       : [];
+    // What an operator checks next; the status code stays on storage alone (App Service health check).
+    const outbox = storage.ok ? await outboxBacklog(stores.outbox, now()).catch(() => null) : null;
+    const lastRun = services.reminders.lastRun;
     res.send(storage.ok ? 200 : 503, {
       status: storage.ok ? 'ok' : 'unavailable',
       storage: storage.ok ? 'ok' : storage.reason,
       storageKind: config.storage.kind,
       authentication: config.bot.authEnabled ? 'on' : 'off (local mode)',
       practices,
+      outbox,
+      reminders: { lastRunAt: lastRun?.at ?? null, ...(lastRun ? { queued: lastRun.queued, ranHere: lastRun.leaseHeld } : {}) },
     });
   });
 
   // Errors restify raises itself (bad JSON, body too large) answer with a short JSON body, no stack.
   server.on('restifyError', (req, res, error: Error & { statusCode?: number }, callback: () => void) => {
     res.send(error.statusCode ?? 500, { error: error.statusCode && error.statusCode < 500 ? error.name : 'internal error' });
-    log.warn({ ...describeError(error), path: req.path() }, 'request refused');
+    // A path or method the bot does not serve (the Agents Playground probes GET /api/messages) is
+    // not a fault: answered 404/405 quietly.
+    const notServed = error.statusCode === 404 || error.statusCode === 405;
+    log[notServed ? 'debug' : 'warn']({ ...describeError(error), path: req.path() }, 'request refused');
     callback();
   });
 

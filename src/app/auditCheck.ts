@@ -1,7 +1,7 @@
 import type { Practice } from '../domain/practice.ts';
 import { holdsRole } from '../domain/roles.ts';
 import type { Logger } from '../log.ts';
-import { describeError } from '../log.ts';
+import { describeError, logEvent } from '../log.ts';
 import type { ConversationAddress, Stores } from '../store/ports.ts';
 import { checkAgainstSeal, describeSealCheck } from './auditSeal.ts';
 import { describeChainReport, summariseChainReports, verifyAuditChains } from './auditVerify.ts';
@@ -34,6 +34,7 @@ export class AuditCheck {
   private async check(practice: Practice, aad: string, address: ConversationAddress, startedAt: Date): Promise<void> {
     const reports = await verifyAuditChains(this.stores, { practiceId: practice.id });
     const summary = summariseChainReports(reports);
+    logEvent(this.log, 'audit.verified', { practice: practice.id, incidents: summary.incidents, broken: summary.broken }, summary.broken === 0 ? 'info' : 'warn');
     const sealed = await checkAgainstSeal(this.stores, await this.stores.seals.latest(practice.id));
     const deleted = summary.deleted > 0 ? ` ${summary.deleted} of them end in a tombstone: deleted by Postwatch under the records policy.` : '';
     const chains =

@@ -24,7 +24,7 @@ import { RETENTION_RULES } from '../policy/retention.ts';
 import { isManager, type PracticeRoles } from '../domain/roles.ts';
 import { parseReference } from '../domain/reference.ts';
 import { sameChannel, sightOf, type Sight } from '../domain/sight.ts';
-import type { Logger } from '../log.ts';
+import { logEvent, type Logger } from '../log.ts';
 import { ConflictError, type Stores } from '../store/ports.ts';
 import { INCIDENT_INPUTS, INCIDENT_VERBS } from '../views/verbs.ts';
 import type { Notice } from './reporting.ts';
@@ -67,6 +67,7 @@ export interface DecidingDeps {
   policies: Map<string, Policy>;
   now: () => Date;
   queued?: () => void;
+  /** Business events (decision recorded); absent in tests that do not look. */
   log?: Logger;
 }
 
@@ -315,6 +316,7 @@ export class Deciding {
 
     if (!result.ok) return this.refusal(incident, result.error, actor, review, replyText, screen);
     const stored = await this.deps.stores.incidents.update(result.value, { actor, action: `incident.${verb.slice('incident.'.length)}`, summary: `${summary}${from}` });
+    if (this.deps.log) logEvent(this.deps.log, 'decision.recorded', { practice: stored.practiceId, reference: stored.reference, verb });
     await this.updates.afterChange(stored, verb, policy);
     const notice: Notice =
       verb === INCIDENT_VERBS.checkReply

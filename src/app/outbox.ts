@@ -1,6 +1,7 @@
 import type { Logger } from '../log.ts';
-import { describeError } from '../log.ts';
+import { describeError, logEvent } from '../log.ts';
 import type { ConversationAddress, OutboxItem, OutboxStore } from '../store/ports.ts';
+import { isReminder } from './reminders.ts';
 
 /**
  * Delivers queued notifications. Nothing is dropped: a failed send is tried again later (honouring
@@ -80,6 +81,13 @@ const BASE_BACKOFF_MS = 2_000;
 const MAX_BACKOFF_MS = 15 * 60_000;
 const PERMANENT_BACKOFF_MS = 60 * 60_000;
 
+/** What /healthz reports about delivery: how many notifications wait, and for how long the oldest has. */
+export async function outboxBacklog(outbox: Pick<OutboxStore, 'pending'>, now: Date): Promise<{ waiting: number; oldestWaitingSeconds: number | null }> {
+  const pending = await outbox.pending();
+  const oldest = Math.min(...pending.map((item) => Date.parse(item.createdAt)));
+  return { waiting: pending.length, oldestWaitingSeconds: pending.length > 0 ? Math.max(0, Math.round((now.getTime() - oldest) / 1000)) : null };
+}
+
 export class OutboxWorker {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
@@ -158,11 +166,15 @@ export class OutboxWorker {
     try {
       const message = await this.deps.digest!(claimed, reads);
       if (message) await this.deps.sender.send(claimed[0]!.address, message);
-      for (const item of claimed) await this.deps.outbox.markSent(item, undefined, this.deps.now());
+      for (const item of claimed) {
+        await this.deps.outbox.markSent(item, undefined, this.deps.now());
+        if (message) logEvent(this.deps.log, 'card.delivered', { practice: item.practiceId, reference: item.reference, kind: item.kind, attempts: item.attempts + 1, digest: true });
+      }
       return { sent: claimed.length, failed: 0 };
     } catch (error) {
       const delay = this.backoff(Math.max(...claimed.map((i) => i.attempts)), error);
-      this.deps.log.warn({ items: claimed.length, retryInMs: delay }, 'incident digest not delivered yet');
+      const reason = error instanceof SendFailure ? `HTTP ${error.status ?? '?'}` : ((describeError(error).errorName as string) ?? 'error');
+      logEvent(this.deps.log, 'outbox.retry', { practice: claimed[0]!.practiceId, kind: 'digest', items: claimed.length, reason, retryInMs: delay });
       for (const item of claimed) {
         await this.deps.outbox.markFailed(item, new Date(this.deps.now().getTime() + delay), error instanceof SendFailure ? `HTTP ${error.status ?? '?'}` : 'error').catch(() => undefined);
       }
@@ -179,11 +191,14 @@ export class OutboxWorker {
         else activityId = (await this.deps.sender.send(item.address, message)).id;
       }
       await this.deps.outbox.markSent(item, activityId, this.deps.now());
+      if (message) logEvent(this.deps.log, item.kind === 'incident-card' ? 'card.delivered' : isReminder(item) ? 'reminder.sent' : 'notification.delivered', { practice: item.practiceId, reference: item.reference, kind: item.kind, attempts: item.attempts + 1 });
       return true;
     } catch (error) {
       const delay = this.backoff(item.attempts, error);
       const reason = error instanceof SendFailure ? `HTTP ${error.status ?? '?'}` : (describeError(error).errorName as string) ?? 'error';
-      this.deps.log.warn({ item: item.id, attempts: item.attempts + 1, reason, retryInMs: delay }, 'notification not delivered yet');
+      // 403/404 (app not installed for the person, conversation gone): kept, but only tried hourly.
+      const permanent = error instanceof SendFailure && error.permanent;
+      logEvent(this.deps.log, permanent ? 'outbox.give-up' : 'outbox.retry', { practice: item.practiceId, reference: item.reference, kind: item.kind, attempts: item.attempts + 1, reason, retryInMs: delay }, permanent ? 'warn' : 'info');
       await this.deps.outbox.markFailed(item, new Date(this.deps.now().getTime() + delay), reason).catch((e: unknown) => {
         // The claim runs out and the item is tried again: still not lost.
         this.deps.log.warn({ ...describeError(e) }, 'could not reschedule a notification');

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Person } from '../domain/handling.ts';
 import type { Incident } from '../domain/incident.ts';
 import { parseReference } from '../domain/reference.ts';
@@ -109,7 +110,7 @@ export class Refusals {
     const count = this.deps.limiter.count(aadObjectId);
     this.deps.log?.warn(
       {
-        aadObjectId: idOnly(aadObjectId),
+        person: pseudonym(aadObjectId),
         askerPracticeId: ids.askerPracticeId ?? 'none',
         verb: ids.verb,
         cardPracticeId: ids.cardPracticeId && this.deps.isPractice(ids.cardPracticeId) ? ids.cardPracticeId : 'unknown',
@@ -135,7 +136,7 @@ export class Refusals {
         summary: `Refused "${verb}": not allowed for this person at this practice${from}. Further refusals of this person on this incident until ${until.toISOString()} are counted with this one in the refusal record kept beside the incident, not listed.`,
       });
     }
-    this.deps.log?.info({ practiceId: incident.practiceId, reference: incident.reference, aadObjectId: idOnly(actor.aadObjectId), verb, refusedThisHour: count }, 'incident press refused: audited');
+    this.deps.log?.info({ practiceId: incident.practiceId, reference: incident.reference, person: pseudonym(actor.aadObjectId), verb, refusedThisHour: count }, 'incident press refused: audited');
   }
 }
 
@@ -152,7 +153,11 @@ export function refusalNotice(verb: string): Notice {
   return { tone: 'attention', text: `${who} Your attempt has been recorded.` };
 }
 
-/** An Entra object id is a GUID; anything else is not written to the log as given. */
-function idOnly(aadObjectId: string): string {
-  return /^[A-Za-z0-9-]{1,64}$/.test(aadObjectId) ? aadObjectId : 'malformed';
+/**
+ * Who was refused, as the log may say it: never the object id (the log holds no one's identity,
+ * README "Logs an operator can count"), but the same value for the same person, so one person's
+ * refused presses can be counted, and an operator who suspects someone can hash their id and check.
+ */
+function pseudonym(aadObjectId: string): string {
+  return createHash('sha256').update(aadObjectId.trim().toLowerCase()).digest('hex').slice(0, 12);
 }

@@ -25,6 +25,12 @@ export interface RemindersDeps {
 
 const LEASE = 'reminders';
 const LEASE_MS = 2 * 60_000;
+/** Marks a reminder's outbox id, so its delivery is logged as a reminder sent. */
+const REMINDER_ID = '|reminder|';
+
+export function isReminder(item: { id: string }): boolean {
+  return item.id.includes(REMINDER_ID);
+}
 
 interface Overdue {
   subject: string;
@@ -35,12 +41,18 @@ interface Overdue {
 }
 
 export class Reminders {
+  /** The latest run of the job on this instance (for /healthz); leaseHeld false: another instance ran it. */
+  lastRun: { at: string; queued: number; leaseHeld: boolean } | undefined;
+
   constructor(private readonly deps: RemindersDeps) {}
 
   /** One run; returns how many reminders were queued (0 if another instance holds the lease). */
   async run(): Promise<number> {
     const now = this.deps.now();
-    if (!(await this.deps.stores.leases.acquire(LEASE, this.deps.instanceId, now, new Date(now.getTime() + LEASE_MS)))) return 0;
+    if (!(await this.deps.stores.leases.acquire(LEASE, this.deps.instanceId, now, new Date(now.getTime() + LEASE_MS)))) {
+      this.lastRun = { at: now.toISOString(), queued: 0, leaseHeld: false };
+      return 0;
+    }
     let queued = 0;
     for (const incident of await this.deps.stores.incidents.listActive()) {
       try {
@@ -50,6 +62,7 @@ export class Reminders {
       }
     }
     if (queued > 0) this.deps.queued?.();
+    this.lastRun = { at: now.toISOString(), queued, leaseHeld: true };
     return queued;
   }
 
@@ -66,7 +79,7 @@ export class Reminders {
         if (!chat) continue;
         items.push({
           practiceId: practice.id,
-          id: `${incident.reference}|reminder|${item.subject}|L${item.level}|user:${aad.toLowerCase()}`,
+          id: `${incident.reference}${REMINDER_ID}${item.subject}|L${item.level}|user:${aad.toLowerCase()}`,
           kind: 'message',
           target: `user:${aad.toLowerCase()}`,
           address: chat,

@@ -6,7 +6,7 @@ import type { Practice } from '../domain/practice.ts';
 import type { ReportDraft } from '../domain/report.ts';
 import type { PracticeRoles } from '../domain/roles.ts';
 import type { Logger } from '../log.ts';
-import { describeError } from '../log.ts';
+import { describeError, logEvent } from '../log.ts';
 import { ConflictError, type AuditActor, type NewOutboxItem, type Stores } from '../store/ports.ts';
 import type { Reviewers, RiskAlerts } from './reporting.ts';
 
@@ -62,6 +62,7 @@ export class Routing implements RiskAlerts {
           summary: `Graded ${grading.severity} (decision within ${grading.decisionTargetHours} h); card sent to ${recipients.join(', ') || 'nobody yet: no review channel and no decider has a chat with Postwatch'}.`,
         });
         this.deps.queued?.();
+        logEvent(this.deps.log, 'report.stored', { practice: practiceId, reference, severity: grading.severity, cardsQueued: recipients.length });
         return stored;
       } catch (error) {
         if (!(error instanceof ConflictError)) throw error;

@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { EmbeddedAzurite, EmbeddedAzuriteOptions } from './embeddedAzurite.ts';
 
 /**
@@ -9,9 +10,13 @@ import type { EmbeddedAzurite, EmbeddedAzuriteOptions } from './embeddedAzurite.
  * Used by `npm start` and by the tests that run the real server.
  */
 export async function startAzuriteProcess(opts: EmbeddedAzuriteOptions = {}): Promise<EmbeddedAzurite> {
-  const entry = fileURLToPath(new URL('./azuriteChild.ts', import.meta.url));
+  if (!azuriteInstalled()) throw new Error(AZURITE_MISSING);
+  // Compiled (dist/app) the child is plain JavaScript; from the sources it runs through tsx.
+  const compiled = import.meta.url.endsWith('.js');
+  const entry = fileURLToPath(new URL(compiled ? './azuriteChild.js' : './azuriteChild.ts', import.meta.url));
   const child = fork(entry, [JSON.stringify(opts)], {
-    execArgv: ['--import', 'tsx', '--no-deprecation'],
+    // tsx by its path: the working folder (where the data is kept) need not be the repository.
+    execArgv: [...(compiled ? [] : ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href]), '--no-deprecation'],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   const started = await new Promise<Omit<EmbeddedAzurite, 'close'>>((resolve, reject) => {
@@ -28,6 +33,21 @@ export async function startAzuriteProcess(opts: EmbeddedAzuriteOptions = {}): Pr
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   return { ...started, close: () => stopChildProcess(child, killOnExit) };
+}
+
+/** Azurite is a development dependency: a production install (`npm ci --omit=dev`) leaves it out. */
+export const AZURITE_MISSING =
+  'local mode (no AZURE_STORAGE_CONNECTION_STRING) runs the Azure Storage emulator Azurite, which this install does not have: ' +
+  'it is a development dependency, left out by `npm ci --omit=dev`. To try Postwatch locally run `npm ci` (without --omit=dev); ' +
+  'in production set AZURE_STORAGE_CONNECTION_STRING to the storage account.';
+
+function azuriteInstalled(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('azurite/package.json');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Asks a child that understands `{ close: true }` to finish, and kills it if it has not after 5 s. */

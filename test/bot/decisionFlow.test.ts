@@ -12,7 +12,7 @@ import type { ConversationAddress, Stores } from '../../src/store/ports.ts';
 import { ATTESTATION_STATEMENT, attestationKey } from '../../src/domain/policy/reply-guard/attestation.ts';
 import { INCIDENT_VERBS } from '../../src/views/verbs.ts';
 import { useAzurite } from '../support/azurite.ts';
-import { action, actionsOf, cardAction, cardOf, channelMention, personalMessage, TeamsDriver, textOfCard, textsOf, type Person } from '../support/teams.ts';
+import { action, actionsOf, cardAction, cardOf, channelMention, findById, personalMessage, TeamsDriver, textOfCard, textsOf, type Person } from '../support/teams.ts';
 
 const storage = useAzurite();
 const person = (name: string): Person => ({ id: `29:${name}`, aadObjectId: `aad-${name}`, name: name[0]!.toUpperCase() + name.slice(1) });
@@ -121,25 +121,6 @@ async function report(h: Harness, who: Person, what: Record<string, string>, ans
   return routed!;
 }
 
-/** The card element with this id (an input), wherever it is nested. */
-function findById(node: unknown, id: string): Record<string, any> | undefined {
-  if (Array.isArray(node)) {
-    for (const item of node) {
-      const found = findById(item, id);
-      if (found) return found;
-    }
-    return undefined;
-  }
-  if (node && typeof node === 'object') {
-    const record = node as Record<string, any>;
-    if (record.id === id) return record;
-    for (const value of Object.values(record)) {
-      const found = findById(value, id);
-      if (found) return found;
-    }
-  }
-  return undefined;
-}
 
 function decide(h: Harness, who: Person, incident: Incident, verb: string, inputs: Record<string, unknown> = {}) {
   return h.driver.send(cardAction(who, verb, { practiceId: incident.practiceId, reference: incident.reference, version: incident.handling?.version ?? 0, ...inputs }));

@@ -8,7 +8,7 @@ import { INCIDENT_INPUTS, INCIDENT_VERBS } from '../../src/views/verbs.ts';
 import { eventually, writePracticesFile } from '../support/botProcess.ts';
 import { FakeConnector } from '../support/connector.ts';
 import { LEAK, startRealServer, startStorage, type RealServer } from '../support/realServer.ts';
-import { actionsOf, textOfCard } from '../support/teams.ts';
+import { actionsOf, findById, textOfCard } from '../support/teams.ts';
 import { personalChat, reportThroughCards, TeamsWire, TENANT, type InvokeAnswer } from '../support/teamsWire.ts';
 import { BOT_FRAMEWORK_ISSUER, TestTokenIssuer } from '../support/tokenIssuer.ts';
 
@@ -203,7 +203,11 @@ describe('who sees what: the reporter and the review channel', () => {
     expect(JSON.stringify(first.value)).not.toMatch(/severity|What the policy recommends|angry_dad/i);
     expect(JSON.stringify(first.value)).not.toContain(POST.slice(0, 30));
 
-    const decided = await wire.press(mary, INCIDENT_VERBS.approveReply, { ...data(reference), [INCIDENT_INPUTS.reporterPostsReply]: 'true' });
+    // The reply holds free text: the manager checks it, then attests to the sentences the card lists.
+    const checked = await wire.press(mary, INCIDENT_VERBS.checkReply, data(reference));
+    const attest = findById(checked.value, INCIDENT_INPUTS.attestFreeText);
+    expect(attest?.valueOn).toBeTruthy();
+    const decided = await wire.press(mary, INCIDENT_VERBS.approveReply, { ...data(reference), [INCIDENT_INPUTS.reporterPostsReply]: 'true', [INCIDENT_INPUTS.attestFreeText]: attest!.valueOn });
     expect(textOfCard(decided.value)).toMatch(/Decision recorded/);
     const toPost = await wire.press(rita, INCIDENT_VERBS.refresh, data(reference));
     expect(textOfCard(toPost.value)).toContain(REPLY);

@@ -138,3 +138,23 @@ export function textOfCard(card: unknown): string {
   walk(card);
   return parts.join('\n');
 }
+
+/** The card element with this id (an input), wherever it is nested. */
+export function findById(node: unknown, id: string): Record<string, any> | undefined {
+  if (Array.isArray(node)) {
+    for (const item of node) {
+      const found = findById(item, id);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (node && typeof node === 'object') {
+    const record = node as Record<string, any>;
+    if (record.id === id) return record;
+    for (const value of Object.values(record)) {
+      const found = findById(value, id);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}

@@ -42,6 +42,7 @@ export const CLINICAL_TERMS: readonly string[] = [
   'addiction', 'sexual health', 'STD', 'mammography', 'X ray', 'xray', 'physio', 'cardiology', 'dermatology', 'oncology',
   'psychiatrist', 'psychiatry', 'psychologist', 'CAMHS', 'crisis team', 'learning disability',
   'low mood', 'depressed', 'bereavement counselling', 'counsellor', 'signed off sick', 'signed off work', 'off sick',
+  'speedy recovery', 'get well soon', 'feel better soon', 'on the mend',
   'statement of fitness', 'due date', 'trimester', 'weeks pregnant', 'caesarean', 'c-section', 'breastfeeding', 'labour ward',
 ];
 
@@ -63,4 +64,7 @@ export const MEDICINE_ENDINGS: readonly string[] = [
   'formin', 'gliptin', 'gliflozin', 'semide', 'thiazide', 'parin', 'xaban', 'gatran', 'tidine', 'lukast', 'nisolone',
   'sonide', 'terol', 'tropium', 'conazole', 'apentin', 'gabalin', 'adone', 'pramine', 'peridol', 'zapine', 'idone',
   'vudine', 'ciclovir', 'clovir', 'amivir', 'mab', 'tinib', 'platin', 'rubicin', 'dronate', 'glutide',
+  // painkillers and everyday prescribing the stems above miss ("co-codamol", "venlafaxine", "clopidogrel")
+  'amol', 'adol', 'faxine', 'orphine', 'tanyl', 'grel', 'osin', 'afil', 'gestrel', 'furantoin', 'methoprim', 'moxiclav',
+  'atadine', 'tirizine', 'fenadine', 'zosin', 'ezolid', 'methasone',
 ];

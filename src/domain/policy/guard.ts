@@ -3,6 +3,7 @@ import { birthRule } from './reply-guard/rules/birth.ts';
 import { clinicalRule } from './reply-guard/rules/clinical.ts';
 import { addressRule, emailRule, numberRule } from './reply-guard/rules/contact.ts';
 import { nameRule, namesInPost } from './reply-guard/rules/names.ts';
+import { encounterRule, pinnedToADayRule } from './reply-guard/rules/encounter.ts';
 import { relationshipRule } from './reply-guard/rules/relationship.ts';
 import { Findings, type Finding } from './reply-guard/rules/shared.ts';
 import { DEFAULT_BRIEF_WORD_LIMIT, toneRule } from './reply-guard/rules/tone.ts';
@@ -118,6 +119,7 @@ export function reviewReply(draft: string, context: ReplyContext): ReplyReview {
   const claimed = [...emailRule(n.text, practice, findings), ...birthRule(n.text, findings, n.words), ...addressRule(n.text, findings)];
   numberRule(n.text, practice, claimed, findings);
   relationshipRule(n.words, findings);
+  encounterRule(n.words, findings);
   clinicalRule(n.text, n.words, context.extraClinicalTerms ?? [], findings);
   nameRule(
     n.text,
@@ -127,7 +129,9 @@ export function reviewReply(draft: string, context: ReplyContext): ReplyReview {
       practiceWords,
     },
     findings,
+    n.words,
   );
+  pinnedToADayRule(n.words, findings);
   toneRule(n.text, context.briefWordLimit ?? DEFAULT_BRIEF_WORD_LIMIT, findings);
 
   // The practice's own name is never a finding (a practice may be called "Dr Khan's Surgery").

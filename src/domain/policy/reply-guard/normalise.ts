@@ -211,11 +211,14 @@ function joinSpacedLetters(pieces: Piece[]): Piece[] {
   return drop.size === 0 ? pieces : pieces.filter((_p, idx) => !drop.has(idx));
 }
 
-/** Letters used as digits inside a number ("07700 9OO 4l2"): O reads as 0, I, l and | as 1. */
+/**
+ * Letters used as digits inside a number ("07700 9OO 4l2"): O reads as 0, I, l and | as 1. Only a
+ * run standing alone: inside a word ("K3lly") the digit is a letter, which `leetToLetters` reads.
+ */
 function lettersForDigits(pieces: Piece[]): Piece[] {
   const text = pieces.map((p) => p.text).join('');
   const swaps = new Map<number, string>();
-  for (const m of text.matchAll(/[0-9OoIl|]+/g)) {
+  for (const m of text.matchAll(/(?<![A-Za-z])[0-9OoIl|]+(?![A-Za-z])/g)) {
     const digits = m[0].replace(/\D/g, '').length;
     if (digits < 1 || m[0].length < 3 || digits === m[0].length || m[0].length - digits > 2 * digits) continue;
     for (let k = 0; k < m[0].length; k++) {

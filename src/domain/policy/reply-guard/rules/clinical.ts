@@ -1,4 +1,5 @@
 import { CLINICAL_TERMS, GENERAL_CARE_TERMS, MEDICINE_ENDINGS } from '../../clinical-terms.ts';
+import { theirIsEveryones } from './relationship.ts';
 import { A, B, anyOf, words, type Findings } from './shared.ts';
 
 /**
@@ -37,10 +38,13 @@ const PERSONAL_CARE = [
   new RegExp(`${B}(?:results?|tests?|bloods|scans?|screening|smears?|x-rays?|swabs?|samples?|biopsy|readings?)\\s+(?:is|are|was|were|has|have)?\\s*(?:now\\s+)?(?:came|come|back|normal|clear|fine|negative|positive|abnormal|ok|okay|satisfactory|inconclusive)${A}`, 'giu'),
   new RegExp(`${B}came\\s+back\\s+(?:clear|normal|negative|positive|abnormal|fine|ok|okay|inconclusive)${A}`, 'giu'),
   new RegExp(`${B}(?:was|were|been|get|got|being)\\s+(?:tested|screened|scanned|vaccinated|immunised|immunized|swabbed|examined|diagnosed|prescribed|signed off)${A}`, 'giu'),
+  // someone's state of health: "the baby is feeding better", "she is healing well"
+  new RegExp(`${B}(?:you|he|she|baby|mum|dad|son|daughter|husband|wife|partner|child|little one)(?:'re|'s|\\s+are|\\s+is|\\s+were|\\s+was)\\s+(?:now\\s+|still\\s+)?(?:feeding|healing|improving|recovering|settling|sleeping|eating|feeling better|getting better|doing better)${A}`, 'giu'),
   // body parts belonging to someone
   new RegExp(`${B}(?:your|his|her|their)\\s+(?:(?:left|right|bad|sore|painful|injured)\\s+)?(?:back|chest|knee|knees|hip|hips|shoulder|neck|head|heart|lungs?|stomach|tummy|leg|legs|arm|arms|foot|feet|ankle|wrist|skin|eyes?|ears?|throat|bowel|bladder|kidneys?|liver|blood pressure|weight|mood|mental health|sleep|breathing|pain|symptoms|wound|injury|teeth)${A}`, 'giu'),
 ];
 
+const ONE_DOSE = /^\s+(?:was|were|has been|had been|got|is now)\s+(?:given|done|administered|postponed|cancelled|canceled|missed|delayed|declined|refused|booked|moved|rebooked|recorded)\b/i;
 const CAMPAIGN = /^(?:the|this|these)\s+(?:flu|covid|shingles|rsv|pneumonia|whooping cough|hpv|mmr)\b/i;
 
 export function clinicalRule(text: string, words: string, extraTerms: readonly string[], findings: Findings): void {
@@ -53,8 +57,10 @@ export function clinicalRule(text: string, words: string, extraTerms: readonly s
   for (const m of words.matchAll(MEDICINE)) add(m.index, m.index + m[0].length);
   for (const re of PERSONAL_CARE) {
     for (const m of words.matchAll(re)) {
+      if (theirIsEveryones(words, m.index)) continue;
       // "the flu vaccine", "this year's covid booster": a campaign, not someone's care.
-      if (CAMPAIGN.test(m[0])) continue;
+      // ... unless one dose of it is spoken of as done: "the covid booster was given by the pharmacy".
+      if (CAMPAIGN.test(m[0]) && !ONE_DOSE.test(words.slice(m.index + m[0].length))) continue;
       add(m.index, m.index + m[0].length);
     }
   }

@@ -80,8 +80,29 @@ const LOWER_NAME = new RegExp(`${B}(?:${TITLE}|${ROLES})\\s*,?\\s+(\\p{Ll}[\\p{L
 /** Two or more initials: "J.K.", "J. K." (not "U.K.", "P.S."). */
 const INITIALS_ONLY = /(?<![\p{L}\p{N}.])\p{Lu}\.\s?\p{Lu}\.(?!\s?\p{Lu}\.)/gu;
 const NOT_INITIALS = new Set(['UK', 'PS', 'AM', 'PM', 'NB', 'EG', 'IE', 'GP', 'OK']);
+/**
+ * Initials typed without full stops, where a signature puts them: "JW, Practice Manager",
+ * "Kind regards, SJ", "Manager - AP". Acronyms a practice signs with are not initials.
+ */
+const BARE_INITIALS = '(\\p{Lu}{2,3})';
+const SIGNED_INITIALS = [
+  new RegExp(`${B}${BARE_INITIALS}\\s*[,(\\-]\\s*(?:[oO]ur\\s+|[tT]he\\s+)?${ROLES}${A}`, 'dgu'),
+  new RegExp(`${B}(?:${SIGN_OFFS}|${ROLES})\\s*[,:\\-]?\\s*\\(?${BARE_INITIALS}\\)?(?=\\s*(?:[,.)]|$))`, 'dgu'),
+];
+const ACRONYMS = new Set([
+  'NHS', 'GP', 'GPS', 'PCN', 'ICB', 'ICS', 'CCG', 'CQC', 'HCA', 'ANP', 'ACP', 'NP', 'UK', 'PM', 'AM', 'IT', 'HR', 'OK', 'AE',
+  'ENT', 'ECG', 'MRI', 'DNA', 'DPO', 'PPG', 'FAQ', 'ARRS', 'TV', 'LMC', 'BMA', 'GMC', 'MDU', 'PALS', 'NHSE', 'UKHSA', 'CEO', 'MD',
+]);
 
-export function nameRule(text: string, known: KnownNames, findings: Findings): void {
+/**
+ * `words` is the same text with digits used as letters read as letters ("Dr 0kaf0r"), so every
+ * shape of a name is looked for in both readings.
+ */
+export function nameRule(text: string, known: KnownNames, findings: Findings, words: string = text): void {
+  for (const view of new Set([text, words])) namesIn(view, known, findings);
+}
+
+function namesIn(text: string, known: KnownNames, findings: Findings): void {
   const notAName = (word: string) => {
     const lower = word.toLowerCase().replace(/'s$/, '');
     return NOT_NAMES.has(lower) || STOP_WORDS.has(lower) || known.practiceWords.has(lower) || TITLE_WORDS.has(lower);
@@ -123,6 +144,12 @@ export function nameRule(text: string, known: KnownNames, findings: Findings): v
     const plausible = title && word.length >= 3 && !STOP_WORDS.has(word) && !NOT_NAMES.has(word) && !EVERYDAY_WORD_NAMES.has(word) && !TITLE_WORDS.has(word);
     if (!plausible && !FIRST_NAMES.has(word) && !SURNAMES.has(word)) continue;
     add('person-name', m.index, m.index + m[0].length);
+  }
+  for (const re of SIGNED_INITIALS) {
+    for (const m of text.matchAll(re)) {
+      if (ACRONYMS.has(m[1]!)) continue;
+      add('person-name', m.indices![1]![0], m.indices![1]![1]);
+    }
   }
   for (const m of text.matchAll(INITIALS_ONLY)) {
     if (NOT_INITIALS.has(m[0].replace(/[^\p{L}]/gu, ''))) continue;

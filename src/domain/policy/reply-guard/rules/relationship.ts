@@ -1,4 +1,4 @@
-import { A, B, anyOf, type Findings } from './shared.ts';
+import { A, B, anyOf, NOT_THEIR_POST, type Findings } from './shared.ts';
 
 /**
  * A reply must never confirm that someone is a patient (GMC: criticism does not release the duty
@@ -37,9 +37,9 @@ const RELATIVES = [
 ];
 /** Proper nouns whose possessive is the organisation's, not a person's ("Millbrook Medical Centre's"). */
 const ORGANISATION = '(?:Centre|Center|Practice|Surgery|Group|Network|Service|Team|NHS|Trust|Hospital|Clinic|England|Council|Government|Board|PCN|ICB|Partnership)';
-const POSSESSIVE = '(?:your|yours|his|her|their)';
+const POSSESSIVE = '(?:your|yours|ur|his|her|their)';
 /** "they" is left out: "they were treated with dignity" is as often about everyone as about someone. */
-const SECOND_OR_THIRD = "(?:you(?:'re|'ve|'d)?|he(?:'s)?|she(?:'s)?)";
+const SECOND_OR_THIRD = "(?:you(?:'re|'ve|'d)?|u|he(?:'s)?|she(?:'s)?)";
 const ENCOUNTER_PAST = [
   'were seen', 'was seen', 'have been seen', 'were booked', 'was booked', 'were booked in', 'were offered', 'was offered',
   'were given', 'was given', 'were registered', 'was registered', 'were removed', 'was removed', 'were referred', 'was referred',
@@ -93,7 +93,7 @@ const PATTERNS: RegExp[] = [
   new RegExp(`${B}(?:a|our|one of our)\\s+(?:long-standing|longstanding|long standing|valued|registered|regular|loyal)\\s+patients?${A}`, 'giu'),
   new RegExp(`${B}(?:since|when)\\s+${SECOND_OR_THIRD}\\s+(?:joined|registered|moved to|transferred)${A}`, 'giu'),
   // the practice doing something to the person: "we booked you in", "we saw your son", "we have you down as"
-  new RegExp(`${B}we(?:'ve|\\s+have|\\s+had)?\\s+(?:also\\s+|already\\s+)?(?:booked|saw|seen|examined|treated|referred|registered|removed|discharged|called|rang|phoned|texted|triaged|prescribed|vaccinated|admitted|added|reviewed)\\s+(?:you|your|him|her|them|his|their)${A}`, 'giu'),
+  new RegExp(`${B}we(?:'ve|\\s+have|\\s+had)?\\s+(?:also\\s+|already\\s+)?(?:booked|saw|seen|examined|treated|referred|registered|removed|discharged|called|rang|phoned|texted|triaged|prescribed|vaccinated|admitted|added|reviewed)\\s+(?:you|him|them|(?:your|her|his|their)${NOT_THEIR_POST})${A}`, 'giu'),
   new RegExp(`${B}(?:we\\s+)?(?:do\\s+)?(?:have|had|hold|held|got)\\s+(?:you|him|her|them)\\s+(?:down|listed|recorded|registered|booked|on)${A}`, 'giu'),
   new RegExp(`${B}(?:you|he|she|they)(?:'re|\\s+are|\\s+is|\\s+were|\\s+was)\\s+(?:still\\s+|now\\s+)?(?:on|at the top of|near the top of)\\s+(?:the|our)\\s+(?:waiting list|list|books|register)${A}`, 'giu'),
   new RegExp(`${B}(?:as\\s+)?per\\s+(?:our|the)\\s+${anyOf(RECORDS)}${A}`, 'giu'),
@@ -102,9 +102,32 @@ const PATTERNS: RegExp[] = [
   new RegExp(`${B}(?:is|are|remains?)\\s+still\\s+(?:registered|on our list|on the list|with us)${A}`, 'giu'),
 ];
 
+/**
+ * "their" after "anyone", "patients" or "everyone" in the same sentence is everyone's ("anyone with
+ * concerns about their care", "patients can see their GP record"), not one person's.
+ */
+const GENERIC_OWNER = /(?<![\p{L}\p{N}])(?:anyone|anybody|everyone|everybody|someone|somebody|whoever|patients|people|parents|carers|families|those|each|every|all)(?![\p{L}\p{N}])/iu;
+
+export function theirIsEveryones(text: string, index: number): boolean {
+  // "their care" at the match, or "their child's" just before it
+  if (!/^their\b/i.test(text.slice(index, index + 6)) && !/\btheir\s+$/i.test(text.slice(Math.max(0, index - 8), index))) return false;
+  const sentenceStart = Math.max(text.lastIndexOf('.', index), text.lastIndexOf('!', index), text.lastIndexOf('?', index), text.lastIndexOf('\n', index));
+  return GENERIC_OWNER.test(text.slice(sentenceStart + 1, index));
+}
+
+/** "We cannot confirm whether anyone is a patient here": the duty of confidentiality, stated. */
+const NOT_CONFIRMING = /(?<![\p{L}\p{N}])(?:cannot|can't|can not|unable to|won't|will not|do not|don't|never|neither)\s+(?:[\p{L}']+\s+){0,3}?(?:confirm|disclose|comment on|discuss|say)(?![\p{L}\p{N}])[^.!?\n]*(?<![\p{L}\p{N}])(?:whether|if|who|anyone|anybody|someone|somebody|an individual|any individual)(?![\p{L}\p{N}])/iu;
+
+function inStatedConfidentiality(text: string, index: number): boolean {
+  const from = Math.max(text.lastIndexOf('.', index - 1), text.lastIndexOf('!', index - 1), text.lastIndexOf('?', index - 1), text.lastIndexOf('\n', index - 1)) + 1;
+  const to = text.slice(index).search(/[.!?\n]/);
+  return NOT_CONFIRMING.test(text.slice(from, to < 0 ? text.length : index + to));
+}
+
 export function relationshipRule(words: string, findings: Findings): void {
   for (const re of PATTERNS) {
     for (const m of words.matchAll(re)) {
+      if (theirIsEveryones(words, m.index) || inStatedConfidentiality(words, m.index)) continue;
       const span = { start: m.index, end: m.index + m[0].length };
       if (findings.overlaps(span, ['confirms-patient-relationship'])) continue;
       findings.add('confirms-patient-relationship', 'blocking', span.start, span.end, (q) =>

@@ -58,6 +58,13 @@ export const B = `(?<!${L})`;
 export const A = `(?!${L})`;
 const APOS = "'";
 
+/**
+ * After "your", "his" or "her": not what the person posted or said publicly ("we have seen your
+ * comments", "thank you for your kind words last week"), which is theirs to share, not a contact.
+ */
+export const POST_WORDS = ['review', 'reviews', 'post', 'posts', 'comment', 'comments', 'feedback', 'rating', 'message', 'messages', 'tweet', 'concerns', 'words', 'kind words', 'thanks', 'compliments', 'praise', 'support', 'suggestion', 'suggestions', 'patience', 'understanding'];
+export const NOT_THEIR_POST = `(?!\\s+(?:[\\p{L}-]+\\s+)?(?:${POST_WORDS.join('|')})(?![\\p{L}\\p{N}]))`;
+
 export function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
