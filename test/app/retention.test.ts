@@ -166,6 +166,18 @@ describe('the retention job', () => {
     expect(await sar.extracts(p, '@angry.patient')).toEqual([]);
   });
 
+  it('refuses, as a conflict, a change to an incident deleted since it was read (its audit head remembered)', async () => {
+    const p = `ret-${randomUUID().slice(0, 8)}`;
+    const incident = await closedIncident(p, '2011-01-01T12:00:00.000Z');
+    clock = new Date('2030-01-01T00:00:00.000Z');
+    await job().erase(incident, 'Test.', manager);
+    // The store remembers the head for this ETag, so it does not read the row before writing.
+    await expect(stores.incidents.update(incident, { actor: manager, action: 'incident.note', summary: 'Late.' })).rejects.toBeInstanceOf(ConflictError);
+    await stores.incidents.appendAudit(p, incident.reference, { actor: manager, action: 'decision.refused', summary: 'Late.' });
+    expect((await stores.incidents.auditTrail(p, incident.reference)).map((e) => e.action)).toEqual(['records.deleted']);
+    expect(await stores.incidents.get(p, incident.reference)).toBeUndefined();
+  });
+
   it('still catches a tombstone that was edited after the deletion', async () => {
     const p = `ret-${randomUUID().slice(0, 8)}`;
     const old = await closedIncident(p, '2010-01-01T12:00:00.000Z');
