@@ -136,6 +136,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const policies = practices.ok ? loadPolicies(practices.value, e.POSTWATCH_POLICY_FILE, cwd) : err([]);
   if (!policies.ok) problems.push(...policies.error);
   if (problems.length > 0 || !practices.ok || !policies.ok) return err(problems);
+  // Support for a targeted colleague: the practice's own words, else its policy's, never another practice's.
+  for (const practice of practices.value.practices) {
+    const fromPolicy = policies.value.get(practice.id)?.supportText;
+    if (!practice.supportText && fromPolicy) practice.supportText = fromPolicy;
+  }
 
   return ok({
     port: e.PORT,
@@ -180,6 +185,8 @@ function loadPractices(e: z.infer<typeof envSchema>, cwd: string): Result<Practi
           staff: [],
           staffNames: [],
           managers: splitList(e.POSTWATCH_MANAGERS),
+          // Its own policy file: the cards cite "<practice>'s social media policy".
+          ...(e.POSTWATCH_POLICY_FILE ? { policyFile: e.POSTWATCH_POLICY_FILE } : {}),
           deputies: [],
           dataProtectionOfficers: [],
         },

@@ -23,7 +23,8 @@ export type BusinessEvent =
   | 'reminder.sent'
   | 'outbox.retry'
   | 'outbox.give-up'
-  | 'audit.verified';
+  | 'audit.verified'
+  | 'retention.deleted';
 
 export function logEvent(
   log: Logger,

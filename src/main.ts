@@ -44,7 +44,6 @@ async function main(): Promise<void> {
   );
   const code = import.meta.url.endsWith('.js') ? 'compiled (dist/app)' : 'TypeScript sources (tsx)';
   process.stdout.write(startupBlock({ config: cfg, storage, url, code, practices: readiness }));
-  for (const r of readiness) if ('warnings' in r && r.warnings.length > 0) log.warn({ practiceId: r.practiceId, warnings: r.warnings.length }, 'practice is not fully set up (see the start-up block)');
 
   app.services.startBackground();
 

@@ -55,6 +55,25 @@ describe('configuration', () => {
     expect(!c.ok && c.error.join('\n')).toMatch(/millbrook.*[\s\S]*severities\.high\.decisionTargetHours/);
   });
 
+  it("takes a targeted colleague's support text from the practice's configuration, else from its own policy file, never another practice's", async () => {
+    const policy = await file('riverside-policy.json', { supportText: 'Talk to Dr Shah, our wellbeing lead, or call the staff helpline.' });
+    const practices = await file('practices.json', {
+      practices: [
+        { id: 'riverside', name: 'Riverside Surgery', policyFile: policy },
+        { id: 'hillside', name: 'Hillside Surgery', policyFile: policy, supportText: 'See the noticeboard in the staff room.' },
+        { id: 'valley', name: 'Valley Surgery' },
+      ],
+    });
+    const c = loadConfig({ POSTWATCH_PRACTICES_FILE: practices });
+    expect(c.ok).toBe(true);
+    const support = Object.fromEntries((c.ok ? c.value.practices.practices : []).map((p) => [p.id, p.supportText]));
+    expect(support).toEqual({
+      riverside: 'Talk to Dr Shah, our wellbeing lead, or call the staff helpline.',
+      hillside: 'See the noticeboard in the staff room.',
+      valley: undefined,
+    });
+  });
+
   it('reads the tenant allowlist and the Bot Framework metadata override', () => {
     const c = loadConfig({
       POSTWATCH_ALLOWED_TENANTS: ' t1, t2 ,',

@@ -23,7 +23,7 @@ export async function audienceOf(stores: Pick<Stores, 'practices'>, practice: Pr
     const chat = await stores.practices.userChat(practice.id, aad);
     const name = (chat?.reference.user as { name?: string } | undefined)?.name ?? '';
     if (chat?.teamsUserId && isDecider(incident, roles, aad) && refreshUserIds.length < 60) refreshUserIds.push(chat.teamsUserId);
-    if (roles.deputies.includes(aad) || roles.managers.includes(aad)) assignees.push({ aadObjectId: aad, name: name || 'Unnamed colleague' });
+    if (roles.deputies.includes(aad) || roles.managers.includes(aad)) assignees.push({ aadObjectId: aad, name }); // no name yet: the card leaves them out
   }
   return { refreshUserIds, assignees };
 }

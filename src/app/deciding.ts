@@ -16,7 +16,6 @@ import type { Incident } from '../domain/incident.ts';
 import { hasBlocking, reviewReply, type Finding, type ReplyReview } from '../domain/policy/guard.ts';
 import { attestationKey } from '../domain/policy/reply-guard/attestation.ts';
 import type { Policy } from '../domain/policy/schema.ts';
-import { renderReplyTemplate } from '../domain/policy/templates.ts';
 import type { Practice } from '../domain/practice.ts';
 import { ok, type Result } from '../domain/result.ts';
 import { stampRetention } from '../domain/retention.ts';
@@ -31,7 +30,7 @@ import type { Notice } from './reporting.ts';
 import { CardUpdates, CLOSED_FOR_REPORTER } from './cardUpdates.ts';
 import type { Asking, IncidentActionRequest, IncidentScreen } from './incidentScreens.ts';
 import { NOT_YOURS, RefusalLimiter, refusalNotice, Refusals } from './refusals.ts';
-import { approvalSummary, replyGuardContext } from './replyGuard.ts';
+import { approvalSummary, blockedReplyAudit, defaultReply, replyGuardContext } from './replyGuard.ts';
 import { bootstrapRoles } from './routing.ts';
 
 export type { Asking, IncidentActionRequest, IncidentScreen } from './incidentScreens.ts';
@@ -314,7 +313,10 @@ export class Deciding {
         return screen(incident);
     }
 
-    if (!result.ok) return this.refusal(incident, result.error, actor, review, replyText, screen);
+    if (!result.ok) {
+      if (result.error.kind === 'reply-blocked') await this.deps.stores.incidents.appendAudit(incident.practiceId, incident.reference, blockedReplyAudit(actor, findings, from));
+      return this.refusal(incident, result.error, actor, review, replyText, screen);
+    }
     const stored = await this.deps.stores.incidents.update(result.value, { actor, action: `incident.${verb.slice('incident.'.length)}`, summary: `${summary}${from}` });
     if (this.deps.log) logEvent(this.deps.log, 'decision.recorded', { practice: stored.practiceId, reference: stored.reference, verb });
     await this.updates.afterChange(stored, verb, policy);
@@ -326,7 +328,7 @@ export class Deciding {
             ? { tone: 'good', text: `Reply checked: nothing blocks approval. ${review.freeText.length === 1 ? '1 sentence is' : `${review.freeText.length} sentences are`} not from the approved list: read them and tick the statement to approve.` }
             : { tone: 'good', text: 'Reply checked: nothing blocks approval.' }
         : { tone: 'good', text: DONE_NOTICE[verb] ?? 'Decision recorded. The reporter is being told.' };
-    return { ...screen(stored, { replyText, review }), notice };
+    return { ...screen(stored, { replyText, review }), notice, ...(verb === INCIDENT_VERBS.checkReply ? { openSection: 'reply' as const } : {}) };
   }
 
   /** Authorisation is checked on the server for every verb; a refusal is audited (collapsed) and explained. */
@@ -399,7 +401,7 @@ export class Deciding {
   ): IncidentView {
     const handling = handlingOf(incident);
     // The approved text once decided; else what the manager last typed or saved; else the policy's template.
-    const replyText = handling.decision?.replyText || extra.replyText || handling.replyDraft || defaultReply(policy, practice);
+    const replyText = handling.decision?.replyText || extra.replyText || handling.replyDraft || defaultReply(policy, practice, incident);
     const review =
       view !== 'decider' ? undefined : extra.review && extra.replyText === replyText ? extra.review : reviewReply(replyText, replyGuardContext(incident, practice, policy));
     return {
@@ -417,16 +419,6 @@ export class Deciding {
       roles,
     };
   }
-
-}
-
-function defaultReply(policy: Policy, practice: Practice): string {
-  const rendered = renderReplyTemplate(policy, 'public-reply', {
-    practiceName: practice.name,
-    practicePhone: practice.phone ?? 'the surgery',
-    practiceEmail: practice.email ?? 'the practice',
-  });
-  return rendered.ok ? rendered.value : '';
 }
 
 function text(value: unknown): string {

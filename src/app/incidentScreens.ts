@@ -24,6 +24,8 @@ export type IncidentScreen =
       canReopen: boolean;
       /** The practice's roles as read for this screen, so drawing the card need not read them again. */
       roles: PracticeRoles;
+      /** "Check reply" answers with the reply section still open. */
+      openSection?: 'reply';
     }
   /** The reporter's own view: status and what they were told (src/domain/sight.ts). */
   | { kind: 'reporter'; incident: Incident; told: string[]; replyToPost?: string; viewerAadObjectId: string; errors?: Record<string, string>; notice?: Notice }

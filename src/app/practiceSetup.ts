@@ -1,7 +1,8 @@
 import type { Practice } from '../domain/practice.ts';
-import { changeRole, isConfiguredIn, isManager, ROLES, withoutConfigured, type RoleId } from '../domain/roles.ts';
+import { changeRole, holdsRole, isConfiguredIn, isManager, ROLES, withoutConfigured, type RoleId } from '../domain/roles.ts';
 import { ConflictError, type AuditActor, type ConversationAddress, type Stores } from '../store/ports.ts';
 import { bootstrapRoles } from './routing.ts';
+import { answersRequests } from './subjectAccess.ts';
 
 /**
  * Day-to-day set-up in Teams, by a practice manager: who the deputy and DPO are, and which channel
@@ -45,6 +46,12 @@ export class PracticeSetup {
       }
     }
     throw new ConflictError('Roles changed too often at once');
+  }
+
+  /** Which help a person gets: deciders (any role), practice managers and the DPO see more. */
+  async standing(practice: Practice, aadObjectId: string): Promise<{ decider: boolean; manager: boolean; answersRequests: boolean }> {
+    const roles = (await this.stores.practices.roles(practice.id, bootstrapRoles(practice))).value;
+    return { decider: holdsRole(roles, aadObjectId), manager: isManager(roles, aadObjectId), answersRequests: answersRequests(roles, aadObjectId) };
   }
 
   async useChannelForReview(practice: Practice, actor: AuditActor, address: ConversationAddress, channelName: string): Promise<string> {

@@ -65,14 +65,3 @@ function warningsFor(
   if (!reviewChannel) warnings.push('No incident-review channel: a manager can type "use this channel for incident review" in the channel to use.');
   return warnings;
 }
-
-/** The readiness of one practice as lines for the start-up log (one readable block per practice). */
-export function readinessLines(practice: Pick<Practice, 'id' | 'name'>, readiness: PracticeReadiness): string[] {
-  return [
-    `Practice ${practice.name} (${practice.id}):`,
-    `  managers ${readiness.managers}, deputies ${readiness.deputies}, DPOs ${readiness.dpos}, safeguarding leads ${readiness.safeguardingLeads}`,
-    `  reachable in Teams (1:1 chat known): ${readiness.reachableDeciders} of the people above`,
-    `  incident-review channel: ${readiness.reviewChannel ? 'set' : 'not set'}`,
-    ...readiness.warnings.map((warning) => `  WARNING: ${warning}`),
-  ];
-}

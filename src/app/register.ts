@@ -62,10 +62,13 @@ export class Summary {
   async forPractice(practice: Practice, viewerAadObjectId: string): Promise<SummaryPage> {
     const roles = (await this.stores.practices.roles(practice.id, bootstrapRoles(practice))).value;
     if (!holdsRole(roles, viewerAadObjectId)) return { kind: 'denied' };
-    // Whole months: this month and the eleven before it, read from the monthly count rows.
+    // Whole months: this month and the eleven before it, read from the monthly count rows; what is
+    // overdue depends on the clock, so it is counted from the register's open rows.
     const now = this.now();
     const since = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - (SUMMARY_MONTHS - 1), 1)).toISOString();
-    return { kind: 'summary', summary: summaryFromCounts(await this.stores.incidents.summaryCounts(practice.id, since.slice(0, 7))), since };
+    const [counts, open] = await Promise.all([this.stores.incidents.summaryCounts(practice.id, since.slice(0, 7)), this.stores.incidents.listOpen(practice.id)]);
+    const overdue = open.filter((o) => !o.handling?.decision && (decisionDue(o)?.getTime() ?? Infinity) < now.getTime()).length;
+    return { kind: 'summary', summary: summaryFromCounts(counts, overdue), since };
   }
 }
 

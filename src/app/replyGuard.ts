@@ -1,7 +1,9 @@
+import { handlingOf, type Person } from '../domain/handling.ts';
 import type { Incident } from '../domain/incident.ts';
-import { guardContextFrom, type ReplyContext } from '../domain/policy/guard.ts';
+import { guardContextFrom, type Finding, type ReplyContext } from '../domain/policy/guard.ts';
 import { ATTESTATION_STATEMENT } from '../domain/policy/reply-guard/attestation.ts';
 import type { Policy } from '../domain/policy/schema.ts';
+import { PUBLIC_REPLY_TEMPLATES, renderReplyDraft } from '../domain/policy/templates.ts';
 import type { Practice } from '../domain/practice.ts';
 
 /**
@@ -33,3 +35,28 @@ export function approvalSummary(manager: string, freeText: readonly string[]): s
   return `Decision: brief public reply approved. ${manager || 'The approver'} attested: "${ATTESTATION_STATEMENT}" Free-text sentences (${freeText.length}): ${listed}`;
 }
 
+
+/** A reply the guard refused to approve is on the record, with what it found (not the draft itself). */
+export function blockedReplyAudit(actor: Person, findings: readonly Finding[], from: string): { actor: Person; action: string; summary: string } {
+  const blocking = findings.filter((f) => f.severity === 'blocking');
+  const found = blocking.map((f) => `${f.rule}: ${f.message}`).join('; ');
+  return {
+    actor,
+    action: 'decision.reply-blocked',
+    summary: `Approval refused: the reply check found ${blocking.length} problem${blocking.length === 1 ? '' : 's'}${from}. ${found}`.slice(0, 1_000),
+  };
+}
+
+/** The practice's drafted reply for an incident, before any manager has typed one. */
+export function defaultReply(policy: Policy, practice: Practice, incident: Incident): string {
+  // The most important recommendation that drafts a public reply chooses the words (for a post
+  // asking for medical help: the approved "secure routes, NHS 111 or 999" sentence).
+  const templateId = handlingOf(incident).grading?.actions.find((a) => a.templateId && PUBLIC_REPLY_TEMPLATES.includes(a.templateId))?.templateId ?? 'public-reply';
+  // A contact detail the practice has not configured drops its clause: the draft never reads broken.
+  const rendered = renderReplyDraft(policy, templateId, {
+    practiceName: practice.name,
+    ...(practice.phone ? { practicePhone: practice.phone } : {}),
+    ...(practice.email ? { practiceEmail: practice.email } : {}),
+  });
+  return rendered.ok ? rendered.value : '';
+}

@@ -2,7 +2,7 @@ import { handlingOf, type Person } from '../domain/handling.ts';
 import type { Incident } from '../domain/incident.ts';
 import { retentionOf, TOMBSTONE_ACTION, ukDate, type RetentionRules, type RetentionState } from '../domain/retention.ts';
 import type { Logger } from '../log.ts';
-import { describeError } from '../log.ts';
+import { describeError, logEvent } from '../log.ts';
 import { ConflictError, type AuditChange, type Stores } from '../store/ports.ts';
 
 /**
@@ -87,6 +87,7 @@ export class RetentionJob {
         const incident = await this.deps.stores.incidents.get(item.practiceId, item.reference);
         if (!incident) continue;
         result.deleted.push(await this.erase(incident, retentionReason(item, this.deps.rules), this.jobActor()));
+        logEvent(this.deps.log, 'retention.deleted', { practice: item.practiceId, reference: item.reference });
       } catch (error) {
         // Changed since it was judged due (held, reopened) or taken by another run: the next run looks again.
         if (!(error instanceof ConflictError)) this.deps.log.warn({ ...describeError(error), reference: item.reference }, 'retention: not deleted this run');
@@ -111,7 +112,7 @@ export class RetentionJob {
       action: TOMBSTONE_ACTION,
       summary:
         `${why} Reported ${ukDate(incident.reportedAt)}${h.closure ? `, closed ${ukDate(h.closure.closedAt)}` : ', not closed'}. ` +
-        `Deleted: the incident record (report, answers, decisions, outcome), its register, draft, author index and refusal count rows, ` +
+        `Deleted: the incident record (report, answers, decisions, outcome), its register, draft, index (author, post) and refusal count rows, ` +
         `${screenshots} screenshot${screenshots === 1 ? '' : 's'}, ${notifications} notification row${notifications === 1 ? '' : 's'} and the earlier audit entries; this entry follows the last of them.`,
     };
     const tombstone = await this.deps.stores.incidents.erase(incident, change);

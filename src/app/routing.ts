@@ -2,6 +2,7 @@ import { gradeReport, gradingFactsFrom } from '../domain/policy/grade.ts';
 import type { Policy } from '../domain/policy/schema.ts';
 import { handlingOf, route } from '../domain/handling.ts';
 import { authorKey, type Incident } from '../domain/incident.ts';
+import { distinctPriorPosts, firstReportOf, postKeyOf, withAlsoReported } from '../domain/rereport.ts';
 import type { Practice } from '../domain/practice.ts';
 import type { ReportDraft } from '../domain/report.ts';
 import type { PracticeRoles } from '../domain/roles.ts';
@@ -50,17 +51,25 @@ export class Routing implements RiskAlerts {
       const incident = attempt === 0 && known?.etag ? known : await this.deps.stores.incidents.get(practiceId, reference);
       if (!incident || handlingOf(incident).routedAt) return incident;
       const key = authorKey(incident.facts);
-      const prior = key ? await this.deps.stores.incidents.countByAuthor(practiceId, key, incident.reportedAt) : 0;
+      const link = postKeyOf(incident.facts);
+      const found = key || link ? await this.deps.stores.incidents.earlierReports(practiceId, { ...(key ? { authorKey: key } : {}), ...(link ? { postKey: link } : {}) }, incident.reportedAt) : [];
+      // Reported in the same millisecond: the lower reference came first.
+      const earlier = found.filter((i) => i.reportedAt < incident.reportedAt || (i.reportedAt === incident.reportedAt && i.reference < incident.reference));
+      // The BMA's repeat-poster flag counts distinct posts: a re-report of one post is not another.
+      const prior = distinctPriorPosts(incident.facts, earlier);
+      const first = firstReportOf(incident.facts, earlier);
       const grading = gradeReport(policy, gradingFactsFrom(incident.facts, prior));
-      const routed = route(incident, grading, prior, this.deps.now());
+      const graded = route(incident, grading, prior, this.deps.now());
+      const routed = first ? { ...graded, handling: { ...graded.handling!, sameAs: first.reference } } : graded;
       const roles = (await this.deps.stores.practices.roles(practiceId, bootstrapRoles(practice))).value;
       const recipients = await this.enqueueCards(routed, roles);
       try {
         const stored = await this.deps.stores.incidents.update(routed, {
           actor: SYSTEM,
           action: 'incident.routed',
-          summary: `Graded ${grading.severity} (decision within ${grading.decisionTargetHours} h); card sent to ${recipients.join(', ') || 'nobody yet: no review channel and no decider has a chat with Postwatch'}.`,
+          summary: `Graded ${grading.severity} (decision within ${grading.decisionTargetHours} h)${first ? `; the same post as ${first.reference}` : ''}; card sent to ${recipients.join(', ') || 'nobody yet: no review channel and no decider has a chat with Postwatch'}.`,
         });
+        if (first) await this.linkToFirst(practiceId, first.reference, stored);
         this.deps.queued?.();
         logEvent(this.deps.log, 'report.stored', { practice: practiceId, reference, severity: grading.severity, cardsQueued: recipients.length });
         return stored;
@@ -69,6 +78,22 @@ export class Routing implements RiskAlerts {
       }
     }
     return undefined;
+  }
+
+  /** The first incident of a post hears of each re-report ("also reported by …"), on its record. */
+  private async linkToFirst(practiceId: string, firstReference: string, again: Incident): Promise<void> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const first = await this.deps.stores.incidents.get(practiceId, firstReference);
+      if (!first) return;
+      const linked = withAlsoReported(first, { reference: again.reference, name: again.reporter.name, at: again.reportedAt });
+      if (linked === first) return;
+      try {
+        await this.deps.stores.incidents.update(linked, { actor: SYSTEM, action: 'incident.re-reported', summary: `The same post was reported again as ${again.reference}.` });
+        return;
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+      }
+    }
   }
 
   /** Finishes routing that a crash or an outage interrupted. */

@@ -10,8 +10,9 @@ import type { Practice } from '../domain/practice.ts';
 import type { Reporter } from '../domain/report.ts';
 import { describeError } from '../log.ts';
 import { StorageUnavailableError } from '../store/ports.ts';
+import { summaryCard } from '../views/index.ts';
 import { answerCardAction } from './cardActions.ts';
-import { parseCommand, type Command } from './commands.ts';
+import { helpFor, parseCommand, type Command } from './commands.ts';
 import { registerPage, rememberChat } from './conversations.ts';
 import type { BotDeps } from './deps.ts';
 import { SAY } from './messages.ts';
@@ -107,7 +108,11 @@ export class PostwatchBot extends TeamsActivityHandler {
       }
       case 'summary': {
         const result = await this.deps.summary.forPractice(practice, reporter.aadObjectId);
-        await context.sendActivity(result.kind === 'denied' ? SAY.summaryOnlyForDeciders : SAY.summary(practice.name, result.summary));
+        await context.sendActivity(
+          result.kind === 'denied'
+            ? SAY.summaryOnlyForDeciders
+            : MessageFactory.attachment(CardFactory.adaptiveCard(summaryCard(result.summary, { practiceName: practice.name, now: this.deps.now() }))),
+        );
         return;
       }
       case 'verifyAudit': {
@@ -142,7 +147,7 @@ export class PostwatchBot extends TeamsActivityHandler {
         await context.sendActivity(SAY.setupInChannel);
         return;
       case 'help':
-        await context.sendActivity(SAY.help);
+        await context.sendActivity(helpFor({ ...(await this.deps.setup.standing(practice, reporter.aadObjectId)), inChannel: false }));
         return;
       case 'unknown':
         await context.sendActivity(SAY.didNotUnderstand);
@@ -185,12 +190,14 @@ export class PostwatchBot extends TeamsActivityHandler {
       await context.sendActivity(SAY.screenshotsPrivately);
       return;
     }
-    if (command.kind === 'help' || command.kind === 'unknown') {
-      await context.sendActivity(command.kind === 'help' ? SAY.help : SAY.didNotUnderstand);
-      return;
-    }
     const teamId = teamIdOf(context);
     const practice = this.deps.membership.forTeam(teamId);
+    if (command.kind === 'help' || command.kind === 'unknown') {
+      // Help for the person asking; in a team not linked to a practice, what any member of staff can do.
+      const standing = practice && command.kind === 'help' ? await this.deps.setup.standing(practice, reporter.aadObjectId) : { decider: false, manager: false };
+      await context.sendActivity(command.kind === 'help' ? helpFor({ ...standing, inChannel: true }) : SAY.didNotUnderstand);
+      return;
+    }
     if (!practice) {
       await context.sendActivity(SAY.teamNotLinked);
       return;

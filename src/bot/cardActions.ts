@@ -1,11 +1,11 @@
-import type { AdaptiveCardInvokeResponse, TurnContext } from 'botbuilder';
+import { CardFactory, MessageFactory, type AdaptiveCardInvokeResponse, type TurnContext } from 'botbuilder';
 import type { Asking } from '../app/deciding.ts';
 import { NOT_YOURS } from '../app/refusals.ts';
 import type { Reporter } from '../domain/report.ts';
 import { describeError } from '../log.ts';
 import { BusyError, StorageUnavailableError } from '../store/ports.ts';
 import { evidencePackCard } from '../views/index.ts';
-import { DIGEST_VERBS, REGISTER_VERBS } from '../views/verbs.ts';
+import { DIGEST_VERBS, REGISTER_VERBS, VERBS } from '../views/verbs.ts';
 import { rememberChat, registerPage } from './conversations.ts';
 import type { BotDeps } from './deps.ts';
 import { parseCardAction } from './invoke.ts';
@@ -49,6 +49,14 @@ export async function answerCardAction(deps: BotDeps, context: TurnContext): Pro
       return typeof card === 'string' ? messageResponse(card) : cardResponse(card);
     }
     if (context.activity.conversation?.conversationType === 'personal') await rememberChat(deps, context, practice, aadObjectId);
+    // "Report another post" starts in a new card: the confirmation holding the reference stays
+    // exactly as it was (answering with a card would replace it).
+    if (parsed.value.verb === VERBS.another) {
+      const screen = await deps.reporting.start(practice.id, reporter);
+      const sent = await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(cardFor(screen, practice))));
+      if (sent?.id && screen.kind === 'step') await deps.reporting.rememberCard(practice.id, reporter, screen.draft.id, sent.id);
+      return messageResponse(SAY.newReportBelow);
+    }
     const acted = deps.reporting.act({
       practiceId: practice.id,
       reporter,

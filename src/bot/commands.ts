@@ -3,23 +3,56 @@ import type { RoleId } from '../domain/roles.ts';
 
 /**
  * What people can type to the bot. The Teams manifest's command menu is built from this list
- * (scripts/package.ts), so the menu and the bot can never disagree.
+ * (scripts/package.ts), so the menu and the bot can never disagree; so is **help**, which shows
+ * each person the entries for their audience: `staff` (everyone), `deciders` (managers, deputies,
+ * DPOs and safeguarding leads), `records` (practice managers and the DPO: subject access and
+ * erasure requests) and `setup` (practice managers, asking in a channel).
  */
 export const COMMANDS = [
-  { title: 'report a post', description: 'Report a social media post about the practice or a colleague', scopes: ['personal', 'team', 'groupChat'] },
-  { title: 'my reports', description: 'See the posts you have reported and where they are', scopes: ['personal'] },
-  { title: 'open incidents', description: 'Practice managers: the incidents waiting for a decision or action', scopes: ['personal', 'team'] },
-  { title: 'incident', description: 'Show one incident, e.g. "incident PW-2026-0042"; managers: "incident PW-2026-0042 hold: <reason>" or "… release hold"', scopes: ['personal', 'team'] },
-  { title: 'summary', description: 'Practice managers: incidents and trends over the last 12 months', scopes: ['personal'] },
-  { title: 'retention report', description: 'Practice managers: which closed incidents are due for deletion, held or next', scopes: ['personal'] },
-  { title: 'export register', description: 'Practice managers: the register as a spreadsheet (CSV), e.g. "export register 2026"', scopes: ['personal'] },
-  { title: 'subject access', description: 'Managers and DPO: "subject access <name, @handle or id>"; also "erasure request <name>"', scopes: ['personal'] },
-  { title: 'verify audit', description: 'Practice managers: check that every audit trail is intact', scopes: ['personal'] },
-  { title: 'use this channel for incident review', description: 'Practice managers: post new incident cards in this channel', scopes: ['team'] },
-  { title: 'add deputy', description: 'Practice managers: "add deputy @name" (also: add manager, add dpo, add safeguarding lead)', scopes: ['team'] },
-  { title: 'remove deputy', description: 'Practice managers: "remove deputy @name" (also: remove manager, remove dpo)', scopes: ['team'] },
-  { title: 'help', description: 'What Postwatch can do', scopes: ['personal', 'team', 'groupChat'] },
+  { title: 'report a post', description: 'Report a social media post about the practice or a colleague', scopes: ['personal', 'team', 'groupChat'], audience: 'staff' },
+  { title: 'my reports', description: 'See the posts you have reported and where they are', scopes: ['personal'], audience: 'staff' },
+  { title: 'open incidents', description: 'Practice managers: the incidents waiting for a decision or action', scopes: ['personal', 'team'], audience: 'deciders' },
+  { title: 'incident', description: 'Show one incident, e.g. "incident PW-2026-0042"; managers: "incident PW-2026-0042 hold: <reason>" or "… release hold"', scopes: ['personal', 'team'], audience: 'deciders' },
+  { title: 'summary', description: 'Practice managers: incidents and trends over the last 12 months', scopes: ['personal'], audience: 'deciders' },
+  { title: 'retention report', description: 'Practice managers: which closed incidents are due for deletion, held or next', scopes: ['personal'], audience: 'deciders' },
+  { title: 'export register', description: 'Practice managers: the register as a spreadsheet (CSV), e.g. "export register 2026"', scopes: ['personal'], audience: 'deciders' },
+  { title: 'subject access', description: 'Managers and DPO: "subject access <name, @handle or id>"; also "erasure request <name>"', scopes: ['personal'], audience: 'records' },
+  { title: 'verify audit', description: 'Practice managers: check that every audit trail is intact', scopes: ['personal'], audience: 'deciders' },
+  { title: 'use this channel for incident review', description: 'Practice managers: post new incident cards in this channel', scopes: ['team'], audience: 'setup' },
+  { title: 'add deputy', description: 'Practice managers: "add deputy @name" (also: add manager, add dpo, add safeguarding lead)', scopes: ['team'], audience: 'deciders' },
+  { title: 'remove deputy', description: 'Practice managers: "remove deputy @name" (also: remove manager, remove dpo)', scopes: ['team'], audience: 'deciders' },
+  { title: 'help', description: 'What Postwatch can do', scopes: ['personal', 'team', 'groupChat'], audience: 'staff' },
 ] as const;
+
+export type Audience = (typeof COMMANDS)[number]['audience'];
+
+/** Who is asking for help, and where. */
+export interface Asker {
+  decider: boolean;
+  manager: boolean;
+  /** A practice manager or the DPO: answers subject access and erasure requests. */
+  answersRequests?: boolean;
+  inChannel: boolean;
+}
+
+/** What deciders do from a card rather than a command. */
+const DECIDER_EXTRAS = ['Evidence packs: press **Evidence pack** on an incident card for one file with its audit trail and screenshots.'];
+
+/**
+ * **help**, for the person asking: the commands for their audience, from COMMANDS (so a new
+ * command appears here as soon as it is listed), each with where it works when not here.
+ */
+export function helpFor(asker: Asker): string {
+  const shown = (audience: Audience) => audience === 'staff' || (audience === 'deciders' && asker.decider) || (audience === 'records' && asker.answersRequests === true) || (audience === 'setup' && asker.manager && asker.inChannel);
+  const here = asker.inChannel ? 'team' : 'personal';
+  const lines = COMMANDS.filter((c) => shown(c.audience)).map((c) => {
+    const scopes = c.scopes as readonly string[];
+    const where = scopes.includes(here) ? '' : scopes.includes('personal') ? ' (in a 1:1 chat with me)' : ' (in the practice channel, with @Postwatch)';
+    return `- **${c.title}**: ${c.description}${where}`;
+  });
+  const extras = asker.decider ? DECIDER_EXTRAS.map((t) => `- ${t}`) : [];
+  return ['Here is what you can ask me:', ...lines, ...extras, '', 'If anyone is in immediate danger, call 999.'].join('\n');
+}
 
 export type Command =
   | { kind: 'report' }

@@ -1,5 +1,3 @@
-import type { PracticeSummary } from '../domain/summary.ts';
-
 /**
  * Everything the bot says in plain chat, in one place so the tone stays the same: short, calm,
  * and never repeating what the post said.
@@ -7,8 +5,6 @@ import type { PracticeSummary } from '../domain/summary.ts';
 export const SAY = {
   welcome:
     "Hello, I'm Postwatch. If you see a social media post about the practice or a colleague that is abusive, threatening, untrue or a complaint, type **report a post** and I'll take you through it. Type **my reports** to see what you have reported.",
-  help:
-    'Type **report a post** to report a social media post about the practice or a colleague. Type **my reports** to see the posts you have reported and where they are. If anyone is in immediate danger, call 999.',
   didNotUnderstand: "Sorry, I didn't understand that. Type **report a post** to report a post, or **help** to see what I can do.",
   noWorkAccount: 'Postwatch works only with a Teams work account. Please use Teams signed in with your practice account.',
   unknownPractice:
@@ -16,6 +12,7 @@ export const SAY = {
   teamNotLinked:
     'This team is not linked to a practice in Postwatch yet. Please ask your practice manager to set it up.',
   sentPrivately: "I've sent you a private message.",
+  newReportBelow: 'A new report has started below. Your earlier confirmation and its reference stay as they were.',
   couldNotMessagePrivately:
     "I couldn't message you privately. Open a chat with Postwatch (search for it under Apps in Teams) and type **report a post** there.",
   screenshotsPrivately: 'Please send screenshots to me in our private chat, not here, so the post is not shared more widely.',
@@ -50,21 +47,6 @@ export const SAY = {
   roleMemberUnknown: 'I could not look up that person in this team. Check they are a member of the team.',
   incidentUsage: 'Type the reference too, for example: incident PW-2026-0042',
   summaryOnlyForDeciders: 'The summary is for the practice manager, deputy and Data Protection Officer.',
-  summary: (practiceName: string, s: PracticeSummary) => {
-    const list = (pairs: Array<[string, number]>) => (pairs.length === 0 ? 'none' : pairs.map(([k, n]) => `${k} ${n}`).join(', '));
-    return [
-      `**${practiceName}: incidents in the last 12 months**`,
-      `${s.total} reported, ${s.open} not yet closed, ${s.atRisk} where someone may have been at risk.`,
-      `By severity: ${list(s.bySeverity)}.`,
-      `What the posts did: ${list(s.byCategory)}.`,
-      `Where: ${list(s.byPlatform)}.`,
-      `Status: ${list(s.byStatus)}.`,
-      `By month: ${list(s.byMonth)}.`,
-      s.repeatAuthors > 0
-        ? `Repeat authors: ${s.repeatAuthors}, with ${s.incidentsByRepeatAuthors} posts between them (two or more connected posts may be harassment, BMA).`
-        : 'No author has posted more than once.',
-    ].join('\n\n');
-  },
   exportOnlyForDeciders: 'The register export is for the practice manager, deputy and Data Protection Officer.',
   registerExportLink: (practiceName: string, period: string, url: string, expiresAt: Date) =>
     `The register of ${practiceName} (${period}) as a spreadsheet: ${url}\n\nIt lists each incident's dates, platform, categories, severity, status, decision and outcome, without post text or names. The link is for you only and stops working at ${new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit' }).format(expiresAt)}.`,

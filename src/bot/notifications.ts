@@ -58,6 +58,8 @@ export class IncidentCards {
           viewerAadObjectId: screen.viewerAadObjectId,
           canClose: screen.canClose,
           canReopen: screen.canReopen,
+          ownPolicy: Boolean(practice.policyFile),
+          ...(screen.openSection ? { openSection: screen.openSection } : {}),
         });
       }
     }

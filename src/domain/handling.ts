@@ -71,6 +71,10 @@ export interface Handling {
   tasks?: Task[];
   closure?: Closure;
   reopenings?: Reopening[];
+  /** This report is of a post already reported: the first incident's reference (domain/rereport.ts). */
+  sameAs?: string;
+  /** The same post reported again by others, linked here. */
+  alsoReportedBy?: Array<{ reference: string; name: string; at: string }>;
   /** A manager's legal hold: the incident is not deleted while it is set (src/domain/retention.ts). */
   legalHold?: LegalHold;
 }

@@ -14,6 +14,22 @@ export interface SummaryInput {
   categories: string[];
   atRisk: boolean;
   authorKey: string;
+  /** When the decision was made, if it has been. */
+  decidedAt?: string;
+  /** When the policy's decision target fell due (reported + the severity's hours). */
+  decisionDueAt?: string;
+}
+
+/** How quickly the practice decides (Sprout Social and Hootsuite users value response-time targets). */
+export interface ResponseFigures {
+  decided: number;
+  /** Median minutes from report to decision, of those decided. */
+  medianMinutes?: number;
+  /** Decided by the policy's target, of those decided with a known target. */
+  withinTarget: number;
+  withTarget: number;
+  /** Not decided, and past the target now. */
+  overdueNow: number;
 }
 
 export interface PracticeSummary {
@@ -27,11 +43,12 @@ export interface PracticeSummary {
   byMonth: Array<[string, number]>;
   repeatAuthors: number;
   incidentsByRepeatAuthors: number;
+  response: ResponseFigures;
 }
 
 const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low'];
 
-export function summarise(rows: readonly SummaryInput[]): PracticeSummary {
+export function summarise(rows: readonly SummaryInput[], now: Date = new Date()): PracticeSummary {
   const count = (keyOf: (r: SummaryInput) => string[]) => {
     const counts = new Map<string, number>();
     for (const r of rows) for (const k of keyOf(r)) counts.set(k, (counts.get(k) ?? 0) + 1);
@@ -52,6 +69,23 @@ export function summarise(rows: readonly SummaryInput[]): PracticeSummary {
     byMonth: [...count((r) => [r.reportedAt.slice(0, 7)]).entries()].sort((a, b) => a[0].localeCompare(b[0])),
     repeatAuthors: repeat.length,
     incidentsByRepeatAuthors: repeat.reduce((a, b) => a + b, 0),
+    response: responseFigures(rows, now),
+  };
+}
+
+function responseFigures(rows: readonly SummaryInput[], now: Date): ResponseFigures {
+  const time = (iso: string | undefined) => (iso ? Date.parse(iso) : NaN);
+  const decided = rows.filter((r) => !Number.isNaN(time(r.decidedAt)) && !Number.isNaN(time(r.reportedAt)));
+  const minutes = decided.map((r) => Math.max(0, (time(r.decidedAt) - time(r.reportedAt)) / 60_000)).sort((a, b) => a - b);
+  const mid = Math.floor(minutes.length / 2);
+  const median = minutes.length === 0 ? undefined : minutes.length % 2 === 1 ? minutes[mid]! : (minutes[mid - 1]! + minutes[mid]!) / 2;
+  const withTarget = decided.filter((r) => !Number.isNaN(time(r.decisionDueAt)));
+  return {
+    decided: decided.length,
+    ...(median !== undefined ? { medianMinutes: Math.round(median) } : {}),
+    withinTarget: withTarget.filter((r) => time(r.decidedAt) <= time(r.decisionDueAt)).length,
+    withTarget: withTarget.length,
+    overdueNow: rows.filter((r) => Number.isNaN(time(r.decidedAt)) && r.status !== 'closed' && time(r.decisionDueAt) < now.getTime()).length,
   };
 }
 
@@ -74,6 +108,10 @@ export interface CountedFacts {
   categories: string[];
   atRisk: boolean;
   priorIncidentsByAuthor?: number;
+  /** For the response figures: when it was reported, decided, and when the decision fell due. */
+  reportedAt?: string;
+  decidedAt?: string;
+  decisionDueAt?: string;
 }
 
 export function countKeysOf(facts: CountedFacts): string[] {
@@ -82,7 +120,39 @@ export function countKeysOf(facts: CountedFacts): string[] {
   if (facts.atRisk) keys.push('atRisk');
   if ((facts.priorIncidentsByAuthor ?? 0) >= 1) keys.push('repeat');
   if (facts.priorIncidentsByAuthor === 1) keys.push('repeatAuthor');
+  const reported = Date.parse(facts.reportedAt ?? '');
+  const decided = Date.parse(facts.decidedAt ?? '');
+  if (!Number.isNaN(reported) && !Number.isNaN(decided)) {
+    keys.push('decided', `decidedIn:${minutesBucket(Math.max(0, (decided - reported) / 60_000))}`);
+    const due = Date.parse(facts.decisionDueAt ?? '');
+    if (!Number.isNaN(due)) keys.push('decidedWithTarget', ...(decided <= due ? ['decidedWithinTarget'] : []));
+  }
   return keys;
+}
+
+/**
+ * Minutes to a decision as a counter: exact under an hour, to 15 minutes under a day, to the hour
+ * under a fortnight, then to the day, so a month's count row keeps a few hundred of them at most.
+ * The median read from them is the lower end of its step (summarise, over every row, is exact).
+ */
+export function minutesBucket(minutes: number): number {
+  if (minutes < 60) return Math.floor(minutes);
+  if (minutes < 1_440) return Math.floor(minutes / 15) * 15;
+  if (minutes < 14 * 1_440) return Math.floor(minutes / 60) * 60;
+  return Math.floor(minutes / 1_440) * 1_440;
+}
+
+/** The median of counted values (value -> how many), the mean of the middle two for an even count. */
+function medianOf(counts: ReadonlyMap<number, number>): number | undefined {
+  const values = [...counts.entries()].filter(([, n]) => n > 0).sort((a, b) => a[0] - b[0]);
+  const total = values.reduce((sum, [, n]) => sum + n, 0);
+  if (total === 0) return undefined;
+  const at = (index: number) => {
+    let seen = 0;
+    for (const [value, n] of values) if ((seen += n) > index) return value;
+    return values.at(-1)![0];
+  };
+  return total % 2 === 1 ? at((total - 1) / 2) : (at(total / 2 - 1) + at(total / 2)) / 2;
 }
 
 /** +1 for each key the new version has, -1 for each the old one had; nothing when they agree. */
@@ -99,7 +169,7 @@ export function countDelta(before: readonly string[], after: readonly string[]):
  * are those whose second post fell in the period (an author whose earlier post was before the
  * period still counts: the policy's "two or more connected posts" does not stop at a year end).
  */
-export function summaryFromCounts(months: ReadonlyMap<string, ReadonlyMap<string, number>>): PracticeSummary {
+export function summaryFromCounts(months: ReadonlyMap<string, ReadonlyMap<string, number>>, overdueNow = 0): PracticeSummary {
   const all = new Map<string, number>();
   for (const counts of months.values()) for (const [k, n] of counts) all.set(k, (all.get(k) ?? 0) + n);
   const prefixed = (prefix: string, label: (id: string) => string) =>
@@ -117,5 +187,20 @@ export function summaryFromCounts(months: ReadonlyMap<string, ReadonlyMap<string
     byMonth: [...months.entries()].map(([m, c]) => [m, c.get('total') ?? 0] as [string, number]).filter(([, n]) => n > 0).sort((a, b) => a[0].localeCompare(b[0])),
     repeatAuthors: all.get('repeatAuthor') ?? 0,
     incidentsByRepeatAuthors: (all.get('repeat') ?? 0) + (all.get('repeatAuthor') ?? 0),
+    response: responseFromCounts(all, overdueNow),
+  };
+}
+
+/** The response figures from the counters; "overdue now" depends on the clock, so the caller counts it. */
+function responseFromCounts(all: ReadonlyMap<string, number>, overdueNow: number): ResponseFigures {
+  const minutes = new Map<number, number>();
+  for (const [k, n] of all) if (k.startsWith('decidedIn:')) minutes.set(Number(k.slice('decidedIn:'.length)), n);
+  const median = medianOf(minutes);
+  return {
+    decided: all.get('decided') ?? 0,
+    ...(median !== undefined ? { medianMinutes: Math.round(median) } : {}),
+    withinTarget: all.get('decidedWithinTarget') ?? 0,
+    withTarget: all.get('decidedWithTarget') ?? 0,
+    overdueNow,
   };
 }

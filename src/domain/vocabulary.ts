@@ -37,6 +37,7 @@ export const POST_CATEGORIES = [
   { id: 'discloses-patient-info', label: "Discloses another patient's information" },
   { id: 'photo-or-recording', label: 'Photo or recording of patients or staff' },
   { id: 'complaint', label: 'Complaint about care' },
+  { id: 'medical-help', label: 'Asks for medical help or shares their own health details' },
   { id: 'other-criticism', label: 'Other criticism' },
 ] as const;
 export type PostCategoryId = (typeof POST_CATEGORIES)[number]['id'];

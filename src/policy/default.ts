@@ -79,6 +79,12 @@ export const DEFAULT_POLICY: Policy = {
       source: Q.millComplaintPathway,
     },
     {
+      id: 'medical-help',
+      title: 'Asks for medical help or shares their own health details',
+      description: 'The author asks the practice for medical help, or tells it about their own symptoms or health, on social media (for example "I\'ve had chest pains for three days and can\'t get an appointment").',
+      source: Q.cockMedicalNotSecure,
+    },
+    {
       id: 'other-criticism',
       title: 'Other criticism',
       description: 'Negative comment about the practice that is none of the above, such as waiting times, the phone queue or the car park.',
@@ -229,6 +235,13 @@ export const DEFAULT_POLICY: Policy = {
       guidance: "Handle through the staff social media policy and the practice's disciplinary and grievance procedures (ACAS guidance), not the patient policies. Concerns about practice go through the Whistleblowing Policy.",
       source: Q.cockBullying,
     },
+    {
+      id: 'direct-to-secure-routes',
+      title: 'Direct them to the practice\'s secure routes, and to NHS 111 or 999 if urgent',
+      guidance: 'Social media is not secure for medical information. Reply briefly with the approved sentence: contact the practice by phone or through its online consultation service; NHS 111 if it is urgent, 999 in an emergency. Say nothing about their health or their care in public, and do not confirm that they are a patient. If the words suggest an emergency, the practice may also try to reach them by phone.',
+      source: Q.cockMedicalNotSecure,
+      templateId: 'medical-help-reply',
+    },
   ],
 
   warnings: [
@@ -250,6 +263,8 @@ export const DEFAULT_POLICY: Policy = {
     { id: 'nhs-profile-manager', text: 'NHS website reviews are moderated; reply only through NHS Profile Manager.', source: Q.nhsModerated },
     { id: 'google-no-factual-disputes', text: 'Google does not arbitrate factual disputes: a review that is merely inaccurate is unlikely to be removed.', source: Q.platformsRemove },
     { id: 'reply-draws-attention', text: 'A reply can draw attention to the post: "no response" is often right.', source: Q.mduReply },
+    { id: 'medical-info-not-secure', text: 'Social media is not secure for medical information: say nothing in public about their health, symptoms or care, and do not confirm that they are a patient. Point them to the practice\'s secure routes.', source: Q.cockMedicalNotSecure },
+    { id: 'medical-help-urgent', text: 'The words suggest someone may need urgent medical help: reply quickly with NHS 111 and 999, and consider phoning them if they can be identified as a patient.', source: Q.cockMedicalNotSecure },
     { id: 'no-online-spat', text: 'Do not correct the post point by point in public: a brief, measured reply and an invitation to talk directly is enough.', source: Q.lmcSpat },
   ],
 
@@ -300,7 +315,7 @@ export const DEFAULT_POLICY: Policy = {
       then: {
         severity: 'high',
         actions: [
-          { id: 'report-to-police', priority: 2, reason: 'A threat of violence or harm: Wickersley reports it to the police.' },
+          { id: 'report-to-police', priority: 2, reason: 'A threat of violence or harm is reported to the police.' },
           { id: 'save-evidence', priority: 5, reason: 'Keep the threat exactly as posted for the police.' },
           { id: 'report-to-platform', priority: 20, reason: 'Platforms remove posts that threaten.', source: Q.platformsRemove },
           { id: 'no-response', priority: 32, reason: 'Do not engage with a threat in public.', source: Q.lmcIgnore },
@@ -330,7 +345,7 @@ export const DEFAULT_POLICY: Policy = {
         actions: [
           { id: 'save-evidence', priority: 5, reason: 'Harassment is a course of conduct: keep every post, with dates, to show the pattern.', source: Q.bmaHarassment },
           { id: 'report-to-platform', priority: 20, reason: 'Platforms remove posts that harass.', source: Q.platformsRemove },
-          { id: 'report-to-police', priority: 25, reason: 'Wickersley reports harassment to the police (Protection from Harassment Act 1997).' , source: Q.wickPolice },
+          { id: 'report-to-police', priority: 25, reason: 'Harassment is reported to the police (Protection from Harassment Act 1997).' , source: Q.wickPolice },
           { id: 'block-on-page', priority: 30, reason: 'Blocking stops the author posting on the practice page (not elsewhere).', source: Q.lmcBlock },
           { id: 'no-response', priority: 32, reason: 'Replying in public may fuel it.', source: Q.lmcIgnore },
         ],
@@ -348,7 +363,7 @@ export const DEFAULT_POLICY: Policy = {
           { id: 'save-evidence', priority: 5, reason: 'Any later legal step needs the exact words, date and link.' },
           { id: 'request-removal', priority: 20, reason: 'Ask the author privately to take it down: quicker and cheaper than any legal route.', source: Q.millContactAuthor },
           { id: 'report-to-platform', priority: 22, reason: 'Report it to the platform as false and damaging.', source: Q.wickRemoval },
-          { id: 'legal-advice', priority: 80, reason: 'If the author will not remove it, take MDU or legal advice (Millbrook, Cockhedge) before any legal step.', source: Q.millDefamatory },
+          { id: 'legal-advice', priority: 80, reason: 'If the author will not remove it, take MDU or legal advice before any legal step.', source: Q.millDefamatory },
           { id: 'pr-support', priority: 85, reason: 'If the claim is spreading, a PR specialist can coordinate the response.', source: Q.wickPR },
         ],
         warnings: ['defamation-slow-costly'],
@@ -374,7 +389,7 @@ export const DEFAULT_POLICY: Policy = {
         deciders: ['data-protection-officer'],
         actions: [
           { id: 'report-to-platform', priority: 15, reason: 'Platforms usually remove posts that name individuals.', source: Q.lmcReportToSite },
-          { id: 'request-removal', priority: 21, reason: 'Patients must not post comments that identify staff (Millbrook, Cockhedge): ask the author to remove it.', source: Q.millIdentifyStaff },
+          { id: 'request-removal', priority: 21, reason: 'Patients must not post comments that identify staff: ask the author to remove it.', source: Q.millIdentifyStaff },
           { id: 'support-colleague', priority: 35, reason: 'A colleague is named: tell them, support them, and keep them informed.', source: Q.wickSupport },
           { id: 'dpo-review', priority: 45, reason: "A colleague's personal data is in a public post: the DPO takes part in the decision.", source: Q.wickReport },
         ],
@@ -408,7 +423,7 @@ export const DEFAULT_POLICY: Policy = {
         actions: [
           { id: 'report-to-platform', priority: 15, reason: 'A photo or recording of identifiable people without consent: report it for removal.', source: Q.platformsRemove },
           { id: 'dpo-review', priority: 16, reason: 'A recording of patients or staff may be a data breach: the DPO decides with the practice manager.', source: Q.millArticle8 },
-          { id: 'request-removal', priority: 21, reason: 'Photos and recordings of patients or staff are not permitted without consent (Cockhedge, Millbrook): ask the author to remove it.', source: Q.cockPhotos },
+          { id: 'request-removal', priority: 21, reason: 'Photos and recordings of patients or staff are not permitted without consent: ask the author to remove it.', source: Q.cockPhotos },
         ],
         warnings: ['recording-privacy'],
       },
@@ -449,7 +464,7 @@ export const DEFAULT_POLICY: Policy = {
       then: {
         severity: 'medium',
         actions: [
-          { id: 'request-removal', priority: 26, reason: 'Patients must not post inaccurate material (Millbrook): ask the author privately to correct or remove it.', source: Q.millInaccurate },
+          { id: 'request-removal', priority: 26, reason: 'Patients must not post inaccurate material: ask the author privately to correct or remove it.', source: Q.millInaccurate },
           { id: 'public-reply', priority: 30, reason: 'A brief, measured reply inviting direct contact; do not correct the detail in public.', source: Q.wickDirect },
         ],
         warnings: ['no-online-spat'],
@@ -478,7 +493,7 @@ export const DEFAULT_POLICY: Policy = {
         severity: 'high',
         actions: [
           { id: 'save-evidence', priority: 6, reason: 'This author has posted before: keep every post together to show the course of conduct.', source: Q.bmaHarassment },
-          { id: 'block-on-page', priority: 18, reason: 'Millbrook blocks patients who frequently post inappropriate comments on the practice page.' },
+          { id: 'block-on-page', priority: 18, reason: 'Patients who frequently post inappropriate comments on the practice page are blocked.' },
           { id: 'report-to-police', priority: 28, reason: 'Two or more connected abusive posts causing alarm or distress may be harassment: consider reporting to the police (101).', source: Q.bmaHarassment },
         ],
         warnings: ['possible-harassment', 'prosecution-threshold'],
@@ -509,6 +524,33 @@ export const DEFAULT_POLICY: Policy = {
         warnings: ['staff-author'],
       },
       source: Q.cockBullying,
+    },
+    {
+      id: 'medical-help',
+      description: 'Asks for medical help or shares their own health details on social media.',
+      when: { anyCategory: ['medical-help'] },
+      then: {
+        severity: 'medium',
+        actions: [
+          { id: 'direct-to-secure-routes', priority: 12, reason: 'Medical information does not belong on social media: point them to the phone or online consultation, and to NHS 111 or 999 if urgent.' },
+          { id: 'save-evidence', priority: 40, reason: 'Keep a copy of what was posted with the incident.', source: Q.lmcSave },
+        ],
+        excludeActions: ['public-reply'],
+        warnings: ['medical-info-not-secure', 'confidentiality'],
+      },
+      source: Q.cockMedicalNotSecure,
+    },
+    {
+      id: 'medical-help-urgent',
+      description: 'Asks for medical help in words that suggest urgency (chest pain, cannot breathe, …): the manager sees it at once.',
+      when: { anyCategory: ['medical-help'], urgentWording: true },
+      then: {
+        severity: 'critical',
+        immediateAlert: true,
+        actions: [{ id: 'direct-to-secure-routes', priority: 1, reason: 'The words suggest urgency: reply now with NHS 111 and 999, and the practice\'s phone number.' }],
+        warnings: ['medical-help-urgent'],
+      },
+      source: Q.cockMedicalNotSecure,
     },
     {
       id: 'author-is-relative',
@@ -560,6 +602,12 @@ export const DEFAULT_POLICY: Policy = {
       title: 'Private request to remove a post',
       text: 'Hello. We have seen your recent post about {{practiceName}}. We welcome feedback, but we would ask you to remove this post, as its content is not something we can allow to remain on social media. If you have concerns, we would much rather hear from you directly so that we can try to resolve them: please call {{practicePhone}} or email {{practiceEmail}}. Thank you.',
       source: Q.millContactAuthor,
+    },
+    {
+      id: 'medical-help-reply',
+      title: 'Approved reply: medical help belongs on secure routes',
+      text: 'Thank you for getting in touch. We cannot discuss anyone\'s health on social media, as it is not secure. Please contact {{practiceName}} by phone on {{practicePhone}} or through our online consultation service. If you need help urgently, call NHS 111, or 999 in an emergency.',
+      source: Q.cockMedicalNotSecure,
     },
     {
       id: 'complaints-invitation',

@@ -126,6 +126,8 @@ export const Q = {
   cockDefinition: cite('cockhedge', 'Introduction and Purpose',
     'any intentionally false communication, either written or spoken, that harms a persons reputation; decreases the respect, or confidence in which a person is held; or induces disparaging, hostile or disagreeable opinions or feelings against a person'),
   cockBullying: cite('cockhedge', 'Expectation of Staff', 'Refrain from online behaviour towards colleagues that could be construed as bullying.'),
+  cockMedicalNotSecure: cite('cockhedge', 'Introduction and Purpose',
+    'Patients should not use any social media platform to communicate medical information with the Practice as this is not secure.'),
   cockConfidentiality: cite('cockhedge', 'Introduction and Purpose',
     'Cockhedge Medical Centre has a duty to maintain patient confidentiality and to safeguard vulnerable patients.'),
 

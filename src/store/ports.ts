@@ -57,13 +57,17 @@ export interface IncidentStore {
   /** An audit entry with no other change (e.g. a refused attempt), appended to the incident's chain. */
   appendAudit(practiceId: string, reference: string, change: AuditChange): Promise<void>;
   /**
+   * Incidents at this practice reported at or before the given instant by the same author
+   * (authorKey) or of the same link (postKey): re-reports and the repeat-poster count
+   * (domain/rereport.ts). The caller leaves out the incident itself.
+   */
+  earlierReports(practiceId: string, match: { authorKey?: string; postKey?: string }, before: string): Promise<Incident[]>;
+  /**
    * Counts one refused press by a person on an incident within the window that starts at
    * `windowStart` (kept beside the incident, in its partition); returns the count including this
    * one, so 1 means the first refusal of the window.
    */
   countRefusal(practiceId: string, reference: string, aadObjectId: string, windowStart: Date, at: Date): Promise<number>;
-  /** Incidents at this practice by the same author (authorKey) reported before the given instant. */
-  countByAuthor(practiceId: string, authorKey: string, before: string): Promise<number>;
   /** Incidents whose routing has not finished, across practices (the routing sweep). */
   listUnrouted(limit: number): Promise<Incident[]>;
   /** A practice's incidents that are not closed, without the report's facts (the register). */

@@ -59,3 +59,11 @@ export function fileSize(bytes: number): string {
 export function shortHash(sha256: string): string {
   return sha256.toLowerCase().replace(/[^0-9a-f]/g, '').slice(0, 12);
 }
+
+/**
+ * A link as shown on a card: a zero-width space after each "/", "?", "&" and "=" lets a long link
+ * wrap on a phone instead of running off the card. Only what is shown; the record keeps the link.
+ */
+export function wrappableLink(shown: string): string {
+  return shown.replace(/([/?&=])(?=[^\s\u200b])/g, '$1\u200b');
+}

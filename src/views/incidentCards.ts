@@ -4,7 +4,6 @@ import {
   QUESTION_LIMIT,
   REASON_LIMIT,
   REPLY_LIMIT,
-  decisionDue,
   handlingOf,
   type Decision,
   type Handling,
@@ -15,10 +14,22 @@ import { CLOSURE_LIMIT, LESSONS_REQUIRED, TASK_OUTCOME_LIMIT, type Closure, type
 import type { Grading } from '../domain/policy/grade.ts';
 import type { Finding } from '../domain/policy/guard.ts';
 import { ATTESTATION_STATEMENT, attestationKey } from '../domain/policy/reply-guard/attestation.ts';
-import type { SeverityId, Source } from '../domain/policy/schema.ts';
 import { AUTHOR_RELATIONSHIPS, NAMED_PARTIES, PLATFORMS, POST_CATEGORIES, labelOf } from '../domain/vocabulary.ts';
-import { DOCUMENTS } from '../policy/sources.ts';
-import { fileSize, londonDateTime, shortHash, wallClock } from './format.ts';
+import { fileSize, londonDateTime, shortHash, wallClock, wrappableLink } from './format.ts';
+import {
+  Citations,
+  alsoReportedModel,
+  TOP_ACTIONS,
+  authorHistory,
+  capitalise,
+  clip,
+  duration,
+  headline,
+  moreModel,
+  postSummary,
+  repeatModel,
+  replyAdvice,
+} from './incidentHeadline.ts';
 import { plainText } from './plainText.ts';
 import { CARD_BYTE_BUDGET, SCREENSHOTS_LISTED, type Notice } from './reportCards.ts';
 import { expandCard, type CardJson } from './templates.ts';
@@ -56,6 +67,13 @@ export interface IncidentCardOptions {
   canReopen?: boolean;
   /** A decider looking at an incident in progress or resolved: offer Close (the bot checks again). */
   canClose?: boolean;
+  /**
+   * The practice has its own policy file: sections of practice policies are cited as "<practice>'s
+   * social media policy"; otherwise as "the default policy", with its sources named once at the end.
+   */
+  ownPolicy?: boolean;
+  /** A section to show open (the answer to "Check reply" keeps the reply open). */
+  openSection?: 'reply';
 }
 
 /** Teams refreshes a card for at most 60 users. */
@@ -64,11 +82,8 @@ export const REFRESH_USER_LIMIT = 60;
 export const FINDINGS_LISTED = 8;
 
 type Json = Record<string, unknown>;
-type Color = 'Default' | 'Attention' | 'Warning' | 'Good';
 
 const NOTICE_STYLES: Record<Notice['tone'], string> = { attention: 'attention', good: 'good', default: 'emphasis' };
-
-const SEVERITY_COLORS: Record<SeverityId, Color> = { critical: 'Attention', high: 'Attention', medium: 'Warning', low: 'Default' };
 
 /** Reopenings shown on the card, most recent last; earlier ones are counted. */
 export const REOPENINGS_LISTED = 5;
@@ -142,14 +157,17 @@ export function incidentCard(incident: Incident, opts: IncidentCardOptions): Car
     noResponse: deciding,
     reply: deciding,
     actions: deciding && (handling.grading?.actions.length ?? 0) > 0,
-    assign: deciding && opts.assignees.length > 0,
+    // With no deputy or other manager known by name, Assign says how to add one.
+    assign: deciding,
     ask: deciding,
     close: opts.canClose === true && CLOSABLE.includes(incident.status),
     reopen: opts.canReopen === true && incident.status === 'closed',
   };
   const actionable = new Set((handling.tasks ?? []).filter((t) => canMarkDone(t, opts)).map((t) => t.id));
+  // Assign shows its choice only when someone is known by name (else it says how to add a deputy).
+  const assignable = opts.assignees.some((p) => p.name.trim() !== '');
   const errors = fieldErrors(opts.errors, [
-    ...SECTION_IDS.filter((id) => sections[id]).flatMap((id) => SECTIONS[id].inputs),
+    ...SECTION_IDS.filter((id) => sections[id] && (id !== 'assign' || assignable)).flatMap((id) => SECTIONS[id].inputs),
     ...[...actionable].map(taskInputId),
   ]);
   // A section with an error, or a reply with a blocking finding, is shown open in the body; so is
@@ -159,7 +177,7 @@ export function incidentCard(incident: Incident, opts: IncidentCardOptions): Car
       (id) =>
         sections[id] &&
         (SECTIONS[id].inputs.some((input) => input in errors.shown) ||
-          (id === 'reply' && opts.replyFindings.some((f) => f.severity === 'blocking'))),
+          (id === 'reply' && (opts.openSection === 'reply' || opts.replyFindings.some((f) => f.severity === 'blocking')))),
     ).map((id) => SECTIONS[id].showCardId),
     ...[...actionable].filter((id) => taskInputId(id) in errors.shown).map(taskShowCardId),
   ]);
@@ -167,7 +185,7 @@ export function incidentCard(incident: Incident, opts: IncidentCardOptions): Car
 
   let card: CardJson = {};
   for (const level of FIT_LEVELS) {
-    card = openShowCards(expandCard('incident', incidentModel(incident, handling, opts, { deciding, sections, actionable, errors, pack, level })), open);
+    card = placeDecisions(openShowCards(expandCard('incident', incidentModel(incident, handling, opts, { deciding, sections, actionable, errors, pack, level })), open));
     if (Buffer.byteLength(JSON.stringify(card), 'utf8') <= CARD_BYTE_BUDGET) break;
   }
   return card;
@@ -203,6 +221,9 @@ function incidentModel(incident: Incident, handling: Handling, opts: IncidentCar
   const facts = incident.facts;
   const grading = handling.grading;
   const data = incidentActionData(incident);
+  const citing = new Citations(opts.practiceName, opts.ownPolicy === true);
+  // Only people known by name are offered: "Unnamed colleague" helps nobody choose.
+  const named = opts.assignees.filter((p) => p.name.trim() !== '');
   return {
     data,
     refreshUserIds: refreshUsers(opts.refreshUserIds),
@@ -211,12 +232,13 @@ function incidentModel(incident: Incident, handling: Handling, opts: IncidentCar
     ...ctx.errors.summary,
     reference: plainText(incident.reference),
     practiceName: plainText(opts.practiceName),
-    severity: grading
-      ? { text: `${capitalise(grading.severity)} severity`, color: SEVERITY_COLORS[grading.severity] ?? 'Default' }
-      : { text: 'Not graded yet', color: 'Default' },
-    status: `Status: ${labelOf(INCIDENT_STATUSES, incident.status)}`,
-    reported: plainText(`Reported ${londonDateTime(incident.reportedAt)} by ${clip(incident.reporter.name || 'unknown', level.text)}`),
-    ...dueModel(incident, handling, opts.now),
+    headline: headline(incident, handling, opts.now),
+    summary: plainText(postSummary(incident, level.text)),
+    ...repeatModel(facts.where.authorName, handling.priorIncidentsByAuthor),
+    ...alsoReportedModel(handling, level.text),
+    status: plainText(
+      `${labelOf(INCIDENT_STATUSES, incident.status)} · reported ${londonDateTime(incident.reportedAt)} by ${clip(incident.reporter.name || 'unknown', level.text)}`,
+    ),
     ...(handling.assignedTo ? { assigned: plainText(`Assigned to ${clip(handling.assignedTo.name, level.text)}`) } : {}),
     ...decidedModel(handling, level),
     ...closureModel(handling.closure, level),
@@ -225,7 +247,10 @@ function incidentModel(incident: Incident, handling: Handling, opts: IncidentCar
     post: postModel(incident, handling, level),
     evidence: evidenceModel(incident, level),
     questions: questionsModel(handling.questions ?? [], level),
-    grading: gradingModel(grading, level.brief),
+    grading: gradingModel(grading, level.brief, citing),
+    more: moreModel(incident, handling, grading, level.brief),
+    ...(citing.named().length > 0 ? { sourcesNote: citing.note() } : {}),
+    ...replyAdvice(grading),
     deciding: ctx.deciding,
     sections: ctx.sections,
     errors: ctx.errors.shown,
@@ -233,9 +258,13 @@ function incidentModel(incident: Incident, handling: Handling, opts: IncidentCar
     reply: replyModel(opts, level),
     choices: {
       actions: (grading?.actions ?? []).map((a) => ({ title: a.title, value: a.id })),
-      assignees: opts.assignees.map((p) => ({ title: p.name || p.aadObjectId, value: p.aadObjectId })),
+      assignees: named.map((p) => ({ title: plainText(p.name), value: p.aadObjectId })),
     },
-    assignee: opts.assignees.some((p) => p.aadObjectId === handling.assignedTo?.aadObjectId) ? handling.assignedTo!.aadObjectId : '',
+    assign: {
+      possible: named.length > 0,
+      howToAdd: 'No deputy or other manager is set up by name yet. In the practice channel, type "@Postwatch add deputy @Name" to add one.',
+    },
+    assignee: named.some((p) => p.aadObjectId === handling.assignedTo?.aadObjectId) ? handling.assignedTo!.aadObjectId : '',
     askIntro: plainText(
       `${clip(incident.reporter.name || 'The reporter', level.text)} gets your question in a 1:1 chat with Postwatch; their answer is added to this incident.`,
     ),
@@ -310,7 +339,32 @@ function openShowCards(card: CardJson, open: ReadonlySet<string>): CardJson {
       });
     } else kept.push(action);
   }
-  return { ...card, body: [...inPlace(body), ...moved], actions: kept };
+  const items = inPlace(body);
+  const at = items.findIndex((item) => item.id === DECISIONS_ID);
+  // An opened decision sits where its button was: right under the decision buttons.
+  if (at >= 0) items.splice(at + 1, 0, ...moved);
+  else items.push(...moved);
+  return { ...card, body: items, actions: kept };
+}
+
+/** The ActionSet in cards/incident.json's body that holds the decision buttons. */
+const DECISIONS_ID = 'decisions';
+
+/**
+ * Puts the card's own actions (the decision options, Close, Reopen) into the body's "decisions"
+ * ActionSet, so on a phone they come straight after the headline, before the recommendations
+ * and the evidence (card-level actions are drawn at the very bottom). With none left, the empty
+ * ActionSet goes.
+ */
+function placeDecisions(card: CardJson): CardJson {
+  const body = Array.isArray(card.body) ? (card.body as Json[]) : [];
+  const actions = Array.isArray(card.actions) ? (card.actions as Json[]) : [];
+  const { actions: _moved, ...rest } = card;
+  const items = body.flatMap((item) => {
+    if (item.id !== DECISIONS_ID) return [item];
+    return actions.length > 0 ? [{ ...item, actions }] : [];
+  });
+  return { ...rest, body: items };
 }
 
 // ---- follow-through -------------------------------------------------------------------------------
@@ -358,17 +412,17 @@ function tasksModel(tasks: readonly Task[], data: IncidentActionData, now: Date,
   };
 }
 
-function taskDue(task: Task, now: Date): { due?: { text: string; color: Color } } {
+function taskDue(task: Task, now: Date): { due?: { text: string } } {
   const due = Date.parse(task.dueAt);
   if (Number.isNaN(due)) return {};
   const by = londonDateTime(task.dueAt);
   const left = due - now.getTime();
   if (left > 0) {
     const minutes = Math.ceil(left / 60_000);
-    return { due: { text: `Due in ${duration(minutes)}, by ${by}`, color: minutes <= 60 ? 'Warning' : 'Default' } };
+    return { due: { text: `Due in ${duration(minutes)}, by ${by}` } };
   }
   const over = Math.floor(-left / 60_000);
-  return { due: { text: over === 0 ? `Due now (${by})` : `Overdue by ${duration(over)} (due ${by})`, color: 'Attention' } };
+  return { due: { text: over === 0 ? `Due now (${by})` : `OVERDUE by ${duration(over)} (due ${by})` } };
 }
 
 function closeModel(incident: Incident, handling: Handling) {
@@ -380,8 +434,9 @@ function closeModel(incident: Incident, handling: Handling) {
       open > 0
         ? `${count(open, 'follow-up task')} ${open === 1 ? 'is' : 'are'} still open: close only if ${open === 1 ? 'it is' : 'they are'} no longer needed. A manager can reopen it later.`
         : 'Record how it ended. A manager can reopen it later.',
+    // Required or not is said in the label and checked on the server: no isRequired, or Teams
+    // would add its asterisk and say it twice.
     lessonsLabel: `Lessons learnt (${required ? 'required' : 'optional'})`,
-    lessonsRequired: required,
   };
 }
 
@@ -422,30 +477,7 @@ function reopeningsModel(reopenings: readonly Reopening[], level: FitLevel) {
 
 // ---- header ---------------------------------------------------------------------------------------
 
-function dueModel(incident: Incident, handling: Handling, now: Date) {
-  if (handling.decision) return {};
-  const due = decisionDue(incident);
-  if (!due || Number.isNaN(due.getTime())) return {};
-  const left = due.getTime() - now.getTime();
-  const by = londonDateTime(due.toISOString());
-  if (left > 0) {
-    const minutes = Math.ceil(left / 60_000);
-    return { due: { text: `Decision due in ${duration(minutes)}, by ${by}`, color: minutes <= 60 ? 'Warning' : 'Default' } };
-  }
-  const over = Math.floor(-left / 60_000);
-  return { due: { text: over === 0 ? `Decision due now (${by})` : `Decision overdue by ${duration(over)} (due ${by})`, color: 'Attention' } };
-}
-
-/** "3 h 20 min", "45 min", "2 h", "1 day 3 h". */
-export function duration(minutes: number): string {
-  const total = Math.max(0, Math.round(minutes));
-  const days = Math.floor(total / 1_440);
-  const hours = Math.floor((total % 1_440) / 60);
-  const mins = total % 60;
-  if (days > 0) return `${days} day${days === 1 ? '' : 's'}${hours > 0 ? ` ${hours} h` : ''}`;
-  if (hours > 0) return `${hours} h${mins > 0 ? ` ${mins} min` : ''}`;
-  return `${mins} min`;
-}
+export { duration };
 
 function decidedModel(handling: Handling, level: FitLevel) {
   const decision = handling.decision;
@@ -488,12 +520,12 @@ function postModel(incident: Incident, handling: Handling, level: FitLevel) {
   return {
     where: [
       { title: 'Platform', value: labelOf(PLATFORMS, where.platform) },
-      { title: 'Link', value: where.postUrl?.trim() ? plainText(clip(where.postUrl.trim(), level.text)) : NOT_GIVEN },
+      { title: 'Link', value: where.postUrl?.trim() ? wrappableLink(plainText(clip(where.postUrl.trim(), level.text))) : NOT_GIVEN },
       { title: 'Seen', value: seen ?? plainText(`${where.seenDate} ${where.seenTime}`) },
       { title: 'Author', value: author ? plainText(clip(author, level.text)) : NOT_GIVEN },
       { title: 'Who the author is', value: labelOf(AUTHOR_RELATIONSHIPS, where.authorRelationship) },
     ],
-    history: authorHistory(author, handling.priorIncidentsByAuthor),
+    history: plainText(authorHistory(author, handling.priorIncidentsByAuthor)),
     text: postText.trim() ? plainText(preview) : NOT_GIVEN,
     ...(preview.length < postText.length
       ? {
@@ -507,17 +539,6 @@ function postModel(incident: Incident, handling: Handling, level: FitLevel) {
       { title: 'Anyone at risk', value: risk.atRisk ? 'Yes: someone may be at risk of harm' : 'No' },
       { title: 'Risk details', value: risk.riskDetails?.trim() ? plainText(clip(risk.riskDetails.trim(), level.text)) : NOT_GIVEN },
     ],
-  };
-}
-
-function authorHistory(author: string | undefined, prior: number | undefined): { text: string; color: Color } {
-  if (!author) return { text: 'Author not known, so earlier posts cannot be matched', color: 'Default' };
-  if (prior === undefined) return { text: 'Earlier incidents by this author not checked yet', color: 'Default' };
-  if (prior <= 0) return { text: 'First post by this author', color: 'Default' };
-  // BMA (2024): two or more connected abusive posts may be harassment.
-  return {
-    text: `${prior} earlier incident${prior === 1 ? '' : 's'} by this author — possible harassment (BMA)`,
-    color: 'Attention',
   };
 }
 
@@ -565,31 +586,31 @@ function questionsModel(questions: readonly QuestionToReporter[], level: FitLeve
 
 // ---- grading --------------------------------------------------------------------------------------
 
-const DOCUMENT_NAMES = new Map<string, string>(DOCUMENTS.map((d) => [d.id, d.title.split(':')[0]!.trim()]));
-
-/** A source, short: "LMC guidance, 2. Act quickly and go offline". The quote is in the policy. */
-export function sourceLine(source: Source): string {
-  const document = DOCUMENT_NAMES.get(source.document) ?? source.document;
-  return plainText(`Source: ${document}, ${clip(source.section, 100)}`);
-}
-
-function gradingModel(grading: Grading | undefined, brief: boolean) {
+function gradingModel(grading: Grading | undefined, brief: boolean, citing: Citations) {
   if (!grading) {
-    return { summary: 'Not graded yet: the recommendations appear when the report is routed.', actions: [], warnings: [] };
+    return { heading: 'What the policy recommends', summary: 'Not graded yet: the recommendations appear when the report is routed.', top: [], actions: [], warnings: [] };
   }
   const n = grading.actions.length;
+  const all = grading.actions.map((a, i) => ({
+    title: plainText(`${i + 1}. ${a.title}`),
+    ...(brief ? {} : { reason: plainText(a.reason), source: citing.line(a.source) }),
+  }));
   return {
+    heading: n > TOP_ACTIONS && !brief ? `Recommended first (${TOP_ACTIONS} of ${n})` : 'What the policy recommends',
     summary: plainText(
-      `${capitalise(grading.severity)} severity: decide within ${duration(grading.decisionTargetHours * 60)} of the report. ` +
+      `Decide within ${duration(grading.decisionTargetHours * 60)} of the report. ` +
         (n > 0 ? `${n} recommended action${n === 1 ? '' : 's'}, most important first.` : 'No action is recommended.'),
     ),
     ...(brief && (n > 0 || grading.warnings.length > 0) ? { note: 'Reasons and sources are left out to fit the card; they are kept in the record.' } : {}),
-    actions: brief
+    // The top three with their one-line reasons; every action, with its source, behind "Show all".
+    // Brief (to fit the card): every title in one block, and no "Show all".
+    top: brief
       ? n > 0
-        ? [{ title: grading.actions.map((a, i) => plainText(`${i + 1}. ${a.title}`)).join('\n') }]
+        ? [{ title: all.map((a) => a.title).join('\n') }]
         : []
-      : grading.actions.map((a, i) => ({ title: plainText(`${i + 1}. ${a.title}`), reason: plainText(a.reason), source: sourceLine(a.source) })),
-    warnings: grading.warnings.map((w) => ({ text: plainText(w.text), ...(brief ? {} : { source: sourceLine(w.source) }) })),
+      : all.slice(0, TOP_ACTIONS).map(({ title, reason }) => ({ title, ...(reason ? { reason } : {}) })),
+    actions: brief ? [] : all,
+    warnings: grading.warnings.map((w) => ({ text: plainText(w.text), ...(brief ? {} : { source: citing.line(w.source) }) })),
   };
 }
 
@@ -606,17 +627,18 @@ function replyModel(opts: IncidentCardOptions, level: FitLevel) {
     text: opts.replyText,
     summary:
       blocking > 0
-        ? { text: `The reply check found ${count(blocking, 'problem')} to fix before it can be approved.`, color: 'Attention' }
+        ? { text: `The reply check found ${count(blocking, 'problem')} to fix before it can be approved.`, color: 'Default' }
         : advisory > 0
-          ? { text: `The reply check found ${count(advisory, 'thing')} to consider.`, color: 'Warning' }
-          : { text: 'The reply check found nothing to change.', color: 'Good' },
+          ? { text: `The reply check found ${count(advisory, 'thing')} to consider.`, color: 'Default' }
+          : { text: 'The reply check found nothing to change.', color: 'Default' },
     findings: listed.map((f) => {
       const offending = opts.replyText.slice(Math.max(0, f.start), Math.max(0, f.end));
       const quoted = offending ? ` "${clip(offending, Math.min(level.text, 120))}"` : '';
       return {
         quote: plainText(`${f.severity === 'blocking' ? 'Must change' : 'Check'}:${quoted}`),
         message: plainText(clip(f.message, Math.max(level.text, 200))),
-        color: f.severity === 'blocking' ? 'Attention' : 'Warning',
+        // Default-coloured: Teams' warning and attention text colours fail 4.5:1 contrast.
+        color: 'Default',
       };
     }),
     ...(more > 0 ? { more: `And ${count(more, 'more finding')}: press Check reply after changing the text.` } : {}),
@@ -731,19 +753,6 @@ function downloadUrl(raw: string): string {
 }
 
 // ---- helpers --------------------------------------------------------------------------------------
-
-/** At most `limit` characters (never half a surrogate pair), with `mark` when shortened. */
-function clip(text: string, limit: number, mark = '…'): string {
-  if (!Number.isFinite(limit) || text.length <= limit) return text;
-  let end = Math.max(0, limit);
-  const code = text.charCodeAt(end - 1);
-  if (code >= 0xd800 && code <= 0xdbff) end--;
-  return text.slice(0, end) + mark;
-}
-
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
 
 function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;

@@ -7,9 +7,13 @@ import { expandCard, type CardJson } from './templates.ts';
 
 /** The cards around a report: sent, cancelled, "my reports", and plain messages. */
 
-/** The policy sentence behind the support section (Wickersley social media policy §7). */
+/**
+ * The support section's opening line, for every practice (the policies' staff-support duty, e.g.
+ * the default policy's section 7). It names no practice: where to get support is the practice's
+ * own `supportText` from its configuration, shown beneath it.
+ */
 export const STAFF_SUPPORT_TEXT =
-  'The practice supports staff who are targeted online: you will get guidance and support throughout (Wickersley Medical Practice social media policy, section 7). Talk to the practice manager whenever you need to.';
+  'The practice supports staff who are targeted online: you will get guidance and support throughout. Talk to the practice manager whenever you need to.';
 
 /** Rows on "my reports"; 50 rows keep the card well under 28 KB. */
 export const MY_REPORTS_LISTED = 50;

@@ -34,7 +34,8 @@ export const REGISTER_PAGE_SIZE = 10;
 export const REGISTER_ROWS_LISTED = 25;
 
 type Color = 'Default' | 'Attention' | 'Warning' | 'Good';
-const SEVERITY_COLORS: Record<SeverityId, Color> = { critical: 'Attention', high: 'Attention', medium: 'Warning', low: 'Default' };
+/** Default-coloured: Teams' attention and warning text colours fail 4.5:1 contrast (the words carry the severity). */
+const SEVERITY_COLORS: Record<SeverityId, Color> = { critical: 'Default', high: 'Default', medium: 'Default', low: 'Default' };
 
 /** Characters of the next step and the platform, tried in order until the card fits. */
 const TEXT_LIMITS = [300, 150, 80] as const;
@@ -97,18 +98,18 @@ export function age(iso: string, now: Date): string {
 
 function dueModel(row: RegisterRow, now: Date): { due?: { text: string; color: Color } } {
   const given = row.nextStepDue?.trim();
-  if (!given) return row.overdue ? { due: { text: 'Overdue', color: 'Attention' } } : {};
+  if (!given) return row.overdue ? { due: { text: 'Overdue', color: 'Default' } } : {};
   const at = Date.parse(given);
-  if (Number.isNaN(at)) return { due: { text: plainText(`Due ${clip(given, 50)}`), color: row.overdue ? 'Attention' : 'Default' } };
+  if (Number.isNaN(at)) return { due: { text: plainText(`Due ${clip(given, 50)}`), color: 'Default' } };
   const by = londonDateTime(new Date(at).toISOString());
   const left = at - now.getTime();
   if (row.overdue || left <= 0) {
     const over = Math.floor(-left / 60_000);
     const text = over > 0 ? `Overdue by ${duration(over)} (due ${by})` : row.overdue ? `Overdue (due ${by})` : `Due now (${by})`;
-    return { due: { text, color: 'Attention' } };
+    return { due: { text, color: 'Default' } };
   }
   const minutes = Math.ceil(left / 60_000);
-  return { due: { text: `Due in ${duration(minutes)}, by ${by}`, color: minutes <= 60 ? 'Warning' : 'Default' } };
+  return { due: { text: `Due in ${duration(minutes)}, by ${by}`, color: 'Default' } };
 }
 
 function clip(text: string, limit: number): string {

@@ -10,7 +10,7 @@ import {
   type StepId,
 } from '../domain/report.ts';
 import { AUTHOR_RELATIONSHIPS, NAMED_PARTIES, PLATFORMS, POST_CATEGORIES, isOneOf, labelOf } from '../domain/vocabulary.ts';
-import { fileSize, londonDateTime, shortHash, wallClock } from './format.ts';
+import { fileSize, londonDateTime, shortHash, wallClock, wrappableLink } from './format.ts';
 import { plainText } from './plainText.ts';
 import { riskAlertText } from './whoIsTold.ts';
 import { expandCard, type CardJson, type CardTemplateName } from './templates.ts';
@@ -89,6 +89,8 @@ function baseModel(draft: ReportDraft, step: StepId, opts: StepCardOptions) {
     stepNumber: STEPS.indexOf(step) + 1,
     stepCount: STEPS.length,
     practiceName: plainText(opts.practiceName),
+    // Editing one answer from the review card: the button saves and goes back to the review.
+    nextTitle: draft.editingFromReview ? 'Save' : 'Next',
     limits: LIMITS,
     errors,
     ...(opts.notice ? { notice: { style: NOTICE_STYLES[opts.notice.tone] ?? 'emphasis', text: plainText(opts.notice.text) } } : {}),
@@ -238,7 +240,7 @@ function reviewModel(draft: ReportDraft, postPreview: string, postLength: number
   return {
     where: {
       platform: choiceLabel(PLATFORMS, a.platform),
-      link: shown(a.postUrl),
+      link: wrappableLink(shown(a.postUrl)),
       seen: seen ?? shown(`${text(a.seenDate)} ${text(a.seenTime)}`),
       author: shown(a.authorName),
       relationship: choiceLabel(AUTHOR_RELATIONSHIPS, a.authorRelationship || 'unknown'),

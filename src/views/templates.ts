@@ -22,6 +22,7 @@ export const CARD_TEMPLATES = {
   reporterView: 'reporter-view.json',
   register: 'register.json',
   evidencePack: 'evidence-pack.json',
+  summary: 'summary.json',
 } as const;
 
 export type CardTemplateName = keyof typeof CARD_TEMPLATES;

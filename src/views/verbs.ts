@@ -4,6 +4,8 @@
  */
 export const VERBS = {
   start: 'report.start',
+  /** "Report another post" on the confirmation: a new card, the confirmation left as it was. */
+  another: 'report.another',
   next: 'report.next',
   back: 'report.back',
   cancel: 'report.cancel',

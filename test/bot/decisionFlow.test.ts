@@ -12,6 +12,7 @@ import type { ConversationAddress, Stores } from '../../src/store/ports.ts';
 import { ATTESTATION_STATEMENT, attestationKey } from '../../src/domain/policy/reply-guard/attestation.ts';
 import { INCIDENT_VERBS } from '../../src/views/verbs.ts';
 import { useAzurite } from '../support/azurite.ts';
+import { contrastFailures } from '../views/contrast.ts';
 import { action, actionsOf, cardAction, cardOf, channelMention, findById, personalMessage, TeamsDriver, textOfCard, textsOf, type Person } from '../support/teams.ts';
 
 const storage = useAzurite();
@@ -221,6 +222,12 @@ describe('deciding', () => {
     expect(text).toMatch(/cannot be approved/);
     expect(text).toMatch(/your GP|patient/i);
     expect((await stores.incidents.get('millbrook', incident.reference))?.handling?.decision).toBeUndefined();
+    // The refused approval is on the audit trail with what the check found (issue 13).
+    const blocked = (await stores.incidents.auditTrail('millbrook', incident.reference)).filter((e) => e.action === 'decision.reply-blocked');
+    expect(blocked).toHaveLength(1);
+    expect(blocked[0]!.actor.aadObjectId).toBe('aad-mary');
+    expect(blocked[0]!.summary).toMatch(/^Approval refused: the reply check found \d+ problems?/);
+    expect(blocked[0]!.summary).toMatch(/names-staff|confirms-patient|clinical/);
   });
 
   it('a reply with free text needs the attestation for exactly the sentences listed, recorded with them in the audit trail', async () => {
@@ -394,5 +401,136 @@ describe('delivery', () => {
     await h.services.outbox.deliverDue();
     expect(h.sender.sent.filter((s) => s.message.text === 'still here')).toHaveLength(1);
     expect((await stores.outbox.pending()).some((item) => item.id === id)).toBe(false);
+  });
+});
+
+describe('the incident card a manager is sent, on a phone (issue 13)', () => {
+  it('puts the decision right after the headline, holds 4.5:1 contrast, offers Assign by name, and Check reply keeps the reply open', async () => {
+    const h = startBot();
+    const incident = await report(h, rita, { postText: 'The receptionist is useless and rude', categories: 'personal-attack,names-staff', namedParties: 'colleagues', namedColleagues: 'Rita' });
+    await h.services.outbox.deliverDue();
+    const card = h.sender.sent.find((s) => s.to === '29:mary' && JSON.stringify(s.message.card ?? {}).includes(incident.reference))!.message.card as Record<string, any>;
+    const body = card.body as Array<Record<string, any>>;
+    const at = (pred: (e: Record<string, any>) => boolean) => body.findIndex(pred);
+    const decisions = body[at((e) => e.id === 'decisions')]!;
+    expect(at((e) => e.id === 'headline')).toBeLessThan(at((e) => e.id === 'decisions'));
+    expect(at((e) => e.id === 'decisions')).toBeLessThan(at((e) => /^(Recommended first|What the policy recommends)/.test(textOfCard(e))));
+    // A section the guard already blocks (here the drafted reply: "reception" is in the practice's
+    // e-mail address and in a staff name) is shown open, straight under the decision buttons.
+    const opened = body.slice(at((e) => e.id === 'decisions') + 1).filter((e) => String(e.id).startsWith('decide-'));
+    const options = [...decisions.actions.map((a: { title: string }) => a.title), ...opened.map((e) => e.items[0].text)].map((t: string) => t.replace(/ \(not advised\)$/, ''));
+    expect(options.sort()).toEqual(['Ask the reporter', 'Assign', 'Choose actions', 'No response', 'Public reply']);
+    for (const e of opened) expect(body.indexOf(e)).toBe(at((x) => x.id === 'decisions') + 1 + opened.indexOf(e));
+    expect(card.actions ?? []).toEqual([]);
+    expect(contrastFailures(card)).toEqual([]);
+    // Deputies and managers by the names Teams gave them; nobody "Unnamed".
+    const assign = decisions.actions.find((a: { title: string }) => a.title === 'Assign').card;
+    const choices = assign.body.find((e: { id?: string }) => e.id === 'assignee').choices.map((c: { title: string }) => c.title);
+    expect(choices.sort()).toEqual(['Dan', 'Mary', 'Mike']);
+    // "Check reply" answers with the reply section still open, its result under the box.
+    const checked = cardOf(await decide(h, mary, incident, INCIDENT_VERBS.checkReply, { replyText: 'Thank you for your feedback. Please contact the practice directly.' }));
+    const open = (checked.body as Array<Record<string, any>>).find((e) => e.id === 'decide-reply');
+    expect(open).toBeDefined();
+    expect(textOfCard(open)).toMatch(/The reply check found/);
+    expect(textOfCard(checked)).toMatch(/Reply checked/);
+  });
+});
+
+describe('help, for the person asking (issue 13)', () => {
+  const ask = async (h: Harness, who: Person, where: 'chat' | 'channel') =>
+    textsOf(await h.driver.send(where === 'chat' ? personalMessage(who, 'help') : channelMention(who, 'help', TEAM))).join('\n');
+  const REPORTING = ['report a post', 'my reports', 'help'];
+  const DECIDING = ['open incidents', 'incident', 'summary', 'retention report', 'export register', 'verify audit', 'add deputy', 'remove deputy'];
+  /** Subject access and erasure requests are answered by practice managers and the DPO only. */
+  const RECORDS = ['subject access'];
+  const SETUP = ['use this channel for incident review'];
+  const listed = (text: string) => [...text.matchAll(/^- \*\*(.+?)\*\*/gm)].map((m) => m[1]!);
+
+  it('staff see the reporting commands only, in a chat and in the channel', async () => {
+    const h = startBot();
+    for (const where of ['chat', 'channel'] as const) {
+      const text = await ask(h, rita, where);
+      expect(listed(text)).toEqual(REPORTING);
+      expect(text).not.toMatch(/Evidence pack|verify audit|add deputy/);
+    }
+  });
+
+  it('a deputy or DPO also sees the register, summary, retention report, register export, verify audit, evidence packs and role commands, the DPO also subject access; neither the set-up', async () => {
+    const h = startBot();
+    for (const [who, extra] of [[dan, []], [dave, RECORDS]] as const) {
+      const text = await ask(h, who, 'chat');
+      expect(listed(text).sort()).toEqual([...REPORTING, ...DECIDING, ...extra].sort());
+      expect(text).toMatch(/Evidence pack/);
+      expect(text).toMatch(/\*\*add deputy\*\*: .*\(in the practice channel, with @Postwatch\)/);
+      expect(listed(await ask(h, who, 'channel'))).not.toContain(SETUP[0]);
+    }
+  });
+
+  it('a practice manager in the channel also sees the set-up commands; in a 1:1 chat not', async () => {
+    const h = startBot();
+    expect(listed(await ask(h, mary, 'channel')).sort()).toEqual([...REPORTING, ...DECIDING, ...RECORDS, ...SETUP].sort());
+    expect(listed(await ask(h, mary, 'chat'))).not.toContain(SETUP[0]);
+  });
+});
+
+describe('a post asking for medical help (issue 13)', () => {
+  it('is graded critical when the words suggest urgency, reaches the managers at once, and the reply drafted is the approved secure-routes sentence', async () => {
+    const h = startBot();
+    const post = "I've had chest pains for three days and can't get an appointment";
+    const incident = await report(h, rita, { postText: post, categories: 'medical-help', namedParties: 'practice' });
+    expect(incident.handling?.grading?.severity).toBe('critical');
+    expect(incident.handling?.grading?.actions[0]?.id).toBe('direct-to-secure-routes');
+    await h.services.outbox.deliverDue();
+    const card = h.sender.sent.find((s) => s.to === '29:mary' && JSON.stringify(s.message.card ?? {}).includes(incident.reference))!.message.card as Record<string, any>;
+    const text = textOfCard(card);
+    expect(text).toContain('Critical severity');
+    expect(text).toContain('Asks for medical help or shares their own health details');
+    expect(text).toMatch(/Direct them to the practice's secure routes, and to NHS 111 or 999 if urgent/);
+    const reply = JSON.stringify(card).match(/"id":"replyText"[^}]*"value":"([^"]*)"/)?.[1] ?? '';
+    expect(reply).toMatch(/by phone on 01234 567890 or through our online consultation service/);
+    expect(reply).toMatch(/NHS 111, or 999 in an emergency/);
+    expect(reply).not.toMatch(/chest|pain|appointment/i);
+    // The practice's own approved sentence: nothing blocks it and there is nothing to attest.
+    expect(JSON.stringify(card)).not.toContain('"id":"attestFreeText"');
+    expect(text).toContain('The reply check found nothing to change.');
+  });
+});
+
+describe('the same post reported twice (issue 13)', () => {
+  it('links the re-report to the first incident ("also reported by"), and the repeat-poster flag counts distinct posts', async () => {
+    const h = startBot();
+    const author = `@same_${randomUUID().slice(0, 8)}`;
+    const at = (url: string, words: string) => ({ postText: words, categories: 'personal-attack', namedParties: 'practice', postUrl: url, authorName: author });
+    const reportPost = async (who: Person, url: string, words: string) => {
+      let card = cardOf(await h.driver.send(personalMessage(who, 'report a post')));
+      const press = async (title: string, inputs: Record<string, unknown> = {}) => {
+        const a = action(card, title);
+        card = cardOf(await h.driver.send(cardAction(who, a.verb, { ...a.data, ...inputs })));
+      };
+      const { postText, categories, namedParties, ...place } = at(url, words);
+      await press('Next', { ...where, ...place });
+      await press('Next', { postText, categories, namedParties });
+      await press('No', { riskDetails: '' });
+      await press('Next', { noScreenshot: 'true', noScreenshotReason: 'Deleted' });
+      await press('Submit');
+      const reference = /PW-2026-\d{4}/.exec(textOfCard(card))![0];
+      return (await h.services.routing.route('millbrook', reference))!;
+    };
+    const url = `https://www.facebook.com/millbrook/posts/${randomUUID().slice(0, 8)}`;
+    const first = await reportPost(rita, url, 'Useless surgery, rude staff');
+    const again = await reportPost(mike, `${url}/#comments`, 'Useless surgery, rude staff');
+    expect(again.handling?.sameAs).toBe(first.reference);
+    expect(again.handling?.priorIncidentsByAuthor).toBe(0);
+    const firstNow = (await stores.incidents.get('millbrook', first.reference))!;
+    expect(firstNow.handling?.alsoReportedBy?.map((r) => r.reference)).toEqual([again.reference]);
+    expect((await stores.incidents.auditTrail('millbrook', first.reference)).map((e) => e.action)).toContain('incident.re-reported');
+    // On the cards: the first says who else reported it; the second which incident it belongs to.
+    expect(textOfCard(cardOf(await decide(h, mary, firstNow, INCIDENT_VERBS.refresh)))).toContain(`Also reported by Mike (${again.reference}).`);
+    expect(textOfCard(cardOf(await decide(h, mary, again, INCIDENT_VERBS.refresh)))).toContain(`The same post as ${first.reference}, reported earlier`);
+    // A different post by the same author is their second post, not their third.
+    const other = await reportPost(rita, `https://www.facebook.com/millbrook/posts/${randomUUID().slice(0, 8)}`, 'And another thing');
+    expect(other.handling?.sameAs).toBeUndefined();
+    expect(other.handling?.priorIncidentsByAuthor).toBe(1);
+    expect(other.handling?.grading?.warnings.map((w) => w.id)).toContain('possible-harassment');
   });
 });

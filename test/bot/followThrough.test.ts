@@ -193,14 +193,22 @@ describe('follow-through in Teams', () => {
   it('"summary" gives deciders the practice\'s trends, and nothing to staff or another practice', async () => {
     const h = startBot();
     await reportOne(h, 'threat');
-    const forMary = textsOf(await h.driver.send(personalMessage(mary, 'summary'))).join('\n');
-    const total = Number(/(\d+) reported/.exec(forMary)?.[1]);
+    // A card: counts, response figures, a bar chart of months and a donut of categories, each with a FactSet fallback.
+    const card = cardOf(await h.driver.send(personalMessage(mary, 'summary')));
+    const facts = (c: Record<string, any>) =>
+      Object.fromEntries(JSON.stringify(c).match(/\{"title":"[^"]*","value":"[^"]*"\}/g)!.map((f) => JSON.parse(f)).map((f: { title: string; value: string }) => [f.title, f.value]));
+    const total = Number(facts(card)['Last 12 months']);
     expect(total).toBe((await stores.incidents.listSummaryRows('millbrook', '2000-01-01T00:00:00Z')).length);
     expect(total).toBeGreaterThan(0);
-    expect(forMary).toMatch(/Threat of violence or harm \d+/);
-    expect(forMary).toMatch(/critical \d+|high \d+/);
+    expect(Number(facts(card)['Threat of violence or harm'])).toBeGreaterThan(0);
+    expect(facts(card)).toHaveProperty('Median time to decision');
+    expect(facts(card)).toHaveProperty('Decided within the policy target');
+    expect(facts(card)).toHaveProperty('Overdue now');
+    const body = JSON.stringify(card);
+    expect(body).toContain('"type":"Chart.VerticalBar"');
+    expect(body).toContain('"type":"Chart.Donut"');
     expect(textsOf(await h.driver.send(personalMessage(rita, 'summary'))).join(' ')).toMatch(/is for the practice manager/);
-    expect(textsOf(await h.driver.send(personalMessage(carl, 'summary'))).join(' ')).toMatch(/0 reported/);
+    expect(facts(cardOf(await h.driver.send(personalMessage(carl, 'summary'))))['Last 12 months']).toBe('0');
   });
 
   it('gives a decider a short-lived evidence pack link, and refuses anyone else', async () => {

@@ -163,12 +163,13 @@ describe('report a post, through the bot', () => {
     card = cardOf(await press(h, rita, card, 'Next', { noScreenshot: 'false' }));
     expect(textOfCard(card)).toContain('Step 5 of 5');
 
-    // Edit from the summary goes to that step and Next comes straight back to the summary.
+    // Edit from the summary goes to that step and "Save" (not "Next") comes straight back to the summary.
     const editWhat = actionsOf(card).find((a) => a.verb === VERBS.edit && a.data.editStep === 'what');
     expect(editWhat).toBeDefined();
     card = cardOf(await h.driver.send(cardAction(rita, editWhat!.verb, editWhat!.data)));
     expect(textOfCard(card)).toContain('Step 2 of 5');
-    card = cardOf(await press(h, rita, card, 'Next', { ...what, postText: `${what.postText}!` }));
+    expect(actionsOf(card).map((a) => a.title)).not.toContain('Next');
+    card = cardOf(await press(h, rita, card, 'Save', { ...what, postText: `${what.postText}!` }));
     expect(textOfCard(card)).toContain('Step 5 of 5');
 
     card = cardOf(await press(h, rita, card, 'Submit'));
@@ -176,7 +177,7 @@ describe('report a post, through the bot', () => {
     const reference = /PW-2026-\d{4}/.exec(text)?.[0];
     expect(reference).toBeDefined();
     expect(text).toMatch(/do not reply to the post yourself/i);
-    expect(text).toMatch(/Wickersley/); // a colleague was named: where to get support
+    expect(text).toMatch(/supports staff who are targeted online/); // a colleague was named: where to get support
 
     const incident = await stores.incidents.get('millbrook', reference!);
     expect(incident?.facts.what.postText).toBe(`${what.postText}!`);
@@ -190,6 +191,46 @@ describe('report a post, through the bot', () => {
     const mine = cardOf(await h.driver.send(personalMessage(rita, 'my reports')));
     expect(textOfCard(mine)).toContain(reference!);
     expect(textOfCard(mine)).toContain('Facebook');
+  });
+
+  it('Back sends what was typed and keeps it without checking it, on the card that comes back later', async () => {
+    const h = startBot();
+    let card = cardOf(await h.driver.send(personalMessage(rita, 'report a post')));
+    card = cardOf(await press(h, rita, card, 'Next', where));
+    // Half-typed and invalid as it stands (no category ticked): Back still goes back, and keeps it.
+    const typed = { postText: 'Half of what they wrote', categories: '', namedColleagues: 'Rita' };
+    const back = actionsOf(card).find((a) => a.title === 'Back')!;
+    card = cardOf(await press(h, rita, card, 'Back', typed));
+    expect(textOfCard(card)).toContain('Step 1 of 5');
+    expect(textOfCard(card)).not.toMatch(/Tick at least one|This is required/);
+    // Teams sends the inputs with Back only if the template lets it: no associatedInputs "none",
+    // and no input Teams would validate first.
+    const template = JSON.stringify(cardOf(await press(h, rita, card, 'Next', where)));
+    expect(template).not.toMatch(/"isRequired":true/);
+    expect(back).toBeDefined();
+    const draft = await stores.drafts.get('millbrook', rita.aadObjectId);
+    expect(draft?.value.answers.postText).toBe('Half of what they wrote');
+    expect(draft?.value.answers.namedColleagues).toBe('Rita');
+    // The step card drawn again shows what was typed.
+    expect(template).toContain('Half of what they wrote');
+  });
+
+  it('"Report another post" sends a new card and leaves the confirmation with its reference as it was', async () => {
+    const h = startBot();
+    const review = await fillToReview(h, gina);
+    const confirmation = cardOf(await press(h, gina, review, 'Submit'));
+    const reference = /PW-2026-\d{4}/.exec(textOfCard(confirmation))![0];
+    const another = actionsOf(confirmation).find((a) => a.title === 'Report another post')!;
+    const result = await h.driver.send(cardAction(gina, another.verb, another.data, 'confirmation-card'));
+    // The invoke answers with a message (Teams keeps the pressed card as it was), not a card.
+    expect(result.invoke?.body.type).toBe('application/vnd.microsoft.activity.message');
+    expect(String(result.invoke?.body.value)).toMatch(/new report has started below/);
+    const fresh = cardOf({ sent: result.sent });
+    expect(textOfCard(fresh)).toContain('Step 1 of 5');
+    expect(textOfCard(fresh)).not.toContain(reference);
+    expect(h.driver.updates).toEqual([]);
+    const draft = await stores.drafts.get('millbrook', gina.aadObjectId);
+    expect(draft?.value.step).toBe('where');
   });
 
   it('answers a yes to "at risk" at once: 999/101 on the card and the manager alert raised', async () => {

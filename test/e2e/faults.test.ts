@@ -15,7 +15,7 @@ import { eventually, startBotProcess, stopBotProcesses, writePracticesFile, type
 import { cardIn, FakeConnector, type ScriptedAnswer } from '../support/connector.ts';
 import { LEAK, outboxRows, type StoredOutboxRow } from '../support/realServer.ts';
 import { actionsOf, textOfCard } from '../support/teams.ts';
-import { personalChat, reportThroughCards, TeamsWire, TENANT, type WirePerson } from '../support/teamsWire.ts';
+import { DEFAULT_WHERE, personalChat, reportThroughCards, TeamsWire, TENANT, type WirePerson } from '../support/teamsWire.ts';
 
 /**
  * Faults, against the bot as `npm start` runs it (src/main.ts in a child process): storage that
@@ -251,7 +251,8 @@ describe('faults', () => {
 
     try {
       const first = await reportThroughCards(w.wire, w.connector, w.rita, { what: WHAT('First post: the receptionist is a liar') });
-      const second = await reportThroughCards(w.wire, w.connector, w.rita, { what: WHAT('Second post: the receptionist is still a liar') });
+      // Another post (its own link): the same link would make it a re-report of the first, which redraws the first card.
+      const second = await reportThroughCards(w.wire, w.connector, w.rita, { where: { ...DEFAULT_WHERE(), postUrl: 'https://www.facebook.com/millbrook/posts/10' }, what: WHAT('Second post: the receptionist is still a liar') });
       await eventually(
         w.log('both incident cards in the manager\'s chat'),
         () => cardsAbout(w, personalChat(w.mary), first.reference).length > 0 && cardsAbout(w, personalChat(w.mary), second.reference).length > 0,

@@ -83,7 +83,7 @@ describe('a newcomer\'s first run', () => {
     expect(out).toContain(`storage:   embedded Azurite at http://127.0.0.1:`);
     expect(out).toContain(`data in ${join(copy, '.postwatch-data')}`);
     expect(out).toMatch(/Newcomer Surgery \(practice\): 0 managers, 0 deputies, 0 DPOs, 0 safeguarding leads; review channel not set; 0 deciders reachable/);
-    expect(out).toMatch(/warning: no practice manager/);
+    expect(out).toMatch(/warning: No practice manager/);
     // restify's spdy (http-deceiver) printed DEP0111 on every start; nothing is hidden with --no-deprecation here.
     expect(out).not.toMatch(/DeprecationWarning|DEP0\d+/);
     // The Playground-style probe is answered without a warning.

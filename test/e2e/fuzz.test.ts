@@ -227,7 +227,7 @@ function mayOpenReport(request: FuzzRequest): string | undefined {
   if (!from || typeof from.aadObjectId !== 'string') return undefined;
   const { type, text, value } = request.body as { type?: unknown; text?: unknown; value?: unknown };
   if (type === 'message' && typeof text === 'string' && /report/i.test(text)) return from.aadObjectId;
-  if (type === 'invoke' && JSON.stringify(value ?? '').includes(`"${VERBS.start}"`)) return from.aadObjectId;
+  if (type === 'invoke' && [VERBS.start, VERBS.another].some((verb) => JSON.stringify(value ?? '').includes(`"${verb}"`))) return from.aadObjectId;
   return undefined;
 }
 

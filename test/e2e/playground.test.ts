@@ -7,6 +7,12 @@ import type { EmbeddedAzurite } from '../../src/store/embeddedAzurite.ts';
 import { CHROMIUM, hasChromium, launchChromium, startPlayground, type Playground } from '../support/playground.ts';
 import { startRealServer, startStorage, type RealServer } from '../support/realServer.ts';
 
+/** The Playground's default user's Entra object id. */
+const PLAYGROUND_USER = '00000000-0000-0000-0000-0000000000020';
+/** A phone-width column, and how far down the decision buttons may sit (issue 13). */
+const PHONE_WIDTH = 360;
+const FOLD = 900;
+
 /**
  * A person reporting a post in a real Teams-like client: Microsoft 365 Agents Playground renders
  * the bot's Adaptive Cards in Chromium, and the test types, picks and clicks through them. Each
@@ -35,7 +41,9 @@ describe.skipIf(!browserAvailable && !mustRun)('report a post in Microsoft 365 A
     if (!browserAvailable) return; // reported as a failure by the first test
     shots = await mkdtemp(join(tmpdir(), 'postwatch-playground-'));
     azurite = await startStorage();
-    server = await startRealServer(azurite.connectionString);
+    // The Playground's own user (Alex Wilber) is the practice manager too, so the incident card
+    // comes back to the same chat after the report is submitted.
+    server = await startRealServer(azurite.connectionString, { POSTWATCH_MANAGERS: PLAYGROUND_USER, POSTWATCH_PRACTICE_NAME: 'Riverside Surgery' });
     playground = await startPlayground(`${server.url}/api/messages`);
     ({ browser, context } = await launchChromium());
   }, 60_000);
@@ -91,6 +99,8 @@ describe.skipIf(!browserAvailable && !mustRun)('report a post in Microsoft 365 A
 
     await page.getByRole('textbox', { name: /The post's words/ }).fill('The receptionist at Millbrook is rude and useless, avoid this surgery');
     await page.getByRole('checkbox', { name: 'Personal attack or insult' }).check();
+    await page.getByRole('checkbox', { name: 'Names or identifies staff' }).check();
+    await page.getByRole('checkbox', { name: 'Harassment or bullying' }).check();
     await page.getByRole('button', { name: 'Next', exact: true }).click();
 
     await page.getByText('Step 3 of 5', { exact: false }).first().waitFor({ timeout: 20_000 });
@@ -117,6 +127,26 @@ describe.skipIf(!browserAvailable && !mustRun)('report a post in Microsoft 365 A
     const incident = await server!.stores.incidents.get('practice', reference!);
     expect(incident?.facts.what.postText).toBe('The receptionist at Millbrook is rude and useless, avoid this surgery');
     expect(incident?.facts.where.platform).toBe('facebook');
+
+    // The manager's incident card arrives in the same chat: at phone width the decision buttons
+    // are within the first 900 px of it.
+    await page.setViewportSize({ width: PHONE_WIDTH, height: 1400 });
+    const decide = page.getByRole('button', { name: 'No response', exact: true }).first();
+    await decide.waitFor({ timeout: 30_000 });
+    const card = page.locator('.ac-adaptiveCard', { has: page.getByRole('button', { name: 'No response', exact: true }) }).first();
+    // The Playground's chat column does not narrow below ~450 px: hold the card itself to a phone's width.
+    await card.evaluate((el, width) => {
+      (el as unknown as { style: Record<string, string> }).style.width = `${width}px`;
+      (el as unknown as { style: Record<string, string> }).style.maxWidth = `${width}px`;
+    }, PHONE_WIDTH);
+    await card.scrollIntoViewIfNeeded();
+    const cardBox = (await card.boundingBox())!;
+    const buttonBox = (await decide.boundingBox())!;
+    const cardPath = join(shots, '7-incident-card-360.png');
+    await card.screenshot({ path: cardPath });
+    console.log(`Incident card at ${PHONE_WIDTH} px: ${Math.round(cardBox.height)} px tall, width ${Math.round(cardBox.width)}, decision buttons end ${Math.round(buttonBox.y + buttonBox.height - cardBox.y)} px from its top`);
+    if (process.env.UPDATE_DOCS_SCREENSHOT) await copyFile(cardPath, 'docs/screenshot-incident-card.png');
+    expect(buttonBox.y + buttonBox.height - cardBox.y).toBeLessThanOrEqual(FOLD);
 
     console.log(`Playground screenshots: ${shots}`);
     expect(problems).toEqual([]);

@@ -357,7 +357,7 @@ const cases: Case[] = [
     warnings: [
       'call-police-now', 'removal-after-threat', 'prosecution-threshold', 'defamation-slow-costly', 'defamation-s5-notice',
       'platform-likely-removes', 'reply-never-names-staff', 'confidentiality', 'recording-privacy', 'complaint-never-removal',
-      'complaint-acknowledge', 'no-online-spat', 'possible-harassment', 'removal-human-decision',
+      'complaint-acknowledge', 'no-online-spat', 'possible-harassment', 'removal-human-decision', 'medical-info-not-secure',
     ],
     alert: true, deciders: [...PM_DPO, 'safeguarding-lead'],
   },
@@ -474,6 +474,7 @@ describe('gradingFactsFrom', () => {
       atRisk: true,
       platform: 'nhs-website',
       priorIncidentsByAuthor: 2,
+      urgentWording: false,
     });
     expect(gradingFactsFrom(report, -3).priorIncidentsByAuthor).toBe(0);
   });

@@ -117,6 +117,13 @@ describe('the corpus (test/policy/guard-corpus)', () => {
     expect(red.classes.filter((row) => row.total === 0).map((row) => row.cls)).toEqual([]);
   });
 
+  it('scores the second blind red-team part (redteam2.json): at least 120 breaching and 100 clean drafts, every class present', () => {
+    const red = score('redteam2', CORPORA.redteam2);
+    expect(red.breachTotal).toBeGreaterThanOrEqual(120);
+    expect(red.cleanTotal).toBeGreaterThanOrEqual(100);
+    expect(red.classes.filter((row) => row.total === 0).map((row) => row.cls)).toEqual([]);
+  });
+
   it.each(Object.keys(CORPORA) as (keyof typeof CORPORA)[])('%s: at least 95 percent of breaching drafts blocked, at most 3 percent of clean ones', (name) => {
     const s = score(name, CORPORA[name]);
     expect(s.missed.map((m) => m.draft), 'missed').toHaveLength(Math.min(s.missed.length, Math.floor(s.breachTotal * 0.05)));

@@ -46,7 +46,7 @@ describe('the default policy', () => {
     expect(ids).toEqual([
       'no-response', 'public-reply', 'request-removal', 'complaints-procedure', 'report-to-platform', 'block-on-page',
       'save-evidence', 'report-to-police', 'safeguarding-referral', 'legal-advice', 'pr-support', 'dpo-review', 'unreasonable-patients-policy',
-      'removal-of-patient-policy', 'support-colleague', 'hr-route',
+      'removal-of-patient-policy', 'support-colleague', 'hr-route', 'direct-to-secure-routes',
     ]);
   });
 });

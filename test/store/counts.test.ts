@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handlingOf, route } from '../../src/domain/handling.ts';
+import { distinctPriorPosts } from '../../src/domain/rereport.ts';
 import { authorKey, type Incident, type NewIncident } from '../../src/domain/incident.ts';
 import { gradeReport, gradingFactsFrom } from '../../src/domain/policy/grade.ts';
 import { summarise, summaryFromCounts } from '../../src/domain/summary.ts';
@@ -34,18 +35,19 @@ function report(practiceId: string, at: string, options: { author?: string; cate
     reporter: actor,
     draftId: randomUUID(),
     facts: {
-      where: { platform: options.platform ?? 'facebook', postUrl: 'https://www.facebook.com/post/1', seenAt: at, seenDate: at.slice(0, 10), seenTime: '09:00', authorRelationship: 'patient', ...(options.author ? { authorName: options.author } : {}) },
-      what: { postText: 'The receptionist was rude', categories: options.categories ?? ['personal-attack'], namedParties: ['practice'] },
+      where: { platform: options.platform ?? 'facebook', postUrl: `https://www.facebook.com/post/${randomUUID()}`, seenAt: at, seenDate: at.slice(0, 10), seenTime: '09:00', authorRelationship: 'patient', ...(options.author ? { authorName: options.author } : {}) },
+      what: { postText: `The receptionist was rude (${at})`, categories: options.categories ?? ['personal-attack'], namedParties: ['practice'] },
       risk: { atRisk: options.atRisk ?? false },
       evidence: { screenshots: [], noScreenshotReason: 'Post was deleted' },
     },
   };
 }
 
-/** Routing's grading and repeat-author count, as the app does it (the count from the index rows). */
+/** Routing's grading and repeat-author count, as the app does it (earlier reports from the index rows). */
 async function routeIt(store: IncidentStore, incident: Incident): Promise<Incident> {
   const key = authorKey(incident.facts);
-  const prior = key ? await store.countByAuthor(incident.practiceId, key, incident.reportedAt) : 0;
+  const found = key ? await store.earlierReports(incident.practiceId, { authorKey: key }, incident.reportedAt) : [];
+  const prior = distinctPriorPosts(incident.facts, found.filter((i) => i.reportedAt < incident.reportedAt || (i.reportedAt === incident.reportedAt && i.reference < incident.reference)));
   const grading = gradeReport(DEFAULT_POLICY, gradingFactsFrom(incident.facts, prior));
   return store.update(route(incident, grading, prior, new Date(incident.reportedAt)), { actor, action: 'incident.routed', summary: 'Routed.' });
 }
@@ -73,9 +75,22 @@ describe('count rows and author rows', () => {
     await otherProcess.update({ ...(await otherProcess.get(p, made[0]!.reference))!, status: 'closed' }, { actor, action: 'incident.closed', summary: 'Closed.' });
     await incidents.update({ ...(await incidents.get(p, made[3]!.reference))!, status: 'in-progress' }, { actor, action: 'incident.started', summary: 'Started.' });
 
+    // Decisions 30 min, 2 h and 30 h after the report (the targets are hours): counted with the
+    // minutes to decide and whether the target was met.
+    for (const [i, minutes] of [[1, 30], [2, 120], [4, 30 * 60]] as const) {
+      const current = (await incidents.get(p, made[i]!.reference))!;
+      const at = new Date(Date.parse(current.reportedAt) + minutes * 60_000).toISOString();
+      await incidents.update({ ...current, handling: { ...current.handling!, version: current.handling!.version + 1, decision: { kind: 'no-response', by: actor, at, reason: 'Ignore.' } } }, { actor, action: 'decision.recorded', summary: 'Decided.' });
+    }
+
     const counted = summaryFromCounts(await incidents.summaryCounts(p, '2026-01'));
     const scanned = summarise(await incidents.listSummaryRows(p, '2026-01-01T00:00:00.000Z'));
     expect(counted.total).toBe(6);
+    // The response figures but "overdue now" (the clock's, counted by the caller from open rows).
+    const { overdueNow: _counted, ...countedResponse } = counted.response;
+    const { overdueNow: _scanned, ...scannedResponse } = scanned.response;
+    expect(countedResponse).toEqual(scannedResponse);
+    expect(countedResponse).toMatchObject({ decided: 3, medianMinutes: 120, withTarget: 3 });
     for (const field of ['total', 'atRisk', 'open', 'bySeverity', 'byStatus', 'byCategory', 'byPlatform', 'byMonth'] as const) {
       expect(counted[field], field).toEqual(scanned[field]);
     }
@@ -102,6 +117,6 @@ describe('count rows and author rows', () => {
     const scanned = summarise(await incidents.listSummaryRows(p, '2026-01-01T00:00:00.000Z'));
     expect(counted.total).toBe(30);
     expect(counted.byStatus).toEqual(scanned.byStatus);
-    expect(await incidents.countByAuthor(p, 'facebook:author 1', '2026-12-01T00:00:00.000Z')).toBe(8);
+    expect(await incidents.earlierReports(p, { authorKey: 'facebook:author 1' }, '2026-12-01T00:00:00.000Z')).toHaveLength(8);
   });
 });

@@ -22,8 +22,11 @@ export const INCIDENT_DATA_KEYS = ['practiceId', 'reference', 'version'] as cons
 /** incident.taskDone names the task too. */
 export const TASK_DATA_KEYS = [...INCIDENT_DATA_KEYS, 'taskId'] as const;
 const REGISTER_VERB_SET = new Set<string>(Object.values(REGISTER_VERBS));
-/** Action types the cards may use: Execute (Universal Actions) and ShowCard (works with them in Teams). */
-const ACTION_TYPES = new Set(['Action.Execute', 'Action.ShowCard']);
+/**
+ * Action types the cards may use: Execute (Universal Actions), ShowCard (works with them in Teams)
+ * and ToggleVisibility (the incident card's "Show all" sections: nothing leaves the client).
+ */
+const ACTION_TYPES = new Set(['Action.Execute', 'Action.ShowCard', 'Action.ToggleVisibility']);
 /** The evidence pack's download link: the only Action.OpenUrl, and only on the evidence pack card. */
 export const DOWNLOAD_ACTION = { id: 'download-evidence-pack', title: 'Download evidence pack' } as const;
 
@@ -61,7 +64,10 @@ export function problems(card: Json, opts: { userText?: readonly string[]; openU
   const ac = new AC.AdaptiveCard();
   const ctx = new AC.SerializationContext();
   ac.parse(card, ctx);
-  for (let i = 0; i < ctx.eventCount; i++) found.push(`parse: ${ctx.getEventAt(i).message}`);
+  for (let i = 0; i < ctx.eventCount; i++) {
+    const message = ctx.getEventAt(i).message;
+    if (!isTeamsChartWithFallback(card, message)) found.push(`parse: ${message}`);
+  }
   for (const e of ac.validateProperties().validationEvents) found.push(`validate: ${e.message}`);
 
   const size = bytes(card);
@@ -87,14 +93,18 @@ export function problems(card: Json, opts: { userText?: readonly string[]; openU
     const type = typeof obj.type === 'string' ? obj.type : '';
     if (type.startsWith('Input.')) {
       if (typeof obj.label !== 'string' || obj.label.trim() === '') found.push(`${path}: input ${String(obj.id)} has no label`);
-      const required = obj.isRequired === true;
+      // A required input says so once: "(required)" in its label, checked on the server. isRequired
+      // would make Teams add its own asterisk (and validate before Back or Cancel could be pressed).
+      const required = obj.isRequired !== undefined && obj.isRequired !== false;
       const saysRequired = typeof obj.label === 'string' && obj.label.includes('(required)');
-      if (required !== saysRequired) found.push(`${path}: input ${String(obj.id)} isRequired=${required} but label "${String(obj.label)}"`);
+      if (required) found.push(`${path}: input ${String(obj.id)} has isRequired (label "${String(obj.label)}"): say "(required)" in the label and check on the server${saysRequired ? '; as it is, it says so twice' : ''}`);
+      if (typeof obj.label === 'string' && obj.label.split('(required)').length > 2) found.push(`${path}: input ${String(obj.id)} says "(required)" twice`);
     }
     if (type === 'Action.OpenUrl') found.push(...openUrlProblems(card, obj, path, opts.openUrl));
     else if (type.startsWith('Action.')) {
-      if (!ACTION_TYPES.has(type)) found.push(`${path}: ${type} (only Action.Execute and Action.ShowCard are used)`);
+      if (!ACTION_TYPES.has(type)) found.push(`${path}: ${type} (only Action.Execute, Action.ShowCard and Action.ToggleVisibility are used)`);
     }
+    if (type === 'Action.ToggleVisibility') found.push(...toggleProblems(card, obj, path));
     if (type.startsWith('Action.')) {
       if (typeof obj.title !== 'string' || obj.title.trim() === '') found.push(`${path}: action without a title`);
       if (type === 'Action.ShowCard') {
@@ -102,6 +112,31 @@ export function problems(card: Json, opts: { userText?: readonly string[]; openU
       } else if (type === 'Action.Execute') found.push(...executeProblems(obj, path));
     }
   });
+  return found;
+}
+
+/** Teams' chart elements (NOTES: "Charts in Adaptive Cards"); other hosts and this parser do not know them. */
+const TEAMS_CHARTS = new Set(['Chart.Donut', 'Chart.Pie', 'Chart.VerticalBar', 'Chart.VerticalBar.Grouped', 'Chart.HorizontalBar', 'Chart.HorizontalBar.Stacked', 'Chart.Line', 'Chart.Gauge']);
+
+/** The parser's "unknown element" for a Teams chart is fine when every such chart falls back to a FactSet or Table. */
+function isTeamsChartWithFallback(card: Json, message: string): boolean {
+  const type = /^Unknown element type "([^"]+)"\. Fallback will be used if present\.$/.exec(message)?.[1];
+  if (!type || !TEAMS_CHARTS.has(type)) return false;
+  const charts = elements(card).filter((e) => e.type === type);
+  return charts.length > 0 && charts.every((c) => ['FactSet', 'Table'].includes(String((c.fallback as Json | undefined)?.type)));
+}
+
+/** A toggle carries no verb or data and shows or hides elements that exist on this card. */
+function toggleProblems(card: Json, obj: Json, path: string): string[] {
+  const found: string[] = [];
+  if (obj.verb !== undefined || obj.data !== undefined) found.push(`${path}: a ToggleVisibility carries no verb or data`);
+  const targets = Array.isArray(obj.targetElements) ? obj.targetElements : [];
+  if (targets.length === 0) found.push(`${path}: a ToggleVisibility with no target`);
+  const ids = new Set(elements(card).map((e) => e.id).filter((id) => typeof id === 'string'));
+  for (const t of targets) {
+    const id = typeof t === 'string' ? t : (t as Json)?.elementId;
+    if (typeof id !== 'string' || !ids.has(id)) found.push(`${path}: toggles "${String(id)}", which is not on the card`);
+  }
   return found;
 }
 

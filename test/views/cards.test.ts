@@ -21,6 +21,7 @@ import {
   noticeCard,
   plainText,
   registerCard,
+  summaryCard,
   reportStepCard,
   reporterQuestionCard,
   reporterUpdateCard,
@@ -41,11 +42,13 @@ import {
   inputs,
   problems,
   shape,
+  strings,
   siblings,
   textBlocks,
   texts,
   type Json,
 } from './cardChecks.ts';
+import { contrastFailures } from './contrast.ts';
 
 // ---- sample data --------------------------------------------------------------------------------
 
@@ -188,6 +191,16 @@ const SAMPLES: Record<CardTemplateName, () => Json> = {
     ),
   evidencePack: () =>
     evidencePackCard({ reference: 'PW-2026-0042', url: 'https://postwatch.example/packs/abc?sig=def', expiresAt: new Date('2026-11-03T14:35:00Z'), sha256: SCREENSHOT.sha256, fileName: 'PW-2026-0042-evidence.zip' }),
+  // The summary card is tested in depth in summaryCard.test.ts.
+  summary: () =>
+    summaryCard(
+      {
+        total: 3, atRisk: 1, open: 1, repeatAuthors: 0, incidentsByRepeatAuthors: 0,
+        bySeverity: [['high', 2], ['low', 1]], byStatus: [['Closed', 2]], byCategory: [['Complaint about care', 2]], byPlatform: [['Facebook', 3]],
+        byMonth: [['2026-10', 2], ['2026-11', 1]], response: { decided: 2, medianMinutes: 95, withinTarget: 1, withTarget: 2, overdueNow: 1 },
+      },
+      { practiceName: PRACTICE, now: NOW },
+    ),
 };
 
 // ---- the checker itself can fail ----------------------------------------------------------------
@@ -201,7 +214,8 @@ describe('the card checker', () => {
     ['a bad property value', (c) => body(c).push({ type: 'TextBlock', text: 'x', size: 'Gigantic' }), /parse|validate/],
     ['a duplicate input id', (c) => body(c).push({ type: 'Input.Text', id: 'platform', label: 'Again' }), /validate/],
     ['an input without a label', (c) => body(c).push({ type: 'Input.Text', id: 'x' }), /has no label/],
-    ['a required input not labelled so', (c) => body(c).push({ type: 'Input.Text', id: 'x', label: 'X', isRequired: true }), /isRequired/],
+    ['a required input checked by the client', (c) => body(c).push({ type: 'Input.Text', id: 'x', label: 'X', isRequired: true }), /isRequired/],
+    ['"(required)" in the label and an isRequired asterisk', (c) => body(c).push({ type: 'Input.Text', id: 'x', label: 'X (required)', isRequired: true }), /says so twice/],
     ['a field left unexpanded', (c) => body(c).push({ type: 'TextBlock', text: 'Hello ${name}' }), /unexpanded/],
     ['an unknown verb', (c) => (c.actions as Json[]).push({ type: 'Action.Execute', title: 'X', verb: 'incident.delete' }), /unknown verb/],
     ['extra action data', (c) => (c.actions as Json[]).push({ type: 'Action.Execute', title: 'X', verb: 'report.next', data: { draftId: 'd', role: 'manager' } }), /not allowed/],
@@ -273,7 +287,10 @@ describe('report step cards', () => {
     const card = reportStepCard(draftAt('where'), { practiceName: PRACTICE });
     expect(inputs(card).map((i) => i.id)).toEqual([...STEP_FIELDS.where]);
     const platform = inputById(card, 'platform')!;
-    expect(platform).toMatchObject({ type: 'Input.ChoiceSet', style: 'compact', isRequired: true, value: 'facebook' });
+    expect(platform).toMatchObject({ type: 'Input.ChoiceSet', style: 'compact', value: 'facebook' });
+    // Checked on the server: no isRequired, so Back can send what was typed and the label says "(required)" once.
+    expect(platform).not.toHaveProperty('isRequired');
+    expect(String(platform!.label).match(/\(required\)/g)).toHaveLength(1);
     expect((platform.choices as Json[]).map((c) => c.value)).toContain('nhs-website');
     expect(inputById(card, 'postUrl')).toMatchObject({ type: 'Input.Text', style: 'url', value: GOOD_ANSWERS.postUrl, maxLength: LIMITS.postUrl });
     expect(inputById(card, 'postUrl')!.isRequired).toBeUndefined();
@@ -307,8 +324,8 @@ describe('report step cards', () => {
   it('what: inputs, limits and the "write factually" hint', () => {
     const card = reportStepCard(draftAt('what'), { practiceName: PRACTICE });
     expect(inputs(card).map((i) => i.id)).toEqual([...STEP_FIELDS.what]);
-    expect(inputById(card, 'postText')).toMatchObject({ isMultiline: true, isRequired: true, maxLength: LIMITS.postText, value: GOOD_ANSWERS.postText });
-    expect(inputById(card, 'categories')).toMatchObject({ isMultiSelect: true, style: 'expanded', isRequired: true, value: 'personal-attack,names-staff' });
+    expect(inputById(card, 'postText')).toMatchObject({ isMultiline: true, maxLength: LIMITS.postText, value: GOOD_ANSWERS.postText });
+    expect(inputById(card, 'categories')).toMatchObject({ isMultiSelect: true, style: 'expanded', value: 'personal-attack,names-staff' });
     expect(inputById(card, 'namedParties')).toMatchObject({ isMultiSelect: true, style: 'expanded', value: 'practice,colleagues' });
     expect((inputById(card, 'namedParties')!.choices as Json[]).map((c) => c.title)).toEqual(['The practice', 'Named colleagues', 'Other patients']);
     expect(inputById(card, 'namedColleagues')).toMatchObject({ value: GOOD_ANSWERS.namedColleagues });
@@ -479,7 +496,7 @@ describe('report step cards', () => {
       expect(summary).toMatchObject({ type: 'Container', style: 'attention' });
       expect(texts(summary)).toContain('Please fix the highlighted answers.');
       const error = textBlocks(card).find((t) => t.text === message);
-      expect(error).toMatchObject({ color: 'Attention', wrap: true });
+      expect(error).toMatchObject({ weight: 'Bolder', wrap: true });
       const { list, index } = siblings(card, error!);
       const input = inputById(card, field);
       if (input) {
@@ -489,7 +506,9 @@ describe('report step cards', () => {
         expect(field).toBe('atRisk');
         expect(list.indexOf(inputById(card, 'riskDetails'))).toBeGreaterThan(index);
       }
-      expect(textBlocks(card).filter((t) => t.color === 'Attention' && t.text === message)).toHaveLength(1);
+      expect(textBlocks(card).filter((t) => t.text === message)).toHaveLength(1);
+      // Default-coloured: Teams' attention text colour fails 4.5:1 in the dark theme.
+      expect(contrastFailures(card)).toEqual([]);
     });
 
     it('no errors: no summary and no error text', () => {
@@ -623,7 +642,7 @@ describe('submitted card', () => {
     expect(inputs(card)).toEqual([]);
     expect(actions(card).map((a) => [a.title, a.verb])).toEqual([
       ['My reports', VERBS.myReports],
-      ['Report another post', VERBS.start],
+      ['Report another post', VERBS.another],
     ]);
   });
 
@@ -644,14 +663,15 @@ describe('submitted card', () => {
     expect(problems(card)).toEqual([]);
     const all = texts(card).join('\n');
     expect(all).toMatch(/supports staff who are targeted online/);
-    expect(all).toMatch(/Wickersley Medical Practice social media policy, section 7/);
+    // The practice's own words, never another practice's policy.
+    expect(texts(card).filter((t) => t !== PRACTICE).join('\n')).not.toMatch(/Wickersley|Millbrook|Cockhedge|Caergwrle/);
     expect(all).toContain('Call Lisa on 01709 000000 or see \\[the EAP\\](http://x.example)');
   });
 
   it('support without practice text still shows the policy line', () => {
     const card = submittedCard(incident({}, { what: { ...FACTS.what, namedParties: ['colleagues'] } }), { practiceName: PRACTICE });
     expect(problems(card)).toEqual([]);
-    expect(texts(card).join('\n')).toMatch(/section 7/);
+    expect(texts(card)).toContain('The practice supports staff who are targeted online: you will get guidance and support throughout. Talk to the practice manager whenever you need to.');
   });
 });
 
@@ -723,5 +743,80 @@ describe('notice card', () => {
     expect(problems(card, { userText: ['See [this](http://evil.example) ${x}'] })).toEqual([]);
     expect(actions(card)).toEqual([]);
     expect(texts(card)).toEqual(['\\# Hi', 'See \\[this\\](http://evil.example) ${x}']);
+  });
+});
+
+// ---- the reporter's cards on a phone (issue 13) -------------------------------------------------------
+
+describe("the reporter's cards on a phone", () => {
+  const REPORTER_SAMPLES = ['reportWhere', 'reportWhat', 'reportRisk', 'reportEvidence', 'reportReview', 'reportSubmitted', 'reportCancelled', 'myReports', 'notice', 'reporterQuestion', 'reporterUpdate', 'reporterView'] as const;
+
+  it.each(REPORTER_SAMPLES)('%s: every text holds 4.5:1 in Teams light, dark and high contrast', (name) => {
+    expect(contrastFailures(SAMPLES[name]())).toEqual([]);
+  });
+
+  it("the reporter's view and question cards: an error under a task or an answer keeps 4.5:1, and '(required)' is said once, with no isRequired", () => {
+    const withErrors = [
+      reporterViewCard(
+        incident({
+          status: 'in-progress',
+          handling: { version: 4, tasks: [{ id: 't1', actionId: 'public-reply', title: 'Post the approved reply', owner: { aadObjectId: 'aad-1', name: 'Sam Reception' }, status: 'open', dueAt: '2026-11-03T19:20:00Z' }] },
+        }),
+        { practiceName: PRACTICE, told: [], viewerAadObjectId: 'aad-1', errors: { outcome_t1: 'Say what happened.' }, notice: { tone: 'attention', text: 'That could not be saved.' } },
+      ),
+      reporterQuestionCard(incident(), { askedBy: { aadObjectId: 'aad-m', name: 'Pat Manager' }, askedAt: '2026-11-03T15:00:00Z', question: 'Did you see who posted it?' }, { practiceName: PRACTICE, error: 'Write your answer.' }),
+    ];
+    for (const card of withErrors) {
+      expect(JSON.stringify(card)).toMatch(/Say what happened\.|Write your answer\./);
+      expect(contrastFailures(card)).toEqual([]);
+      expect(problems(card)).toEqual([]);
+      for (const input of inputs(card)) {
+        expect(input).not.toHaveProperty('isRequired');
+        expect(String(input.label).split('(required)').length).toBeLessThanOrEqual(2);
+      }
+    }
+  });
+
+  it.each(STEPS.filter((s) => s !== 'review'))('%s: required answers say "(required)" once, in the label; Teams adds no asterisk and Back sends what was typed', (step) => {
+    const card = reportStepCard(draftAt(step), { practiceName: PRACTICE });
+    for (const input of inputs(card)) {
+      expect(input.isRequired).toBeUndefined();
+      expect(String(input.label).split('(required)').length).toBeLessThanOrEqual(2);
+    }
+    const back = actions(card).find((a) => a.title === 'Back');
+    if (back) expect(back.associatedInputs).toBeUndefined();
+  });
+
+  it('Edit from the review card comes back with "Save", a new report with "Next"', () => {
+    const editing = { ...draftAt('what'), editingFromReview: true };
+    expect(actions(reportStepCard(editing, { practiceName: PRACTICE })).map((a) => a.title)).toContain('Save');
+    expect(actions(reportStepCard(draftAt('what'), { practiceName: PRACTICE })).map((a) => a.title)).toEqual(expect.arrayContaining(['Next', 'Back', 'Cancel']));
+  });
+
+  it('the risk card asks Yes or No as the answer to its question, before the free-text box, apart from Back and Cancel', () => {
+    const card = reportStepCard(draftAt('risk', { ...GOOD_ANSWERS, atRisk: '' }), { practiceName: PRACTICE });
+    const question = body(card).find((e) => e.id === 'risk-question')!;
+    expect(question).toMatchObject({ type: 'Container', style: 'emphasis' });
+    expect(texts(question)[0]).toBe('Does anyone feel at risk of harm?');
+    expect(actions(question).map((a) => a.title)).toEqual(['Yes', 'No']);
+    expect(body(card).indexOf(question)).toBeLessThan(body(card).findIndex((e) => e.id === 'riskDetails'));
+    expect((card.actions as Json[]).map((a) => a.title)).toEqual(['Back', 'Cancel']);
+  });
+
+  it('the time seen is an Input.Time; the no-screenshot reason shows on several lines', () => {
+    expect(inputById(reportStepCard(draftAt('where'), { practiceName: PRACTICE }), 'seenTime')).toMatchObject({ type: 'Input.Time' });
+    expect(inputById(reportStepCard(draftAt('evidence', GOOD_ANSWERS, []), { practiceName: PRACTICE }), 'noScreenshotReason')).toMatchObject({ isMultiline: true });
+  });
+
+  it('a long link wraps on the review card (a break after each "/"), and reads the same', () => {
+    const url = 'https://www.facebook.com/groups/averyveryverylonggroupname/posts/1234567890123456789?comment_id=987654321';
+    const card = reportStepCard(draftAt('review', { ...GOOD_ANSWERS, postUrl: url }), { practiceName: PRACTICE });
+    const shown = strings(card).find((s) => s.replace(/\u200b/g, '') === plainText(url))!;
+    expect(shown).toBeDefined();
+    expect(shown).toContain('/\u200bgroups/\u200b');
+  });
+
+  it('"my reports" reads at the normal text size', () => {
+    expect(textBlocks(myReportsCard(incidents(3), { practiceName: PRACTICE })).filter((t) => t.size === 'Small')).toEqual([]);
   });
 });

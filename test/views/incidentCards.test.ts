@@ -27,6 +27,7 @@ import {
   texts,
   type Json,
 } from './cardChecks.ts';
+import { contrast, contrastFailures, textColours } from './contrast.ts';
 
 // ---- sample data --------------------------------------------------------------------------------
 
@@ -210,8 +211,15 @@ const USER_TEXT = [
 
 // ---- helpers ------------------------------------------------------------------------------------
 
-const showCards = (card: Json) => ((card.actions as Json[] | undefined) ?? []).filter((a) => a.type === 'Action.ShowCard');
-const showCard = (card: Json, title: string) => showCards(card).find((a) => a.title === title);
+/** The decision options: in the body's "decisions" ActionSet, straight after the headline. */
+const decisionActions = (card: Json) => [
+  ...((card.actions as Json[] | undefined) ?? []),
+  ...((body(card).find((e) => e.id === 'decisions')?.actions as Json[] | undefined) ?? []),
+];
+const showCards = (card: Json) => decisionActions(card).filter((a) => a.type === 'Action.ShowCard');
+/** A decision option by its title; "Public reply" also finds "Public reply (not advised)". */
+const showCard = (card: Json, title: string) => showCards(card).find((a) => a.title === title || String(a.title).startsWith(`${title} (`));
+const plainTitle = (title: unknown) => String(title).replace(/ \(not advised\)$/, '');
 const executes = (card: Json) => actions(card).filter((a) => a.type === 'Action.Execute');
 const decisionExecutes = (card: Json) => executes(card).filter((a) => a.verb !== INCIDENT_VERBS.refresh && a.verb !== INCIDENT_VERBS.pack);
 const verbsIn = (node: Json) => executes(node).map((a) => a.verb);
@@ -324,7 +332,7 @@ describe('the card checker, on incident cards', () => {
     ['a missing version', (c) => delete firstExecuteData(c).version, /not exactly|version/],
     ['a version sent as text', (c) => (firstExecuteData(c).version = '1'), /version is not a whole number/],
     ['report data on an incident verb', (c) => subBody(c).push({ type: 'ActionSet', actions: [{ type: 'Action.Execute', title: 'X', verb: INCIDENT_VERBS.ask, data: { draftId: 'd' } }] }), /not exactly/],
-    ['an OpenUrl action', (c) => (c.actions as Json[]).push({ type: 'Action.OpenUrl', title: 'X', url: 'https://evil.example' }), /only Action.Execute/],
+    ['an OpenUrl action', (c) => ((c.actions ??= []) as Json[]).push({ type: 'Action.OpenUrl', title: 'X', url: 'https://evil.example' }), /only Action.Execute/],
     ['a refresh with the wrong verb', (c) => ((c.refresh as Json).action = { type: 'Action.Execute', title: 'R', verb: 'report.next' }), /refresh/],
     ['a refresh for 61 users', (c) => ((c.refresh as Json).userIds = Array.from({ length: 61 }, (_, i) => `29:${i}`)), /Teams takes 60/],
     ['version 1.6', (c) => (c.version = '1.6'), /above what Teams renders/],
@@ -354,41 +362,54 @@ describe('incident card header', () => {
     const card = incidentCard(incident, options({ now: new Date('2026-11-03T14:40:00Z') }));
     expect(textBlocks(card).find((t) => t.text === 'PW-2026-0042')).toMatchObject({ size: 'Large', weight: 'Bolder' });
     expect(texts(card)).toContain(PRACTICE);
-    expect(texts(card)).toContain('Status: Awaiting decision');
-    expect(texts(card)).toContain('Reported 3 Nov 2026, 14:20 by Sam Reception');
+    expect(texts(card)).toContain('Awaiting decision · reported 3 Nov 2026, 14:20 by Sam Reception');
+    expect(texts(card)).toContain('Facebook post by Jay Smith (patient): Personal attack or insult; Names or identifies staff. It names the practice, named colleagues.');
     const hours = graded(incident).decisionTargetHours;
     const due = textBlocks(card).find((t) => String(t.text).startsWith('Decision due in'));
     expect(hours).toBe(8); // personal attack naming staff: high under the default policy
     expect(due?.text).toBe('Decision due in 7 h 40 min, by 3 Nov 2026, 22:20');
   });
 
+  /** The severity strip: a styled container whose text keeps the default colour. */
+  const strip = (card: Json) => (section(card, 'headline')!.items as Json[]).find((e) => e.type === 'Container')!;
+
   it.each([
-    ['2026-11-03T19:00:00Z', 'Decision due in 3 h 20 min, by 3 Nov 2026, 22:20', 'Default'],
-    ['2026-11-03T21:50:00Z', 'Decision due in 30 min, by 3 Nov 2026, 22:20', 'Warning'],
-    ['2026-11-03T22:20:00Z', 'Decision due now (3 Nov 2026, 22:20)', 'Attention'],
-    ['2026-11-03T23:25:00Z', 'Decision overdue by 1 h 5 min (due 3 Nov 2026, 22:20)', 'Attention'],
-  ])('at %s: "%s"', (now, text, color) => {
+    ['2026-11-03T19:00:00Z', 'Decision due in 3 h 20 min, by 3 Nov 2026, 22:20'],
+    ['2026-11-03T21:50:00Z', 'Decision due in 30 min, by 3 Nov 2026, 22:20'],
+    ['2026-11-03T22:20:00Z', 'Decision due now (3 Nov 2026, 22:20)'],
+    ['2026-11-03T23:25:00Z', 'Decision overdue by 1 h 5 min (due 3 Nov 2026, 22:20)'],
+  ])('at %s: "%s", in the severity strip, default-coloured', (now, text) => {
     const card = incidentCard(routed(), options({ now: new Date(now) }));
-    expect(textBlocks(card).find((t) => String(t.text).startsWith('Decision '))).toMatchObject({ text, color });
+    expect(graded(routed()).severity).toBe('medium');
+    expect(texts(strip(card))).toEqual(['Medium severity', text]);
+    // Medium: a warning strip; due now or overdue: attention.
+    expect(strip(card).style).toBe(text.startsWith('Decision due in') ? 'warning' : 'attention');
+    expect(textBlocks(strip(card)).every((t) => t.color === undefined)).toBe(true);
   });
 
   it.each([
-    ['critical', 'Attention'],
-    ['high', 'Attention'],
-    ['medium', 'Warning'],
-    ['low', 'Default'],
-  ] as const)('%s severity in %s colour', (severity, color) => {
+    ['critical', '2026-11-03T14:30:00Z', 'attention'],
+    ['high', '2026-11-03T14:30:00Z', 'attention'],
+    ['medium', '2026-11-03T14:30:00Z', 'warning'],
+    ['low', '2026-11-03T14:30:00Z', 'emphasis'],
+    ['low', '2026-11-04T23:30:00Z', 'attention'],
+  ] as const)('%s severity at %s: a strip styled %s, text in the default colour', (severity, now, style) => {
     const incident = routed();
-    const card = incidentCard({ ...incident, handling: { ...incident.handling!, grading: { ...graded(incident), severity } } }, options());
+    const card = incidentCard({ ...incident, handling: { ...incident.handling!, grading: { ...graded(incident), severity } } }, options({ now: new Date(now) }));
     const label = severity.charAt(0).toUpperCase() + severity.slice(1) + ' severity';
-    expect(textBlocks(card).find((t) => t.text === label)).toMatchObject({ color, weight: 'Bolder' });
+    expect(texts(strip(card))[0]).toBe(label);
+    expect(strip(card).style).toBe(style);
+    expect(textBlocks(card).filter((t) => t.color !== undefined && t.color !== 'Default')).toEqual([]);
   });
 
-  it('URGENT banner at the very top when someone may be at risk, above a notice', () => {
+  it('URGENT banner under the one-line summary, above the decision buttons, when someone may be at risk', () => {
     const card = incidentCard(routed({ ...FACTS, risk: { atRisk: true } }), options({ notice: { tone: 'good', text: 'Reply checked.' } }));
-    expect(body(card)[0]).toMatchObject({ type: 'Container', style: 'attention' });
-    expect(texts(body(card)[0]!)[0]).toBe('URGENT: someone may be at risk');
-    expect(texts(body(card)[1]!)).toEqual(['Reply checked.']);
+    expect(texts(body(card)[0]!)).toEqual(['Reply checked.']);
+    expect(body(card)[1]!.id).toBe('headline');
+    expect(body(card)[2]).toMatchObject({ type: 'Container', style: 'attention' });
+    expect(texts(body(card)[2]!)[0]).toBe('URGENT: someone may be at risk');
+    const decisions = body(card).findIndex((e) => e.id === 'decisions');
+    expect(decisions).toBeGreaterThan(2);
     expect(fact(card, 'Anyone at risk')).toBe('Yes: someone may be at risk of harm');
   });
 
@@ -431,7 +452,8 @@ describe('incident card evidence', () => {
     const url = 'https://evil.example/[click](http://evil.example)';
     const card = incidentCard(routed({ ...FACTS, where: { ...FACTS.where, postUrl: url } }), options());
     expect(fact(card, 'Platform')).toBe('Facebook');
-    expect(fact(card, 'Link')).toBe(plainText(url));
+    expect(fact(card, 'Link')!.replace(/\u200b/g, '')).toBe(plainText(url));
+    expect(fact(card, 'Link')).toContain('/\u200b'); // a long link wraps on a phone
     expect(fact(card, 'Seen')).toBe('Tue 3 Nov 2026, 13:45');
     expect(fact(card, 'Author')).toBe('Jay Smith');
     expect(fact(card, 'Who the author is')).toBe('Patient');
@@ -439,12 +461,16 @@ describe('incident card evidence', () => {
   });
 
   it.each([
-    [0, 'First post by this author', 'Default'],
-    [1, '1 earlier incident by this author — possible harassment (BMA)', 'Attention'],
-    [2, '2 earlier incidents by this author — possible harassment (BMA)', 'Attention'],
-  ])('%i earlier incidents: "%s"', (prior, text, color) => {
+    [0, 'First post by this author', undefined],
+    [1, '1 earlier post by this author — possible harassment (BMA)', '1 earlier post by this author reported — possible harassment (BMA)'],
+    [2, '2 earlier posts by this author — possible harassment (BMA)', '2 earlier posts by this author reported — possible harassment (BMA)'],
+  ])('%i earlier posts: "%s", flagged in the headline in bold default-coloured text', (prior, text, flag) => {
     const card = incidentCard(routed(FACTS, prior), options());
-    expect(textBlocks(card).find((t) => t.text === text)).toMatchObject({ color });
+    expect(textBlocks(card).find((t) => t.text === text)).toBeDefined();
+    const headline = texts(section(card, 'headline')!);
+    if (flag) expect(textBlocks(section(card, 'headline')!).find((t) => t.text === flag)).toMatchObject({ weight: 'Bolder' });
+    else expect(headline.join('\n')).not.toContain('earlier post');
+    expect(textBlocks(card).filter((t) => t.color !== undefined && t.color !== 'Default')).toEqual([]);
   });
 
   it('an unnamed author cannot be matched with earlier posts', () => {
@@ -509,12 +535,20 @@ describe('incident card evidence', () => {
 // ---- grading --------------------------------------------------------------------------------------
 
 describe('incident card grading', () => {
-  it('recommended actions in order, each with its reason and a short source', () => {
+  it('the top three recommended actions with their reasons above the fold; all of them, with sources, behind "Show all N"', () => {
     const incident = routed({ ...FACTS, risk: { atRisk: true } }, 2);
     const grading = graded(incident);
-    expect(grading.actions.length).toBeGreaterThan(2);
+    expect(grading.actions.length).toBeGreaterThan(3);
     const card = incidentCard(incident, options());
-    const list = texts(card);
+    const top = body(card).find((e) => texts(e)[0] === `Recommended first (3 of ${grading.actions.length})`)!;
+    expect(top).toBeDefined();
+    expect(texts(top).slice(2)).toEqual(grading.actions.slice(0, 3).flatMap((a, i) => [plainText(`${i + 1}. ${a.title}`), plainText(a.reason)]));
+    expect(all(top)).not.toContain('Source: ');
+    const toggle = actions(card).find((a) => a.type === 'Action.ToggleVisibility' && a.title === `Show all ${grading.actions.length} recommended actions`)!;
+    expect(toggle.targetElements).toEqual(['all-actions']);
+    const hidden = section(card, 'all-actions')!;
+    expect(hidden.isVisible).toBe(false);
+    const list = texts(hidden);
     let last = -1;
     grading.actions.forEach((a, i) => {
       const at = list.indexOf(plainText(`${i + 1}. ${a.title}`));
@@ -524,20 +558,39 @@ describe('incident card grading', () => {
       expect(list[at + 2]!.length).toBeLessThan(140);
       last = at;
     });
-    expect(list).toContain('Critical severity: decide within 1 h of the report. ' + `${grading.actions.length} recommended actions, most important first.`);
+    expect(texts(card)).toContain('Decide within 1 h of the report. ' + `${grading.actions.length} recommended actions, most important first.`);
   });
 
-  it('sources name the document and section', () => {
-    const card = incidentCard(routed(), options());
-    expect(texts(card).filter((t) => t.startsWith('Source: '))).toEqual(expect.arrayContaining([expect.stringMatching(/^Source: (LMC guidance|Millbrook Medical Centre|Wickersley Medical Practice|Cockhedge Medical Centre|BMA), /)]));
+  const OTHER_PRACTICES = /Wickersley|Millbrook|Cockhedge|Caergwrle/;
+  /** A post that names no practice, so any practice's name on the card comes from the card itself. */
+  const NEUTRAL: ReportFacts = { ...FACTS, what: { ...FACTS.what, postText: 'Rudest receptionist ever. She should be sacked.' }, risk: { atRisk: true } };
+
+  it('sources name the guidance, and a practice policy as "the default policy", with its sources named once at the end', () => {
+    const card = incidentCard(routed(NEUTRAL, 2), options({ practiceName: 'Riverside Surgery', replyText: 'Thank you.' }));
+    const sources = texts(card).filter((t) => t.startsWith('Source: '));
+    expect(sources).toEqual(expect.arrayContaining([expect.stringMatching(/^Source: the default policy, /), expect.stringMatching(/^Source: (LMC guidance|BMA), /)]));
+    expect(sources.join('\n')).not.toMatch(OTHER_PRACTICES);
+    const named = texts(card).filter((t) => OTHER_PRACTICES.test(t));
+    expect(named).toHaveLength(1);
+    expect(named[0]).toMatch(/^The default policy's sections are drawn from the social media policies of /);
   });
 
-  it('policy warnings, in warning colour', () => {
+  it("a practice with its own policy reads \"Riverside Surgery's social media policy\", and no other practice's name", () => {
+    const card = incidentCard(routed(NEUTRAL, 2), options({ practiceName: 'Riverside Surgery', ownPolicy: true, replyText: 'Thank you.' }));
+    expect(texts(card).filter((t) => t.startsWith("Source: Riverside Surgery's social media policy, ")).length).toBeGreaterThan(0);
+    expect(all(card)).not.toMatch(OTHER_PRACTICES);
+  });
+
+  it('policy warnings: counted on their button, in an attention-styled container, default-coloured', () => {
     const incident = routed({ ...FACTS, risk: { atRisk: true } });
     const warnings = graded(incident).warnings;
     expect(warnings.length).toBeGreaterThan(0);
     const card = incidentCard(incident, options({ view: 'readonly' }));
-    for (const w of warnings) expect(textBlocks(card).find((t) => t.text === plainText(w.text))).toMatchObject({ color: 'Warning' });
+    expect(actions(card).find((a) => a.title === `Warnings (${warnings.length})`)).toMatchObject({ type: 'Action.ToggleVisibility', targetElements: ['warnings'] });
+    const box = section(card, 'warnings')!;
+    expect(box).toMatchObject({ style: 'attention', isVisible: false });
+    for (const w of warnings) expect(textBlocks(box).find((t) => t.text === plainText(w.text))).toBeDefined();
+    expect(textBlocks(box).filter((t) => t.color !== undefined)).toEqual([]);
   });
 });
 
@@ -554,31 +607,35 @@ describe('incident card decider view', () => {
 
   it('five collapsed sections, each with its own inputs and verbs', () => {
     const card = incidentCard(routed(), options());
-    expect(showCards(card).map((a) => a.title)).toEqual(SECTIONS.map(([title]) => title));
+    expect(showCards(card).map((a) => plainTitle(a.title))).toEqual(SECTIONS.map(([title]) => title));
     for (const [title, ids, verbs] of SECTIONS) {
       const sub = showCard(card, title)!.card as Json;
       expect(inputs(sub).map((i) => i.id)).toEqual(ids);
       expect(verbsIn(sub)).toEqual(verbs);
     }
     // Nothing to decide with sits outside the sections.
-    expect(inputs({ body: body(card) })).toEqual([]);
-    expect(texts(card)).toContain('Your decision');
+    expect(inputs({ body: body(card).filter((e) => e.id !== 'decisions') })).toEqual([]);
+    // The decision buttons come straight after the headline.
+    expect(body(card).findIndex((e) => e.id === 'decisions')).toBeLessThan(body(card).findIndex((e) => texts(e)[0]?.startsWith('Recommended first') || texts(e)[0] === 'What the policy recommends'));
+    expect(texts(card).some((t) => t.startsWith('Your decision'))).toBe(true);
   });
 
   it('action titles are plain', () => {
     const card = incidentCard(routed(), options());
-    expect(executes(card).map((a) => a.title)).toEqual(['Refresh', 'Evidence pack', 'Confirm no response', 'Check reply', 'Approve reply', 'Record actions', 'Assign', 'Send question']);
+    expect(executes(card).map((a) => a.title)).toEqual(['Refresh', 'Confirm no response', 'Check reply', 'Approve reply', 'Record actions', 'Assign', 'Send question', 'Evidence pack']);
   });
 
   it('no response: a required reason', () => {
     const reason = inputById(incidentCard(routed(), options()), INCIDENT_INPUTS.reason)!;
-    expect(reason).toMatchObject({ type: 'Input.Text', isRequired: true, isMultiline: true, maxLength: 500 });
+    expect(reason).toMatchObject({ type: 'Input.Text', isMultiline: true, maxLength: 500 });
+    expect(reason).not.toHaveProperty('isRequired');
     expect(String(reason.label)).toMatch(/\(required\)$/);
   });
 
   it('public reply: the box holds the reply text exactly, with the toggle to ask the reporter to post it', () => {
     const card = incidentCard(routed(), options({ replyText: HOSTILE_REPLY }));
-    expect(inputById(card, INCIDENT_INPUTS.replyText)).toMatchObject({ type: 'Input.Text', isMultiline: true, isRequired: true, maxLength: 1000, value: HOSTILE_REPLY });
+    expect(inputById(card, INCIDENT_INPUTS.replyText)).toMatchObject({ type: 'Input.Text', isMultiline: true, maxLength: 1000, value: HOSTILE_REPLY });
+    expect(inputById(card, INCIDENT_INPUTS.replyText)).not.toHaveProperty('isRequired');
     expect(inputById(card, INCIDENT_INPUTS.reporterPostsReply)).toMatchObject({
       type: 'Input.Toggle',
       title: 'Ask the reporter to post this reply',
@@ -590,7 +647,8 @@ describe('incident card decider view', () => {
   it('choose actions: every recommended action, in order, ticked freely', () => {
     const incident = routed();
     const choiceSet = inputById(incidentCard(incident, options()), INCIDENT_INPUTS.actions)!;
-    expect(choiceSet).toMatchObject({ type: 'Input.ChoiceSet', isMultiSelect: true, style: 'expanded', isRequired: true });
+    expect(choiceSet).toMatchObject({ type: 'Input.ChoiceSet', isMultiSelect: true, style: 'expanded' });
+    expect(choiceSet).not.toHaveProperty('isRequired');
     expect(choiceSet.choices).toEqual(graded(incident).actions.map((a) => ({ title: a.title, value: a.id })));
   });
 
@@ -603,15 +661,27 @@ describe('incident card decider view', () => {
     expect(choiceSet.value).toBe('aad-deputy');
   });
 
-  it('no Assign section when there is nobody to assign to', () => {
-    const card = incidentCard(routed(), options({ assignees: [] }));
-    expect(showCard(card, 'Assign')).toBeUndefined();
+  it.each([
+    ['nobody', []],
+    ['only people not yet known by name', [{ aadObjectId: 'aad-x', name: '' }, { aadObjectId: 'aad-y', name: '  ' }]],
+  ])('with %s to assign to, Assign says how to add a deputy, offers no "Unnamed colleague" and no button', (_, assignees) => {
+    const card = incidentCard(routed(), options({ assignees }));
+    const sub = showCard(card, 'Assign')!.card as Json;
+    expect(texts(sub)).toEqual(['No deputy or other manager is set up by name yet. In the practice channel, type "@Postwatch add deputy @Name" to add one.']);
+    expect(inputs(sub)).toEqual([]);
     expect(verbsIn(card)).not.toContain(INCIDENT_VERBS.assign);
+    expect(all(card)).not.toContain('Unnamed');
+  });
+
+  it('assign lists only the people known by name', () => {
+    const card = incidentCard(routed(), options({ assignees: [MANAGER, { aadObjectId: 'aad-x', name: '' }] }));
+    expect(inputById(card, INCIDENT_INPUTS.assignee)!.choices).toEqual([{ title: 'Pat Manager', value: 'aad-manager' }]);
   });
 
   it('ask the reporter: a required question', () => {
     const question = inputById(incidentCard(routed(), options()), INCIDENT_INPUTS.question)!;
-    expect(question).toMatchObject({ type: 'Input.Text', isRequired: true, isMultiline: true, maxLength: 500 });
+    expect(question).toMatchObject({ type: 'Input.Text', isMultiline: true, maxLength: 500 });
+    expect(question).not.toHaveProperty('isRequired');
   });
 
   describe('an error on an input: shown beneath it, with its section open in the body', () => {
@@ -637,13 +707,14 @@ describe('incident card decider view', () => {
       expect(problems(card)).toEqual([]);
       const open = section(card, sectionOf[id]!);
       expect(open).toBeDefined();
-      expect(texts(open!)[0]).toBe(titleOf[sectionOf[id]!]);
+      expect(plainTitle(texts(open!)[0])).toBe(titleOf[sectionOf[id]!]);
       expect(showCard(card, titleOf[sectionOf[id]!]!)).toBeUndefined();
       expect(showCards(card)).toHaveLength(4);
       const input = inputById(card, id)!;
       const { list, index } = siblings(card, input);
       expect(list).toBe(open!.items);
-      expect(list[index + 1]).toMatchObject({ type: 'TextBlock', text: plainText(message), color: 'Attention', wrap: true });
+      expect(list[index + 1]).toMatchObject({ type: 'TextBlock', text: plainText(message), weight: 'Bolder', wrap: true });
+      expect(list[index + 1]!).not.toHaveProperty('color');
       expect(texts(body(card)[0]!)).toEqual(['Please fix the highlighted answer below.']);
       // The section keeps its own buttons.
       expect(verbsIn(open!).length).toBeGreaterThan(0);
@@ -663,7 +734,8 @@ describe('incident card decider view', () => {
     it('an error for an input the card does not show goes to the top, and nothing opens', () => {
       const card = incidentCard(routed(), options({ assignees: [], errors: { assignee: 'Choose the deputy.' } }));
       expect(texts(body(card)[0]!)).toEqual(['Please check this:', 'Choose the deputy.']);
-      expect(showCards(card)).toHaveLength(4);
+      // Assign stays, closed, saying how to add a deputy.
+      expect(showCards(card)).toHaveLength(5);
     });
 
     it('no errors: no summary, nothing open', () => {
@@ -702,7 +774,7 @@ describe('incident card decider view', () => {
         plainText('"YOU ARE WRONG" reads as shouting.'),
       ]);
       const colours = textBlocks({ body: between }).map((t) => t.color);
-      expect(colours).toEqual(['Attention', 'Attention', 'Attention', 'Attention', 'Attention', 'Warning', 'Warning']);
+      expect(colours).toEqual(['Default', 'Default', 'Default', 'Default', 'Default', 'Default', 'Default']);
       expect(liveMarkdown(all(card))).toEqual([]);
     });
 
@@ -711,7 +783,7 @@ describe('incident card decider view', () => {
       const card = incidentCard(routed(), options({ replyText: reply, replyFindings: advisory }));
       expect(section(card, 'decide-reply')).toBeUndefined();
       const sub = showCard(card, 'Public reply')!.card as Json;
-      expect(textBlocks(sub).find((t) => t.text === 'Check: "YOU ARE WRONG"')).toMatchObject({ color: 'Warning' });
+      expect(textBlocks(sub).find((t) => t.text === 'Check: "YOU ARE WRONG"')).toMatchObject({ color: 'Default' });
       expect(texts(sub)).toContain('The reply check found 1 thing to consider.');
     });
 
@@ -734,7 +806,7 @@ describe('incident card decider view', () => {
 
     it('no findings: says so', () => {
       const sub = showCard(incidentCard(routed(), options()), 'Public reply')!.card as Json;
-      expect(textBlocks(sub).find((t) => t.text === 'The reply check found nothing to change.')).toMatchObject({ color: 'Good' });
+      expect(textBlocks(sub).find((t) => t.text === 'The reply check found nothing to change.')).toMatchObject({ color: 'Default' });
     });
 
     it('many findings: the first are listed, blocking first, the rest counted', () => {
@@ -755,13 +827,14 @@ describe('incident card read-only view', () => {
     const readonly = incidentCard(routed(), options({ view: 'readonly' }));
     expect(inputs(readonly)).toEqual([]);
     expect(executes(readonly).map((a) => a.verb)).toEqual([INCIDENT_VERBS.refresh]);
-    expect(readonly.actions).toEqual([]);
+    expect(readonly.actions ?? []).toEqual([]);
+    expect(body(readonly).find((e) => e.id === 'decisions')).toBeUndefined();
     expect(texts(readonly)).toContain(plainText(FACTS.what.postText));
     expect(texts(readonly)).not.toContain('Your decision');
     expect(texts(readonly)).not.toContain('Evidence pack');
     // The same information as the decider sees, minus the decision area and the evidence pack.
     const deciderOnly = ['Your decision', 'Evidence pack', 'Open one of the options', 'One file with the incident'];
-    const shared = (c: Json) => texts({ body: body(c) }).filter((t) => !deciderOnly.some((d) => t.startsWith(d)));
+    const shared = (c: Json) => texts({ body: body(c).filter((e) => e.id !== 'decisions') }).filter((t) => !deciderOnly.some((d) => t.startsWith(d)));
     expect(shared(readonly)).toEqual(shared(decider));
   });
 
@@ -884,7 +957,7 @@ describe('reporter question card', () => {
     expect(problems(card, { userText: [QUESTION.question] })).toEqual([]);
     expect(texts(card)).toEqual(expect.arrayContaining(['A question about your report', 'Your report PW-2026-0042', PRACTICE, 'Pat Manager asked, 3 Nov 2026, 15:00:', plainText(QUESTION.question)]));
     expect(inputs(card)).toEqual([
-      expect.objectContaining({ type: 'Input.Text', id: INCIDENT_INPUTS.answer, isRequired: true, isMultiline: true, maxLength: 2000, label: 'Your answer (required)' }),
+      expect.objectContaining({ type: 'Input.Text', id: INCIDENT_INPUTS.answer, isMultiline: true, maxLength: 2000, label: 'Your answer (required)' }),
     ]);
     expect(executes(card).map((a) => [a.title, a.verb, a.data])).toEqual([
       ['Send answer', INCIDENT_VERBS.answer, { practiceId: 'wickersley', reference: 'PW-2026-0042', version: 4 }],
@@ -895,7 +968,7 @@ describe('reporter question card', () => {
     const card = reporterQuestionCard(routed(), QUESTION, { practiceName: PRACTICE, error: 'Write your answer. [x](http://evil.example)' });
     expect(problems(card, { userText: [QUESTION.question] })).toEqual([]);
     const { list, index } = siblings(card, inputById(card, INCIDENT_INPUTS.answer)!);
-    expect(list[index + 1]).toMatchObject({ type: 'TextBlock', text: 'Write your answer. \\[x\\](http://evil.example)', color: 'Attention' });
+    expect(list[index + 1]).toMatchObject({ type: 'TextBlock', text: 'Write your answer. \\[x\\](http://evil.example)', weight: 'Bolder' });
   });
 
   it('once answered: the answer, thanks, and nothing to send', () => {
@@ -1007,10 +1080,10 @@ describe('incident card: follow-up tasks', () => {
     expect(texts(card)).toContain('Follow-up tasks');
     expect(texts(card)).toContain('3 follow-up tasks: 1 done, 2 open, 1 overdue.');
     expect(texts(taskContainer(card, TASKS[0]!.title)!)).toEqual(
-      expect.arrayContaining(['Report the post to the platform', 'Open · Owner: Mary Owner', 'Overdue by 1 h (due 3 Nov 2026, 16:00)']),
+      expect.arrayContaining(['Report the post to the platform', 'Open · Owner: Mary Owner', 'OVERDUE by 1 h (due 3 Nov 2026, 16:00)']),
     );
-    expect(textBlocks(card).find((t) => t.text === 'Overdue by 1 h (due 3 Nov 2026, 16:00)')).toMatchObject({ color: 'Attention' });
-    expect(textBlocks(card).find((t) => t.text === 'Due in 4 h, by 3 Nov 2026, 21:00')).toMatchObject({ color: 'Default' });
+    expect(textBlocks(card).find((t) => t.text === 'OVERDUE by 1 h (due 3 Nov 2026, 16:00)')).toBeDefined();
+    expect(textBlocks(card).find((t) => t.text === 'Due in 4 h, by 3 Nov 2026, 21:00')).not.toHaveProperty('color');
     expect(texts(taskContainer(card, TASKS[2]!.title)!)).toEqual([
       'Support the colleague who was targeted',
       'Done · Owner: Pat Manager',
@@ -1027,7 +1100,7 @@ describe('incident card: follow-up tasks', () => {
   it('a task due within the hour is in warning colour; the time is UK time (BST in summer)', () => {
     const summer = followedUp({ tasks: [{ ...TASKS[0]!, dueAt: '2026-07-01T12:30:00Z' }] });
     const card = incidentCard(summer, options({ now: new Date('2026-07-01T12:00:00Z') }));
-    expect(textBlocks(card).find((t) => String(t.text).startsWith('Due in'))).toMatchObject({ text: 'Due in 30 min, by 1 Jul 2026, 13:30', color: 'Warning' });
+    expect(textBlocks(card).find((t) => String(t.text).startsWith('Due in'))).toMatchObject({ text: 'Due in 30 min, by 1 Jul 2026, 13:30' });
   });
 
   it('decider view: every open task can be marked done, in its own collapsed section; done tasks cannot', () => {
@@ -1042,7 +1115,7 @@ describe('incident card: follow-up tasks', () => {
       expect(showCard).toMatchObject({ type: 'Action.ShowCard', title: 'Mark done', id: `task-${task.id}` });
       const sub = showCard.card as Json;
       expect(inputs(sub)).toEqual([
-        expect.objectContaining({ type: 'Input.Text', id: `outcome_${task.id}`, label: 'What happened? (required)', isRequired: true, isMultiline: true, maxLength: 1000 }),
+        expect.objectContaining({ type: 'Input.Text', id: `outcome_${task.id}`, label: 'What happened? (required)', isMultiline: true, maxLength: 1000 }),
       ]);
       expect(String(inputById(sub, `outcome_${task.id}`)!.placeholder)).toMatch(/platform report reference, police reference, MDU advice, the author's reply/i);
       expect(executes(sub).map((a) => [a.title, a.verb, a.data])).toEqual([
@@ -1103,7 +1176,7 @@ describe('incident card: follow-up tasks', () => {
     expect(elements(container).filter((e) => e.type === 'Action.ShowCard')).toEqual([]);
     const input = inputById(card, 'outcome_t1')!;
     const { list, index } = siblings(card, input);
-    expect(list[index + 1]).toMatchObject({ type: 'TextBlock', text: plainText(message), color: 'Attention' });
+    expect(list[index + 1]).toMatchObject({ type: 'TextBlock', text: plainText(message), weight: 'Bolder' });
     expect(list[index + 2]).toMatchObject({ type: 'ActionSet' });
     expect(elements(container)).toContain(input);
     expect(texts(body(card)[0]!)).toEqual(['Please fix the highlighted answer below.']);
@@ -1131,11 +1204,11 @@ describe('incident card: closing', () => {
     expect(section).toBeDefined();
     const sub = section.card as Json;
     expect(inputs(sub)).toEqual([
-      expect.objectContaining({ type: 'Input.Text', id: INCIDENT_INPUTS.closeOutcome, label: 'Outcome (required)', isRequired: true, isMultiline: true, maxLength: 2000 }),
+      expect.objectContaining({ type: 'Input.Text', id: INCIDENT_INPUTS.closeOutcome, label: 'Outcome (required)', isMultiline: true, maxLength: 2000 }),
       // Default policy: a personal attack naming staff is medium severity, so lessons are optional.
-      expect.objectContaining({ type: 'Input.Text', id: INCIDENT_INPUTS.lessonsLearnt, label: 'Lessons learnt (optional)', isRequired: false, isMultiline: true, maxLength: 2000 }),
+      expect.objectContaining({ type: 'Input.Text', id: INCIDENT_INPUTS.lessonsLearnt, label: 'Lessons learnt (optional)', isMultiline: true, maxLength: 2000 }),
     ]);
-    expect(texts(sub).join(' ')).toMatch(/fed back through practice meetings.*Caergwrle/);
+    expect(texts(sub).join(' ')).toMatch(/fed back through practice meetings.*the practice's social media policy/);
     expect(executes(sub).map((a) => [a.title, a.verb])).toEqual([['Close incident', INCIDENT_VERBS.close]]);
   });
 
@@ -1147,7 +1220,8 @@ describe('incident card: closing', () => {
   ] as const)('%s severity: lessons learnt required = %s', (severity, required) => {
     const card = incidentCard(followedUp({ severity }), options({ canClose: true }));
     expect(problems(card, { userText: FOLLOW_USER_TEXT })).toEqual([]);
-    expect(inputById(card, INCIDENT_INPUTS.lessonsLearnt)).toMatchObject({ isRequired: required, label: `Lessons learnt (${required ? 'required' : 'optional'})` });
+    expect(inputById(card, INCIDENT_INPUTS.lessonsLearnt)).toMatchObject({ label: `Lessons learnt (${required ? 'required' : 'optional'})` });
+    expect(inputById(card, INCIDENT_INPUTS.lessonsLearnt)).not.toHaveProperty('isRequired');
   });
 
   it('says how many tasks are still open', () => {
@@ -1178,7 +1252,7 @@ describe('incident card: closing', () => {
     expect(texts(open)[0]).toBe('Close the incident');
     const { list, index } = siblings(card, inputById(card, id)!);
     expect(list).toBe(open.items);
-    expect(list[index + 1]).toMatchObject({ type: 'TextBlock', text: plainText(message), color: 'Attention' });
+    expect(list[index + 1]).toMatchObject({ type: 'TextBlock', text: plainText(message), weight: 'Bolder' });
     expect(verbsIn(open)).toEqual([INCIDENT_VERBS.close]);
   });
 });
@@ -1197,7 +1271,7 @@ describe('incident card: closed and reopened', () => {
       'Lessons learnt',
       plainText(CLOSURE.lessonsLearnt),
     ]);
-    expect(texts(card)).toContain('Status: Closed');
+    expect(texts(card).some((t) => t.startsWith('Closed · reported '))).toBe(true);
     expect(liveMarkdown(all(card))).toEqual([]);
   });
 
@@ -1211,7 +1285,8 @@ describe('incident card: closed and reopened', () => {
     const card = incidentCard(followedUp({ reopenings }), options({ view: 'readonly' }));
     expect(problems(card, { userText: FOLLOW_USER_TEXT })).toEqual([]);
     const list = texts(card);
-    const at = list.indexOf('Reopened');
+    expect(actions(card).find((a) => a.title === 'History: 7 reopenings')).toMatchObject({ type: 'Action.ToggleVisibility', targetElements: ['history'] });
+    const at = list.indexOf('History: 7 reopenings') >= 0 ? -1 : list.findIndex((t) => t === '2 earlier reopenings are kept in the record.') - 1;
     expect(list[at + 1]).toBe('2 earlier reopenings are kept in the record.');
     expect(list.slice(at + 2, at + 4)).toEqual(['Reopened by Pat Manager on 3 Nov 2026, 10:00', plainText('Reason: Reason 2 **again** [x](http://evil.example)')]);
     expect(list.filter((t) => t.startsWith('Reopened by '))).toHaveLength(5);
@@ -1224,7 +1299,7 @@ describe('incident card: closed and reopened', () => {
     expect(problems(card, { userText: FOLLOW_USER_TEXT })).toEqual([]);
     expectFollowUpData(card, incident);
     const sub = showCard(card, 'Reopen')!.card as Json;
-    expect(inputs(sub)).toEqual([expect.objectContaining({ type: 'Input.Text', id: INCIDENT_INPUTS.reopenReason, isRequired: true, label: 'Why reopen it? (required)', maxLength: 2000 })]);
+    expect(inputs(sub)).toEqual([expect.objectContaining({ type: 'Input.Text', id: INCIDENT_INPUTS.reopenReason, label: 'Why reopen it? (required)', maxLength: 2000 })]);
     expect(executes(sub).map((a) => [a.title, a.verb])).toEqual([['Reopen', INCIDENT_VERBS.reopen]]);
     expect(texts(sub)[0]).toBe('It goes back to "In progress"; the reason is kept with the record.');
   });
@@ -1246,7 +1321,7 @@ describe('incident card: closed and reopened', () => {
     const open = section(card, 'incident-reopen')!;
     const { list, index } = siblings(card, inputById(card, INCIDENT_INPUTS.reopenReason)!);
     expect(list).toBe(open.items);
-    expect(list[index + 1]).toMatchObject({ type: 'TextBlock', text: plainText('Say why [x](http://evil.example)'), color: 'Attention' });
+    expect(list[index + 1]).toMatchObject({ type: 'TextBlock', text: plainText('Say why [x](http://evil.example)'), weight: 'Bolder' });
   });
 
   it('a closed incident offers neither decisions nor marking tasks done', () => {
@@ -1408,10 +1483,11 @@ describe('incident card: worst case with tasks, closure and reopenings', () => {
   it('every open task the viewer may act on keeps its form, and every error its place', () => {
     const incident = worstFollowThrough({ status: 'in-progress', openTasks: 15 });
     const card = incidentCard(incident, worstOptions('decider'));
-    expect(inputs(card).map((i) => i.id)).toEqual([...Array.from({ length: 15 }, (_, i) => `outcome_t${i + 1}`), INCIDENT_INPUTS.closeOutcome, INCIDENT_INPUTS.lessonsLearnt]);
+    // Close sits with the decision buttons, above the tasks.
+    expect(inputs(card).map((i) => i.id)).toEqual([INCIDENT_INPUTS.closeOutcome, INCIDENT_INPUTS.lessonsLearnt, ...Array.from({ length: 15 }, (_, i) => `outcome_t${i + 1}`)]);
     for (let i = 1; i <= 15; i++) {
       const { list, index } = siblings(card, inputById(card, `outcome_t${i}`)!);
-      expect(list[index + 1]).toMatchObject({ type: 'TextBlock', color: 'Attention' });
+      expect(list[index + 1]).toMatchObject({ type: 'TextBlock', weight: 'Bolder' });
     }
     expect(taskDoneActions(card).map((a) => (a.data as Json).taskId)).toEqual(Array.from({ length: 15 }, (_, i) => `t${i + 1}`));
   });
@@ -1427,9 +1503,9 @@ describe('the card checker: follow-through verbs and the download link', () => {
     ['taskDone with an empty taskId', (c) => ((taskDone(c).data as Json).taskId = ''), /taskId is not a non-empty string/],
     ['taskDone with the owner in its data', (c) => ((taskDone(c).data as Json).owner = 'aad-owner'), /not exactly/],
     ['a taskId on another incident verb', (c) => ((executeNamed(c, INCIDENT_VERBS.pack)[0]!.data as Json).taskId = 't1'), /not exactly practiceId,reference,version$/m],
-    ['a register.page without a page', (c) => (c.actions as Json[]).push({ type: 'Action.Execute', title: 'Next', verb: 'register.page', data: {} }), /page/],
-    ['a register.page with a page as text', (c) => (c.actions as Json[]).push({ type: 'Action.Execute', title: 'Next', verb: 'register.page', data: { page: '1' } }), /page is not a whole number/],
-    ['the download link on the incident card', (c) => (c.actions as Json[]).push({ type: 'Action.OpenUrl', ...DOWNLOAD_ACTION, url: 'https://postwatch.example/p' }), /only allowed on the evidence pack card/],
+    ['a register.page without a page', (c) => ((c.actions ??= []) as Json[]).push({ type: 'Action.Execute', title: 'Next', verb: 'register.page', data: {} }), /page/],
+    ['a register.page with a page as text', (c) => ((c.actions ??= []) as Json[]).push({ type: 'Action.Execute', title: 'Next', verb: 'register.page', data: { page: '1' } }), /page is not a whole number/],
+    ['the download link on the incident card', (c) => ((c.actions ??= []) as Json[]).push({ type: 'Action.OpenUrl', ...DOWNLOAD_ACTION, url: 'https://postwatch.example/p' }), /only allowed on the evidence pack card/],
   ];
   it('passes the good card', () => expect(problems(good(), { userText: FOLLOW_USER_TEXT })).toEqual([]));
   it.each(broken)('catches %s', (_, breakIt, expected) => {
@@ -1484,7 +1560,7 @@ describe('evidence pack card', () => {
 
   const broken: Array<[string, (c: Json) => void, RegExp]> = [
     ['another URL than the one issued', (c) => ((c.actions as Json[])[0]!.url = 'https://evil.example/'), /not the one the bot issued/],
-    ['a second OpenUrl', (c) => (c.actions as Json[]).push({ type: 'Action.OpenUrl', title: 'More', url: PACK.url }), /only Action.Execute/],
+    ['a second OpenUrl', (c) => ((c.actions ??= []) as Json[]).push({ type: 'Action.OpenUrl', title: 'More', url: PACK.url }), /only Action.Execute/],
     ['the link inside the body', (c) => body(c).push({ type: 'ActionSet', actions: [(c.actions as Json[]).pop()] }), /not one of the card's own actions/],
     ['an input beside the link', (c) => body(c).push({ type: 'Input.Text', id: 'x', label: 'X' }), /only allowed on the evidence pack card/],
     ['a refresh beside the link', (c) => (c.refresh = { action: { type: 'Action.Execute', title: 'R', verb: INCIDENT_VERBS.refresh, data: { practiceId: 'p', reference: 'r', version: 1 } } }), /only allowed on the evidence pack card/],
@@ -1494,5 +1570,65 @@ describe('evidence pack card', () => {
     const card = structuredClone(evidencePackCard(PACK));
     breakIt(card);
     expect(problems(card, { openUrl: PACK.url }).join('\n')).toMatch(expected);
+  });
+});
+
+// ---- phone-first: contrast in every Teams theme, and the worst case under 28 KB -------------------------
+
+describe('incident card colours: 4.5:1 in Teams light, dark and high contrast', () => {
+  it('the checker fails what it must: Teams warning text on white, attention text on dark', () => {
+    expect(contrast('#000000', '#ffffff')).toBeCloseTo(21, 0);
+    const warningOnWhite = { type: 'AdaptiveCard', body: [{ type: 'TextBlock', text: 'Careful', color: 'Warning' }] };
+    expect(contrastFailures(warningOnWhite).join('\n')).toMatch(/^light: warning text on default is 1\.\d+:1/);
+    const errorInShowCard = { type: 'AdaptiveCard', actions: [{ type: 'Action.ShowCard', title: 'X', card: { type: 'AdaptiveCard', body: [{ type: 'TextBlock', text: 'Fix', color: 'Attention' }] } }] };
+    expect(contrastFailures(errorInShowCard).join('\n')).toMatch(/dark: attention text on emphasis is 3\.\d+:1/);
+    const subtleInAttention = { type: 'AdaptiveCard', body: [{ type: 'Container', style: 'attention', items: [{ type: 'TextBlock', text: 'ok', isSubtle: true }] }] };
+    expect(contrastFailures(subtleInAttention)).toEqual([]);
+  });
+
+  const VARIANTS: Array<[string, () => [Incident, Partial<IncidentCardOptions>]]> = [
+    ['decider, undecided', () => [routed(), {}]],
+    ['read-only', () => [routed(), { view: 'readonly' }]],
+    ['at risk, repeat author, overdue', () => [routed({ ...FACTS, risk: { atRisk: true } }, 2), { now: new Date('2026-11-05T10:00:00Z') }]],
+    ['errors on every input, blocking findings, an attention notice', () => [hostileIncident(), { errors: ALL_ERRORS, replyText: HOSTILE_REPLY, replyFindings: hostileFindings(HOSTILE_REPLY), notice: { tone: 'attention', text: 'Refused.' } }]],
+    ['decided, a good notice', () => [decided(DECISIONS['public reply']!), { notice: { tone: 'good', text: 'Done.' } }]],
+    ['not routed yet, a default notice', () => [{ ...routed(), handling: undefined }, { notice: { tone: 'default', text: 'Grading.' } }]],
+  ];
+  it.each(VARIANTS)('%s: every text holds 4.5:1 in every theme, and no coloured text is used', (_, make) => {
+    const [incident, overrides] = make();
+    const card = incidentCard(incident, options(overrides));
+    expect(textColours(card).length).toBeGreaterThan(30);
+    expect(contrastFailures(card)).toEqual([]);
+    // Warnings, severity and errors are carried by container styles, never by text colour.
+    expect(textBlocks(card).filter((t) => t.color !== undefined && t.color !== 'Default')).toEqual([]);
+  });
+});
+
+describe('incident card worst case: 20 screenshots, 15 actions, long text, every error', () => {
+  const FIFTEEN = DEFAULT_POLICY.actions.slice(0, 15);
+  function worst(): [Incident, IncidentCardOptions] {
+    const incident = hostileIncident({ screenshots: 20, questions: 10 });
+    const grading = graded(incident);
+    const actions = FIFTEEN.map((a, i) => ({ id: a.id, title: `${a.title} ${HOSTILE_SHORT}`, reason: `${HOSTILE.slice(0, 300)} ${i}`, source: a.source, rule: 'r', guidance: a.guidance }));
+    const warnings = DEFAULT_POLICY.warnings.slice(0, 12).map((w) => ({ id: w.id, text: `${w.text} ${HOSTILE.slice(0, 200)}`, source: w.source }));
+    const heavy = { ...incident, handling: { ...incident.handling!, grading: { ...grading, actions, warnings } } };
+    return [heavy, options({ errors: ALL_ERRORS, replyText: HOSTILE_REPLY, replyFindings: hostileFindings(HOSTILE_REPLY), refreshUserIds: Array.from({ length: 60 }, (_, i) => `29:${i}`) })];
+  }
+
+  it.each(['decider', 'readonly'] as const)('%s: a valid card under 28 KB, with the decision buttons still before the recommendations', (view) => {
+    const [incident, opts] = worst();
+    expect(FIFTEEN).toHaveLength(15);
+    expect(incident.facts.evidence.screenshots).toHaveLength(20);
+    const card = incidentCard(incident, { ...opts, view });
+    expect(problems(card, { userText: USER_TEXT })).toEqual([]);
+    expect(bytes(card)).toBeLessThan(TEAMS_MAX_BYTES);
+    expect(contrastFailures(card)).toEqual([]);
+    const at = (pred: (e: Json) => boolean) => body(card).findIndex(pred);
+    const recommendations = at((e) => texts(e)[0] === 'What the policy recommends' || String(texts(e)[0]).startsWith('Recommended first'));
+    // Every input has an error here, so every decision section is open where its button was.
+    const decision = at((e) => e.id === 'decisions' || String(e.id).startsWith('decide-'));
+    if (view === 'decider') expect(decision).toBeGreaterThan(0);
+    expect(decision).toBeLessThan(recommendations);
+    expect(at((e) => e.id === 'headline')).toBeLessThan(recommendations);
   });
 });

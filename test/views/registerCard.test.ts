@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { registerCard, plainText, REGISTER_PAGE_SIZE, type RegisterRow } from '../../src/views/index.ts';
 import { INCIDENT_VERBS, REGISTER_VERBS } from '../../src/views/verbs.ts';
 import { TEAMS_MAX_BYTES, actions, body, bytes, elements, inputs, problems, shape, textBlocks, texts, type Json } from './cardChecks.ts';
+import { contrastFailures } from './contrast.ts';
 
 // ---- sample data --------------------------------------------------------------------------------
 
@@ -60,7 +61,7 @@ describe('register card', () => {
       'Due in 3 h, by 5 Nov 2026, 15:00',
     ]);
     expect(textBlocks(rows(card)[0]!)[0]).toMatchObject({ weight: 'Bolder' });
-    expect(textBlocks(rows(card)[0]!)[1]).toMatchObject({ color: 'Attention' });
+    expect(contrastFailures(card)).toEqual([]);
     expect(texts(rows(card)[1]!).slice(1, 3)).toEqual(['Low severity', 'Awaiting decision · Facebook · reported 3 h ago']);
     expect(inputs(card)).toEqual([]);
   });
@@ -71,14 +72,15 @@ describe('register card', () => {
   });
 
   it.each([
-    ['critical', 'Critical severity', 'Attention'],
-    ['high', 'High severity', 'Attention'],
-    ['medium', 'Medium severity', 'Warning'],
-    ['low', 'Low severity', 'Default'],
-    [undefined, 'Not graded yet', 'Default'],
-  ] as const)('severity %s: "%s" in %s colour', (severity, text, color) => {
+    ['critical', 'Critical severity'],
+    ['high', 'High severity'],
+    ['medium', 'Medium severity'],
+    ['low', 'Low severity'],
+    [undefined, 'Not graded yet'],
+  ] as const)('severity %s: "%s" in bold, default-coloured (4.5:1 in every Teams theme)', (severity, text) => {
     const card = registerCard([row({ severity })], opts());
-    expect(textBlocks(card).find((t) => t.text === text)).toMatchObject({ color, weight: 'Bolder' });
+    expect(textBlocks(card).find((t) => t.text === text)).toMatchObject({ color: 'Default', weight: 'Bolder' });
+    expect(contrastFailures(card)).toEqual([]);
   });
 
   it.each([
@@ -95,12 +97,12 @@ describe('register card', () => {
 
   it('overdue: how long, in attention colour', () => {
     const card = registerCard([row({ nextStepDue: '2026-11-05T09:40:00Z', overdue: true })], opts());
-    expect(textBlocks(card).find((t) => String(t.text).startsWith('Overdue'))).toMatchObject({ text: 'Overdue by 2 h 20 min (due 5 Nov 2026, 09:40)', color: 'Attention' });
+    expect(textBlocks(card).find((t) => String(t.text).startsWith('Overdue'))).toMatchObject({ text: 'Overdue by 2 h 20 min (due 5 Nov 2026, 09:40)', color: 'Default' });
   });
 
   it('due within the hour: warning colour; no due time: no line', () => {
     const soon = registerCard([row({ nextStepDue: '2026-11-05T12:30:00Z' })], opts());
-    expect(textBlocks(soon).find((t) => String(t.text).startsWith('Due'))).toMatchObject({ text: 'Due in 30 min, by 5 Nov 2026, 12:30', color: 'Warning' });
+    expect(textBlocks(soon).find((t) => String(t.text).startsWith('Due'))).toMatchObject({ text: 'Due in 30 min, by 5 Nov 2026, 12:30', color: 'Default' });
     const { nextStepDue: _none, ...withoutDue } = row();
     const none = registerCard([withoutDue], opts());
     expect(texts(rows(none)[0]!).some((t) => /^(Due|Overdue)/.test(t))).toBe(false);
@@ -108,7 +110,7 @@ describe('register card', () => {
 
   it('urgent: said first in the block, in attention colour', () => {
     const card = registerCard([row({ urgent: true })], opts());
-    expect(textBlocks(rows(card)[0]!)[0]).toMatchObject({ text: 'URGENT: someone may be at risk', color: 'Attention' });
+    expect(textBlocks(rows(card)[0]!)[0]).toMatchObject({ text: 'URGENT: someone may be at risk', weight: 'Bolder' });
     expect(all(registerCard([row()], opts()))).not.toContain('URGENT');
   });
 

@@ -55,6 +55,7 @@ export const GENERAL_CARE_TERMS: readonly string[] = [
   'prescription', 'medication', 'medicine', 'meds', 'tablets', 'pills', 'vaccination', 'vaccine', 'jab', 'immunisation',
   'immunization', 'booster', 'injection', 'screening', 'test', 'result', 'check-up', 'check up', 'treatment', 'dose',
   'repeat', 'inhaler', 'results', 'blood', 'scan', 'referral', 'assessment', 'examination', 'dressing', 'health check', 'operation', 'illness',
+  'death certificate', 'cause of death', 'post-mortem', 'post mortem',
 ];
 
 /** Endings of medicine names (British Approved Names): "lansoprazole", "bisoprolol", "ramipril". */

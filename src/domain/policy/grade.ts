@@ -1,5 +1,6 @@
 import type { ReportFacts } from '../report.ts';
 import type { AuthorRelationshipId, NamedPartyId, PlatformId, PostCategoryId } from '../vocabulary.ts';
+import { hasUrgentWording } from './urgency.ts';
 import { SEVERITY_IDS, type Policy, type RuleCondition, type RuleWhen, type SeverityId, type Source } from './schema.ts';
 
 /** The facts of a report the policy grades on. */
@@ -11,6 +12,8 @@ export interface GradingFacts {
   platform: PlatformId;
   /** Earlier incidents at this practice by the same author (0 for a first post). */
   priorIncidentsByAuthor: number;
+  /** The post's words suggest someone needs medical help urgently (urgency.ts). */
+  urgentWording?: boolean;
 }
 
 export interface GradedAction {
@@ -54,6 +57,7 @@ export function gradingFactsFrom(report: ReportFacts, priorIncidentsByAuthor: nu
     atRisk: report.risk.atRisk,
     platform: report.where.platform,
     priorIncidentsByAuthor: Math.max(0, Math.floor(priorIncidentsByAuthor)),
+    urgentWording: hasUrgentWording(report.what.postText, report.risk.riskDetails),
   };
 }
 
@@ -155,5 +159,6 @@ function holds(c: RuleCondition, f: GradingFacts): boolean {
   if (c.notPlatform && c.notPlatform.includes(f.platform)) return false;
   if (c.minPriorIncidents !== undefined && f.priorIncidentsByAuthor < c.minPriorIncidents) return false;
   if (c.maxPriorIncidents !== undefined && f.priorIncidentsByAuthor > c.maxPriorIncidents) return false;
+  if (c.urgentWording !== undefined && c.urgentWording !== (f.urgentWording === true)) return false;
   return true;
 }

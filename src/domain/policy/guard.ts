@@ -4,11 +4,13 @@ import { clinicalRule } from './reply-guard/rules/clinical.ts';
 import { addressRule, emailRule, numberRule } from './reply-guard/rules/contact.ts';
 import { nameRule, namesInPost } from './reply-guard/rules/names.ts';
 import { encounterRule, pinnedToADayRule } from './reply-guard/rules/encounter.ts';
+import { withoutGeneralInformation } from './reply-guard/rules/general.ts';
 import { relationshipRule } from './reply-guard/rules/relationship.ts';
 import { Findings, type Finding } from './reply-guard/rules/shared.ts';
 import { DEFAULT_BRIEF_WORD_LIMIT, toneRule } from './reply-guard/rules/tone.ts';
 import { approvedMatchers, isApproved, splitSentences } from './reply-guard/sentences.ts';
 import type { Policy } from './schema.ts';
+import { contactVariants, PUBLIC_REPLY_TEMPLATES } from './templates.ts';
 
 /**
  * The reply guard: checks a draft public reply before a manager can approve it. It works as a
@@ -81,10 +83,14 @@ export function guardContextFrom(
   };
 }
 
-/** The practice's approved sentences: its approved list and the sentences of its public reply template. */
+/**
+ * The practice's approved sentences: its approved list and the sentences of its public reply
+ * templates, as drafted for a practice with or without a phone or e-mail (renderReplyDraft), so
+ * the practice's own drafted reply never needs an attestation.
+ */
 export function approvedSentencesOf(policy: Policy): string[] {
-  const template = policy.templates.find((t) => t.id === 'public-reply');
-  return [...policy.replyGuard.approvedSentences, ...(template ? [template.text] : [])];
+  const templates = policy.templates.filter((t) => PUBLIC_REPLY_TEMPLATES.includes(t.id));
+  return [...policy.replyGuard.approvedSentences, ...templates.flatMap((t) => contactVariants(t.text))];
 }
 
 export function hasBlocking(findings: readonly Finding[]): boolean {
@@ -136,7 +142,11 @@ export function reviewReply(draft: string, context: ReplyContext): ReplyReview {
 
   // The practice's own name is never a finding (a practice may be called "Dr Khan's Surgery").
   const own = context.practiceName ? ownNameSpans(n.text, context.practiceName) : [];
-  const kept = findings.list.filter((f) => !own.some((o) => o.start <= f.start && f.end <= o.end));
+  // General information about normal practice ("cervical screening is offered to women aged 25 to 64") speaks of no one.
+  // The words a practice added as clinical stay clinical whatever the sentence.
+  const extra = (context.extraClinicalTerms ?? []).map((t) => normalise(t).words.trim().toLowerCase()).filter((t) => t.length > 0);
+  const practiceTerm = (f: Finding) => f.rule === 'clinical-information' && extra.some((t) => n.words.slice(f.start, f.end).toLowerCase().includes(t));
+  const kept = withoutGeneralInformation(n.words, findings.list, practiceTerm).filter((f) => !own.some((o) => o.start <= f.start && f.end <= o.end));
 
   const rank = (f: Finding) => (f.severity === 'blocking' ? 0 : 1);
   const mapped = kept

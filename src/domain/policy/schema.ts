@@ -111,6 +111,8 @@ const conditionShape = {
   /** Earlier incidents by the same author at this practice (1 = this is their second post). */
   minPriorIncidents: count().optional(),
   maxPriorIncidents: count().optional(),
+  /** The post's words suggest urgency (chest pain, cannot breathe, …): see domain/policy/urgency.ts. */
+  urgentWording: z.boolean({ error: 'expected true or false' }).optional(),
 };
 
 export const conditionSchema = z.strictObject(conditionShape);
@@ -193,6 +195,8 @@ const policyShape = {
   rules: z.array(ruleSchema),
   templates: z.array(templateSchema),
   replyGuard: replyGuardSettingsSchema,
+  /** Where a targeted colleague gets support, in the practice's words (a practice's own supportText wins). */
+  supportText: text.max(500).optional(),
 };
 
 export const policySchema = z.strictObject(policyShape).superRefine((policy, ctx) => {
@@ -325,6 +329,7 @@ export const policyOverrideSchema = z.strictObject({
     .optional(),
   templates: z.array(withId(templateSchema)).optional(),
   replyGuard: replyGuardSettingsSchema.partial().optional(),
+  supportText: text.max(500).optional(),
 });
 
 export type Source = z.output<typeof sourceSchema>;

@@ -1,5 +1,8 @@
+import { createHash } from 'node:crypto';
 import { odata, type TableClient, type TableTransactionResponse, type TransactionAction } from '@azure/data-tables';
+import { decisionDue } from '../../domain/handling.ts';
 import { authorKey, type Incident } from '../../domain/incident.ts';
+import { postKeyOf } from '../../domain/rereport.ts';
 import { countDelta, countKeysOf } from '../../domain/summary.ts';
 import { deadline } from './clients.ts';
 import { etagOf, getJson, key, putJson } from './entities.ts';
@@ -13,13 +16,15 @@ import type { Entity } from './incidentEntity.ts';
  *                                     per month per shard; the summary reads a range of them
  *   author|<authorKey>|<reportedAt>|<reference>   one small row per incident with a known
  *                                     author; the repeat-author count is a range read of them
+ *   post|<sha256 of the link>|<reportedAt>|<reference>   one per incident with a link: a
+ *                                     re-report of the same post is found by a range read
  *
  * Each incident row records the counters it added (`countKeys`), so an update subtracts exactly
  * those and adds the new version's. An incident stored before count rows existed has none: its
  * first update adds its counters whole (until then the summary leaves it out).
  * Deleting an incident (retention) leaves its month's counters as they are: the trend history
- * keeps counting it, and the summary says "reported", not "kept". Its author row holds the
- * author's name and is personal data: it is deleted with the incident (authorRowKey).
+ * keeps counting it, and the summary says "reported", not "kept". Its author and post rows name
+ * the author or their post: they are deleted with the incident (incidentErasure.ts).
  *
  * A count row is a shared row, so this process writes each one in turn (no two of its own
  * transactions race for it) and remembers its ETag; the shard is chosen once per process, so two
@@ -53,6 +58,9 @@ export function countKeysOfIncident(incident: Omit<Incident, 'etag'>): string[] 
     categories: incident.facts.what.categories,
     atRisk: incident.facts.risk.atRisk,
     ...(incident.handling?.priorIncidentsByAuthor !== undefined ? { priorIncidentsByAuthor: incident.handling.priorIncidentsByAuthor } : {}),
+    reportedAt: incident.reportedAt,
+    ...(incident.handling?.decision ? { decidedAt: incident.handling.decision.at } : {}),
+    ...(decisionDue(incident) ? { decisionDueAt: decisionDue(incident)!.toISOString() } : {}),
   });
 }
 
@@ -61,6 +69,30 @@ export function authorRow(incident: Omit<Incident, 'etag'>): Entity | undefined 
   const author = authorKey(incident.facts);
   if (!author) return undefined;
   return { partitionKey: key(incident.practiceId), rowKey: authorRowKey(author, incident.reportedAt, incident.reference), kind: 'author', reference: incident.reference };
+}
+
+/**
+ * The post's link as an index key: a SHA-256 of it (a link can be longer than a key may be, holds
+ * characters a key may not, and can name the author), so reports of one post are found by range.
+ */
+function postHash(postKey: string): string {
+  return createHash('sha256').update(postKey).digest('hex').slice(0, 32);
+}
+
+export function postRowKey(postKey: string, reportedAt: string, reference: string): string {
+  return `post|${postHash(postKey)}|${reportedAt}|${reference}`;
+}
+
+/** The link index row of a new incident (none without a link). */
+export function postRow(incident: Omit<Incident, 'etag'>): Entity | undefined {
+  const link = postKeyOf(incident.facts);
+  if (!link) return undefined;
+  return { partitionKey: key(incident.practiceId), rowKey: postRowKey(link, incident.reportedAt, incident.reference), kind: 'post', reference: incident.reference };
+}
+
+/** Every index row written with a new incident (and deleted with it). */
+export function indexRows(incident: Omit<Incident, 'etag'>): Entity[] {
+  return [authorRow(incident), postRow(incident)].filter((row): row is Entity => row !== undefined);
 }
 
 interface CountRow {
@@ -140,15 +172,23 @@ export class IncidentCounts {
     });
   }
 
-  /** Incidents at the practice by this author reported before `before`: a range of small rows. */
-  async byAuthor(practiceId: string, author: string, before: string): Promise<number> {
-    const from = `author|${key(author)}|`;
-    const filter = odata`PartitionKey eq ${key(practiceId)} and RowKey ge ${from} and RowKey lt ${`${from}${before}`}`;
-    return mapped('Count incidents by author', async () => {
-      let count = 0;
-      for await (const _ of this.table.listEntities({ queryOptions: { filter, select: ['RowKey'] }, abortSignal: deadline() })) count++;
-      return count;
-    });
+  /**
+   * The references of the practice's incidents by this author or of this post reported at or
+   * before `before`: a range of small index rows each, however long the practice's history.
+   */
+  async earlier(practiceId: string, match: { authorKey?: string; postKey?: string }, before: string): Promise<string[]> {
+    const prefixes = [...(match.authorKey ? [`author|${key(match.authorKey)}|`] : []), ...(match.postKey ? [`post|${postHash(match.postKey)}|`] : [])];
+    const found = new Set<string>();
+    for (const from of prefixes) {
+      // '}' sorts after '|': every row reported at `before` itself is in the range too.
+      const filter = odata`PartitionKey eq ${key(practiceId)} and RowKey ge ${from} and RowKey lt ${`${from}${before}}`}`;
+      await mapped('Find earlier reports', async () => {
+        for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select: ['reference'] }, abortSignal: deadline() })) {
+          if (typeof e.reference === 'string') found.add(e.reference);
+        }
+      });
+    }
+    return [...found];
   }
 
   private async read(partitionKey: string, rowKey: string): Promise<CountRow> {

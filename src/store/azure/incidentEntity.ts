@@ -1,5 +1,7 @@
 import type { Handling } from '../../domain/handling.ts';
 import { authorKey, INCIDENT_STATUSES, type Incident, type IncidentStatus } from '../../domain/incident.ts';
+import { postKeyOf } from '../../domain/rereport.ts';
+import { decisionDue } from '../../domain/handling.ts';
 import type { ReportFacts } from '../../domain/report.ts';
 import { getJson, key, numberProp, putJson, stringProp } from './entities.ts';
 
@@ -107,10 +109,14 @@ export function toIncidentEntity(incident: Omit<Incident, 'etag'>, head: AuditHe
     // Flat columns the routing sweep and the repeat-author count filter on.
     routed: incident.handling?.routedAt !== undefined,
     authorKey: authorKey(incident.facts) ?? '',
+    postKey: postKeyOf(incident.facts) ?? '',
     // Flat copies for the practice summary, so it reads a few columns rather than every JSON.
     severity: incident.handling?.grading?.severity ?? '',
     categories: incident.facts.what.categories.join(','),
     atRisk: incident.facts.risk.atRisk,
+    // Response figures for the summary: when it was decided, and when the decision fell due.
+    decidedAt: incident.handling?.decision?.at ?? '',
+    decisionDueAt: decisionDue(incident)?.toISOString() ?? '',
   };
   putJson(entity, 'facts', incident.facts);
   if (incident.handling) putJson(entity, 'handling', incident.handling);

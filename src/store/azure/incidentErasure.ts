@@ -6,7 +6,7 @@ import { auditRowKey, auditRowRange, chainEntry, toAuditEntity } from './auditCh
 import { deadline } from './clients.ts';
 import { key, stringProp, unkey } from './entities.ts';
 import { isNotFound, mapped } from './errors.ts';
-import { authorRow } from './incidentCounts.ts';
+import { indexRows } from './incidentCounts.ts';
 import { auditHeadOf, draftMarkerRowKey, incidentRowKey, openRowKey, refusalRowRange } from './incidentEntity.ts';
 
 /**
@@ -15,8 +15,8 @@ import { auditHeadOf, draftMarkerRowKey, incidentRowKey, openRowKey, refusalRowR
  * 1. One transaction: the incident row is deleted and a tombstone is appended to its audit chain
  *    as the next entry, linked to the last one; a hold or a reopening made since the incident was
  *    read wins and nothing is deleted. The tombstone row carries `erasure: 'pending'`.
- *    The post author's index row (`author|…`, incidentCounts.ts), which names the author, is
- *    deleted in that same transaction, so no deleted incident ever leaves it behind.
+ *    Its index rows (`author|…` and `post|…`, incidentCounts.ts), which name the post's author or
+ *    point at their post, are deleted in that same transaction, so none outlives the incident.
  * 2. The rest (older audit entries, the register row, the draft marker, the refusal rows, which
  *    name who was refused; screenshots and outbox rows by the caller) is removed, then the
  *    tombstone is marked done. A crash in between leaves a pending tombstone that the next run
@@ -52,9 +52,9 @@ export async function eraseIncident(table: TableClient, incident: Incident, chan
     previousHash: head.auditHash,
   });
   // Written with the incident (its identity is the one just checked by ETag); an incident stored
-  // before author rows existed, or with no known author, has none. Only an erasure deletes one.
-  const author = authorRow(incident);
-  const authorThere = author !== undefined && (await rowExists(table, partitionKey, author.rowKey));
+  // before index rows existed, or with no known author or link, has none. Only an erasure deletes one.
+  const index: string[] = [];
+  for (const row of indexRows(incident)) if (await rowExists(table, partitionKey, row.rowKey)) index.push(row.rowKey);
   await mapped('Erase incident', () =>
     transactionOrConflict(table, [
       // ...and stays so: every change to an incident creates audit entry head+1 in its own
@@ -62,7 +62,7 @@ export async function eraseIncident(table: TableClient, incident: Incident, chan
       // (409) and that whole transaction with it. (A transaction's delete takes no ETag.)
       ['delete', { partitionKey, rowKey: incidentRowKey(incident.reference) }],
       ['create', { ...toAuditEntity(tombstone), erasure: 'pending', draftId: incident.draftId }],
-      ...(authorThere ? [['delete', { partitionKey, rowKey: author.rowKey }] as TransactionAction] : []),
+      ...index.map((rowKey): TransactionAction => ['delete', { partitionKey, rowKey }]),
     ]),
   );
   return tombstone;
@@ -119,7 +119,7 @@ export async function finishErasure(table: TableClient, practiceId: string, refe
 }
 
 async function rowExists(table: TableClient, partitionKey: string, rowKey: string): Promise<boolean> {
-  return mapped('Read author index row', async () => {
+  return mapped('Read index row', async () => {
     try {
       await table.getEntity(partitionKey, rowKey, { abortSignal: deadline() });
       return true;

@@ -21,11 +21,12 @@ import {
 import { eraseIncident, finishErasure, pendingErasures } from './incidentErasure.ts';
 import { chainEntry, factsHash, GENESIS_HASH, toAuditEntity } from './auditChain.ts';
 import { auditRecords, auditTrail } from './auditTrails.ts';
+import { countRefusal } from './refusalRows.ts';
 import { deadline } from './clients.ts';
 import { etagOf, getJson, key, stringProp, unkey } from './entities.ts';
 import { isConflict, isNotFound, mapped, toStoreError } from './errors.ts';
 import { AuditHeads, versionOf } from './auditHeads.ts';
-import { authorRow, countKeysOfIncident, IncidentCounts } from './incidentCounts.ts';
+import { countKeysOfIncident, IncidentCounts, indexRows } from './incidentCounts.ts';
 import { ReferenceNumbers } from './referenceNumbers.ts';
 import {
   auditHeadOf,
@@ -35,7 +36,6 @@ import {
   incidentRowKey,
   OPEN_ROWS,
   openRowKey,
-  refusalRowKey,
   toOpenEntity,
   londonYear,
   toIncidentEntity,
@@ -118,7 +118,7 @@ export class AzureIncidentStore implements IncidentStore {
       facts: incident.facts,
     };
     const countKeys = countKeysOfIncident(stored);
-    const author = authorRow(stored);
+
     const actions: TransactionAction[] = [
       ['create', withCountKeys(toIncidentEntity(stored, { auditSequence: audit.sequence, auditHash: audit.hash }), countKeys)],
       [
@@ -127,7 +127,7 @@ export class AzureIncidentStore implements IncidentStore {
       ],
       ['create', toAuditEntity(audit)],
       ['create', toOpenEntity(stored)],
-      ...(author ? [['create', author] as TransactionAction] : []),
+      ...indexRows(stored).map((row): TransactionAction => ['create', row]),
     ];
     const result = await this.counts.write(incident.practiceId, incident.reportedAt, [], countKeys, (counted) =>
       this.table.submitTransaction([...actions, ...(counted ? [counted] : [])], { abortSignal: deadline() }),
@@ -259,8 +259,15 @@ export class AzureIncidentStore implements IncidentStore {
     return reread;
   }
 
-  async countByAuthor(practiceId: string, authorKey: string, before: string): Promise<number> {
-    return this.counts.byAuthor(practiceId, authorKey, before);
+  /**
+   * Earlier reports by the same author or of the same post (routing: repeat posters, re-reports):
+   * found through the index rows written with each incident, then read one by one, so the cost
+   * follows how many there are, not the practice's history.
+   */
+  async earlierReports(practiceId: string, match: { authorKey?: string; postKey?: string }, before: string): Promise<Incident[]> {
+    const references = await this.counts.earlier(practiceId, match, before);
+    const found = await Promise.all(references.map((reference) => this.get(practiceId, reference)));
+    return found.filter((incident): incident is Incident => incident !== undefined);
   }
 
   /** The summary's counters by month, from `fromMonth` ("YYYY-MM") on: a handful of rows. */
@@ -308,7 +315,7 @@ export class AzureIncidentStore implements IncidentStore {
 
   async listSummaryRows(practiceId: string, since: string): Promise<SummaryRow[]> {
     const filter = odata`PartitionKey eq ${key(practiceId)} and RowKey ge ${INCIDENT_ROWS.from} and RowKey lt ${INCIDENT_ROWS.to} and reportedAt ge ${since}`;
-    const select = ['reference', 'reportedAt', 'status', 'severity', 'platform', 'categories', 'atRisk', 'authorKey'];
+    const select = ['reference', 'reportedAt', 'status', 'severity', 'platform', 'categories', 'atRisk', 'authorKey', 'decidedAt', 'decisionDueAt'];
     return mapped('Summarise incidents', async () => {
       const rows: SummaryRow[] = [];
       for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select }, abortSignal: deadline(30_000) })) {
@@ -322,6 +329,8 @@ export class AzureIncidentStore implements IncidentStore {
           categories: text('categories').split(',').filter((c) => c.length > 0),
           atRisk: e.atRisk === true,
           authorKey: text('authorKey'),
+          ...(text('decidedAt') ? { decidedAt: text('decidedAt') } : {}),
+          ...(text('decisionDueAt') ? { decisionDueAt: text('decisionDueAt') } : {}),
         });
       }
       return rows;
@@ -381,27 +390,9 @@ export class AzureIncidentStore implements IncidentStore {
   }
 
   async countRefusal(practiceId: string, reference: string, aadObjectId: string, windowStart: Date, at: Date): Promise<number> {
-    const row = { partitionKey: key(practiceId), rowKey: refusalRowKey(reference, aadObjectId, windowStart) };
-    for (let attempt = 0; attempt < 5; attempt++) {
-      let current: (Record<string, unknown> & { etag?: string }) | undefined;
-      try {
-        current = await this.table.getEntity(row.partitionKey, row.rowKey, { abortSignal: deadline() });
-      } catch (error) {
-        if (!isNotFound(error)) throw toStoreError(error, 'Read refusal count');
-      }
-      const count = (typeof current?.count === 'number' ? current.count : 0) + 1;
-      const entity = { ...row, kind: 'refusal', reference, aadObjectId, windowStart: windowStart.toISOString(), count, lastAt: at.toISOString() };
-      try {
-        if (current) await this.table.updateEntity(entity, 'Replace', { etag: current.etag, abortSignal: deadline() });
-        else await this.table.createEntity(entity, { abortSignal: deadline() });
-        return count;
-      } catch (error) {
-        // Another press (here or on another instance) counted first: count again on top of it.
-        if (!isConflict(error)) throw toStoreError(error, 'Count refusal');
-      }
-    }
-    throw new ConflictError('Count refusal: too many concurrent presses.');
+    return countRefusal(this.table, practiceId, reference, aadObjectId, windowStart, at);
   }
+
 
   async auditTrail(practiceId: string, reference: string): Promise<AuditEntry[]> {
     return auditTrail(this.table, practiceId, reference);

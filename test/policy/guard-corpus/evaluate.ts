@@ -2,7 +2,7 @@ import { checkReply, guardContextFrom, hasBlocking, type Finding } from '../../.
 import { loadPolicy } from '../../../src/policy/load.ts';
 import { BREACH_CLASSES, corpusContext, type CorpusCase } from './context.ts';
 import { HELD_OUT } from './held-out.ts';
-import { REDTEAM } from './redteam.ts';
+import { REDTEAM, REDTEAM2 } from './redteam.ts';
 import { TUNING } from './tuning.ts';
 
 /** How the guard does on the corpus: breaching drafts blocked per class, clean drafts blocked. */
@@ -53,8 +53,14 @@ export function score(name: string, cases: readonly CorpusCase[]): CorpusScore {
   return result;
 }
 
-/** redteam: written blind (before reading the rules) by a second engineer, to measure how the rules generalise. */
-export const CORPORA = { tuning: TUNING, 'held-out': HELD_OUT, redteam: REDTEAM, all: [...TUNING, ...HELD_OUT, ...REDTEAM] } as const;
+/** redteam and redteam2: each written blind (before reading the rules) by another engineer, to measure how the rules generalise. */
+export const CORPORA = {
+  tuning: TUNING,
+  'held-out': HELD_OUT,
+  redteam: REDTEAM,
+  redteam2: REDTEAM2,
+  all: [...TUNING, ...HELD_OUT, ...REDTEAM, ...REDTEAM2],
+} as const;
 
 export function percent(part: number, whole: number): string {
   return whole === 0 ? '-' : `${((100 * part) / whole).toFixed(1)} %`;

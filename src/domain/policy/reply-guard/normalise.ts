@@ -2,7 +2,8 @@
  * The reply guard reads a draft only after normalising it, so that a disguise cannot hide a name,
  * a number or a word from the rules: compatibility forms (NFKC: full-width, mathematical letters,
  * ligatures), accents, lookalike Cyrillic and Greek letters, zero-width and bidi characters, soft
- * hyphens, digits of any script, and digits spelled out in words ("oh seven seven ...").
+ * hyphens, digits of any script, digits spelled out in words ("oh seven seven ..."), HTML character
+ * references ("&#75;elly") and emoji or symbols used as separators ("your🔹appointment").
  *
  * Every rule then reads the normalised text; `origin` maps each normalised position back to the
  * characters of the draft the manager typed, so a finding still points at what they wrote.
@@ -59,12 +60,10 @@ interface Piece {
 
 export function normalise(draft: string): Normalised {
   const pieces: Piece[] = [];
-  let i = 0;
-  for (const ch of draft) {
-    const start = i;
-    i += ch.length;
+  for (const m of draft.matchAll(CHARACTER)) {
+    const ch = decodeReference(m[0]);
     if (INVISIBLE.test(ch)) continue;
-    for (const out of foldCharacter(ch)) pieces.push({ text: out, start, end: i });
+    for (const out of foldCharacter(ch)) pieces.push({ text: out, start: m.index, end: m.index + m[0].length });
   }
   const spelled = readSpelledDigits(lettersForDigits(joinSpacedLetters(pieces)));
   const text = spelled.map((p) => p.text).join('');
@@ -80,12 +79,35 @@ export function normalise(draft: string): Normalised {
   return { text, words: leetToLetters(text), origin, originEnd };
 }
 
+/** One character of the draft, or an HTML character reference ("&#78;", "&#x4E;", "&commat;") standing for one. */
+const CHARACTER = /&#\d{1,7};|&#[xX][0-9a-fA-F]{1,6};|&(?:amp|commat|period|lt|gt|quot|apos|nbsp|hyphen|dash|num|plus|percnt|lowbar|sol);|[\s\S]/gu;
+const NAMED_REFERENCES: Record<string, string> = {
+  amp: '&', commat: '@', period: '.', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', hyphen: '-', dash: '-', num: '#',
+  plus: '+', percnt: '%', lowbar: '_', sol: '/',
+};
+
+function decodeReference(token: string): string {
+  if (token.length === 1 || !token.startsWith('&')) return token;
+  const hex = /^&#[xX]([0-9a-fA-F]+);$/.exec(token);
+  const dec = /^&#(\d+);$/.exec(token);
+  const code = hex ? parseInt(hex[1]!, 16) : dec ? Number(dec[1]) : undefined;
+  if (code !== undefined) return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : ' ';
+  return NAMED_REFERENCES[token.slice(1, -1)] ?? token;
+}
+
+/** Emoji and pictographs read as a space: as separators they join what they sit between ("07700🔹900"). */
+const PICTOGRAPH = /[\p{Extended_Pictographic}\p{So}]/u;
+
 /** One draft character as the rules read it: zero or more characters (NFKC can expand "ﬁ" to "fi"). */
 function foldCharacter(ch: string): string[] {
   const out: string[] = [];
   const compat = ch.normalize('NFKC').normalize('NFD');
   for (const c of compat) {
     if (/\p{M}/u.test(c) || INVISIBLE.test(c)) continue; // accents, and invisibles NFKC produced
+    if (PICTOGRAPH.test(c)) {
+      out.push(' ');
+      continue;
+    }
     const looked = LOOKALIKES[c];
     if (looked !== undefined) {
       out.push(looked);
@@ -143,11 +165,14 @@ function readSpelledDigits(pieces: Piece[]): Piece[] {
     tokens.push({ start: m.index, end: m.index + m[0].length, digits, repeat: REPEATS[lower] ?? 0 });
   }
   const replace: { start: number; end: number; digits: string }[] = [];
+  const isWord = (t: (typeof tokens)[number]) => !/^\d+$/.test(text.slice(t.start, t.end));
   let run: typeof tokens = [];
   const flush = () => {
     const words = run.filter((t) => t.digits !== undefined && !/^\d+$/.test(text.slice(t.start, t.end))).length;
     const total = run.reduce((n, t) => n + (t.digits?.length ?? 0), 0);
-    if (words >= 2 && run.length >= 4 && total >= 6) {
+    // A digit word typed hard against a digit ("900 1two3") is part of that number whatever its length.
+    const glued = run.some((t, k) => isWord(t) && [run[k - 1], run[k + 1]].some((o) => o !== undefined && !isWord(o) && (o.end === t.start || o.start === t.end)));
+    if ((words >= 2 && run.length >= 4 && total >= 6) || (glued && total >= 6)) {
       let pending = 1;
       for (const t of run) {
         if (t.repeat) {

@@ -34,6 +34,8 @@ const BIRTH = new RegExp(
     `\\b${AGE}\\s+years\\s+of\\s+age\\b`,
     '\\bage\\s*[:=]\\s*\\d{1,3}\\b',
     '\\b\\d{1,3}\\s*(?:y\\.?o\\.?|yrs?\\.?\\s*old|yo)\\b',
+    // "b. 1961": born, as a signature or a register writes it
+    '\\bb\\.\\s?(?:19|20)\\d{2}\\b',
   ].join('|'),
   'giu',
 );
@@ -68,7 +70,7 @@ export function birthRule(text: string, findings: Findings, words: string = text
   for (const m of [...text.matchAll(BIRTH), ...(words === text ? [] : words.matchAll(BIRTH))]) {
     const span = { start: m.index, end: m.index + m[0].length };
     if (findings.overlaps({ start: span.start, end: span.end + 40 }, ['date-of-birth'])) continue;
-    const isAge = !/birth|born|dob|d-o-b|d\.\s?o|b-?day/i.test(m[0]);
+    const isAge = !/birth|born|dob|d-o-b|d\.\s?o|b-?day|^b\./i.test(m[0]);
     // An age group is general information ("patients aged 65 and over", "children under 5").
     if (isAge && (AGE_GROUP_AFTER.test(text.slice(span.end, span.end + 20)) || AGE_GROUP_BEFORE.test(text.slice(Math.max(0, span.start - 30), span.start)))) continue;
     findings.add(isAge ? 'age' : 'date-of-birth', 'blocking', span.start, span.end, (q) =>

@@ -53,7 +53,9 @@ export function clinicalRule(text: string, words: string, extraTerms: readonly s
     findings.add('clinical-information', 'blocking', start, end, MESSAGE);
   };
   // Both readings: terms with digits ("HbA1c") as typed, disguised words ("sm3ar") as letters.
-  for (const view of [text, words]) for (const m of view.matchAll(alwaysPattern(extraTerms))) add(m.index, m.index + m[0].length);
+  // "self-referral", "self-certify": a way in that anyone may use, not someone's care.
+  const selfService = (at: number) => /self-$/i.test(words.slice(Math.max(0, at - 5), at));
+  for (const view of [text, words]) for (const m of view.matchAll(alwaysPattern(extraTerms))) if (!selfService(m.index)) add(m.index, m.index + m[0].length);
   for (const m of words.matchAll(MEDICINE)) add(m.index, m.index + m[0].length);
   for (const re of PERSONAL_CARE) {
     for (const m of words.matchAll(re)) {

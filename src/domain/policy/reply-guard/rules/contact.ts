@@ -83,7 +83,7 @@ export function numberRule(text: string, practice: PracticeContact, claimed: rea
     if (digits.length === 10 && isValidNhsNumber(digits)) {
       findings.add('nhs-number', 'blocking', start, end, (q) =>
         `${q} is an NHS number (it passes the modulus-11 check). A reply must not carry personal data.`);
-    } else if (looksLikePhone(raw, digits)) {
+    } else if (looksLikePhone(raw, digits) && !isOrganisationNumber(digits)) {
       findings.add('phone-number', 'blocking', start, end, (q) =>
         `${q} is a phone number that is not the practice's own. A reply must not carry personal data; give only the practice's number.`);
     } else {
@@ -91,6 +91,14 @@ export function numberRule(text: string, practice: PracticeContact, claimed: rea
         `${q} is a long number: make sure it is not personal data (an NHS number, phone number or reference).`);
     }
   }
+}
+
+/**
+ * 03 numbers are for public bodies and charities, 0800 and 0808 are freephone: NHS England, a
+ * helpline, the ICB. Nobody's own phone is one, so signposting to them is general information.
+ */
+function isOrganisationNumber(digits: string): boolean {
+  return /^(?:03\d{9}|080[08]\d{6,7})$/.test(digits);
 }
 
 function looksLikePhone(raw: string, digits: string): boolean {
@@ -102,7 +110,15 @@ function looksLikePhone(raw: string, digits: string): boolean {
 
 /** UK postcodes ("S66 1AB", "sw1a 1aa") and street addresses ("12 Elm Road", "Flat 3"). */
 const POSTCODE = /(?<![\p{L}\p{N}])[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}(?![\p{L}\p{N}])/giu;
-const STREET = /(?<![\p{L}\p{N}])(?:\d{1,4}[a-z]?,?\s+(?:\p{Lu}[\p{L}'-]+\s+){1,3}(?:Road|Rd|Street|St|Lane|Ln|Avenue|Ave|Close|Drive|Way|Crescent|Court|Place|Grove|Gardens|Terrace|Walk|View|Rise|Mews|Square|Row|Park|Green|Hill|Parade|Fold|Croft|Meadow|Meadows|Vale|Bank)|(?:[Ff]lat|[Aa]partment|[Aa]pt)\.?\s+\d{1,4}[a-z]?)(?![\p{L}\p{N}])/gu;
+const STREET_NAME = "(?:\\p{Lu}[\\p{L}'-]+\\s+){1,3}(?:Road|Rd|Street|St|Lane|Ln|Avenue|Ave|Close|Drive|Way|Crescent|Court|Place|Grove|Gardens|Terrace|Walk|View|Rise|Mews|Square|Row|Park|Green|Hill|Parade|Fold|Croft|Meadow|Meadows|Vale|Bank)";
+/** A house number, also spelled ("twenty-two Church Lane"). */
+const HOUSE_NUMBER = '(?:\\d{1,4}[a-z]?|(?:[Tt]wenty|[Tt]hirty|[Ff]orty|[Ff]ifty|[Ss]ixty|[Ss]eventy|[Ee]ighty|[Nn]inety)(?:[\\s-](?:one|two|three|four|five|six|seven|eight|nine))?|[Oo]ne|[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[Ss]ix|[Ss]even|[Ee]ight|[Nn]ine|[Tt]en|[Ee]leven|[Tt]welve)';
+const STREET = new RegExp(
+  `(?<![\\p{L}\\p{N}])(?:${HOUSE_NUMBER},?\\s+${STREET_NAME}|(?:[Ff]lat|[Aa]partment|[Aa]pt)\\.?\\s+\\d{1,4}[a-z]?|` +
+    // "your flat on Ecclesall Road": someone's home placed on a street
+    `(?:[Yy]our|[Hh]is|[Hh]er|[Tt]heir|[Uu]r)\\s+(?:flat|house|home|place|address|bungalow|care home)\\s+(?:on|in|at|off)\\s+${STREET_NAME})(?![\\p{L}\\p{N}])`,
+  'gu',
+);
 
 const OWN_ADDRESS = /(?:(?:our|the)\s+(?:surgery|practice|building|centre|branch|site|main site|address|premises|car park)(?:'s address)?|we(?:'re|\s+are)(?:\s+now)?|we\s+have\s+moved|we(?:'ve|\s+have)\s+moved|find\s+us)(?:\s+(?:is|are|has\s+moved|located|based|now|situated))*\s+(?:at|on|to|in)?\s*$/i;
 

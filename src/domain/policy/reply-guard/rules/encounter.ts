@@ -39,7 +39,7 @@ const GLAD_TO_HAVE_MET = new RegExp(`${B}(?:was|were|been)\\s+(?:so\\s+|really\\
 const THEIR_CONTACT = new RegExp(`${B}(?:following|after|regarding|re|since|about|of|during|in|before)\\s+(?:your|ur|his|her)\\s+(?:recent\\s+|last\\s+|earlier\\s+|previous\\s+)?(?:call|phone call|telephone call|calls|visit|conversation|consultation|attendance|complaint|letter|chat|trip)${A}`, 'giu');
 /** "this patient", "the gentleman concerned", "the lady in question" */
 /** A visit the practice knows is coming: "when you come in for your review", "see you on Tuesday". */
-const VISIT_AHEAD = new RegExp(`${B}(?:when\\s+(?:you|u|he|she)\\s+(?:come|comes|are|is|pop)\\s+(?:in|back|here|down)\\s+(?:for\\s+(?:your|ur|his|her)|next\\s+(?:week|time|month)|on\\s+${DAYS}|tomorrow)|see\\s+(?:you|u|him|her)\\s+(?:again\\s+)?(?:tomorrow|next\\s+(?:week|${DAYS})|on\\s+${DAYS}|at\\s+(?:your|ur|his|her)))${A}`, 'giu');
+const VISIT_AHEAD = new RegExp(`${B}(?:when\\s+(?:you|u|he|she)\\s+(?:come|comes|are|is|pop)\\s+(?:in|back|here|down)\\s+(?:for\\s+(?:your|ur|his|her)|next\\s+(?:week|time|month)|on\\s+${DAYS}|tomorrow)|(?:see|seeing)\\s+(?:you|u|him|her)\\s+(?:again\\s+)?(?:tomorrow|next\\s+(?:week|${DAYS})|on\\s+${DAYS}|at\\s+(?:your|ur|his|her)))${A}`, 'giu');
 const SINGLED_OUT = new RegExp(`${B}(?:(?:this|that)\\s+(?:patient|gentleman|gent|lady|lad|young man|young woman|young lady|elderly lady|elderly gentleman)(?!\\s+(?:confidentiality|care|safety|experience|experiences|feedback|records?|data|information|services?|participation|group|groups|survey|choice|list|satisfaction|access|voice|journey|charter|rights)${A})|(?:the|this|that)\\s+(?:patient|gentleman|gent|lady|man|woman|person|individual|family|child|reviewer|poster|young man|young woman|young lady)\\s+(?:concerned|in question|involved|who (?:posted|wrote|left|shared|commented)))${A}`, 'giu');
 
 const PAST_TIME = new RegExp(`${B}(?:yesterday|this morning|this afternoon|earlier today|earlier this week|last (?:night|week|month|year|time|${DAYS})|on ${DAYS}|on the \\d{1,2}(?:st|nd|rd|th)?|on \\d{1,2}(?:st|nd|rd|th)? ${MONTHS}|(?:in|from|since|during) ${MONTHS}|at \\d{1,2}[.:]\\d{2}\\s*(?:am|pm)?|\\d+ (?:days|weeks|months) ago)${A}`, 'iu');
@@ -48,7 +48,8 @@ const PAST_VERB = new RegExp(`${B}(?:was|were|wasn't|weren't|did|didn't|had|hadn
 const NOT_EVENTS = new RegExp(`${B}(?:need|needed|feed|speed|seed|indeed|hundred|bed|concerned|pleased|disappointed|frustrated|delighted|sorry|interested|committed|dedicated|based|used|worried|upset|unwanted|unexpected|experienced|qualified|trained|limited|registered|required|changed|introduced|extended|closed|opened|shared|posted|reviewed|rated|raised|expressed|described|mentioned|reported|detailed|outlined)${A}`, 'giu');
 const PERSON = new RegExp(`${B}(?:you|your|you're|you've|you'd|u|ur|he|she|him|his|her)${A}`, 'iu');
 /** Everyone, not one person: "if you rang on Monday", "anyone who called yesterday". */
-const GENERAL_AUDIENCE = new RegExp(`${B}(?:if|anyone|anybody|everyone|everybody|whoever|those|all patients|any patient)${A}`, 'iu');
+/** A count of many ("312 appointments were missed") is a statistic about everyone. */
+const GENERAL_AUDIENCE = new RegExp(`${B}(?:if|anyone|anybody|everyone|everybody|whoever|those|all patients|any patient|\\d{2,}(?:,\\d{3})*\\s+(?:appointments|calls|patients|people|requests|prescriptions|consultations|messages|visits))${A}`, 'iu');
 /** What the person posted is public and theirs to date: "your review on Monday". */
 const THEIR_POST = new RegExp(`${B}(?:your|ur)\\s+(?:\\p{L}+\\s+)?(?:${POST_WORDS.join('|')})${A}|${B}(?:you|u)\\s+(?:posted|wrote|commented|shared|left)`, 'iu');
 

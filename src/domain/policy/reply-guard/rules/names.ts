@@ -55,6 +55,9 @@ const ASKS = ci([
 ]);
 
 const NAMES = `${NAME}(?:\\s+${NAME})?`;
+const BY_DEPARTMENT = new RegExp(`${B}(${NAMES}|\\p{Lu}\\.?\\s?\\p{Lu}\\.?)\\s+(?:on|from|in|at|with)\\s+${DEPARTMENTS}${A}`, 'dgu');
+/** Words that open "Staff from reception", "Someone at the front desk": a group or nobody in particular. */
+const GROUP_WORDS = new Set(['staff', 'someone', 'somebody', 'anyone', 'everyone', 'nobody', 'colleagues', 'members', 'people', 'patients', 'all', 'those', 'help', 'support', 'calls', 'messages', 'requests', 'letters', 'forms', 'prescriptions', 'appointments', 'everybody', 'anybody', 'volunteers']);
 const SIGN_OFFS = ci(['regards', 'kind regards', 'best regards', 'warm regards', 'best wishes', 'many thanks', 'with thanks', 'sincerely', 'yours sincerely', 'best', 'thanks again', 'signed']);
 const INITIALS = `${INITIAL}(?:\\s?${INITIAL})*(?:\\s+${NAME})?`;
 const GENERIC: { re: RegExp; group: number; strict: boolean }[] = [
@@ -65,7 +68,7 @@ const GENERIC: { re: RegExp; group: number; strict: boolean }[] = [
   // Priya, our operations manager
   { re: new RegExp(`${B}(${NAMES})\\s*,?\\s+(?:[oO]ur|[tT]he|[yY]our)\\s+(?:[\\p{L}-]+\\s+){0,2}${ROLES}${A}`, 'dgu'), group: 1, strict: true },
   // Sarah on reception, Kelly from reception, J.K. at the front desk
-  { re: new RegExp(`${B}(${NAMES}|\\p{Lu}\\.?\\s?\\p{Lu}\\.?)\\s+(?:on|from|in|at|with)\\s+${DEPARTMENTS}${A}`, 'dgu'), group: 1, strict: true },
+  { re: BY_DEPARTMENT, group: 1, strict: true },
   // Thanks Dave; Hi Mr Hughes (the title rule has it)
   { re: new RegExp(`${B}${GREETINGS}\\s*,?\\s+(${NAME})${A}`, 'dgu'), group: 1, strict: false },
   // ask for Kelly, please contact Gemma
@@ -102,13 +105,18 @@ export function nameRule(text: string, known: KnownNames, findings: Findings, wo
   for (const view of new Set([text, words])) namesIn(view, known, findings);
 }
 
+/** Days of the calendar that hold a name: "Christmas Eve", "St David's Day". */
+const CALENDAR_DAYS = /(?<![\p{L}\p{N}])(?:(?:christmas|new\s+year'?s)\s+eve|(?:st\.?|saint)\s+\p{L}+'s\s+day)(?![\p{L}\p{N}])/giu;
+
 function namesIn(text: string, known: KnownNames, findings: Findings): void {
+  const calendar = [...text.matchAll(CALENDAR_DAYS)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
   const notAName = (word: string) => {
     const lower = word.toLowerCase().replace(/'s$/, '');
     return NOT_NAMES.has(lower) || STOP_WORDS.has(lower) || known.practiceWords.has(lower) || TITLE_WORDS.has(lower);
   };
   const add = (rule: 'staff-name' | 'person-name', start: number, end: number) => {
     if (findings.overlaps({ start, end }, ['staff-name', 'person-name'])) return;
+    if (rule === 'person-name' && calendar.some((c) => c.start <= start && end <= c.end)) return;
     findings.add(rule, 'blocking', start, end, (q) =>
       rule === 'staff-name'
         ? `${q} names a member of staff. A public reply never names or identifies staff.`
@@ -124,8 +132,10 @@ function namesIn(text: string, known: KnownNames, findings: Findings): void {
       const first = name.split(/[\s.]+/)[0]!;
       if (/\p{Ll}/u.test(name) && notAName(first)) continue;
       const at = m.indices![group]![0];
-      // A capitalised word that opens a sentence is only a name if it is one we know is a name.
-      if (strict && sentenceStartAt(text, at) && !FIRST_NAMES.has(first.toLowerCase())) continue;
+      // A capitalised word that opens a sentence is only a name if it is one we know is a name,
+      // or if a department follows it ("Rhian from our admin team"): only a person is "from reception".
+      const department = re === BY_DEPARTMENT && !notAName(first) && !GROUP_WORDS.has(first.toLowerCase());
+      if (strict && sentenceStartAt(text, at) && !FIRST_NAMES.has(first.toLowerCase()) && !department) continue;
       add('person-name', m.index, m.index + m[0].length);
     }
   }
@@ -186,7 +196,8 @@ function knownNameSpans(text: string, names: readonly string[], practiceWords: R
   for (const name of names) {
     const parts = usableNameParts(name, practiceWords);
     if (parts.length === 0) continue;
-    const pattern = (part: string) => escape(part).replace(/'/g, "'?");
+    // A known name split to slip past ("Hu-ghes", "Kel.ly") is still that name.
+    const pattern = (part: string) => [...part].map((c) => (c === "'" ? "'?" : escape(c))).join("[-.]?");
     const titled = `(?:${[...TITLE_WORDS].join('|')})\\.?\\s+`;
     if (parts.length > 1) push(new RegExp(`${B}(?:${titled})?${parts.map(pattern).join('\\s+')}${A}`, 'giu'));
     for (const part of parts) {
