@@ -40,6 +40,8 @@ export const TURN_ACTIVITY: Record<TurnName, 'message' | 'invoke'> = Object.from
 
 export interface FlowContext {
   botUrl: string;
+  /** Several server processes behind one address: each turn goes to the next (round-robin). */
+  botUrls?: string[];
   connector: BenchConnector;
   practiceId: string;
   staff: Person;
@@ -59,6 +61,7 @@ function yesterday(): string {
 }
 
 let postNumber = 0;
+let roundRobin = 0;
 
 class FlowProblem extends Error {}
 class StopFlow extends Error {}
@@ -76,6 +79,12 @@ class Session {
     this.url = `${ctx.botUrl}/api/messages`;
   }
 
+  /** The server for the next turn: a plain round-robin, as a load balancer without affinity. */
+  private next(): string {
+    const urls = this.ctx.botUrls;
+    return urls && urls.length > 1 ? `${urls[roundRobin++ % urls.length]}/api/messages` : this.url;
+  }
+
   get stopped(): boolean {
     return this.stopping;
   }
@@ -83,7 +92,7 @@ class Session {
   async turn(name: TurnName, body: unknown): Promise<Posted> {
     if (this.stopping) throw new StopFlow();
     const started = performance.now();
-    const posted = await postJson(this.url, body);
+    const posted = await postJson(this.next(), body);
     this.ctx.record(name, performance.now() - started);
     this.turns++;
     if (posted.status !== 200) throw new FlowProblem(`${name}: HTTP ${posted.status}`);

@@ -19,7 +19,15 @@ export async function startServerProcess(options: Record<string, unknown>): Prom
   const entry = fileURLToPath(new URL('./serverChild.ts', import.meta.url));
   const child = fork(entry, [JSON.stringify(options)], {
     // BENCH_SERVER_EXEC_ARGV adds Node options, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
-    execArgv: ['--import', 'tsx', '--no-deprecation', '--expose-gc', ...(process.env.BENCH_SERVER_EXEC_ARGV ?? '').split(' ').filter(Boolean)],
+    execArgv: [
+      '--import',
+      'tsx',
+      '--no-deprecation',
+      '--expose-gc',
+      ...(process.env.BENCH_SERVER_EXEC_ARGV ?? '').split(' ').filter(Boolean),
+      // Node options for this run only (the memory runs compare heap settings).
+      ...((options.execArgv as string[] | undefined) ?? []),
+    ],
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   const warnings = new Map<string, number>();

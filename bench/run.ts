@@ -44,7 +44,19 @@ const SETTINGS = {
   proxy: env.BENCH_PROXY !== '0',
   parts: new Set((env.BENCH_ONLY ?? 'flows,memory,register').split(',').map((s) => s.trim())),
   markdown: env.BENCH_MARKDOWN,
+  /** Extra runs of the real shape: "federation" (staff x practices, one instance), "two-instances". */
+  shapes: (env.BENCH_RUNS ?? 'federation,two-instances').split(',').map((s) => s.trim()).filter(Boolean),
+  federation: shapeOf(env.BENCH_FEDERATION ?? '50x10'),
+  twoInstanceUsers: num('BENCH_TWO_INSTANCE_N', 50),
+  /** Node heap settings the memory run compares (";"-separated; "" = Node's defaults). */
+  memoryFlags: (env.BENCH_MEMORY_FLAGS ?? (quick ? '' : ';--max-old-space-size=256 --max-semi-space-size=4;--max-old-space-size=160 --max-semi-space-size=4')).split(';').map((s) => s.trim()),
 };
+
+/** "50x10": 50 staff over 10 practices. */
+function shapeOf(text: string): { users: number; practices: number } {
+  const [users, practices] = text.split('x').map(Number);
+  return { users: users || 50, practices: practices || 10 };
+}
 
 /** The code being measured: BENCH_COMMIT, else the checkout's commit (plus "+changes" if the tree is dirty). */
 function commit(): string {
@@ -68,13 +80,24 @@ interface PracticeSpec {
   manager: Person;
 }
 
-const practices: PracticeSpec[] = Array.from({ length: SETTINGS.practices }, (_, i) => ({
+const configured = Math.max(SETTINGS.practices, SETTINGS.shapes.includes('federation') ? SETTINGS.federation.practices : 1);
+/** Every practice in the server's configuration; a run uses the first `active` of them. */
+const allPractices: PracticeSpec[] = Array.from({ length: configured }, (_, i) => ({
   id: `bench-${i + 1}`,
   teamId: `19:team-bench-${i + 1}@thread.tacv2`,
   manager: { id: `29:manager-${i + 1}`, aadObjectId: `aad-manager-${i + 1}`, name: `Manager ${i + 1}` },
 }));
 const staffMember = (i: number): Person => ({ id: `29:staff-${i}`, aadObjectId: `aad-staff-${i}`, name: `Staff ${i}` });
+let practices: PracticeSpec[] = allPractices.slice(0, SETTINGS.practices);
 const practiceOf = (i: number): PracticeSpec => practices[i % practices.length]!;
+
+/** A run's shape: staff, the practices they are spread over (one manager each), server processes. */
+interface Shape {
+  label: string;
+  users: number;
+  practices: number;
+  instances: number;
+}
 
 // ---- the environment: Azurite (own process), counting proxy, fake connector -----------------
 
@@ -101,7 +124,7 @@ async function startEnvironment(): Promise<Environment> {
   await writeFile(
     practicesFile,
     JSON.stringify({
-      practices: practices.map((p, i) => ({
+      practices: allPractices.map((p, i) => ({
         id: p.id,
         name: `Bench Practice ${i + 1}`,
         teamIds: [p.teamId],
@@ -128,9 +151,10 @@ function timedConnection(e: Environment): string {
   return SETTINGS.proxy ? e.connectionString : e.directConnectionString;
 }
 
-function startPostwatch(e: Environment, tablePrefix: string, background = true, connectionString = timedConnection(e)): Promise<ServerProcess> {
+function startPostwatch(e: Environment, tablePrefix: string, background = true, connectionString = timedConnection(e), execArgv: string[] = []): Promise<ServerProcess> {
   return startServerProcess({
     mode: 'postwatch',
+    execArgv,
     env: { POSTWATCH_PRACTICES_FILE: e.practicesFile, LOG_LEVEL: 'warn' },
     connectionString,
     tablePrefix,
@@ -170,7 +194,8 @@ interface LoadResult {
  * measured for every report but not waited for, or the decision turns would hardly be sampled.)
  * A report or decision once started is finished; the manager's backlog at the end is counted.
  */
-async function runFlows(e: Environment, botUrl: string, users: number, durationMs: number): Promise<LoadResult> {
+async function runFlows(e: Environment, botUrls: string[], users: number, durationMs: number): Promise<LoadResult> {
+  const botUrl = botUrls[0]!;
   const samples = new SampleSet();
   const delivery = new Samples();
   const problems = new Map<string, number>();
@@ -182,6 +207,7 @@ async function runFlows(e: Environment, botUrl: string, users: number, durationM
   const keepGoing = () => performance.now() < deadline;
   const context = (i: number): FlowContext => ({
     botUrl,
+    botUrls,
     connector: e.connector,
     practiceId: practiceOf(i).id,
     staff: staffMember(i),
@@ -300,11 +326,13 @@ async function profileTurns(e: Environment, flows: number): Promise<Profile> {
 }
 
 interface ScenarioResult {
+  shape: Shape;
   users: number;
   load: LoadResult;
-  peakRss: number;
+  /** Per server process. */
+  peakRss: number[];
   ops: OpCounts;
-  cpuMs: { server: number; azurite: number; driver: number; others: number };
+  cpuMs: { servers: number[]; azurite: number; driver: number; others: number };
   connectorCalls: number;
   warnings: Map<string, number>;
   /** Share of the machine's CPU used by processes other than the bench's own during the window. */
@@ -313,42 +341,59 @@ interface ScenarioResult {
   storage: Awaited<ReturnType<typeof runStorageFloor>>;
 }
 
-async function scenario(e: Environment, users: number, echo: ServerProcess, profile: Profile): Promise<ScenarioResult> {
-  log(`N=${users}: starting a fresh server (own tables), ${users} staff in ${practices.length} practice(s)`);
-  const server = await startPostwatch(e, prefix(`n${users}`));
+type Floors = Pick<ScenarioResult, 'echo' | 'storage'>;
+/** Floors depend on N only: a run of another shape at the same N reuses them. */
+const floorsByUsers = new Map<number, Floors>();
+
+async function scenario(e: Environment, shape: Shape, echo: ServerProcess, profile: Profile): Promise<ScenarioResult> {
+  const { users } = shape;
+  practices = allPractices.slice(0, shape.practices);
+  log(`${shape.label}: fresh server process(es) (own tables), ${users} staff in ${practices.length} practice(s), ${shape.instances} instance(s)`);
+  const tablePrefix = prefix(`n${users}`);
+  const servers: ServerProcess[] = [];
   let result: Omit<ScenarioResult, 'echo' | 'storage'>;
   try {
-    await setUp(e, server, users);
-    log(`N=${users}: warm-up ${SETTINGS.warmupSeconds} s`);
-    await runFlows(e, server.url, users, SETTINGS.warmupSeconds * 1000);
+    // The instances share the tables (one storage account), as App Service instances do.
+    for (let i = 0; i < shape.instances; i++) servers.push(await startPostwatch(e, tablePrefix));
+    const urls = servers.map((s) => s.url);
+    await setUp(e, servers[0]!, users);
+    log(`${shape.label}: warm-up ${SETTINGS.warmupSeconds} s`);
+    await runFlows(e, urls, users, SETTINGS.warmupSeconds * 1000);
     await e.proxy.quiet(100);
-    log(`N=${users}: measuring ${SETTINGS.seconds} s`);
-    const sampler = new RssSampler(server.pid).start();
-    const before = { ops: e.proxy.snapshot(), server: cpuMsOf(server.pid), azurite: e.azuritePid ? cpuMsOf(e.azuritePid) : 0, driver: cpuMs(), calls: e.connector.calls, system: systemBusyMs() };
-    const load = await runFlows(e, server.url, users, SETTINGS.seconds * 1000);
-    const peakRss = sampler.stop();
+    log(`${shape.label}: measuring ${SETTINGS.seconds} s`);
+    const samplers = servers.map((s) => new RssSampler(s.pid).start());
+    const before = { ops: e.proxy.snapshot(), servers: servers.map((s) => cpuMsOf(s.pid)), azurite: e.azuritePid ? cpuMsOf(e.azuritePid) : 0, driver: cpuMs(), calls: e.connector.calls, system: systemBusyMs() };
+    const load = await runFlows(e, urls, users, SETTINGS.seconds * 1000);
+    const peakRss = samplers.map((sampler) => sampler.stop());
     const ops = diffCounts(e.proxy.snapshot(), before.ops);
     const system = systemBusyMs() - before.system;
+    const warnings = new Map<string, number>();
+    for (const server of servers) for (const [k, v] of server.warnings) warnings.set(k, (warnings.get(k) ?? 0) + v);
     result = {
+      shape,
       users,
       load,
       peakRss,
       ops,
       cpuMs: {
-        server: cpuMsOf(server.pid) - before.server,
+        servers: servers.map((s, i) => cpuMsOf(s.pid) - before.servers[i]!),
         azurite: e.azuritePid ? cpuMsOf(e.azuritePid) - before.azurite : Number.NaN,
         driver: cpuMs() - before.driver,
         others: 0,
       },
       otherLoad: 0,
       connectorCalls: e.connector.calls - before.calls,
-      warnings: server.warnings,
+      warnings,
     };
-    result.cpuMs.others = Math.max(0, system - result.cpuMs.server - result.cpuMs.azurite - result.cpuMs.driver);
+    const serversCpu = result.cpuMs.servers.reduce((a, b) => a + b, 0);
+    result.cpuMs.others = Math.max(0, system - serversCpu - result.cpuMs.azurite - result.cpuMs.driver);
     result.otherLoad = result.cpuMs.others / (load.elapsedMs * cpus().length);
   } finally {
-    await server.stop();
+    for (const server of servers) await server.stop();
+    practices = allPractices.slice(0, SETTINGS.practices);
   }
+  const known = floorsByUsers.get(users);
+  if (known) return { ...result, ...known };
   log(`N=${users}: framework floor (echo bot) ${SETTINGS.floorSeconds} s`);
   await runEchoFloor({ botUrl: echo.url, connector: e.connector, workers: users, durationMs: 500 });
   const echoResult = await runEchoFloor({ botUrl: echo.url, connector: e.connector, workers: users, durationMs: SETTINGS.floorSeconds * 1000 });
@@ -360,7 +405,21 @@ async function scenario(e: Environment, users: number, echo: ServerProcess, prof
     workers: users,
     durationMs: SETTINGS.floorSeconds * 1000,
   });
+  floorsByUsers.set(users, { echo: echoResult, storage });
   return { ...result, echo: echoResult, storage };
+}
+
+/** The runs: N staff in the configured practices, then the shapes real deployments have. */
+function shapes(): Shape[] {
+  const list: Shape[] = SETTINGS.concurrency.map((users) => ({ label: `N=${users}`, users, practices: SETTINGS.practices, instances: 1 }));
+  if (SETTINGS.shapes.includes('federation')) {
+    const f = SETTINGS.federation;
+    list.push({ label: `federation: ${f.users} staff, ${f.practices} practices`, users: f.users, practices: f.practices, instances: 1 });
+  }
+  if (SETTINGS.shapes.includes('two-instances')) {
+    list.push({ label: `2 instances: ${SETTINGS.twoInstanceUsers} staff, 1 practice`, users: SETTINGS.twoInstanceUsers, practices: 1, instances: 2 });
+  }
+  return list;
 }
 
 function cpuMs(): number {
@@ -384,8 +443,15 @@ interface MemoryPoint {
  * adaptiveCard/action invoke that reads the incident and the roles and draws the decider card),
  * N at a time. Full flows would take too long for 20,000 turns on 2 cores.
  */
-async function memoryRun(e: Environment): Promise<{ points: MemoryPoint[]; turnsPerSecond: number; problems: Map<string, number> }> {
-  const server = await startPostwatch(e, prefix('m'));
+interface MemoryResult {
+  flags: string;
+  points: MemoryPoint[];
+  turnsPerSecond: number;
+  problems: Map<string, number>;
+}
+
+async function memoryRun(e: Environment, flags: string): Promise<MemoryResult> {
+  const server = await startPostwatch(e, prefix('m'), true, timedConnection(e), flags.split(' ').filter(Boolean));
   const problems = new Map<string, number>();
   try {
     await setUp(e, server, 1);
@@ -434,7 +500,7 @@ async function memoryRun(e: Environment): Promise<{ points: MemoryPoint[]; turns
     }
     const elapsed = performance.now() - started - measuring;
     for (const [k, v] of server.warnings) problems.set(`server warned: ${k}`, v);
-    return { points, turnsPerSecond: (done / elapsed) * 1000, problems };
+    return { flags, points, turnsPerSecond: (done / elapsed) * 1000, problems };
   } finally {
     await server.stop();
   }
@@ -467,7 +533,7 @@ function opsMix(c: OpCounts): string {
 function buildRows(
   profile: Profile | undefined,
   scenarios: ScenarioResult[],
-  memory: Awaited<ReturnType<typeof memoryRun>> | undefined,
+  memories: MemoryResult[],
   register: RegisterResult | undefined,
 ): string[][] {
   const rows: string[][] = [];
@@ -475,6 +541,7 @@ function buildRows(
   if (profile && scenarios.length > 0) {
     section('report a post + manager decision, over HTTP (ops/turn = in-turn table requests; + background after the turn)');
     for (const s of scenarios) {
+      if (!s.shape.label.startsWith('N=')) section(`${s.shape.label}, ${s.shape.instances} server process(es), one Azurite`);
       const all = s.load.samples.all();
       const echoAll = s.echo.samples.all();
       const storageAll = s.storage.samples.all();
@@ -511,7 +578,7 @@ function buildRows(
         opsPerTurn,
         `${ms(echoAll.percentile(99))}+${ms(storageAll.percentile(99))}`,
         `${(all.percentile(99) / (echoAll.percentile(99) + storageAll.percentile(99))).toFixed(1)}x`,
-        `peak RSS ${mb(s.peakRss)}; CPU ms/turn bot ${(s.cpuMs.server / s.load.turns).toFixed(1)}, azurite ${(s.cpuMs.azurite / s.load.turns).toFixed(1)}, driver ${(s.cpuMs.driver / s.load.turns).toFixed(1)}; other processes ${(s.otherLoad * 100).toFixed(0)}% of the CPUs; ${s.load.flows} reports, ${s.load.decisions} decisions (${s.load.backlog} left waiting); failed batches ${s.ops.batchFailed}`,
+        `peak RSS ${s.peakRss.map(mb).join(' + ')}; CPU ms/turn bot ${s.cpuMs.servers.map((c) => (c / s.load.turns).toFixed(1)).join(' + ')}${s.cpuMs.servers.length > 1 ? ' (per process)' : ''}, azurite ${(s.cpuMs.azurite / s.load.turns).toFixed(1)}, driver ${(s.cpuMs.driver / s.load.turns).toFixed(1)}; other processes ${(s.otherLoad * 100).toFixed(0)}% of the CPUs; ${s.load.flows} reports, ${s.load.decisions} decisions (${s.load.backlog} left waiting); failed batches ${s.ops.batchFailed}`,
       ]);
       rows.push([
         `  Submit -> card in manager's chat`,
@@ -554,8 +621,14 @@ function buildRows(
       ]);
     }
   }
-  if (memory) {
-    section(`memory: ${SETTINGS.memoryTurns} incident.refresh turns, ${SETTINGS.memoryConcurrency} at a time (${memory.turnsPerSecond.toFixed(0)} turns/s)`);
+  for (const memory of memories) {
+    section(`memory (${memory.flags || "Node's default heap"}): ${SETTINGS.memoryTurns} incident.refresh turns, ${SETTINGS.memoryConcurrency} at a time (${memory.turnsPerSecond.toFixed(0)} turns/s)`);
+    // The target: RSS within 20 % between 10 % and 100 % of the run (points after the first checkpoint).
+    const later = memory.points.filter((p) => p.turns > 0).map((p) => p.rss);
+    if (later.length > 1) {
+      const spread = (Math.max(...later) - Math.min(...later)) / Math.min(...later);
+      rows.push([`  RSS from 10 % to 100 % of the run`, String(SETTINGS.memoryConcurrency), '', '', '', '', '', '', '', '', `${mb(Math.min(...later))} to ${mb(Math.max(...later))}: ${(spread * 100).toFixed(0)} % apart (target: within 20 %)`]);
+    }
     for (const p of memory.points) {
       rows.push([`  after ${p.turns} turns`, String(SETTINGS.memoryConcurrency), String(p.turns), '', '', '', '', '', '', '', `RSS ${mb(p.rss)}; after GC: RSS ${mb(p.rssAfterGc)}, heap used ${mb(p.heapUsedAfterGc)} of ${mb(p.heapTotalAfterGc)}, external ${mb(p.externalAfterGc)}`]);
     }
@@ -597,31 +670,36 @@ async function main(): Promise<void> {
   log(`settings: ${JSON.stringify({ ...SETTINGS, parts: [...SETTINGS.parts] })}`);
   let profile: Profile | undefined;
   const scenarios: ScenarioResult[] = [];
-  let memory: Awaited<ReturnType<typeof memoryRun>> | undefined;
+  const memories: MemoryResult[] = [];
   let register: RegisterResult | undefined;
   const problems = new Map<string, number>();
 
-  if (SETTINGS.parts.has('flows') || SETTINGS.parts.has('memory')) {
+  if (SETTINGS.parts.has('flows') || SETTINGS.parts.has('memory') || SETTINGS.parts.has('profile')) {
     const e = await startEnvironment();
     let echo: ServerProcess | undefined;
     try {
-      if (SETTINGS.parts.has('flows')) {
+      if (SETTINGS.parts.has('flows') || SETTINGS.parts.has('profile')) {
         log('profile: table operations per turn type (one member of staff, storage quiet between turns)');
         profile = await profileTurns(e, SETTINGS.profileFlows);
         for (const [k, v] of profile.problems) problems.set(`profile: ${k}`, v);
+      }
+      if (SETTINGS.parts.has('flows')) {
         echo = await startServerProcess({ mode: 'echo', env: {} });
-        for (const users of SETTINGS.concurrency) {
-          const s = await scenario(e, users, echo, profile);
+        for (const shape of shapes()) {
+          const s = await scenario(e, shape, echo, profile!);
           scenarios.push(s);
-          for (const [k, v] of s.load.problems) problems.set(`N=${users}: ${k}`, v);
-          for (const [k, v] of s.warnings) problems.set(`N=${users}: server warned "${k}"`, v);
-          if (s.echo.failures > 0) problems.set(`N=${users}: echo floor non-200`, s.echo.failures);
+          for (const [k, v] of s.load.problems) problems.set(`${shape.label}: ${k}`, v);
+          for (const [k, v] of s.warnings) problems.set(`${shape.label}: server warned "${k}"`, v);
+          if (s.echo.failures > 0) problems.set(`${shape.label}: echo floor non-200`, s.echo.failures);
         }
       }
       if (SETTINGS.parts.has('memory')) {
-        log(`memory: ${SETTINGS.memoryTurns} turns`);
-        memory = await memoryRun(e);
-        for (const [k, v] of memory.problems) problems.set(`memory: ${k}`, v);
+        for (const flags of SETTINGS.memoryFlags) {
+          log(`memory: ${SETTINGS.memoryTurns} turns, ${flags || "Node's default heap"}`);
+          const memory = await memoryRun(e, flags);
+          memories.push(memory);
+          for (const [k, v] of memory.problems) problems.set(`memory (${flags || 'default'}): ${k}`, v);
+        }
       }
     } finally {
       await echo?.stop();
@@ -633,7 +711,7 @@ async function main(): Promise<void> {
     register = await runRegisterBench({ sizes: SETTINGS.registerSizes, otherRatio: SETTINGS.otherPracticesRatio, log });
   }
 
-  const rows = buildRows(profile, scenarios, memory, register);
+  const rows = buildRows(profile, scenarios, memories, register);
   const out: string[] = [];
   out.push(`Postwatch benchmark — ${new Date().toISOString()} — commit ${commit()} — Node ${process.version}, ${cpus().length} CPUs, ${((Date.now() - started) / 60000).toFixed(1)} min, load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   out.push('');

@@ -86,7 +86,7 @@ export function createServices(deps: ServiceDeps): Services {
     riskAlerts: routing,
     // Routing happens after the reporter has their confirmation; the sweep finishes it after a crash.
     submitted: (incident) =>
-      void routing.route(incident.practiceId, incident.reference).catch((error: unknown) => {
+      void routing.route(incident.practiceId, incident.reference, incident).catch((error: unknown) => {
         log.warn({ ...describeError(error), reference: incident.reference }, 'routing deferred to the sweep');
       }),
   });
@@ -97,7 +97,16 @@ export function createServices(deps: ServiceDeps): Services {
   const subjectAccess = new SubjectAccess(stores, now, queued);
   const seals = new AuditSealJob({ stores, practices: () => config.practices.practices, now, log, instanceId: randomUUID(), queued });
   const links = new EvidenceLinks(config.linkSecret, config.publicUrl ?? 'http://127.0.0.1:3978');
-  outbox = new OutboxWorker({ outbox: stores.outbox, sender: deps.sender, render: (item) => incidentCards.render(item), now, log, refusedForGood: (item) => sendRefusedForGood({ stores, now, log, queued }, item), ...(deps.random ? { random: deps.random } : {}) });
+  outbox = new OutboxWorker({
+    outbox: stores.outbox,
+    sender: deps.sender,
+    render: (item, reads) => incidentCards.render(item, reads),
+    digest: (items, reads) => incidentCards.digest(items, reads),
+    now,
+    log,
+    refusedForGood: (item) => sendRefusedForGood({ stores, now, log, queued }, item),
+    ...(deps.random ? { random: deps.random } : {}),
+  });
   const bot = new PostwatchBot({
     reporting,
     deciding,
@@ -117,6 +126,17 @@ export function createServices(deps: ServiceDeps): Services {
         [{ practiceId, id: `pack|${reference}|${aad}|${expiresAt.toISOString()}`, kind: 'message', target: `user:${aad.toLowerCase()}`, address: chat, reference, text: `Evidence pack for ${reference}: ${url}\n\nThe link is for you only, works once and stops working at ${until}. Do not forward it: the pack contains personal data.` }],
         now(),
       );
+      queued();
+      return true;
+    },
+    openPrivately: async (practiceId, aad, reference, view) => {
+      // A line of the channel's digest: that incident's own card, to the presser's 1:1 chat, as
+      // sightOf gave it to them at the press: 'user:' cards are drawn for that person (and again
+      // by the rule at every update), 'channel|user:' ones as the review channel's read-only card.
+      const chat = await stores.practices.userChat(practiceId, aad);
+      if (!chat) return false;
+      const target = `${view === 'channel' ? 'channel|' : ''}user:${aad.toLowerCase()}`;
+      await stores.outbox.enqueue([{ practiceId, id: `${reference}|${target}|card|opened`, kind: 'incident-card', target, address: chat, reference }], now());
       queued();
       return true;
     },

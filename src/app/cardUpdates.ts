@@ -36,16 +36,20 @@ export class CardUpdates {
         items.push({ practiceId: incident.practiceId, id: `${incident.reference}|user:${handling.assignedTo.aadObjectId}|card`, kind: 'incident-card', target: `user:${handling.assignedTo.aadObjectId}`, address: chat, reference: incident.reference });
       }
     }
-    await this.deps.stores.outbox.enqueue(items, this.deps.now());
-    await this.enqueueCardUpdates(incident);
+    // One write for the reporter's news and every card update (the outbox batches a practice's items).
+    await this.deps.stores.outbox.enqueue([...items, ...(await this.cardUpdates(incident))], this.deps.now());
     this.deps.queued?.();
   }
 
   /** Every delivered copy of the incident's card is redrawn with its current state. */
   async enqueueCardUpdates(incident: Incident): Promise<void> {
+    await this.deps.stores.outbox.enqueue(await this.cardUpdates(incident), this.deps.now());
+  }
+
+  private async cardUpdates(incident: Incident): Promise<NewOutboxItem[]> {
     const version = handlingOf(incident).version;
     const sent = await this.deps.stores.outbox.sentCards(incident.practiceId, incident.reference);
-    const updates: NewOutboxItem[] = sent
+    return sent
       .filter((card) => card.sentActivityId)
       .map((card) => ({
         practiceId: incident.practiceId,
@@ -56,6 +60,5 @@ export class CardUpdates {
         reference: incident.reference,
         activityId: card.sentActivityId!,
       }));
-    await this.deps.stores.outbox.enqueue(updates, this.deps.now());
   }
 }

@@ -89,36 +89,55 @@ export class Deciding {
    * at that practice only; what the asker sees is decided by sightOf, once, here.
    */
   async act(request: IncidentActionRequest): Promise<IncidentScreen> {
-    const { actor } = request;
-    const verb = KNOWN_VERBS.includes(request.verb) ? request.verb : 'other';
     // Past the limit: the same notice, without reading or writing anything.
-    if (this.refusals.limited(actor.aadObjectId)) return NOTICE;
+    if (this.refusals.limited(request.actor.aadObjectId)) return NOTICE;
     const asking = typeof request.asking === 'function' ? await request.asking() : request.asking;
-    const cardPracticeId = typeof request.data.practiceId === 'string' ? request.data.practiceId : undefined;
-    const reference = typeof request.data.reference === 'string' ? request.data.reference : '';
-    const practice = asking.practice;
-    const policy = practice ? this.deps.policies.get(practice.id) : undefined;
-    const ids = { askerPracticeId: practice?.id, verb, ...(cardPracticeId !== undefined ? { cardPracticeId } : {}), reference };
-    if (!practice || !policy || (cardPracticeId !== undefined && cardPracticeId !== practice.id) || parseReference(reference) !== reference) {
-      this.refusals.outsider(actor.aadObjectId, ids);
-      return NOTICE;
-    }
-
     for (let attempt = 0; ; attempt++) {
-      const incident = await this.deps.stores.incidents.get(practice.id, reference);
-      if (!incident) {
-        this.refusals.outsider(actor.aadObjectId, ids);
-        return NOTICE;
-      }
-      const roles = (await this.deps.stores.practices.roles(practice.id, bootstrapRoles(practice))).value;
-      const sight = await this.sight(incident, roles, actor, asking);
+      const found = await this.lookUp(request, asking);
+      if (!found) return NOTICE;
       try {
-        return await this.actAs(sight, incident, roles, practice, policy, request);
+        return await this.actAs(found.sight, found.incident, found.roles, found.practice, found.policy, request);
       } catch (error) {
         // Someone else changed the incident between our read and our write: look again.
         if (!(error instanceof ConflictError) || attempt >= RETRIES - 1) throw error;
       }
     }
+  }
+
+  /**
+   * A line of the review channel's digest, pressed ("Open privately"): what sightOf gives the
+   * presser, so that only that card goes to their 1:1 chat. 'none' is refused like any press.
+   */
+  async sightForOpening(request: IncidentActionRequest): Promise<{ sight: Sight; practiceId?: string; reference?: string }> {
+    if (this.refusals.limited(request.actor.aadObjectId)) return { sight: 'none' };
+    const asking = typeof request.asking === 'function' ? await request.asking() : request.asking;
+    const found = await this.lookUp(request, asking);
+    if (!found) return { sight: 'none' };
+    if (found.sight === 'none') {
+      await this.refusals.staff(found.incident, request.actor, 'other', request.via ? ` (from the ${request.via})` : '');
+      return { sight: 'none' };
+    }
+    return { sight: found.sight, practiceId: found.incident.practiceId, reference: found.incident.reference };
+  }
+
+  /**
+   * The incident at the asker's practice (never the card's) and what sightOf gives the asker;
+   * undefined, logged as an outsider's press, when there is no such incident for them.
+   */
+  private async lookUp(request: IncidentActionRequest, asking: Asking) {
+    const verb = KNOWN_VERBS.includes(request.verb) ? request.verb : 'other';
+    const cardPracticeId = typeof request.data.practiceId === 'string' ? request.data.practiceId : undefined;
+    const reference = typeof request.data.reference === 'string' ? request.data.reference : '';
+    const practice = asking.practice;
+    const policy = practice ? this.deps.policies.get(practice.id) : undefined;
+    const ids = { askerPracticeId: practice?.id, verb, ...(cardPracticeId !== undefined ? { cardPracticeId } : {}), reference };
+    const incident = practice && policy && (cardPracticeId === undefined || cardPracticeId === practice.id) && parseReference(reference) === reference ? await this.deps.stores.incidents.get(practice.id, reference) : undefined;
+    if (!practice || !policy || !incident) {
+      this.refusals.outsider(request.actor.aadObjectId, ids);
+      return undefined;
+    }
+    const roles = (await this.deps.stores.practices.roles(practice.id, bootstrapRoles(practice))).value;
+    return { incident, roles, practice, policy, sight: await this.sight(incident, roles, request.actor, asking) };
   }
 
   /** "incident PW-2026-0042": the same rule as a refresh of the card. */
@@ -128,13 +147,14 @@ export class Deciding {
 
   /**
    * The card the outbox sends (an incident already read): the review channel gets the channel
-   * card, a person what sightOf gives them — a notice, if they no longer decide.
+   * card, a person what sightOf gives them — a notice, if they no longer decide. knownRoles: the
+   * roles as the outbox pass read them once for all its cards.
    */
-  async viewOf(incident: Incident, viewer: Person | 'channel'): Promise<IncidentScreen> {
+  async viewOf(incident: Incident, viewer: Person | 'channel', knownRoles?: () => Promise<PracticeRoles>): Promise<IncidentScreen> {
     const practice = this.deps.practices(incident.practiceId);
     const policy = this.deps.policies.get(incident.practiceId);
     if (!practice || !policy) return NOTICE;
-    const roles = (await this.deps.stores.practices.roles(practice.id, bootstrapRoles(practice))).value;
+    const roles = knownRoles ? await knownRoles() : (await this.deps.stores.practices.roles(practice.id, bootstrapRoles(practice))).value;
     const context = { practice, policy, roles };
     if (viewer === 'channel') return this.screen(incident, 'readonly', { ...context, actor: { aadObjectId: '', name: '' } }, {});
     const sight = sightOf(incident, roles, { aadObjectId: viewer.aadObjectId, practiceId: practice.id, fromReviewChannel: false });

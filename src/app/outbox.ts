@@ -36,19 +36,46 @@ export class SendFailure extends Error {
   }
 }
 
+/**
+ * Reads shared by the items of one delivery pass: the review channel's and each decider's copy of
+ * a new incident's card read the incident and the roles once. A pass is a moment: anything that
+ * changes later queues its own card update, drawn by a later pass.
+ */
+export type PassReads = <T>(key: string, read: () => Promise<T>) => Promise<T>;
+
+export function passReads(): PassReads {
+  const reads = new Map<string, Promise<unknown>>();
+  return <T>(key: string, read: () => Promise<T>): Promise<T> => {
+    let pending = reads.get(key) as Promise<T> | undefined;
+    if (!pending) {
+      pending = read();
+      reads.set(key, pending);
+    }
+    return pending;
+  };
+}
+
 export interface OutboxWorkerDeps {
   outbox: OutboxStore;
   sender: Sender;
   /** Draws an item as it should look now; undefined means there is nothing to send any more. */
-  render: (item: OutboxItem) => Promise<OutgoingMessage | undefined>;
+  render: (item: OutboxItem, pass: PassReads) => Promise<OutgoingMessage | undefined>;
   now: () => Date;
   log: Logger;
   random?: () => number;
   /** Called when the connector refuses a send for good (403/404): see undelivered.ts. */
   refusedForGood?: (item: OutboxItem) => Promise<void>;
+  /** One "N new incidents" card for several incident cards waiting for the same channel. */
+  digest?: (items: OutboxItem[], pass: PassReads) => Promise<OutgoingMessage | undefined>;
 }
 
 const CLAIM_MS = 60_000;
+/**
+ * More new incident cards than this waiting for one channel go as one digest card: Teams takes
+ * about 7 messages a second (60 in 30 s) in one conversation, so a burst would otherwise arrive
+ * over minutes.
+ */
+export const DIGEST_AFTER = 3;
 /** Conversations served at once: well under the connector's 50 requests/s per app and tenant. */
 const PARALLEL_CONVERSATIONS = 8;
 const BASE_BACKOFF_MS = 2_000;
@@ -81,17 +108,28 @@ export class OutboxWorker {
     }
     let sent = 0;
     let failed = 0;
+    const reads = passReads();
     // Conversations are independent, so several are served at once; within one, strictly in order.
     const queues = [...byTarget.values()];
     const serveNext = async (): Promise<void> => {
       for (let queue = queues.shift(); queue; queue = queues.shift()) {
+        const burst = this.burstIn(queue, now);
+        if (burst.length > DIGEST_AFTER) {
+          const outcome = await this.deliverDigest(burst, now, reads);
+          sent += outcome.sent;
+          failed += outcome.failed;
+          if (outcome.failed > 0) continue;
+          queue = queue.filter((item) => !burst.includes(item));
+        }
         for (const item of queue) {
           // A later message never overtakes an earlier one that is waiting to be retried.
           if (Date.parse(item.nextAttemptAt) > now.getTime()) break;
           if (item.claimedUntil && Date.parse(item.claimedUntil) > now.getTime()) break;
-          const claimed = await this.deps.outbox.claim(item, new Date(now.getTime() + CLAIM_MS));
+          // Replacing a card with its current view twice does no harm, so a card update is not
+          // claimed first (one request fewer); a new message is, so that it is sent once.
+          const claimed = item.kind === 'card-update' ? item : await this.deps.outbox.claim(item, new Date(now.getTime() + CLAIM_MS));
           if (!claimed) break;
-          if (!(await this.deliver(claimed))) {
+          if (!(await this.deliver(claimed, reads))) {
             failed++;
             break;
           }
@@ -103,9 +141,51 @@ export class OutboxWorker {
     return { sent, failed };
   }
 
-  private async deliver(item: OutboxItem): Promise<boolean> {
+  /** New incident cards for a channel that are due now (before anything that must wait). */
+  private burstIn(queue: OutboxItem[], now: Date): OutboxItem[] {
+    if (!this.deps.digest || queue[0]?.target !== 'channel') return [];
+    const due: OutboxItem[] = [];
+    for (const item of queue) {
+      if (Date.parse(item.nextAttemptAt) > now.getTime() || (item.claimedUntil && Date.parse(item.claimedUntil) > now.getTime())) break;
+      if (item.kind === 'incident-card') due.push(item);
+    }
+    return due;
+  }
+
+  /**
+   * The burst as one card. Each item is claimed first (so one instance sends it); delivered items
+   * are marked sent without an activity id: the digest is a snapshot, never replaced by one
+   * incident's card update (each incident's own card, opened privately, is kept current).
+   */
+  private async deliverDigest(items: OutboxItem[], now: Date, reads: PassReads): Promise<{ sent: number; failed: number }> {
+    const claimed: OutboxItem[] = [];
+    for (const item of items) {
+      const taken = await this.deps.outbox.claim(item, new Date(now.getTime() + CLAIM_MS));
+      if (taken) claimed.push(taken);
+    }
+    if (claimed.length === 0) return { sent: 0, failed: 0 };
     try {
-      const message = await this.deps.render(item);
+      const message = await this.deps.digest!(claimed, reads);
+      if (message) await this.deps.sender.send(claimed[0]!.address, message);
+      for (const item of claimed) {
+        await this.deps.outbox.markSent(item, undefined, this.deps.now());
+        if (message) logEvent(this.deps.log, 'card.delivered', { practice: item.practiceId, reference: item.reference, kind: item.kind, attempts: item.attempts + 1, digest: true });
+      }
+      return { sent: claimed.length, failed: 0 };
+    } catch (error) {
+      const delay = this.backoff(Math.max(...claimed.map((i) => i.attempts)), error);
+      const reason = error instanceof SendFailure ? `HTTP ${error.status ?? '?'}` : ((describeError(error).errorName as string) ?? 'error');
+      logEvent(this.deps.log, 'outbox.retry', { practice: claimed[0]!.practiceId, kind: 'digest', items: claimed.length, reason, retryInMs: delay });
+      for (const item of claimed) {
+        await this.deps.outbox.markFailed(item, new Date(this.deps.now().getTime() + delay), error instanceof SendFailure ? `HTTP ${error.status ?? '?'}` : 'error').catch(() => undefined);
+      }
+      return { sent: 0, failed: claimed.length };
+    }
+  }
+
+  private async deliver(item: OutboxItem, reads: PassReads): Promise<boolean> {
+    try {
+      const message = await this.deps.render(item, reads);
       let activityId: string | undefined;
       if (message) {
         if (item.kind === 'card-update' && item.activityId) await this.deps.sender.update(item.address, item.activityId, message);

@@ -5,7 +5,7 @@ import type { SeverityId } from '../domain/policy/schema.ts';
 import type { Practice } from '../domain/practice.ts';
 import { holdsRole } from '../domain/roles.ts';
 import { seesAsDecider } from '../domain/sight.ts';
-import { summarise, type PracticeSummary } from '../domain/summary.ts';
+import { summaryFromCounts, type PracticeSummary } from '../domain/summary.ts';
 import { labelOf, PLATFORMS } from '../domain/vocabulary.ts';
 import type { OpenIncident, Stores } from '../store/ports.ts';
 import { bootstrapRoles } from './routing.ts';
@@ -63,8 +63,13 @@ export class Summary {
   async forPractice(practice: Practice, viewerAadObjectId: string): Promise<SummaryPage> {
     const roles = (await this.stores.practices.roles(practice.id, bootstrapRoles(practice))).value;
     if (!holdsRole(roles, viewerAadObjectId)) return { kind: 'denied' };
-    const since = new Date(this.now().getTime() - SUMMARY_MONTHS * 30.44 * 86_400_000).toISOString();
-    return { kind: 'summary', summary: summarise(await this.stores.incidents.listSummaryRows(practice.id, since), this.now()), since };
+    // Whole months: this month and the eleven before it, read from the monthly count rows; what is
+    // overdue depends on the clock, so it is counted from the register's open rows.
+    const now = this.now();
+    const since = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - (SUMMARY_MONTHS - 1), 1)).toISOString();
+    const [counts, open] = await Promise.all([this.stores.incidents.summaryCounts(practice.id, since.slice(0, 7)), this.stores.incidents.listOpen(practice.id)]);
+    const overdue = open.filter((o) => !o.handling?.decision && (decisionDue(o)?.getTime() ?? Infinity) < now.getTime()).length;
+    return { kind: 'summary', summary: summaryFromCounts(counts, overdue), since };
   }
 }
 

@@ -28,7 +28,8 @@ export interface Notice {
 }
 
 export type Screen =
-  | { kind: 'step'; draft: ReportDraft; errors?: FieldErrors; notice?: Notice }
+  /** resumed: an unfinished report shown again on a new card (whose id the bot then remembers). */
+  | { kind: 'step'; draft: ReportDraft; errors?: FieldErrors; notice?: Notice; resumed?: boolean }
   | { kind: 'submitted'; incident: Incident; alreadySubmitted: boolean; reviewers?: Reviewers; riskAlerted?: string[] }
   | { kind: 'cancelled' }
   | { kind: 'myReports'; incidents: Incident[] }
@@ -86,6 +87,7 @@ export class Reporting {
           return {
             kind: 'step',
             draft: existing.value,
+            resumed: true,
             notice: {
               tone: 'default',
               text: `You have an unfinished report started ${ukDateTime(existing.value.createdAt)}. Carry on below, or press Cancel to discard it.`,

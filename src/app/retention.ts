@@ -114,7 +114,7 @@ export class RetentionJob {
       action: TOMBSTONE_ACTION,
       summary:
         `${why} Reported ${ukDate(incident.reportedAt)}${h.closure ? `, closed ${ukDate(h.closure.closedAt)}` : ', not closed'}. ` +
-        `Deleted: the incident record (report, answers, decisions, outcome), its register and draft rows, ` +
+        `Deleted: the incident record (report, answers, decisions, outcome), its register, draft, index (author, post) and refusal count rows, ` +
         `${screenshots} screenshot${screenshots === 1 ? '' : 's'}, ${notifications} notification row${notifications === 1 ? '' : 's'} and the earlier audit entries; this entry follows the last of them.`,
     };
     const tombstone = await this.deps.stores.incidents.erase(incident, change);

@@ -42,12 +42,13 @@ export function bootstrapRoles(practice: Practice): PracticeRoles {
 export class Routing implements RiskAlerts {
   constructor(private readonly deps: RoutingDeps) {}
 
-  async route(practiceId: string, reference: string): Promise<Incident | undefined> {
+  /** `known`: the incident as just stored (the submit's answer), so it is not read back again. */
+  async route(practiceId: string, reference: string, known?: Incident): Promise<Incident | undefined> {
     const practice = this.deps.practices(practiceId);
     const policy = this.deps.policies.get(practiceId);
     if (!practice || !policy) return undefined;
     for (let attempt = 0; attempt < 3; attempt++) {
-      const incident = await this.deps.stores.incidents.get(practiceId, reference);
+      const incident = attempt === 0 && known?.etag ? known : await this.deps.stores.incidents.get(practiceId, reference);
       if (!incident || handlingOf(incident).routedAt) return incident;
       const key = authorKey(incident.facts);
       const link = postKeyOf(incident.facts);

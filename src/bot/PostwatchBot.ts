@@ -233,7 +233,8 @@ export class PostwatchBot extends TeamsActivityHandler {
         ? await this.deps.reporting.start(practice.id, reporter)
         : await this.deps.reporting.myReports(practice.id, reporter);
     const id = await this.sendPrivately(context, cardFor(screen, practice));
-    if (id && screen.kind === 'step') await this.deps.reporting.rememberCard(practice.id, reporter, screen.draft.id, id);
+    // A new report's first press stores its card's id (replyToId); only a resumed report's new card is remembered now.
+    if (id && screen.kind === 'step' && screen.resumed) await this.deps.reporting.rememberCard(practice.id, reporter, screen.draft.id, id);
   }
 
   /** Sends a card to the person's 1:1 chat and says so, and only so, where they asked. */
@@ -252,7 +253,7 @@ export class PostwatchBot extends TeamsActivityHandler {
 
   private async sendScreen(context: TurnContext, practice: Practice, reporter: Reporter, screen: Screen): Promise<void> {
     const sent = await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(cardFor(screen, practice))));
-    if (sent?.id && screen.kind === 'step') {
+    if (sent?.id && screen.kind === 'step' && screen.resumed) {
       await this.deps.reporting.rememberCard(practice.id, reporter, screen.draft.id, sent.id);
     }
   }

@@ -1,10 +1,11 @@
 import { CardFactory, MessageFactory, type AdaptiveCardInvokeResponse, type TurnContext } from 'botbuilder';
 import type { Asking } from '../app/deciding.ts';
+import { NOT_YOURS } from '../app/refusals.ts';
 import type { Reporter } from '../domain/report.ts';
 import { describeError } from '../log.ts';
-import { StorageUnavailableError } from '../store/ports.ts';
+import { BusyError, StorageUnavailableError } from '../store/ports.ts';
 import { evidencePackCard } from '../views/index.ts';
-import { REGISTER_VERBS, VERBS } from '../views/verbs.ts';
+import { DIGEST_VERBS, REGISTER_VERBS, VERBS } from '../views/verbs.ts';
 import { rememberChat, registerPage } from './conversations.ts';
 import type { BotDeps } from './deps.ts';
 import { parseCardAction } from './invoke.ts';
@@ -19,6 +20,7 @@ export async function answerCardAction(deps: BotDeps, context: TurnContext): Pro
   if (!aadObjectId) return messageResponse(SAY.noWorkAccount);
   const reporter: Reporter = { aadObjectId, name: context.activity.from.name ?? '' };
   try {
+    if (parsed.value.verb === DIGEST_VERBS.open) return messageResponse(await openFromDigest(deps, context, parsed.value.data, reporter));
     if (parsed.value.verb.startsWith('incident.')) {
       const inChannel = context.activity.conversation?.conversationType === 'channel';
       const via = inChannel ? 'review channel card' : '1:1 card';
@@ -71,8 +73,22 @@ export async function answerCardAction(deps: BotDeps, context: TurnContext): Pro
   } catch (error) {
     deps.log.error({ ...describeError(error), verb: parsed.value.verb }, 'card action failed');
     // Answering with a message leaves the card, and every answer on it, as it was.
-    return messageResponse(error instanceof StorageUnavailableError ? SAY.storageDown : SAY.somethingWentWrong);
+    // Contention is not an outage: the person is told to press again, never that storage is down.
+    return messageResponse(error instanceof BusyError ? SAY.busy : error instanceof StorageUnavailableError ? SAY.storageDown : SAY.somethingWentWrong);
   }
+}
+
+/**
+ * A line of the review channel's digest: the incident's card goes to the presser's 1:1 chat, as
+ * sightOf gives it to them (the rule of every press: the practice is the Team's, never the
+ * card's). A decider or the reporter is sent their own view, a press from the practice's review
+ * channel the channel's read-only card; anyone else the one notice, whether the incident exists or not.
+ */
+async function openFromDigest(deps: BotDeps, context: TurnContext, data: Record<string, unknown>, person: Reporter): Promise<string> {
+  const opened = await deps.deciding.sightForOpening({ verb: DIGEST_VERBS.open, data, actor: person, asking: () => askingOf(deps, context), via: 'review channel digest' });
+  if (opened.sight === 'none' || !opened.practiceId || !opened.reference) return NOT_YOURS;
+  const sent = await deps.openPrivately(opened.practiceId, person.aadObjectId, opened.reference, opened.sight === 'channel' ? 'channel' : 'own');
+  return sent ? SAY.openedPrivately : SAY.openNeedsPrivateChat;
 }
 
 /**

@@ -29,6 +29,11 @@ export interface BotDeps {
   subjectAccess: SubjectAccess;
   /** Sends an evidence pack link to the person's 1:1 chat; false if they have none yet. */
   privateLink: (practiceId: string, aadObjectId: string, reference: string, url: string, expiresAt: Date) => Promise<boolean>;
+  /**
+   * Queues an incident's card for the person's 1:1 chat (from the channel's digest), their own view
+   * or the review channel's card as sightOf gave them; false if they have no chat with the bot yet.
+   */
+  openPrivately: (practiceId: string, aadObjectId: string, reference: string, view: 'own' | 'channel') => Promise<boolean>;
   now: () => Date;
   incidentCards: IncidentCards;
   /** Where each person's 1:1 chat is, so notifications can reach them later. */

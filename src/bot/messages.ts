@@ -61,12 +61,15 @@ export const SAY = {
       `The Data Protection Officer decides and records it: "erasure decision ${id}: <decision and why>". If an incident must go before its date, the DPO types "incident PW-… delete early: <reason>"; it leaves a tombstone in the audit trail.`,
     ].join('\n\n'),
   askInPrivate: (command: string) => `Ask me "${command}" in our private chat.`,
+  openedPrivately: 'I am sending that incident to our private chat.',
+  openNeedsPrivateChat: 'Open a private chat with Postwatch first (say "help" to me there), then press Open again.',
   packSentPrivately: 'I have sent you the evidence pack link in our private chat.',
   packNeedsPrivateChat: 'Open a private chat with Postwatch first (say "help" to me there), then ask for the evidence pack again.',
   reportStillSaving:
     'Saving is taking longer than usual. It carries on by itself: press the same button again in a moment to see where you are. Nothing will be sent twice.',
   stillWorking: 'Saving this is taking longer than usual. It will finish on its own, and the card will update when it has: no need to press again.',
   cardNotUnderstood: 'Sorry, I could not read that button press. Type **report a post** to carry on with your report.',
+  busy: 'Many reports are being saved at this moment, so this one has NOT been saved yet. Your answers are still on the card: please press the button again. If anyone is in immediate danger, call 999.',
   storageDown:
     'Postwatch could not reach its storage, so this step has NOT been saved yet. Your answers are still on the card: please press the button again in a minute. If anyone is in immediate danger, call 999.',
   storageDownMessage:

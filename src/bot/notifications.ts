@@ -1,10 +1,12 @@
 import { audienceOf } from '../app/audience.ts';
 import type { Deciding, IncidentScreen } from '../app/deciding.ts';
-import type { OutgoingMessage } from '../app/outbox.ts';
+import type { OutgoingMessage, PassReads } from '../app/outbox.ts';
+import { bootstrapRoles } from '../app/routing.ts';
 import { handlingOf } from '../domain/handling.ts';
 import type { Practice } from '../domain/practice.ts';
 import type { OutboxItem, Stores } from '../store/ports.ts';
-import { incidentCard, noticeCard, reporterQuestionCard, reporterUpdateCard, reporterViewCard } from '../views/index.ts';
+import { digestCard, incidentCard, noticeCard, reporterQuestionCard, reporterUpdateCard, reporterViewCard, type DigestLine } from '../views/index.ts';
+import { labelOf, PLATFORMS } from '../domain/vocabulary.ts';
 
 /** Draws incident screens as cards, with the audience (refresh ids, assignees) read from storage. */
 export class IncidentCards {
@@ -63,11 +65,36 @@ export class IncidentCards {
     }
   }
 
+  /** One card listing several new incidents for a channel (the outbox's burst digest). */
+  async digest(items: OutboxItem[], reads: PassReads = (_key, read) => read()): Promise<OutgoingMessage | undefined> {
+    const lines: DigestLine[] = [];
+    for (const item of items) {
+      const reference = item.reference;
+      if (!reference) continue;
+      const incident = await reads(`incident|${item.practiceId}|${reference}`, () => this.stores.incidents.get(item.practiceId, reference));
+      if (!incident) continue;
+      const severity = handlingOf(incident).grading?.severity;
+      lines.push({
+        practiceId: incident.practiceId,
+        reference: incident.reference,
+        ...(severity ? { severity } : {}),
+        platformLabel: labelOf(PLATFORMS, incident.facts.where.platform),
+        reportedAt: incident.reportedAt,
+        urgent: incident.facts.risk.atRisk,
+      });
+    }
+    const practice = items[0] ? this.practice(items[0].practiceId) : undefined;
+    if (lines.length === 0 || !practice) return undefined;
+    const urgent = lines.filter((l) => l.urgent).map((l) => l.reference);
+    return { card: digestCard(lines, { practiceName: practice.name }), ...(urgent.length > 0 ? { text: `URGENT: someone may be at risk (${urgent.join(', ')}).` } : {}) };
+  }
+
   /** What a queued notification looks like at the moment it is sent (always the current state). */
-  async render(item: OutboxItem): Promise<OutgoingMessage | undefined> {
+  async render(item: OutboxItem, reads: PassReads = (_key, read) => read()): Promise<OutgoingMessage | undefined> {
     if (item.kind === 'message') return item.text ? { text: item.text } : undefined;
     if (item.kind === 'notice-card') return noticeOf(item.text);
-    const incident = item.reference ? await this.stores.incidents.get(item.practiceId, item.reference) : undefined;
+    const reference = item.reference;
+    const incident = reference ? await reads(`incident|${item.practiceId}|${reference}`, () => this.stores.incidents.get(item.practiceId, reference)) : undefined;
     const practice = this.practice(item.practiceId);
     if (!incident || !practice) return undefined;
     if (item.kind === 'reporter-question') return { card: await this.card({ kind: 'question', incident }) };
@@ -82,9 +109,11 @@ export class IncidentCards {
       };
     }
     // incident-card and card-update: the channel sees its read-only card (deciders refresh to theirs);
-    // a person sees what the one rule gives them (src/domain/sight.ts).
+    // a person sees what the one rule gives them (src/domain/sight.ts); 'channel|user:…' is the
+    // channel's card opened privately from its digest (compose.ts). Roles are read once per pass.
     const viewer = item.target.startsWith('user:') ? { aadObjectId: item.target.slice('user:'.length), name: '' } : 'channel';
-    const screen = await this.deciding.viewOf(incident, viewer);
+    const roles = () => reads(`roles|${practice.id}`, async () => (await this.stores.practices.roles(practice.id, bootstrapRoles(practice))).value);
+    const screen = await this.deciding.viewOf(incident, viewer, roles);
     return { card: await this.card(screen), ...(item.urgent && item.kind === 'incident-card' ? { text: `URGENT: someone may be at risk (${incident.reference}).` } : {}) };
   }
 }

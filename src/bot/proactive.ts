@@ -30,6 +30,7 @@ export class ConnectorSender implements Sender {
     try {
       await this.adapter.continueConversationAsync(this.appId, address.reference as Partial<ConversationReference>, async (context) => {
         try {
+          withoutConnectorRetries(context);
           await logic(context);
         } catch (error) {
           failure = { error };
@@ -40,6 +41,18 @@ export class ConnectorSender implements Sender {
     }
     if (failure) throw asSendFailure(failure.error);
   }
+}
+
+/**
+ * botframework-connector's client would retry a 429 or 5xx three times itself, sleeping through
+ * each Retry-After inside one outbox pass (and ignores its own noRetryPolicy option). The outbox
+ * owns retries and honours Retry-After, so the client of a proactive turn makes one request.
+ */
+function withoutConnectorRetries(context: TurnContext): void {
+  const connector = context.turnState.get(context.adapter.ConnectorClientKey) as
+    | { client?: { pipeline?: { removePolicy(options: { name: string }): unknown } } }
+    | undefined;
+  connector?.client?.pipeline?.removePolicy({ name: 'defaultRetryPolicy' });
 }
 
 export function toActivity(message: OutgoingMessage): Partial<Activity> {

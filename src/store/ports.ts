@@ -74,8 +74,13 @@ export interface IncidentStore {
   listOpen(practiceId: string): Promise<OpenIncident[]>;
   /** Incidents waiting for a decision or a follow-up action, across practices (the reminder job). */
   listActive(): Promise<Incident[]>;
-  /** The few flat facts of every incident of a practice reported since an instant (the summary). */
+  /** The few flat facts of every incident of a practice reported since an instant (a full scan). */
   listSummaryRows(practiceId: string, since: string): Promise<SummaryRow[]>;
+  /**
+   * The summary's counters (see domain/summary.ts countKeysOf) by month "YYYY-MM", from a month
+   * on: kept with every change of an incident, so reading them does not grow with the history.
+   */
+  summaryCounts(practiceId: string, fromMonth: string): Promise<Map<string, Map<string, number>>>;
   /** A practice's incidents reported in [from, to) (the register export), oldest first. */
   listReportedBetween(practiceId: string, from: string, to: string): Promise<Incident[]>;
   /** Closed incidents of one practice, or of every practice (the retention job). */
@@ -363,3 +368,20 @@ export class StorageUnavailableError extends Error {
     super(message, options);
   }
 }
+
+/**
+ * Too many others did the same thing at the same moment (contention, not an outage): nothing was
+ * stored, nothing is lost, and pressing again works. Never shown as a storage error.
+ */
+export class BusyError extends Error {
+  override readonly name = 'BusyError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/**
+ * The most time any retry loop spends losing races before giving up: well under the few seconds
+ * Teams waits for an invoke (src/bot/cardActions.ts INVOKE_BUDGET_MS), so a person is answered.
+ */
+export const CONTENTION_BUDGET_MS = 2_000;

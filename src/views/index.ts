@@ -14,4 +14,5 @@ export {
 } from './incidentCards.ts';
 export { reporterViewCard, type ReporterViewOptions } from './reporterView.ts';
 export { REGISTER_PAGE_SIZE, registerCard, type RegisterCardOptions, type RegisterRow } from './registerCard.ts';
+export { DIGEST_MAX_LINES, digestCard, type DigestLine } from './digestCard.ts';
 export { summaryCard, type SummaryCardOptions } from './summaryCard.ts';

@@ -49,6 +49,14 @@ export const INCIDENT_VERBS = {
   pack: 'incident.pack',
 } as const;
 
+/**
+ * The channel's digest card (many new incidents at once): data `{ practiceId, reference }`. The
+ * bot sends that incident's card to the presser's 1:1 chat, drawn for whoever pressed.
+ */
+export const DIGEST_VERBS = {
+  open: 'digest.open',
+} as const;
+
 /** The register ("open incidents"): data `{ page }` (0-based). */
 export const REGISTER_VERBS = {
   page: 'register.page',

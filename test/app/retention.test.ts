@@ -8,10 +8,12 @@ import { summariseChainReports, verifyAuditChains, describeChainReport } from '.
 import { Records } from '../../src/app/records.ts';
 import { RefusalLimiter, Refusals } from '../../src/app/refusals.ts';
 import { RetentionJob } from '../../src/app/retention.ts';
+import { SubjectAccess } from '../../src/app/subjectAccess.ts';
 import type { Incident, NewIncident } from '../../src/domain/incident.ts';
 import type { Practice } from '../../src/domain/practice.ts';
 import type { EvidenceFile } from '../../src/domain/report.ts';
 import { stampRetention } from '../../src/domain/retention.ts';
+import { summaryFromCounts } from '../../src/domain/summary.ts';
 import { RETENTION_RULES } from '../../src/policy/retention.ts';
 import { storageNames, tableClient } from '../../src/store/azure/clients.ts';
 import { key } from '../../src/store/azure/entities.ts';
@@ -63,7 +65,7 @@ async function closedIncident(practiceId: string, closedAt: string, options: { a
     reporter: reception,
     draftId,
     facts: {
-      where: { platform: 'facebook', seenAt: clock.toISOString(), seenDate: '2015-01-01', seenTime: '09:00', authorName: '@angry.patient', authorRelationship: 'patient' },
+      where: { platform: 'facebook', postUrl: 'https://www.facebook.com/millbrook/posts/1', seenAt: clock.toISOString(), seenDate: '2015-01-01', seenTime: '09:00', authorName: '@angry.patient', authorRelationship: 'patient' },
       what: { postText: 'The receptionist was rude', categories: ['personal-attack'], namedParties: ['practice'] },
       risk: { atRisk: options.atRisk ?? false },
       evidence: { screenshots: files },
@@ -125,6 +127,61 @@ describe('the retention job', () => {
     ]);
     expect(describeChainReport(reports[0]!)).toMatch(/^deleted .* deleted by Postwatch under the records policy/);
     expect(summariseChainReports(reports)).toMatchObject({ incidents: 2, ok: 2, broken: 0, deleted: 1 });
+  });
+
+  it('deletes the author and post index rows with the incident and its refusal counts, leaves the month counts, and subject access then finds nothing', async () => {
+    const p = `ret-${randomUUID().slice(0, 8)}`;
+    const old = await closedIncident(p, '2012-01-10T12:00:00.000Z');
+    const later = await closedIncident(p, '2012-01-20T12:00:00.000Z');
+    // A colleague refused twice on the old one (the count row names them), once on the later one.
+    for (const at of ['2012-01-10T13:10:00.000Z', '2012-01-10T13:20:00.000Z']) await stores.incidents.countRefusal(p, old.reference, 'aad-nosy', new Date('2012-01-10T13:00:00.000Z'), new Date(at));
+    await stores.incidents.countRefusal(p, later.reference, 'aad-nosy', new Date('2012-01-20T13:00:00.000Z'), new Date('2012-01-20T13:05:00.000Z'));
+    const authorRows = async () => (await rowsOf(p)).filter((r) => r.startsWith('author|'));
+    const postRows = async () => (await rowsOf(p)).filter((r) => r.startsWith('post|'));
+    expect(await authorRows()).toHaveLength(2);
+    expect(await postRows()).toHaveLength(2);
+    const earlier = () => stores.incidents.earlierReports(p, { authorKey: 'facebook:angry.patient' }, '2013-01-01T00:00:00.000Z');
+    expect((await earlier()).map((i) => i.reference).sort()).toEqual([old.reference, later.reference].sort());
+    const sar = new SubjectAccess(stores, now);
+    expect((await sar.extracts(p, '@angry.patient')).map((e) => e.reference).sort()).toEqual([old.reference, later.reference].sort());
+    const month = old.reportedAt.slice(0, 7);
+    const countsBefore = summaryFromCounts(await stores.incidents.summaryCounts(p, month));
+
+    // Deleted 10 years and a day after its closure; the later one is not due yet.
+    clock = new Date('2022-01-11T12:00:00.000Z');
+    expect((await job().run()).deleted.filter((d) => d.practiceId === p).map((d) => d.reference)).toEqual([old.reference]);
+
+    // Nothing of the deleted incident names its author or the refused colleague any more.
+    const left = await rowsOf(p);
+    expect(left.filter((r) => r.includes(old.reference))).toEqual([`audit|${old.reference}|000004`]);
+    expect(await authorRows()).toEqual([expect.stringContaining(later.reference)]);
+    expect(await postRows()).toEqual([expect.stringContaining(later.reference)]);
+    expect(left.filter((r) => r.startsWith('refusal|'))).toEqual([expect.stringContaining(later.reference)]);
+    expect((await earlier()).map((i) => i.reference)).toEqual([later.reference]);
+    expect((await sar.extracts(p, '@angry.patient')).map((e) => e.reference)).toEqual([later.reference]);
+    // The month's counts are as they were: the trend counts what was reported, not what is kept.
+    expect(summaryFromCounts(await stores.incidents.summaryCounts(p, month))).toEqual(countsBefore);
+    expect(countsBefore).toMatchObject({ total: 2, open: 0 });
+
+    // An incident without index rows (stored before they existed) is deleted all the same.
+    await table.deleteEntity(key(p), (await authorRows())[0]!);
+    await table.deleteEntity(key(p), (await postRows())[0]!);
+    clock = new Date('2022-01-21T12:00:01.000Z');
+    expect((await job().run()).deleted.filter((d) => d.practiceId === p).map((d) => d.reference)).toEqual([later.reference]);
+    expect((await rowsOf(p)).filter((r) => !r.startsWith('count|'))).toEqual([`audit|${old.reference}|000004`, `audit|${later.reference}|000004`]);
+    expect(await sar.extracts(p, '@angry.patient')).toEqual([]);
+  });
+
+  it('refuses, as a conflict, a change to an incident deleted since it was read (its audit head remembered)', async () => {
+    const p = `ret-${randomUUID().slice(0, 8)}`;
+    const incident = await closedIncident(p, '2011-01-01T12:00:00.000Z');
+    clock = new Date('2030-01-01T00:00:00.000Z');
+    await job().erase(incident, 'Test.', manager);
+    // The store remembers the head for this ETag, so it does not read the row before writing.
+    await expect(stores.incidents.update(incident, { actor: manager, action: 'incident.note', summary: 'Late.' })).rejects.toBeInstanceOf(ConflictError);
+    await stores.incidents.appendAudit(p, incident.reference, { actor: manager, action: 'decision.refused', summary: 'Late.' });
+    expect((await stores.incidents.auditTrail(p, incident.reference)).map((e) => e.action)).toEqual(['records.deleted']);
+    expect(await stores.incidents.get(p, incident.reference)).toBeUndefined();
   });
 
   it('still catches a tombstone that was edited after the deletion', async () => {

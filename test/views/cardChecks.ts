@@ -1,6 +1,6 @@
 import * as AC from 'adaptivecards';
 import { plainText } from '../../src/views/plainText.ts';
-import { INCIDENT_VERBS, REGISTER_VERBS, VERBS } from '../../src/views/verbs.ts';
+import { DIGEST_VERBS, INCIDENT_VERBS, REGISTER_VERBS, VERBS } from '../../src/views/verbs.ts';
 
 /**
  * What every card must satisfy, shared by the card tests: it parses and validates with the
@@ -189,6 +189,11 @@ function executeProblems(obj: Json, path: string): string[] {
     if (typeof d.practiceId !== 'string' || d.practiceId === '') found.push(`${path}: data.practiceId is not a non-empty string`);
     if (typeof d.reference !== 'string' || d.reference === '') found.push(`${path}: data.reference is not a non-empty string`);
     if (typeof d.version !== 'number' || !Number.isInteger(d.version) || d.version < 0) found.push(`${path}: data.version is not a whole number`);
+  } else if (verb === DIGEST_VERBS.open) {
+    const d = data as Json;
+    if (Object.keys(d).sort().join(',') !== 'practiceId,reference') found.push(`${path}: data keys ${Object.keys(d).join(',')} are not exactly practiceId,reference`);
+    if (typeof d.practiceId !== 'string' || d.practiceId === '') found.push(`${path}: data.practiceId is not a non-empty string`);
+    if (typeof d.reference !== 'string' || d.reference === '') found.push(`${path}: data.reference is not a non-empty string`);
   } else if (REGISTER_VERB_SET.has(verb)) {
     const d = data as Json;
     if (Object.keys(d).join(',') !== 'page') found.push(`${path}: data keys ${Object.keys(d).join(',')} are not exactly page`);

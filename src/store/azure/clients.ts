@@ -1,3 +1,5 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { TableClient, TableServiceClient, type TableServiceClientOptions } from '@azure/data-tables';
 import { BlobServiceClient, type ContainerClient, type StoragePipelineOptions } from '@azure/storage-blob';
 
@@ -15,6 +17,25 @@ const TABLE_RETRIES: NonNullable<TableServiceClientOptions['retryOptions']> = {
   retryDelayInMs: 100,
   maxRetryDelayInMs: 500,
 };
+
+/**
+ * For work that is retried anyway by its owner (the outbox's next pass, the routing sweep): one
+ * try, so a failing storage call does not hold a delivery pass for seconds.
+ */
+const NO_RETRIES: NonNullable<TableServiceClientOptions['retryOptions']> = { maxRetries: 0 };
+
+/**
+ * One keep-alive connection pool for every table client of the process (the SDK's default is a
+ * pool per client), bounded so a burst cannot open thousands of sockets to the storage account.
+ */
+const KEEP_ALIVE = { keepAlive: true, keepAliveMsecs: 10_000, maxSockets: 64, maxFreeSockets: 16, scheduling: 'lifo' } as const;
+const agents = { http: new HttpAgent(KEEP_ALIVE), https: new HttpsAgent(KEEP_ALIVE) };
+
+/**
+ * Pipeline policies that cost CPU on every request and give this workload nothing: tracing spans
+ * (nothing collects them) and the SDK's request logging (Postwatch logs its own events).
+ */
+const UNUSED_POLICIES = ['tracingPolicy', 'logPolicy'];
 
 const BLOB_RETRIES: NonNullable<StoragePipelineOptions['retryOptions']> = {
   maxTries: 3,
@@ -96,19 +117,31 @@ function tableEndpoint(connectionString: string): string | undefined {
   return pairs.get('tableendpoint');
 }
 
-function tableOptions(connectionString: string): TableServiceClientOptions {
+export interface TableClientChoices {
+  /** 'owner': the caller retries on its own schedule (the outbox), so the SDK does not. */
+  retries?: 'sdk' | 'owner';
+}
+
+function tableOptions(connectionString: string, choices: TableClientChoices = {}): TableServiceClientOptions {
+  const insecure = isLoopbackHttp(tableEndpoint(connectionString));
   return {
-    retryOptions: TABLE_RETRIES,
-    ...(isLoopbackHttp(tableEndpoint(connectionString)) ? { allowInsecureConnection: true } : {}),
+    retryOptions: choices.retries === 'owner' ? NO_RETRIES : TABLE_RETRIES,
+    agent: insecure ? agents.http : agents.https,
+    ...(insecure ? { allowInsecureConnection: true } : {}),
   };
 }
 
-export function tableClient(connectionString: string, tableName: string): TableClient {
-  return TableClient.fromConnectionString(connectionString, tableName, tableOptions(connectionString));
+function lean<T extends { pipeline: { removePolicy(options: { name: string }): unknown } }>(client: T): T {
+  for (const name of UNUSED_POLICIES) client.pipeline.removePolicy({ name });
+  return client;
+}
+
+export function tableClient(connectionString: string, tableName: string, choices: TableClientChoices = {}): TableClient {
+  return lean(TableClient.fromConnectionString(connectionString, tableName, tableOptions(connectionString, choices)));
 }
 
 export function tableServiceClient(connectionString: string): TableServiceClient {
-  return TableServiceClient.fromConnectionString(connectionString, tableOptions(connectionString));
+  return lean(TableServiceClient.fromConnectionString(connectionString, tableOptions(connectionString)));
 }
 
 export function evidenceContainer(connectionString: string, containerName: string): ContainerClient {

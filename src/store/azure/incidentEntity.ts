@@ -12,6 +12,8 @@ import { getJson, key, numberProp, putJson, stringProp } from './entities.ts';
  *   draft|<draftId>                submission marker: this draft became that reference
  *   counter|reference|2026         the next sequence number for the year
  *   audit|PW-2026-0042|000001      audit entries (auditChain.ts)
+ *   refusal|PW-2026-0042|<aad>|<hour>   refused presses counted (see refusalRowKey)
+ *   count|…, author|…              monthly counts and the author index (incidentCounts.ts)
  */
 
 export type Entity = Record<string, unknown> & { partitionKey: string; rowKey: string };
@@ -73,6 +75,11 @@ export const REFUSAL_ROWS = { from: 'refusal|', to: 'refusal}' } as const;
 
 export function refusalRowKey(reference: string, aadObjectId: string, windowStart: Date): string {
   return `refusal|${reference}|${key(aadObjectId.toLowerCase())}|${windowStart.toISOString()}`;
+}
+
+/** Every refusal row of one incident (the reference is followed by '|', so PW-…-0042 is not PW-…-00421). */
+export function refusalRowRange(reference: string): { from: string; to: string } {
+  return { from: `refusal|${reference}|`, to: `refusal|${reference}}` };
 }
 
 export function counterRowKey(year: number): string {

@@ -1,4 +1,4 @@
-import { odata, type TableClient } from '@azure/data-tables';
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import type { Incident } from '../../domain/incident.ts';
 import { TOMBSTONE_ACTION } from '../../domain/retention.ts';
 import { ConflictError, type AuditChange, type AuditEntry, type PendingErasure } from '../ports.ts';
@@ -6,7 +6,8 @@ import { auditRowKey, auditRowRange, chainEntry, toAuditEntity } from './auditCh
 import { deadline } from './clients.ts';
 import { key, stringProp, unkey } from './entities.ts';
 import { isNotFound, mapped } from './errors.ts';
-import { auditHeadOf, draftMarkerRowKey, incidentRowKey, openRowKey } from './incidentEntity.ts';
+import { indexRows } from './incidentCounts.ts';
+import { auditHeadOf, draftMarkerRowKey, incidentRowKey, openRowKey, refusalRowRange } from './incidentEntity.ts';
 
 /**
  * Deleting an incident (retention, or the DPO's early erasure) in two steps that survive a crash:
@@ -14,9 +15,16 @@ import { auditHeadOf, draftMarkerRowKey, incidentRowKey, openRowKey } from './in
  * 1. One transaction: the incident row is deleted and a tombstone is appended to its audit chain
  *    as the next entry, linked to the last one; a hold or a reopening made since the incident was
  *    read wins and nothing is deleted. The tombstone row carries `erasure: 'pending'`.
- * 2. The rest (older audit entries, the register row, the draft marker; screenshots and outbox
- *    rows by the caller) is removed, then the tombstone is marked done. A crash in between leaves
- *    a pending tombstone that the next run finishes.
+ *    Its index rows (`author|…` and `post|…`, incidentCounts.ts), which name the post's author or
+ *    point at their post, are deleted in that same transaction, so none outlives the incident.
+ * 2. The rest (older audit entries, the register row, the draft marker, the refusal rows, which
+ *    name who was refused; screenshots and outbox rows by the caller) is removed, then the
+ *    tombstone is marked done. A crash in between leaves a pending tombstone that the next run
+ *    finishes.
+ *
+ * The month's count row is left as it is: it holds numbers only (no reference, no name), and the
+ * summary's trend counts incidents reported, not incidents still kept. Only closed incidents are
+ * deleted, so its "open" figure (total less closed) stays right.
  *
  * The tombstone itself holds no personal data: reference, dates, what was deleted, by which job.
  */
@@ -43,16 +51,19 @@ export async function eraseIncident(table: TableClient, incident: Incident, chan
     change,
     previousHash: head.auditHash,
   });
+  // Written with the incident (its identity is the one just checked by ETag); an incident stored
+  // before index rows existed, or with no known author or link, has none. Only an erasure deletes one.
+  const index: string[] = [];
+  for (const row of indexRows(incident)) if (await rowExists(table, partitionKey, row.rowKey)) index.push(row.rowKey);
   await mapped('Erase incident', () =>
-    transactionOrConflict(table, 
-      [
-        // ...and stays so: every change to an incident creates audit entry head+1 in its own
-        // transaction, so a hold or reopening racing this one makes one of the two creates fail
-        // (409) and that whole transaction with it. (A transaction's delete takes no ETag.)
-        ['delete', { partitionKey, rowKey: incidentRowKey(incident.reference) }],
-        ['create', { ...toAuditEntity(tombstone), erasure: 'pending', draftId: incident.draftId }],
-      ],
-    ),
+    transactionOrConflict(table, [
+      // ...and stays so: every change to an incident creates audit entry head+1 in its own
+      // transaction, so a hold or reopening racing this one makes one of the two creates fail
+      // (409) and that whole transaction with it. (A transaction's delete takes no ETag.)
+      ['delete', { partitionKey, rowKey: incidentRowKey(incident.reference) }],
+      ['create', { ...toAuditEntity(tombstone), erasure: 'pending', draftId: incident.draftId }],
+      ...index.map((rowKey): TransactionAction => ['delete', { partitionKey, rowKey }]),
+    ]),
   );
   return tombstone;
 }
@@ -96,13 +107,26 @@ export async function finishErasure(table: TableClient, practiceId: string, refe
     for (let i = 0; i < earlier.length; i += 100) {
       await table.submitTransaction(earlier.slice(i, i + 100).map((r) => ['delete', { partitionKey, rowKey: r.rowKey }]), { abortSignal: deadline(30_000) });
     }
-    const companions = [openRowKey(reference), ...(tombstone.draftId ? [draftMarkerRowKey(tombstone.draftId)] : [])];
-    // The collapsed refusal counts kept beside the incident name it and the staff refused: they go too.
-    const refusals = odata`PartitionKey eq ${partitionKey} and RowKey ge ${`refusal|${reference}|`} and RowKey lt ${`refusal|${reference}}`}`;
-    for await (const e of table.listEntities({ queryOptions: { filter: refusals, select: ['RowKey'] }, abortSignal: deadline(30_000) })) companions.push(e.rowKey ?? '');
+    const refusals = refusalRowRange(reference);
+    const refusalFilter = odata`PartitionKey eq ${partitionKey} and RowKey ge ${refusals.from} and RowKey lt ${refusals.to}`;
+    const refused: string[] = [];
+    for await (const e of table.listEntities({ queryOptions: { filter: refusalFilter, select: ['RowKey'] }, abortSignal: deadline(30_000) })) refused.push(e.rowKey ?? '');
+    const companions = [openRowKey(reference), ...(tombstone.draftId ? [draftMarkerRowKey(tombstone.draftId)] : []), ...refused];
     for (const rowKey of companions) await deleteIfThere(table, partitionKey, rowKey);
     await table.updateEntity({ partitionKey, rowKey: auditRowKey(reference, tombstone.sequence), erasure: 'done' }, 'Merge', { abortSignal: deadline() });
     return earlier.length;
+  });
+}
+
+async function rowExists(table: TableClient, partitionKey: string, rowKey: string): Promise<boolean> {
+  return mapped('Read index row', async () => {
+    try {
+      await table.getEntity(partitionKey, rowKey, { abortSignal: deadline() });
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
   });
 }
 

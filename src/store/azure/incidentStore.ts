@@ -4,6 +4,7 @@ import type { Incident, NewIncident } from '../../domain/incident.ts';
 import type { ReportFacts } from '../../domain/report.ts';
 import { formatReference } from '../../domain/reference.ts';
 import {
+  BusyError,
   ConflictError,
   StorageUnavailableError,
   type AuditActor,
@@ -18,80 +19,87 @@ import {
   type PendingErasure,
 } from '../ports.ts';
 import { eraseIncident, finishErasure, pendingErasures } from './incidentErasure.ts';
-import { auditRowRange, chainEntry, factsHash, fromAuditEntity, GENESIS_HASH, toAuditEntity } from './auditChain.ts';
+import { chainEntry, factsHash, GENESIS_HASH, toAuditEntity } from './auditChain.ts';
+import { auditRecords, auditTrail } from './auditTrails.ts';
+import { countRefusal } from './refusalRows.ts';
 import { deadline } from './clients.ts';
-import { etagOf, getJson, getText, key, numberProp, stringProp, unkey } from './entities.ts';
+import { etagOf, getJson, key, stringProp, unkey } from './entities.ts';
 import { isConflict, isNotFound, mapped, toStoreError } from './errors.ts';
+import { AuditHeads, versionOf } from './auditHeads.ts';
+import { countKeysOfIncident, IncidentCounts, indexRows } from './incidentCounts.ts';
+import { ReferenceNumbers } from './referenceNumbers.ts';
 import {
   auditHeadOf,
-  counterRowKey,
   draftMarkerRowKey,
   fromIncidentEntity,
   INCIDENT_ROWS,
   incidentRowKey,
   OPEN_ROWS,
   openRowKey,
-  refusalRowKey,
   toOpenEntity,
   londonYear,
   toIncidentEntity,
   type Entity,
 } from './incidentEntity.ts';
 
-/** Concurrent submits in one practice race for the counter; losers back off and try again. */
-export interface SubmitRetryPolicy {
-  maxAttempts: number;
-  /** Give up (StorageUnavailableError: the report was not saved) rather than keep Teams waiting. */
-  maxTotalMs: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-}
-
-export const DEFAULT_SUBMIT_RETRY: SubmitRetryPolicy = {
-  maxAttempts: 40,
-  maxTotalMs: 6_000,
-  baseDelayMs: 10,
-  maxDelayMs: 250,
-};
-
 export class AzureIncidentStore implements IncidentStore {
+  /** Reference numbers for this process's submits (referenceNumbers.ts: no hot row). */
+  private readonly numbers: ReferenceNumbers;
+  /** Monthly count rows and author index rows (incidentCounts.ts). */
+  private readonly counts: IncidentCounts;
+  /** Audit chain heads by incident ETag, so an update need not read the incident again. */
+  private readonly heads = new AuditHeads();
+  /** Submits of the same draft in flight in this process share one outcome (a double-click). */
+  private readonly inFlight = new Map<string, Promise<SubmitOutcome>>();
+
   constructor(
     private readonly table: TableClient,
     private readonly now: () => Date,
-    private readonly retry: SubmitRetryPolicy = DEFAULT_SUBMIT_RETRY,
-  ) {}
+    numbers?: ReferenceNumbers,
+  ) {
+    this.numbers = numbers ?? new ReferenceNumbers(table);
+    this.counts = new IncidentCounts(table);
+  }
 
-  async submit(incident: NewIncident, actor: AuditActor): Promise<SubmitOutcome> {
-    const already = await this.findByDraft(incident.practiceId, incident.draftId);
-    if (already) return { incident: already, created: false };
+  submit(incident: NewIncident, actor: AuditActor): Promise<SubmitOutcome> {
+    const id = `${incident.practiceId}\n${incident.draftId}`;
+    const running = this.inFlight.get(id);
+    if (running) return running.then((outcome) => ({ ...outcome, created: false }));
+    const submitting = this.submitOnce(incident, actor).finally(() => this.inFlight.delete(id));
+    this.inFlight.set(id, submitting);
+    return submitting;
+  }
 
+  /**
+   * Takes a number, then stores incident, draft marker, first audit entry and register row in one
+   * transaction. A 409 means the draft was stored already (its marker exists: that incident is the
+   * answer) or the number was (then it is dropped and another taken).
+   */
+  private async submitOnce(incident: NewIncident, actor: AuditActor): Promise<SubmitOutcome> {
     const year = londonYear(incident.reportedAt);
-    const started = Date.now();
     for (let attempt = 1; ; attempt++) {
+      const n = await this.numbers.take(incident.practiceId, year);
       try {
-        return { incident: await this.tryToStore(incident, actor, year), created: true };
+        return { incident: await this.store(incident, actor, formatReference(year, n)), created: true };
       } catch (error) {
-        if (!isConflict(error)) throw toStoreError(error, 'Submit report');
-        // Either another submit took this sequence number, or this very draft was stored by a
-        // concurrent double submit: the draft marker tells which.
-        const existing = await this.findByDraft(incident.practiceId, incident.draftId);
-        if (existing) return { incident: existing, created: false };
-        const delay = backoff(this.retry, attempt);
-        if (attempt >= this.retry.maxAttempts || Date.now() - started + delay > this.retry.maxTotalMs) {
-          throw new StorageUnavailableError('Submit report: too many concurrent submits, the report was not saved.', {
-            cause: error,
-          });
+        if (!isConflict(error)) {
+          // Not stored (or not known to be): the number goes to the next submit; if this write did
+          // land after all, that submit's create fails with 409 and takes another number.
+          this.numbers.giveBack(incident.practiceId, year, n);
+          throw toStoreError(error, 'Submit report');
         }
-        await sleep(delay);
+        const existing = await this.findByDraft(incident.practiceId, incident.draftId);
+        if (existing) {
+          this.numbers.giveBack(incident.practiceId, year, n);
+          return { incident: existing, created: false };
+        }
+        if (attempt >= 5) throw new BusyError('Submit report: the reference numbers kept being taken.', { cause: error });
       }
     }
   }
 
-  /** One attempt: read the counter, then write counter, incident, marker and first audit entry atomically. */
-  private async tryToStore(incident: NewIncident, actor: AuditActor, year: number): Promise<Incident> {
+  private async store(incident: NewIncident, actor: AuditActor, reference: string): Promise<Incident> {
     const partitionKey = key(incident.practiceId);
-    const counter = await this.readCounter(partitionKey, year);
-    const reference = formatReference(year, counter.next);
     const audit = chainEntry({
       practiceId: incident.practiceId,
       reference,
@@ -109,40 +117,38 @@ export class AzureIncidentStore implements IncidentStore {
       draftId: incident.draftId,
       facts: incident.facts,
     };
-    const counterEntity: Entity = { partitionKey, rowKey: counterRowKey(year), kind: 'counter', next: counter.next + 1 };
+    const countKeys = countKeysOfIncident(stored);
+
     const actions: TransactionAction[] = [
-      counter.etag === undefined
-        ? ['create', counterEntity]
-        : ['update', counterEntity, 'Replace', { etag: counter.etag }],
-      ['create', toIncidentEntity(stored, { auditSequence: audit.sequence, auditHash: audit.hash })],
+      ['create', withCountKeys(toIncidentEntity(stored, { auditSequence: audit.sequence, auditHash: audit.hash }), countKeys)],
       [
         'create',
         { partitionKey, rowKey: draftMarkerRowKey(incident.draftId), kind: 'draft', draftId: incident.draftId, reference },
       ],
       ['create', toAuditEntity(audit)],
       ['create', toOpenEntity(stored)],
+      ...indexRows(stored).map((row): TransactionAction => ['create', row]),
     ];
-    const result = await this.table.submitTransaction(actions, { abortSignal: deadline() });
-    const etag = result.subResponses[1]?.etag;
-    if (etag) return { ...stored, etag };
+    const result = await this.counts.write(incident.practiceId, incident.reportedAt, [], countKeys, (counted) =>
+      this.table.submitTransaction([...actions, ...(counted ? [counted] : [])], { abortSignal: deadline() }),
+    );
+    const etag = result.subResponses[0]?.etag;
+    if (etag) {
+      this.heads.remember(etag, versionOf(stored, { auditSequence: audit.sequence, auditHash: audit.hash }, countKeys));
+      return { ...stored, etag };
+    }
     const reread = await this.get(incident.practiceId, reference);
     if (!reread) throw new StorageUnavailableError('Submit report: the stored incident could not be read back.');
     return reread;
   }
 
-  private async readCounter(partitionKey: string, year: number): Promise<{ next: number; etag?: string }> {
-    try {
-      const entity = await this.table.getEntity(partitionKey, counterRowKey(year), { abortSignal: deadline() });
-      return { next: numberProp(entity, 'next'), etag: etagOf(entity) };
-    } catch (error) {
-      if (isNotFound(error)) return { next: 1 };
-      throw error;
-    }
-  }
-
   async get(practiceId: string, reference: string): Promise<Incident | undefined> {
     const entity = await this.readIncidentEntity(practiceId, reference);
-    return entity && fromIncidentEntity(practiceId, entity, etagOf(entity));
+    if (!entity) return undefined;
+    const etag = etagOf(entity);
+    const incident = fromIncidentEntity(practiceId, entity, etag);
+    this.heads.remember(etag, versionOf(incident, auditHeadOf(entity), countKeysStored(entity)));
+    return incident;
   }
 
   private async readIncidentEntity(practiceId: string, reference: string) {
@@ -190,13 +196,14 @@ export class AzureIncidentStore implements IncidentStore {
    */
   async update(incident: Incident, change: AuditChange): Promise<Incident> {
     if (!incident.etag) throw new ConflictError('Update incident: no ETag; read the incident first.');
-    const current = await this.readIncidentEntity(incident.practiceId, incident.reference);
-    if (!current) throw new ConflictError('Update incident: the incident is not there.');
-    // The audit head read here is consistent with the write below: if the incident changed since
-    // the caller read it (or changes in between), the If-Match on incident.etag fails the whole
-    // transaction.
-    const stored = fromIncidentEntity(incident.practiceId, current, etagOf(current));
-    const head = auditHeadOf(current);
+    const known = this.heads.of(incident.etag);
+    const current = known ? undefined : await this.readIncidentEntity(incident.practiceId, incident.reference);
+    if (!known && !current) throw new ConflictError('Update incident: the incident is not there.');
+    // The audit head (and the identity fields, below) are those of the version the caller read:
+    // if the incident changed since (or changes in between), the If-Match on incident.etag fails
+    // the whole transaction. A head remembered for that very ETag is the same head, unread.
+    const stored = known ?? versionOf(fromIncidentEntity(incident.practiceId, current!, etagOf(current!)), auditHeadOf(current!), countKeysStored(current!));
+    const head = stored;
     const audit = chainEntry({
       practiceId: incident.practiceId,
       reference: incident.reference,
@@ -222,35 +229,50 @@ export class AzureIncidentStore implements IncidentStore {
         : stored.status !== 'closed'
           ? [['delete', { partitionKey: key(next.practiceId), rowKey: openRowKey(next.reference) }]]
           : [];
+    const countKeys = countKeysOfIncident(next);
     const result = await mapped('Update incident', () =>
-      this.table.submitTransaction(
-        [
-          ['update', toIncidentEntity(next, { auditSequence: audit.sequence, auditHash: audit.hash }), 'Replace', { etag: incident.etag }],
-          ['create', toAuditEntity(audit)],
-          ...register,
-        ],
-        { abortSignal: deadline() },
+      this.counts.write(next.practiceId, next.reportedAt, stored.countKeys ?? [], countKeys, (counted) =>
+        this.table
+          .submitTransaction(
+            [
+              ['update', withCountKeys(toIncidentEntity(next, { auditSequence: audit.sequence, auditHash: audit.hash }), countKeys), 'Replace', { etag: incident.etag }],
+              ['create', toAuditEntity(audit)],
+              ...register,
+              ...(counted ? [counted] : []),
+            ],
+            { abortSignal: deadline() },
+          )
+          .catch((error: unknown) => {
+            // Deleted (retention) since this version was read, with its head remembered unread.
+            if (isNotFound(error)) throw new ConflictError('Update incident: the incident is not there.', { cause: error });
+            throw error;
+          }),
       ),
     );
     const etag = result.subResponses[0]?.etag;
-    if (etag) return { ...next, etag };
+    if (etag) {
+      this.heads.remember(etag, versionOf(next, { auditSequence: audit.sequence, auditHash: audit.hash }, countKeys));
+      return { ...next, etag };
+    }
     const reread = await this.get(incident.practiceId, incident.reference);
     if (!reread) throw new StorageUnavailableError('Update incident: the incident could not be read back.');
     return reread;
   }
 
+  /**
+   * Earlier reports by the same author or of the same post (routing: repeat posters, re-reports):
+   * found through the index rows written with each incident, then read one by one, so the cost
+   * follows how many there are, not the practice's history.
+   */
   async earlierReports(practiceId: string, match: { authorKey?: string; postKey?: string }, before: string): Promise<Incident[]> {
-    // Rows without an author or a link store '': an empty key is left out, never matched.
-    const by = [match.authorKey ? odata`authorKey eq ${match.authorKey}` : '', match.postKey ? odata`postKey eq ${match.postKey}` : ''].filter(Boolean);
-    if (by.length === 0) return [];
-    const filter = `${odata`PartitionKey eq ${key(practiceId)} and RowKey ge ${INCIDENT_ROWS.from} and RowKey lt ${INCIDENT_ROWS.to} and reportedAt le ${before}`} and (${by.join(' or ')})`;
-    return mapped('List earlier reports by author or link', async () => {
-      const found: Incident[] = [];
-      for await (const entity of this.table.listEntities({ queryOptions: { filter }, abortSignal: deadline() })) {
-        found.push(fromIncidentEntity(practiceId, entity, entity.etag ?? ''));
-      }
-      return found;
-    });
+    const references = await this.counts.earlier(practiceId, match, before);
+    const found = await Promise.all(references.map((reference) => this.get(practiceId, reference)));
+    return found.filter((incident): incident is Incident => incident !== undefined);
+  }
+
+  /** The summary's counters by month, from `fromMonth` ("YYYY-MM") on: a handful of rows. */
+  async summaryCounts(practiceId: string, fromMonth: string): Promise<Map<string, Map<string, number>>> {
+    return this.counts.months(practiceId, fromMonth);
   }
 
   async listUnrouted(limit: number): Promise<Incident[]> {
@@ -368,83 +390,18 @@ export class AzureIncidentStore implements IncidentStore {
   }
 
   async countRefusal(practiceId: string, reference: string, aadObjectId: string, windowStart: Date, at: Date): Promise<number> {
-    const row = { partitionKey: key(practiceId), rowKey: refusalRowKey(reference, aadObjectId, windowStart) };
-    for (let attempt = 0; attempt < 5; attempt++) {
-      let current: (Record<string, unknown> & { etag?: string }) | undefined;
-      try {
-        current = await this.table.getEntity(row.partitionKey, row.rowKey, { abortSignal: deadline() });
-      } catch (error) {
-        if (!isNotFound(error)) throw toStoreError(error, 'Read refusal count');
-      }
-      const count = (typeof current?.count === 'number' ? current.count : 0) + 1;
-      const entity = { ...row, kind: 'refusal', reference, aadObjectId, windowStart: windowStart.toISOString(), count, lastAt: at.toISOString() };
-      try {
-        if (current) await this.table.updateEntity(entity, 'Replace', { etag: current.etag, abortSignal: deadline() });
-        else await this.table.createEntity(entity, { abortSignal: deadline() });
-        return count;
-      } catch (error) {
-        // Another press (here or on another instance) counted first: count again on top of it.
-        if (!isConflict(error)) throw toStoreError(error, 'Count refusal');
-      }
-    }
-    throw new ConflictError('Count refusal: too many concurrent presses.');
+    return countRefusal(this.table, practiceId, reference, aadObjectId, windowStart, at);
   }
+
 
   async auditTrail(practiceId: string, reference: string): Promise<AuditEntry[]> {
-    const range = auditRowRange(reference);
-    const filter = odata`PartitionKey eq ${key(practiceId)} and RowKey ge ${range.from} and RowKey lt ${range.to}`;
-    const entries = await mapped('Read audit trail', async () => {
-      const found: AuditEntry[] = [];
-      for await (const entity of this.table.listEntities({ queryOptions: { filter }, abortSignal: deadline() })) {
-        found.push(fromAuditEntity(practiceId, entity));
-      }
-      return found;
-    });
-    return entries.sort((a, b) => a.sequence - b.sequence);
+    return auditTrail(this.table, practiceId, reference);
   }
 
-  async *auditRecords(scope: AuditScope): AsyncIterable<AuditRecord> {
-    const audit = { from: 'audit|', to: 'audit}' };
-    const rows =
-      scope.practiceId === undefined
-        ? odata`(RowKey ge ${audit.from} and RowKey lt ${audit.to}) or (RowKey ge ${INCIDENT_ROWS.from} and RowKey lt ${INCIDENT_ROWS.to})`
-        : scope.reference === undefined
-          ? odata`PartitionKey eq ${key(scope.practiceId)} and ((RowKey ge ${audit.from} and RowKey lt ${audit.to}) or (RowKey ge ${INCIDENT_ROWS.from} and RowKey lt ${INCIDENT_ROWS.to}))`
-          : odata`PartitionKey eq ${key(scope.practiceId)} and ((RowKey ge ${auditRowRange(scope.reference).from} and RowKey lt ${auditRowRange(scope.reference).to}) or RowKey eq ${incidentRowKey(scope.reference)})`;
-    // Rows come ordered by PartitionKey then RowKey: one practice is held in memory at a time.
-    let partition: string | undefined;
-    let records = new Map<string, AuditRecord>();
-    const flush = () => [...records.values()].sort((a, b) => (a.reference < b.reference ? -1 : a.reference > b.reference ? 1 : 0));
-    const entities = this.table.listEntities({ queryOptions: { filter: rows }, abortSignal: deadline(AUDIT_SCAN_TIMEOUT_MS) });
-    try {
-      for await (const entity of entities) {
-        const partitionKey = entity.partitionKey ?? '';
-        if (partition !== undefined && partitionKey !== partition) {
-          yield* flush();
-          records = new Map();
-        }
-        partition = partitionKey;
-        const practiceId = unkey(partitionKey);
-        const row = entity.rowKey ?? '';
-        const isAudit = row.startsWith(audit.from);
-        const reference = isAudit ? row.slice(audit.from.length, row.lastIndexOf('|')) : row.slice(INCIDENT_ROWS.from.length);
-        const record = records.get(reference) ?? { practiceId, reference, trail: [] };
-        records.set(reference, record);
-        if (isAudit) record.trail.push(auditRowOf(practiceId, entity));
-        else readIncidentRow(record, entity);
-      }
-    } catch (error) {
-      throw toStoreError(error, 'Read audit records');
-    }
-    yield* flush();
+  auditRecords(scope: AuditScope): AsyncIterable<AuditRecord> {
+    return auditRecords(this.table, scope);
   }
 }
-
-/**
- * A scan for the audit verifier may cover every practice, and the time the caller spends between
- * records (re-hashing evidence) counts too: it gets up to an hour, not seconds.
- */
-const AUDIT_SCAN_TIMEOUT_MS = 60 * 60_000;
 
 /**
  * The first audit entry names every evidence file by its SHA-256, so the files are in the chain:
@@ -461,43 +418,21 @@ export function reportedSummary(actorName: string, facts: ReportFacts): string {
   return screenshots.length === 0 ? reported : `${reported} Evidence SHA-256: ${screenshots.map((s) => s.sha256).join(', ')}.`;
 }
 
-/** An audit row read as far as it goes: the verifier, not the reader, decides what is wrong with it. */
-function auditRowOf(practiceId: string, entity: Record<string, unknown>): AuditEntry {
-  const text = (name: string) => (typeof entity[name] === 'string' ? (entity[name] as string) : '');
-  return {
-    practiceId,
-    reference: text('reference'),
-    sequence: typeof entity.sequence === 'number' ? entity.sequence : Number.NaN,
-    at: text('at'),
-    actor: { aadObjectId: text('actorAadObjectId'), name: text('actorName') },
-    action: text('action'),
-    summary: getText(entity, 'summary') ?? '',
-    previousHash: text('previousHash'),
-    hash: text('hash'),
-  };
-}
-
-function readIncidentRow(record: AuditRecord, entity: Record<string, unknown> & { etag?: string }): void {
-  const sequence = entity.auditSequence;
-  const hash = entity.auditHash;
-  record.head = { sequence: typeof sequence === 'number' ? sequence : Number.NaN, hash: typeof hash === 'string' ? hash : '' };
-  try {
-    record.incident = fromIncidentEntity(record.practiceId, entity, entity.etag ?? '');
-  } catch (error) {
-    record.incidentProblem = error instanceof Error ? error.message : 'The incident row cannot be read.';
-  }
-}
-
 function compareDesc(a: string, b: string): number {
   return a < b ? 1 : a > b ? -1 : 0;
 }
 
-/** Exponential backoff with "equal jitter": half fixed, half random, so racers spread out. */
-function backoff(policy: SubmitRetryPolicy, attempt: number): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-  return ceiling / 2 + Math.random() * (ceiling / 2);
+/** The counters an incident row added to its month's count row; undefined for rows stored before counts. */
+function countKeysStored(entity: Record<string, unknown>): string[] | undefined {
+  if (typeof entity.countKeys !== 'string') return undefined;
+  try {
+    const keys: unknown = JSON.parse(entity.countKeys);
+    return Array.isArray(keys) && keys.every((k) => typeof k === 'string') ? keys : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+function withCountKeys(entity: Entity, keys: string[]): Entity {
+  return { ...entity, countKeys: JSON.stringify(keys) };
 }

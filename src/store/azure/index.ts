@@ -33,6 +33,8 @@ export async function createAzureStores(connectionString: string, options: Azure
   const members = tableClient(connectionString, names.members);
   const practices = tableClient(connectionString, names.practices);
   const outbox = tableClient(connectionString, names.outbox);
+  // The outbox pass retries a failed delivery on its next pass: its own storage calls are tried once.
+  const delivery = tableClient(connectionString, names.outbox, { retries: 'owner' });
   const leases = tableClient(connectionString, names.leases);
   const container = evidenceContainer(connectionString, names.evidenceContainer);
   const seals = evidenceContainer(connectionString, names.sealContainer);
@@ -49,7 +51,7 @@ export async function createAzureStores(connectionString: string, options: Azure
     evidence: new AzureEvidenceStore(container),
     memberships: new AzureMembershipStore(members),
     practices: new AzurePracticeStore(practices, now),
-    outbox: new AzureOutboxStore(outbox),
+    outbox: new AzureOutboxStore(outbox, delivery),
     leases: new AzureLeaseStore(leases),
     seals: new AzureSealStore(seals),
     health: new AzureStorageHealth(incidents, container),

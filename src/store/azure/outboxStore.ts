@@ -2,7 +2,9 @@ import { odata, type TableClient } from '@azure/data-tables';
 import type { ConversationAddress, NewOutboxItem, OutboxItem, OutboxStore } from '../ports.ts';
 import { deadline } from './clients.ts';
 import { etagOf, getJson, key, putJson, unkey } from './entities.ts';
-import { isConflict, mapped, statusOf } from './errors.ts';
+import { isConflict, isNotFound, mapped, statusOf, toStoreError } from './errors.ts';
+
+type Entity = Record<string, unknown> & { partitionKey: string; rowKey: string };
 
 /**
  * Table `outbox`: PartitionKey = practiceId, RowKey = the item's deterministic id. An item stays
@@ -11,33 +13,65 @@ import { isConflict, mapped, statusOf } from './errors.ts';
 export class AzureOutboxStore implements OutboxStore {
   private sequence = 0;
 
-  constructor(private readonly table: TableClient) {}
+  /**
+   * `table` queues notifications (inside a person's turn: the SDK retries a blip there);
+   * `delivery` is what the outbox pass uses, tried once, since the pass itself runs again.
+   */
+  constructor(
+    private readonly table: TableClient,
+    private readonly delivery: TableClient = table,
+  ) {}
 
   async enqueue(items: NewOutboxItem[], now: Date): Promise<void> {
-    for (const item of items) {
-      const entity: Record<string, unknown> & { partitionKey: string; rowKey: string } = {
-        partitionKey: key(item.practiceId),
-        rowKey: key(item.id),
-        kind: item.kind,
-        target: item.target,
-        reference: item.reference ?? '',
-        text: item.text ?? '',
-        activityId: item.activityId ?? '',
-        urgent: item.urgent ?? false,
-        tellIfUndelivered: item.tellIfUndelivered ?? '',
-        status: 'pending',
-        attempts: 0,
-        createdAt: now.toISOString(),
-        // Ties within one millisecond keep the order they were queued in.
-        order: `${now.toISOString()}#${String(this.sequence++).padStart(9, '0')}`,
-        nextAttemptAt: now.toISOString(),
-      };
-      putJson(entity, 'address', item.address);
-      try {
-        await mapped('Queue notification', () => this.table.createEntity(entity, { abortSignal: deadline() }));
-      } catch (error) {
-        if (!(error instanceof Error && error.name === 'ConflictError') && !isConflict(error)) throw error; // already queued
+    const entities = items.map((item) => this.toEntity(item, now));
+    // One request per practice (a partition) when nothing is queued already; a 409 means some item
+    // was (enqueueing is idempotent), so then each is created on its own and duplicates skipped.
+    const byPractice = new Map<string, Entity[]>();
+    for (const entity of entities) {
+      const group = byPractice.get(entity.partitionKey) ?? [];
+      // The same item twice in one call is queued once (the first keeps its place).
+      if (!group.some((e) => e.rowKey === entity.rowKey)) byPractice.set(entity.partitionKey, [...group, entity]);
+    }
+    for (const group of byPractice.values()) {
+      if (group.length > 1 && group.length <= 100) {
+        try {
+          await this.table.submitTransaction(group.map((entity) => ['create', entity]), { abortSignal: deadline() });
+          continue;
+        } catch (error) {
+          if (!isConflict(error)) throw toStoreError(error, 'Queue notifications');
+        }
       }
+      for (const entity of group) await this.createOnce(entity);
+    }
+  }
+
+  private toEntity(item: NewOutboxItem, now: Date): Entity {
+    const entity: Entity = {
+      partitionKey: key(item.practiceId),
+      rowKey: key(item.id),
+      kind: item.kind,
+      target: item.target,
+      reference: item.reference ?? '',
+      text: item.text ?? '',
+      activityId: item.activityId ?? '',
+      urgent: item.urgent ?? false,
+      tellIfUndelivered: item.tellIfUndelivered ?? '',
+      status: 'pending',
+      attempts: 0,
+      createdAt: now.toISOString(),
+      // Ties within one millisecond keep the order they were queued in.
+      order: `${now.toISOString()}#${String(this.sequence++).padStart(9, '0')}`,
+      nextAttemptAt: now.toISOString(),
+    };
+    putJson(entity, 'address', item.address);
+    return entity;
+  }
+
+  private async createOnce(entity: Entity): Promise<void> {
+    try {
+      await mapped('Queue notification', () => this.table.createEntity(entity, { abortSignal: deadline() }));
+    } catch (error) {
+      if (!(error instanceof Error && error.name === 'ConflictError') && !isConflict(error)) throw error; // already queued
     }
   }
 
@@ -45,7 +79,7 @@ export class AzureOutboxStore implements OutboxStore {
     const filter = odata`status eq 'pending'`;
     return mapped('Read pending notifications', async () => {
       const items: Array<OutboxItem & { order: string }> = [];
-      for await (const e of this.table.listEntities({ queryOptions: { filter }, abortSignal: deadline() })) items.push(fromEntity(e));
+      for await (const e of this.delivery.listEntities({ queryOptions: { filter }, abortSignal: deadline() })) items.push(fromEntity(e));
       return items.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
     });
   }
@@ -53,7 +87,7 @@ export class AzureOutboxStore implements OutboxStore {
   async claim(item: OutboxItem, until: Date): Promise<OutboxItem | undefined> {
     try {
       const result = await mapped('Claim notification', () =>
-        this.table.updateEntity(
+        this.delivery.updateEntity(
           { partitionKey: key(item.practiceId), rowKey: key(item.id), claimedUntil: until.toISOString() },
           'Merge',
           { etag: item.etag, abortSignal: deadline() },
@@ -69,13 +103,19 @@ export class AzureOutboxStore implements OutboxStore {
   async markSent(item: OutboxItem, activityId: string | undefined, now: Date): Promise<void> {
     // Only delivered incident cards are needed later (to update every copy); anything else is done with.
     if (item.kind !== 'incident-card') {
-      await mapped('Remove delivered notification', () =>
-        this.table.deleteEntity(key(item.practiceId), key(item.id), { etag: item.etag, abortSignal: deadline() }),
-      );
+      await mapped('Remove delivered notification', async () => {
+        try {
+          await this.delivery.deleteEntity(key(item.practiceId), key(item.id), { etag: item.etag, abortSignal: deadline() });
+        } catch (error) {
+          // Gone or changed: another instance delivered it too (an unclaimed card update) or took
+          // it over after this claim ran out. Either way it has been delivered.
+          if (!isNotFound(error) && !isConflict(error)) throw error;
+        }
+      });
       return;
     }
     await mapped('Mark notification sent', () =>
-      this.table.updateEntity(
+      this.delivery.updateEntity(
         {
           partitionKey: key(item.practiceId),
           rowKey: key(item.id),
@@ -93,7 +133,7 @@ export class AzureOutboxStore implements OutboxStore {
 
   async markFailed(item: OutboxItem, nextAttemptAt: Date, reason: string): Promise<void> {
     await mapped('Reschedule notification', () =>
-      this.table.updateEntity(
+      this.delivery.updateEntity(
         {
           partitionKey: key(item.practiceId),
           rowKey: key(item.id),

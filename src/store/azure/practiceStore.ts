@@ -13,11 +13,21 @@ import { isNotFound, mapped } from './errors.ts';
  *   user|<aadObjectId>    that person's 1:1 chat with the bot (notWorkingSince: the connector refused it for good)
  *   audit|<time>|<uuid>   practice-level audit entries, append-only
  */
+const ADDRESS_TTL_MS = 60_000;
+const ADDRESS_LIMIT = 20_000;
 const NO_ROLES: PracticeRoles = { managers: [], deputies: [], dataProtectionOfficers: [], safeguardingLeads: [] };
 /** The ETag of roles never saved: the first save creates the row. */
 const NO_ROW = '';
 
 export class AzurePracticeStore implements PracticeStore {
+  /**
+   * Where cards go (review channels, 1:1 chats) as this process last read or wrote them, for a
+   * minute: every card drawn and every routing read them, and they change rarely. A change made
+   * by another process is seen within ADDRESS_TTL_MS. Only addresses found are kept: someone who
+   * opens a chat with the bot is reachable at once. Never used for who may do what.
+   */
+  private readonly addresses = new Map<string, { address: ConversationAddress; at: number }>();
+
   constructor(
     private readonly table: TableClient,
     private readonly now: () => Date,
@@ -47,8 +57,7 @@ export class AzurePracticeStore implements PracticeStore {
   }
 
   async reviewChannel(practiceId: string): Promise<ConversationAddress | undefined> {
-    const entity = await this.read(practiceId, 'review-channel');
-    return entity ? getJson<ConversationAddress>(entity, 'address') : undefined;
+    return this.address(practiceId, 'review-channel');
   }
 
   async setReviewChannel(practiceId: string, address: ConversationAddress, change: AuditChange): Promise<void> {
@@ -59,15 +68,17 @@ export class AzurePracticeStore implements PracticeStore {
         abortSignal: deadline(),
       }),
     );
+    this.keep(practiceId, 'review-channel', address);
   }
 
   async userChat(practiceId: string, aadObjectId: string): Promise<ConversationAddress | undefined> {
-    const entity = await this.read(practiceId, `user|${key(aadObjectId.toLowerCase())}`);
-    return entity && !entity.notWorkingSince ? getJson<ConversationAddress>(entity, 'address') : undefined;
+    return this.address(practiceId, `user|${key(aadObjectId.toLowerCase())}`);
   }
 
   async markChatNotWorking(practiceId: string, aadObjectId: string, conversationId: string | undefined): Promise<void> {
     const rowKey = `user|${key(aadObjectId.toLowerCase())}`;
+    // This instance stops using it at once; other instances within ADDRESS_TTL_MS (their cache).
+    this.addresses.delete(`${practiceId}\n${rowKey}`);
     const entity = await this.read(practiceId, rowKey);
     if (!entity || entity.notWorkingSince) return;
     const stored = getJson<ConversationAddress>(entity, 'address');
@@ -85,6 +96,24 @@ export class AzurePracticeStore implements PracticeStore {
     const entity = { partitionKey: key(practiceId), rowKey: `user|${key(aadObjectId.toLowerCase())}` };
     putJson(entity, 'address', address);
     await mapped('Remember 1:1 chat', () => this.table.upsertEntity(entity, 'Replace', { abortSignal: deadline() }));
+    this.keep(practiceId, entity.rowKey, address);
+  }
+
+  private async address(practiceId: string, rowKey: string): Promise<ConversationAddress | undefined> {
+    const id = `${practiceId}\n${rowKey}`;
+    const kept = this.addresses.get(id);
+    if (kept && Date.now() - kept.at < ADDRESS_TTL_MS) return kept.address;
+    const entity = await this.read(practiceId, rowKey);
+    // A chat the connector refused for good is not an address (until the person talks to the bot again).
+    const address = entity && !entity.notWorkingSince ? getJson<ConversationAddress>(entity, 'address') : undefined;
+    if (address) this.keep(practiceId, rowKey, address);
+    else this.addresses.delete(id);
+    return address;
+  }
+
+  private keep(practiceId: string, rowKey: string, address: ConversationAddress): void {
+    if (this.addresses.size >= ADDRESS_LIMIT) this.addresses.clear();
+    this.addresses.set(`${practiceId}\n${rowKey}`, { address, at: Date.now() });
   }
 
   async saveRecordsRequest(request: RecordsRequest): Promise<void> {
