@@ -47,8 +47,8 @@ import {
   textBlocks,
   texts,
   type Json,
-} from './cardChecks.ts';
-import { contrastFailures } from './contrast.ts';
+} from '../support/cardChecks.ts';
+import { contrastFailures } from '../support/contrast.ts';
 
 // ---- sample data --------------------------------------------------------------------------------
 
