@@ -3,6 +3,7 @@ import type { Deciding, IncidentScreen } from '../app/deciding.ts';
 import type { OutgoingMessage } from '../app/outbox.ts';
 import { handlingOf } from '../domain/handling.ts';
 import type { Practice } from '../domain/practice.ts';
+import { CITED_DOCUMENTS } from '../policy/sources.ts';
 import type { OutboxItem, Stores } from '../store/ports.ts';
 import { incidentCard, noticeCard, reporterQuestionCard, reporterUpdateCard, reporterViewCard } from '../views/index.ts';
 
@@ -57,6 +58,7 @@ export class IncidentCards {
           canClose: screen.canClose,
           canReopen: screen.canReopen,
           ownPolicy: Boolean(practice.policyFile),
+          documents: CITED_DOCUMENTS,
           ...(screen.openSection ? { openSection: screen.openSection } : {}),
         });
       }

@@ -26,6 +26,16 @@ export const DOCUMENTS = [
 
 export type DocumentId = (typeof DOCUMENTS)[number]['id'];
 
+/** The practices whose own policies the default policy quotes: never named to another practice. */
+const PRACTICE_POLICIES: ReadonlySet<string> = new Set(['wickersley', 'millbrook', 'cockhedge', 'caergwrle']);
+
+/** How a card names each cited document: its short title, and whether it is a practice's own policy. */
+export const CITED_DOCUMENTS: readonly { id: string; name: string; practicePolicy: boolean }[] = DOCUMENTS.map((d) => ({
+  id: d.id,
+  name: d.title.split(':')[0]!.trim(),
+  practicePolicy: PRACTICE_POLICIES.has(d.id),
+}));
+
 export function cite(document: DocumentId, section: string, quote: string): Source {
   return { document, section, quote };
 }

@@ -18,6 +18,7 @@ import { AUTHOR_RELATIONSHIPS, NAMED_PARTIES, PLATFORMS, POST_CATEGORIES, labelO
 import { fileSize, londonDateTime, shortHash, wallClock, wrappableLink } from './format.ts';
 import {
   Citations,
+  type CitedDocument,
   alsoReportedModel,
   TOP_ACTIONS,
   authorHistory,
@@ -33,7 +34,7 @@ import {
 import { plainText } from './plainText.ts';
 import { CARD_BYTE_BUDGET, SCREENSHOTS_LISTED, type Notice } from './reportCards.ts';
 import { expandCard, type CardJson } from './templates.ts';
-import { INCIDENT_INPUTS, type IncidentActionData } from './verbs.ts';
+import { INCIDENT_INPUTS, type IncidentActionData } from '../contract/cards.ts';
 
 /**
  * The incident card (decider and read-only views), the two cards the reporter gets in 1:1 chat
@@ -72,6 +73,8 @@ export interface IncidentCardOptions {
    * social media policy"; otherwise as "the default policy", with its sources named once at the end.
    */
   ownPolicy?: boolean;
+  /** The documents the policy cites, as cards name them (from the policy: views do not read it). */
+  documents: readonly CitedDocument[];
   /** A section to show open (the answer to "Check reply" keeps the reply open). */
   openSection?: 'reply';
 }
@@ -221,7 +224,7 @@ function incidentModel(incident: Incident, handling: Handling, opts: IncidentCar
   const facts = incident.facts;
   const grading = handling.grading;
   const data = incidentActionData(incident);
-  const citing = new Citations(opts.practiceName, opts.ownPolicy === true);
+  const citing = new Citations(opts.practiceName, opts.ownPolicy === true, opts.documents);
   // Only people known by name are offered: "Unnamed colleague" helps nobody choose.
   const named = opts.assignees.filter((p) => p.name.trim() !== '');
   return {

@@ -3,7 +3,6 @@ import type { Incident } from '../domain/incident.ts';
 import type { Grading } from '../domain/policy/grade.ts';
 import type { Source } from '../domain/policy/schema.ts';
 import { AUTHOR_RELATIONSHIPS, NAMED_PARTIES, PLATFORMS, POST_CATEGORIES, labelOf } from '../domain/vocabulary.ts';
-import { DOCUMENTS } from '../policy/sources.ts';
 import { londonDateTime } from './format.ts';
 import { plainText } from './plainText.ts';
 
@@ -112,9 +111,13 @@ export function replyAdvice(grading: Grading | undefined): { replyTitle: string;
   return { replyTitle: 'Public reply' };
 }
 
-/** The practices whose own policies the default policy quotes: never named to another practice. */
-const PRACTICE_POLICIES: ReadonlySet<string> = new Set(['wickersley', 'millbrook', 'cockhedge', 'caergwrle']);
-const DOCUMENT_NAMES = new Map<string, string>(DOCUMENTS.map((d) => [d.id, d.title.split(':')[0]!.trim()]));
+/** A document the policy cites, as the card names it (given in the view model, from the policy). */
+export interface CitedDocument {
+  id: string;
+  name: string;
+  /** One of the practices' own social media policies: never named to another practice. */
+  practicePolicy: boolean;
+}
 
 /**
  * Cites policy sentences for one practice's card: a section of a practice policy is "Riverside
@@ -124,25 +127,31 @@ const DOCUMENT_NAMES = new Map<string, string>(DOCUMENTS.map((d) => [d.id, d.tit
 export class Citations {
   private readonly cited = new Set<string>();
 
+  private readonly documents: ReadonlyMap<string, CitedDocument>;
+
   constructor(
     private readonly practiceName: string,
     private readonly ownPolicy: boolean,
-  ) {}
+    documents: readonly CitedDocument[],
+  ) {
+    this.documents = new Map(documents.map((d) => [d.id, d]));
+  }
 
   line(source: Source): string {
     const section = clip(source.section, 100);
-    if (PRACTICE_POLICIES.has(source.document)) {
+    const document = this.documents.get(source.document);
+    if (document?.practicePolicy) {
       this.cited.add(source.document);
       const whose = this.ownPolicy ? `${this.practiceName}'s social media policy` : 'the default policy';
       return plainText(`Source: ${whose}, ${section}`);
     }
-    return plainText(`Source: ${DOCUMENT_NAMES.get(source.document) ?? source.document}, ${section}`);
+    return plainText(`Source: ${document?.name ?? source.document}, ${section}`);
   }
 
   /** The practices the default policy's cited sections come from (none when the practice has its own). */
   named(): string[] {
     if (this.ownPolicy) return [];
-    return [...this.cited].map((id) => DOCUMENT_NAMES.get(id) ?? id).sort();
+    return [...this.cited].map((id) => this.documents.get(id)?.name ?? id).sort();
   }
 
   note(): string {

@@ -15,8 +15,8 @@ import { expandCard, type CardJson } from './templates.ts';
  */
 
 /** One line of the register, as the register use case builds it. */
-export type { RegisterRow } from '../app/register.ts';
-import type { RegisterRow } from '../app/register.ts';
+export type { RegisterRow } from '../contract/registerRow.ts';
+import type { RegisterRow } from '../contract/registerRow.ts';
 
 export interface RegisterCardOptions {
   practiceName: string;

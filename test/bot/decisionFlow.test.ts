@@ -10,7 +10,7 @@ import { loadPolicy } from '../../src/policy/load.ts';
 import { createAzureStores } from '../../src/store/azure/index.ts';
 import type { ConversationAddress, Stores } from '../../src/store/ports.ts';
 import { ATTESTATION_STATEMENT, attestationKey } from '../../src/domain/policy/reply-guard/attestation.ts';
-import { INCIDENT_VERBS } from '../../src/views/verbs.ts';
+import { INCIDENT_VERBS } from '../../src/contract/cards.ts';
 import { useAzurite } from '../support/azurite.ts';
 import { contrastFailures } from '../support/contrast.ts';
 import { action, actionsOf, cardAction, cardOf, channelMention, findById, personalMessage, TeamsDriver, textOfCard, textsOf, type Person } from '../support/teams.ts';

@@ -8,7 +8,7 @@ import type { PracticeDirectory } from '../../src/domain/practice.ts';
 import { loadPolicy } from '../../src/policy/load.ts';
 import { createAzureStores } from '../../src/store/azure/index.ts';
 import { StorageUnavailableError, type Stores } from '../../src/store/ports.ts';
-import { VERBS } from '../../src/views/verbs.ts';
+import { VERBS } from '../../src/contract/cards.ts';
 import { useAzurite } from '../support/azurite.ts';
 import { StandIn, StandInHosts } from '../support/standInHosts.ts';
 import {

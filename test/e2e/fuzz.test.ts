@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LIMITS } from '../../src/domain/report.ts';
 import { MAX_REQUEST_BYTES } from '../../src/server.ts';
 import type { EmbeddedAzurite } from '../../src/store/embeddedAzurite.ts';
-import { VERBS } from '../../src/views/verbs.ts';
+import { VERBS } from '../../src/contract/cards.ts';
 import { FakeConnector } from '../support/connector.ts';
 import { blockEgress, type EgressGuard } from '../support/egress.ts';
 import { brokenJson, controlText, HOSTILE_TEXTS, hugeText, mutate, Rng, wrongValue } from '../support/fuzz.ts';

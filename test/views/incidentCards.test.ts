@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CITED_DOCUMENTS } from '../../src/policy/sources.ts';
 import { route, type Decision, type QuestionToReporter } from '../../src/domain/handling.ts';
 import type { Incident, IncidentStatus } from '../../src/domain/incident.ts';
 import type { Closure, Reopening, Task } from '../../src/domain/lifecycle.ts';
@@ -8,7 +9,7 @@ import { ATTESTATION_STATEMENT, attestationKey } from '../../src/domain/policy/r
 import type { EvidenceFile, ReportFacts } from '../../src/domain/report.ts';
 import { DEFAULT_POLICY } from '../../src/policy/default.ts';
 import { evidencePackCard, incidentCard, plainText, reporterQuestionCard, reporterUpdateCard, type IncidentCardOptions } from '../../src/views/index.ts';
-import { INCIDENT_INPUTS, INCIDENT_VERBS } from '../../src/views/verbs.ts';
+import { INCIDENT_INPUTS, INCIDENT_VERBS } from '../../src/contract/cards.ts';
 import {
   DOWNLOAD_ACTION,
   INCIDENT_DATA_KEYS,
@@ -90,6 +91,7 @@ function options(overrides: Partial<IncidentCardOptions> = {}): IncidentCardOpti
     refreshUserIds: DECIDER_IDS,
     now: new Date('2026-11-03T15:00:00Z'),
     assignees: [MANAGER, DEPUTY],
+    documents: CITED_DOCUMENTS,
     replyFindings: [],
     replyText: 'Thank you for letting us know. Please contact the practice directly so we can look into this.',
     ...overrides,
