@@ -1,7 +1,5 @@
 import { decisionDue, handlingOf } from '../domain/handling.ts';
-import type { IncidentStatus } from '../domain/incident.ts';
 import { rank } from '../domain/policy/grade.ts';
-import type { SeverityId } from '../domain/policy/schema.ts';
 import type { Practice } from '../domain/practice.ts';
 import { holdsRole } from '../domain/roles.ts';
 import { summarise, type PracticeSummary } from '../domain/summary.ts';

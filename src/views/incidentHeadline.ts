@@ -4,6 +4,7 @@ import type { Grading } from '../domain/policy/grade.ts';
 import type { Source } from '../domain/policy/schema.ts';
 import { AUTHOR_RELATIONSHIPS, NAMED_PARTIES, PLATFORMS, POST_CATEGORIES, labelOf } from '../domain/vocabulary.ts';
 import { londonDateTime } from './format.ts';
+import { clip } from './pieces.ts';
 import { plainText } from './plainText.ts';
 
 /**
@@ -178,11 +179,4 @@ export function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** At most `limit` characters (never half a surrogate pair), with `mark` when shortened. */
-export function clip(text: string, limit: number, mark = '…'): string {
-  if (!Number.isFinite(limit) || text.length <= limit) return text;
-  let end = Math.max(0, limit);
-  const code = text.charCodeAt(end - 1);
-  if (code >= 0xd800 && code <= 0xdbff) end--;
-  return text.slice(0, end) + mark;
-}
+export { clip };

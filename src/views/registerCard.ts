@@ -3,6 +3,7 @@ import type { SeverityId } from '../domain/policy/schema.ts';
 import { labelOf } from '../domain/vocabulary.ts';
 import { duration } from './incidentCards.ts';
 import { londonDateTime } from './format.ts';
+import { clip } from './pieces.ts';
 import { plainText } from './plainText.ts';
 import { CARD_BYTE_BUDGET } from './reportCards.ts';
 import { expandCard, type CardJson } from './templates.ts';
@@ -110,12 +111,4 @@ function dueModel(row: RegisterRow, now: Date): { due?: { text: string; color: C
   }
   const minutes = Math.ceil(left / 60_000);
   return { due: { text: `Due in ${duration(minutes)}, by ${by}`, color: 'Default' } };
-}
-
-function clip(text: string, limit: number): string {
-  if (text.length <= limit) return text;
-  let end = limit;
-  const code = text.charCodeAt(end - 1);
-  if (code >= 0xd800 && code <= 0xdbff) end--;
-  return text.slice(0, end) + '…';
 }
