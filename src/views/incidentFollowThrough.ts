@@ -3,9 +3,9 @@ import type { Handling } from '../domain/handling.ts';
 import type { Incident } from '../domain/incident.ts';
 import { type Closure, LESSONS_REQUIRED, type Reopening, type Task } from '../domain/lifecycle.ts';
 import { londonDateTime } from './format.ts';
-import { clip, duration } from './incidentHeadline.ts';
+import { clip } from './incidentHeadline.ts';
 import { type FitLevel, type ModelContext, taskInputId, taskShowCardId } from './incidentLayout.ts';
-import { count } from './pieces.ts';
+import { count, dueText } from './pieces.ts';
 import { plainText } from './plainText.ts';
 
 /** The incident card after the decision: follow-up tasks, closing, the closure and reopenings. */
@@ -56,14 +56,7 @@ export function tasksModel(tasks: readonly Task[], data: IncidentActionData, now
 export function taskDue(task: Task, now: Date): { due?: { text: string } } {
   const due = Date.parse(task.dueAt);
   if (Number.isNaN(due)) return {};
-  const by = londonDateTime(task.dueAt);
-  const left = due - now.getTime();
-  if (left > 0) {
-    const minutes = Math.ceil(left / 60_000);
-    return { due: { text: `Due in ${duration(minutes)}, by ${by}` } };
-  }
-  const over = Math.floor(-left / 60_000);
-  return { due: { text: over === 0 ? `Due now (${by})` : `OVERDUE by ${duration(over)} (due ${by})` } };
+  return { due: { text: dueText(new Date(due), now, { due: 'Due', overdue: 'OVERDUE' }) } };
 }
 
 export function closeModel(incident: Incident, handling: Handling) {

@@ -3,8 +3,7 @@ import type { Incident } from '../domain/incident.ts';
 import type { Grading } from '../domain/policy/grade.ts';
 import type { Source } from '../domain/policy/schema.ts';
 import { AUTHOR_RELATIONSHIPS, NAMED_PARTIES, PLATFORMS, POST_CATEGORIES, labelOf } from '../domain/vocabulary.ts';
-import { londonDateTime } from './format.ts';
-import { clip } from './pieces.ts';
+import { clip, dueText, duration } from './pieces.ts';
 import { plainText } from './plainText.ts';
 
 /**
@@ -25,14 +24,11 @@ export function headline(incident: Incident, handling: Handling, now: Date): { t
   const due = decisionDue(incident);
   if (!due || Number.isNaN(due.getTime())) return { text: severity, style: serious ? 'attention' : 'emphasis' };
   const left = due.getTime() - now.getTime();
-  const by = londonDateTime(due.toISOString());
-  if (left <= 0) {
-    const over = Math.floor(-left / 60_000);
-    return { text: severity, style: 'attention', due: over === 0 ? `Decision due now (${by})` : `Decision overdue by ${duration(over)} (due ${by})` };
-  }
+  const text = dueText(due, now, { due: 'Decision due', overdue: 'Decision overdue' });
+  if (left <= 0) return { text: severity, style: 'attention', due: text };
   const minutes = Math.ceil(left / 60_000);
   const style: Strip = serious ? 'attention' : minutes <= 60 || grading?.severity === 'medium' ? 'warning' : 'emphasis';
-  return { text: severity, style, due: `Decision due in ${duration(minutes)}, by ${by}` };
+  return { text: severity, style, due: text };
 }
 
 /** "Facebook post by Jay Smith (patient): Personal attack or insult; Names or identifies staff. It names: named colleagues." */
@@ -160,16 +156,7 @@ export class Citations {
   }
 }
 
-/** "3 h 20 min", "45 min", "2 h", "1 day 3 h". */
-export function duration(minutes: number): string {
-  const total = Math.max(0, Math.round(minutes));
-  const days = Math.floor(total / 1_440);
-  const hours = Math.floor((total % 1_440) / 60);
-  const mins = total % 60;
-  if (days > 0) return `${days} day${days === 1 ? '' : 's'}${hours > 0 ? ` ${hours} h` : ''}`;
-  if (hours > 0) return `${hours} h${mins > 0 ? ` ${mins} min` : ''}`;
-  return `${mins} min`;
-}
+export { duration };
 
 function listed(names: readonly string[]): string {
   return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;

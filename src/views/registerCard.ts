@@ -1,9 +1,8 @@
 import { INCIDENT_STATUSES } from '../domain/incident.ts';
 import type { SeverityId } from '../domain/policy/schema.ts';
 import { labelOf } from '../domain/vocabulary.ts';
-import { duration } from './incidentCards.ts';
 import { londonDateTime } from './format.ts';
-import { clip } from './pieces.ts';
+import { clip, dueText } from './pieces.ts';
 import { plainText } from './plainText.ts';
 import { CARD_BYTE_BUDGET } from './reportCards.ts';
 import { expandCard, type CardJson } from './templates.ts';
@@ -102,13 +101,7 @@ function dueModel(row: RegisterRow, now: Date): { due?: { text: string; color: C
   if (!given) return row.overdue ? { due: { text: 'Overdue', color: 'Default' } } : {};
   const at = Date.parse(given);
   if (Number.isNaN(at)) return { due: { text: plainText(`Due ${clip(given, 50)}`), color: 'Default' } };
-  const by = londonDateTime(new Date(at).toISOString());
-  const left = at - now.getTime();
-  if (row.overdue || left <= 0) {
-    const over = Math.floor(-left / 60_000);
-    const text = over > 0 ? `Overdue by ${duration(over)} (due ${by})` : row.overdue ? `Overdue (due ${by})` : `Due now (${by})`;
-    return { due: { text, color: 'Default' } };
-  }
-  const minutes = Math.ceil(left / 60_000);
-  return { due: { text: `Due in ${duration(minutes)}, by ${by}`, color: 'Default' } };
+  // Marked overdue by the register but not yet a whole minute past the time shown.
+  if (row.overdue && at - now.getTime() > -60_000) return { due: { text: `Overdue (due ${londonDateTime(new Date(at).toISOString())})`, color: 'Default' } };
+  return { due: { text: dueText(new Date(at), now, { due: 'Due', overdue: 'Overdue' }), color: 'Default' } };
 }
