@@ -3,7 +3,7 @@ import { londonDay } from '../domain/ukTime.ts';
 import type { Practice } from '../domain/practice.ts';
 import type { Logger } from '../log.ts';
 import { describeError } from '../log.ts';
-import { canonicalJson } from '../store/azure/auditChain.ts';
+import { canonicalJson } from '../domain/auditChain.ts';
 import { TOMBSTONE_ACTION } from '../domain/retention.ts';
 import type { AuditRecord, AuditSeal, SealedHead, Stores } from '../store/ports.ts';
 
