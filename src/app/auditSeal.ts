@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
+import { londonDay } from '../domain/ukTime.ts';
 import type { Practice } from '../domain/practice.ts';
 import type { Logger } from '../log.ts';
 import { describeError } from '../log.ts';
-import { canonicalJson } from '../store/azure/auditChain.ts';
+import { canonicalJson } from '../domain/auditChain.ts';
 import { TOMBSTONE_ACTION } from '../domain/retention.ts';
 import type { AuditRecord, AuditSeal, SealedHead, Stores } from '../store/ports.ts';
 
@@ -155,9 +156,4 @@ export function sealNotice(seal: AuditSeal): { title: string; text: string } {
   };
 }
 
-/** The UK calendar day of an instant, YYYY-MM-DD. */
-export function londonDay(at: Date): string {
-  const p: Record<string, string> = {};
-  for (const part of new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(at)) p[part.type] = part.value;
-  return `${p.year}-${p.month}-${p.day}`;
-}
+export { londonDay };

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { EvidenceFile } from '../domain/report.ts';
-import { auditHash, factsHash, GENESIS_HASH } from '../store/azure/auditChain.ts';
+import { auditHash, factsHash, GENESIS_HASH } from '../domain/auditChain.ts';
 import { TOMBSTONE_ACTION } from '../domain/retention.ts';
-import type { AuditEntry, AuditRecord, AuditScope, EvidenceStore, IncidentStore } from '../store/ports.ts';
+import { EvidenceNotFoundError, type AuditEntry, type AuditRecord, type AuditScope, type EvidenceStore, type IncidentStore } from '../store/ports.ts';
 
 /**
  * Checks every incident's audit chain as it lies in storage: the entries are numbered 1..n with
@@ -312,8 +312,7 @@ export async function checkEvidenceFile(evidence: Pick<EvidenceStore, 'read'>, f
   try {
     bytes = await evidence.read(file.blobName);
   } catch (error) {
-    // EvidenceNotFoundError (src/store/azure/evidenceStore.ts), matched by name to keep this layer off the Azure code.
-    if (error instanceof Error && error.name === 'EvidenceNotFoundError') return { status: 'missing' };
+    if (error instanceof EvidenceNotFoundError) return { status: 'missing' };
     throw error;
   }
   const actualSha256 = createHash('sha256').update(bytes).digest('hex');

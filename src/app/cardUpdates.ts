@@ -2,7 +2,7 @@ import { decisionSummary, handlingOf } from '../domain/handling.ts';
 import type { Incident } from '../domain/incident.ts';
 import type { Policy } from '../domain/policy/schema.ts';
 import type { NewOutboxItem, Stores } from '../store/ports.ts';
-import { INCIDENT_VERBS } from '../views/verbs.ts';
+import { INCIDENT_VERBS } from '../contract/cards.ts';
 
 /** What the reporter is told when the incident is closed (the outcome may hold private discussion). */
 export const CLOSED_FOR_REPORTER = 'The practice manager has closed this incident. Thank you for reporting it.';

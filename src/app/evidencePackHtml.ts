@@ -2,7 +2,8 @@ import { DECISION_KINDS, type Handling } from '../domain/handling.ts';
 import { INCIDENT_STATUSES, type Incident } from '../domain/incident.ts';
 import { AUTHOR_RELATIONSHIPS, labelOf, NAMED_PARTIES, PLATFORMS, POST_CATEGORIES } from '../domain/vocabulary.ts';
 import type { AuditEntry } from '../store/ports.ts';
-import { fileSize, londonDateTime } from '../views/format.ts';
+import { fileSize } from '../domain/fileSize.ts';
+import { londonDateTime } from '../domain/ukTime.ts';
 import type { ChainReport } from './auditVerify.ts';
 
 /**

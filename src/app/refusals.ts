@@ -3,7 +3,7 @@ import type { Incident } from '../domain/incident.ts';
 import { parseReference } from '../domain/reference.ts';
 import type { Logger } from '../log.ts';
 import type { IncidentStore } from '../store/ports.ts';
-import { INCIDENT_VERBS } from '../views/verbs.ts';
+import { INCIDENT_VERBS } from '../contract/cards.ts';
 import type { Notice } from './reporting.ts';
 
 /**

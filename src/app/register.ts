@@ -1,29 +1,15 @@
 import { decisionDue, handlingOf } from '../domain/handling.ts';
-import type { IncidentStatus } from '../domain/incident.ts';
 import { rank } from '../domain/policy/grade.ts';
-import type { SeverityId } from '../domain/policy/schema.ts';
 import type { Practice } from '../domain/practice.ts';
 import { holdsRole } from '../domain/roles.ts';
 import { seesAsDecider } from '../domain/sight.ts';
 import { summaryFromCounts, type PracticeSummary } from '../domain/summary.ts';
 import { labelOf, PLATFORMS } from '../domain/vocabulary.ts';
+import type { RegisterRow } from '../contract/registerRow.ts';
 import type { OpenIncident, Stores } from '../store/ports.ts';
 import { bootstrapRoles } from './routing.ts';
 
-/** One line of the register: what it is, how serious, and who owns the next step. */
-export interface RegisterRow {
-  practiceId: string;
-  reference: string;
-  version: number;
-  severity: SeverityId | undefined;
-  status: IncidentStatus;
-  reportedAt: string;
-  platform: string;
-  nextStep: string;
-  nextStepDue?: string;
-  overdue: boolean;
-  urgent: boolean;
-}
+export type { RegisterRow };
 
 export type RegisterPage =
   | { kind: 'denied' }

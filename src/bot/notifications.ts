@@ -4,6 +4,7 @@ import type { OutgoingMessage, PassReads } from '../app/outbox.ts';
 import { bootstrapRoles } from '../app/routing.ts';
 import { handlingOf } from '../domain/handling.ts';
 import type { Practice } from '../domain/practice.ts';
+import { CITED_DOCUMENTS } from '../policy/sources.ts';
 import type { OutboxItem, Stores } from '../store/ports.ts';
 import { digestCard, incidentCard, noticeCard, reporterQuestionCard, reporterUpdateCard, reporterViewCard, type DigestLine } from '../views/index.ts';
 import { labelOf, PLATFORMS } from '../domain/vocabulary.ts';
@@ -59,6 +60,7 @@ export class IncidentCards {
           canClose: screen.canClose,
           canReopen: screen.canReopen,
           ownPolicy: Boolean(practice.policyFile),
+          documents: CITED_DOCUMENTS,
           ...(screen.openSection ? { openSection: screen.openSection } : {}),
         });
       }

@@ -2,7 +2,7 @@ import { CardFactory, type Attachment } from 'botbuilder';
 import type { Screen } from '../app/reporting.ts';
 import type { Practice } from '../domain/practice.ts';
 import { cancelledCard, myReportsCard, noticeCard, reportStepCard, submittedCard } from '../views/index.ts';
-import { VERBS } from '../views/verbs.ts';
+import { VERBS } from '../contract/cards.ts';
 
 /** A Screen from the use cases, drawn as the Adaptive Card a person sees. */
 export function cardFor(screen: Screen, practice: Practice): object {

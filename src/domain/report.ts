@@ -1,3 +1,4 @@
+import { londonParts, londonToInstant } from './ukTime.ts';
 import { err, ok, type Result } from './result.ts';
 import {
   AUTHOR_RELATIONSHIPS,
@@ -364,36 +365,7 @@ function parseSeen(date: string, time: string, now: Date): Result<string, FieldE
   return ok(instant.toISOString());
 }
 
-/** Converts a Europe/London wall-clock time to an instant, handling BST. */
-export function londonToInstant(date: string, time: string): Date | undefined {
-  const [y, mo, d] = date.split('-').map(Number) as [number, number, number];
-  const [h, mi] = time.split(':').map(Number) as [number, number];
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59) return undefined;
-  const asUtc = Date.UTC(y, mo - 1, d, h, mi);
-  const check = new Date(asUtc);
-  if (check.getUTCDate() !== d || check.getUTCMonth() !== mo - 1) return undefined;
-  const offset = londonOffsetMinutes(new Date(asUtc));
-  return new Date(asUtc - offset * 60_000);
-}
-
-function londonOffsetMinutes(at: Date): number {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', timeZoneName: 'shortOffset' })
-    .formatToParts(at)
-    .find((p) => p.type === 'timeZoneName')?.value;
-  const match = /GMT([+-]\d+)?/.exec(parts ?? '');
-  return match?.[1] ? Number(match[1]) * 60 : 0;
-}
-
 function defaultSeen(now: Date): { seenDate: string; seenTime: string } {
-  const fmt = new Intl.DateTimeFormat('en-GB', {
-    timeZone: 'Europe/London',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hour12: false,
-  }).formatToParts(now);
-  const part = (t: string) => fmt.find((p) => p.type === t)?.value ?? '00';
-  return { seenDate: `${part('year')}-${part('month')}-${part('day')}`, seenTime: `${part('hour')}:${part('minute')}` };
+  const p = londonParts(now);
+  return { seenDate: `${p.year}-${p.month}-${p.day}`, seenTime: `${p.hour}:${p.minute}` };
 }

@@ -1,168 +1,19 @@
-import type { PolicyDocument, Source } from '../domain/policy/schema.ts';
+import { DEFAULT_POLICY } from './default.ts';
 
 /**
- * The documents the default policy is drawn from. The five practice documents are kept in the
- * shared `policies/` folder; the facts from outside them (BMA, GMC, MDU, NHS website, platforms,
- * the Defamation Act) are recorded, checked 2026-11, in the design notes ("Facts from outside the
- * policies"). Every quote in the default policy is verbatim from the file named in `recordedIn`
- * (test/policy/sources.test.ts checks this).
+ * The documents the default policy is drawn from are listed in its "documents" (default.json). The
+ * five practice documents are kept in the shared `policies/` folder; the facts from outside them
+ * (BMA, GMC, MDU, NHS website, platforms, the Defamation Act) are recorded, checked 2026-11, in the
+ * design notes ("Facts from outside the policies"). Every quote is verbatim from the file named in
+ * `recordedIn` (test/policy/sources.test.ts checks this).
  */
-export const DOCUMENTS = [
-  { id: 'wickersley', title: 'Wickersley Medical Practice: Social Media Use Policy for Patients', recordedIn: 'policies/wickersley.txt' },
-  { id: 'millbrook', title: 'Millbrook Medical Centre: Patient Social Media and Acceptable Use Policy', recordedIn: 'policies/millbrook.txt' },
-  { id: 'cockhedge', title: 'Cockhedge Medical Centre: Social Media Policy', recordedIn: 'policies/cockhedge.txt' },
-  { id: 'caergwrle', title: 'Caergwrle Medical Practice: Social Media Policy', recordedIn: 'policies/caergwrle.txt' },
-  { id: 'lmc', title: 'LMC guidance: Social Media Policy (with thanks to Wessex LMCs, 2018)', recordedIn: 'policies/lmc-guidance.txt' },
-  { id: 'bma-abuse-2024', title: 'BMA: Dealing with abuse of practice staff on social media from patients (2024)', recordedIn: 'DESIGN.md' },
-  { id: 'gmc-confidentiality-media', title: 'GMC: Confidentiality: responding to criticism in the media', recordedIn: 'DESIGN.md' },
-  { id: 'mdu', title: 'MDU: advice on responding to online criticism', recordedIn: 'DESIGN.md' },
-  { id: 'gmc-ending-relationship', title: 'GMC: Ending your professional relationship with a patient', recordedIn: 'DESIGN.md' },
-  { id: 'nhs-complaints-england', title: 'NHS complaints procedure (England)', recordedIn: 'DESIGN.md' },
-  { id: 'nhs-website-reviews', title: 'NHS website: ratings and reviews moderation', recordedIn: 'DESIGN.md' },
-  { id: 'platform-rules', title: 'Platform community standards (Meta, X, TikTok, Google)', recordedIn: 'DESIGN.md' },
-  { id: 'defamation-act-2013', title: 'Defamation Act 2013, section 5', recordedIn: 'DESIGN.md' },
-  { id: 'postwatch-design', title: 'Postwatch design: what the policies ask for', recordedIn: 'DESIGN.md' },
-] as const satisfies readonly PolicyDocument[];
 
-export type DocumentId = (typeof DOCUMENTS)[number]['id'];
+/** The practices whose own policies the default policy quotes: never named to another practice. */
+const PRACTICE_POLICIES: ReadonlySet<string> = new Set(['wickersley', 'millbrook', 'cockhedge', 'caergwrle']);
 
-export function cite(document: DocumentId, section: string, quote: string): Source {
-  return { document, section, quote };
-}
-
-// Sentences used more than once.
-export const Q = {
-  lmcSave: cite('lmc', 'When the Practice is Subject to Criticism or Abuse, 1. Decide if you should/can respond',
-    'Save the posts by taking a screenshot or saving the post to a file – comments can be deleted and you may want proof at a later stage.'),
-  lmcReportToSite: cite('lmc', 'When the Practice is Subject to Criticism or Abuse, 1. Decide if you should/can respond',
-    'Consider reporting the post to the social media site to see if they will remove any abusive comments – they are likely to only take comments down that name individuals or are extremely inappropriate (racist, pornographic etc.).'),
-  lmcBlock: cite('lmc', 'When the Practice is Subject to Criticism or Abuse, 1. Decide if you should/can respond',
-    'Also consider blocking the poster (although this won’t stop them from posting about you to others).'),
-  lmcPolice: cite('lmc', 'When the Practice is Subject to Criticism or Abuse, 1. Decide if you should/can respond',
-    'If you feel that any practice staff or patients are at risk, report your concerns to the police.'),
-  lmcIgnore: cite('lmc', 'When the Practice is Subject to Criticism or Abuse, 1. Decide if you should/can respond',
-    'Sometimes the best course of action is to ignore the comments, particularly where responding may simply fuel or reignite the situation.'),
-  lmcQuickly: cite('lmc', '2. Act quickly and go offline',
-    'If you are going to respond, it’s usually best to do so quickly (hours, not days) and with a brief, measured response acknowledging that you have seen the comments.'),
-  lmcNoDetail: cite('lmc', '2. Act quickly and go offline',
-    'Do not respond in detail – it’s better to ask them to contact you directly to discuss further.'),
-  lmcSameStream: cite('lmc', '2. Act quickly and go offline', 'Respond in the same comment stream as the original comment was made.'),
-  lmcThank: cite('lmc', '2. Act quickly and go offline',
-    'Thank them for letting you know there is a concern and you’re looking forward to resolving the issue.'),
-  lmcSpat: cite('lmc', '2. Act quickly and go offline',
-    'Remember you do not have to respond at all if you don’t think it’s appropriate and be careful not to be provoked into an online spat – remember that all this is being played out publicly.'),
-  lmcPrivately: cite('lmc', '2. Act quickly and go offline',
-    'If you can, it may be appropriate to follow up privately but bear in mind that anything you send through may end up in the public domain again.'),
-  lmcDefamation: cite('lmc', '3. Be prepared',
-    'Although it may seem tempting, suing for defamation is unlikely to be the best route to take – the damage has already been done and the legal process is too slow to stop it (as well as being very costly).'),
-  lmcActs: cite('lmc', '3. Be prepared',
-    'However, both the Malicious Communications Act 1988 and the Communications Act 2003 have been used against people posting offensive material on social media.'),
-  lmcThreshold: cite('lmc', '3. Be prepared',
-    'However, this is often subject to a high threshold and in many cases a prosecution is unlikely to be considered in the public interest.'),
-  lmcAcas: cite('lmc', 'Social Media & Your Staff', 'Social media, discipline and grievances'),
-
-  wickDefinition: cite('wickersley', '4. Definition of Disparaging Comments',
-    'For the purposes of this policy, disparaging comments include any online behaviour directed at practice staff that is unwarranted and deliberately intended to upset, threaten, bully, or otherwise cause distress and aggravation.'),
-  wickReport: cite('wickersley', '5. Reporting and Recording',
-    'Report: The incident should be reported to the practice manager and/or Data Protection Officer (DPO).'),
-  wickRecord: cite('wickersley', '5. Reporting and Recording',
-    'Record: Keep a record of the post or message, including screenshots or saved copies of the content.'),
-  wickNoResponse: cite('wickersley', '6. Actions and Consequences, 1. No Response',
-    'No Response: In cases where the post is annoying but poses no harm and fails to attract attention, it may be best not to respond to avoid aggravating the situation.'),
-  wickDirect: cite('wickersley', '6. Actions and Consequences, 2. Direct Response',
-    'Direct Response: A quick, measured response using the right tone may be appropriate in some situations.'),
-  wickRemoval: cite('wickersley', '6. Actions and Consequences, 3. Formal Action',
-    'Requesting the removal of the post from the social media platform.'),
-  wickPR: cite('wickersley', '6. Actions and Consequences, 3. Formal Action', 'Engaging a PR specialist for a coordinated response.'),
-  wickPolice: cite('wickersley', '6. Actions and Consequences, 3. Formal Action',
-    'Reporting the incident to the police if it constitutes harassment or a threat of violence.'),
-  wickLegal: cite('wickersley', '6. Actions and Consequences, 3. Formal Action',
-    'Taking legal action, such as seeking an injunction to prevent further posts or claiming damages.'),
-  wickSupport: cite('wickersley', '7. Support for Staff',
-    'Wickersley Medical Practice is committed to supporting staff who are victims of online abuse.'),
-  wickScope: cite('wickersley', '3. Scope',
-    'This policy applies to all patients of Wickersley Medical Practice and their friends and family members who may post comments about the practice or its staff on social media platforms.'),
-
-  millInformPM: cite('millbrook', 'Inappropriate postings by a patient',
-    'To protect reputations, should there be an instance of inappropriate information upon the social media site, then the Practice Manager is to be informed at the earliest opportunity.'),
-  millContactAuthor: cite('millbrook', 'Inappropriate postings by a patient',
-    'Should it not be possible to remove a post, such as when the post has been added from a patient’s social media account, then Millbrook Medical Centre will contact the author of the post to request that the post, feed or tweet be removed.'),
-  millMDU: cite('millbrook', 'Should the patient not be willing to remove the post',
-    'Should the patient not be willing to remove the post, then the Practice Manager will consider the options. This may include contacting MDU for both advice and to confirm that the process has been duly followed although the organisation could bring a claim on the basis that the publication amounts both to a misuse of their private information and a breach of Article 5 of the UK General Data Protection Regulations (UK GDPR).'),
-  millOffences: cite('millbrook', 'Should the patient not be willing to remove the post',
-    'Additionally, and dependent upon the nature of the post, it is also possible that offences could be committed under other acts, including:'),
-  millUnreasonable: cite('millbrook', 'Actions against inappropriate postings', 'Dealing with Unreasonable, Violent and Abusive Patients Policy'),
-  millRemovalPolicy: cite('millbrook', 'Actions against inappropriate postings', 'Removal of Patient Policy'),
-  millNotForComplaint: cite('millbrook', 'Actions against inappropriate postings',
-    'It should be noted that, justifiably, patients should not be removed due to a complaint.'),
-  millComplaintPathway: cite('millbrook', 'Actions against inappropriate postings',
-    'Therefore, should the post be a complaint in nature, or should it refer to an ongoing complaint, the Practice Manager will contact the patient to give them the opportunity to follow the correct complaint pathway. A complaint leaflet will also be offered outlining the process.'),
-  millBlock: cite('millbrook', 'Actions against inappropriate postings',
-    'Action will be taken against patients frequently posting inappropriate comments to the practice social medical page by way of blocking their online profile from accessing the page.'),
-  millArticle8: cite('millbrook', 'Use of audio-visual recording within public areas of the practice',
-    'Any such recording is likely to be an interference with their privacy rights under Article 8 of the European Convention on Human Rights and this may constitute a criminal offence or a data breach depending on the context of the disclosure.'),
-  millPatientInfo: cite('millbrook', 'Patient Social Media Guidance, 2',
-    'Patients are not permitted to disclose any patient-identifiable information about other patients unless they have the express consent of that patient.'),
-  millInaccurate: cite('millbrook', 'Patient Social Media Guidance, 4',
-    'Patients must not post any material that is inaccurate, fraudulent, harassing, embarrassing, obscene, defamatory or unlawful. Any such posts on the organisation Facebook page will be deleted and the post reported.'),
-  millIdentifyStaff: cite('millbrook', 'Patient Social Media Guidance, 6', 'Patients must not post comments on social media that identify any staff.'),
-  millDefamatory: cite('millbrook', 'Patient Social Media Guidance, 8',
-    'Defamatory comments about our team are not to be shared on any social media platform. Legal advice may be sought and the appropriate action taken against any patient who posts defamatory comments.'),
-  millClinical: cite('millbrook', 'Principles of social media posts',
-    'Under no circumstances should clinical information be transmitted on any social media site even if responding to a specific question that has already outlined any diagnosis or treatment.'),
-  millWhistleblowing: cite('millbrook', 'Policy statement',
-    'Whilst all persons have a freedom to express their opinion, staff have an obligation to ensure that concerns regarding unsafe practice, fraud or wrongdoings are managed as per the Whistleblowing Policy and Procedure.'),
-  millComplaintFacebook: cite('millbrook', 'Patient complaints on social media', 'If a complaint is made on the organisation’s Facebook page, it will be deleted.'),
-  millNotAComplaint: cite('millbrook', 'Policy statement',
-    'Raising any grievance via social media does not conform to the legislation and as such will not be considered to be a complaint.'),
-
-  cockPhotos: cite('cockhedge', 'Introduction and Purpose',
-    'Patients are not permitted to take photographs or any media recordings in the waiting room or areas where other patients are present, nor are photographs or media recordings of any staff permitted without their explicit consent.'),
-  cockIdentifyStaff: cite('cockhedge', 'Introduction and Purpose', 'Patients must not post comments on social media that identify staff who work at the Practice.'),
-  cockReviews: cite('cockhedge', 'Introduction and Purpose',
-    'Patients are to use the nhs.uk website should they wish to leave a review about Cockhedge Medical Centre. This will enable the Practice to respond appropriately.'),
-  cockDefamatory: cite('cockhedge', 'Introduction and Purpose',
-    'Defamatory comments about our team are not to be shared on any social media platform. Legal advice will be sought, and the appropriate action taken against any patient who posts defamatory comments.'),
-  cockDefinition: cite('cockhedge', 'Introduction and Purpose',
-    'any intentionally false communication, either written or spoken, that harms a persons reputation; decreases the respect, or confidence in which a person is held; or induces disparaging, hostile or disagreeable opinions or feelings against a person'),
-  cockBullying: cite('cockhedge', 'Expectation of Staff', 'Refrain from online behaviour towards colleagues that could be construed as bullying.'),
-  cockMedicalNotSecure: cite('cockhedge', 'Introduction and Purpose',
-    'Patients should not use any social media platform to communicate medical information with the Practice as this is not secure.'),
-  cockConfidentiality: cite('cockhedge', 'Introduction and Purpose',
-    'Cockhedge Medical Centre has a duty to maintain patient confidentiality and to safeguard vulnerable patients.'),
-
-  caerNegative: cite('caergwrle', 'Overview',
-    'comments that are posted on social media about practices tend to be of a negative nature and may attract further negative responses – often becoming individualised comments rather than constructive feedback about an organization.'),
-  caerZeroTolerance: cite('caergwrle', 'Procedures, 3e',
-    'In line with social media and zero tolerance policy action may be taken if considered breakdown of relationship or unacceptable behavior'),
-  caerLessons: cite('caergwrle', 'Aims & Objectives',
-    'To analyse serious incidents, concerns and claims to identify trends, actions and lessons learnt'),
-
-  bmaHarassment: cite('bma-abuse-2024', 'Facts from outside the policies (BMA, 2024)',
-    'two or more connected abusive posts causing alarm or distress may be harassment (Protection from Harassment Act 1997)'),
-  bmaUnacceptable: cite('bma-abuse-2024', 'Facts from outside the policies (BMA, 2024)', 'abuse online is as unacceptable as face to face'),
-  gmcConfidentiality: cite('gmc-confidentiality-media', 'Facts from outside the policies (GMC)',
-    'criticism, even inaccurate, does not release the duty of confidentiality, including what the patient posted themselves; a reply is limited to the duty of confidentiality and general information about normal practice.'),
-  mduReply: cite('mdu', 'Facts from outside the policies (MDU)',
-    'thank, apologise for the dissatisfaction, invite direct contact; a reply can draw attention to the post, so "no response" is often right.'),
-  gmcNeverComplaint: cite('gmc-ending-relationship', 'Facts from outside the policies (GMC)',
-    'never solely because of a complaint; warn first, try to restore the relationship.'),
-  gmcImmediateRemoval: cite('gmc-ending-relationship', 'Facts from outside the policies (GMC)',
-    'Immediate removal for violence or threats needs a police report, and the police incident number goes to PCSE within 7 days; an ordinary removal needs a warning in the previous 12 months.'),
-  complaints3Days: cite('nhs-complaints-england', 'Facts from outside the policies (Complaints, England)', 'acknowledge within 3 working days.'),
-  nhsModerated: cite('nhs-website-reviews', 'Facts from outside the policies (NHS website reviews)',
-    'every review is moderated; reviews naming staff or patients, formal complaints and serious allegations break its rules; "Report as unsuitable" hides a review until a moderator decides; the practice replies through NHS Profile Manager.'),
-  platformsRemove: cite('platform-rules', 'Facts from outside the policies (platforms)',
-    'Platforms remove what names private individuals, harasses or threatens (Meta, X, TikTok, Google); Google does not arbitrate factual disputes.'),
-  defamationS5: cite('defamation-act-2013', 'Facts from outside the policies (Defamation Act 2013 s.5)',
-    'For an anonymous defamatory poster, a Defamation Act 2013 s.5 notice makes the site act within 48 hours (non-working days excluded).'),
-  designRisk: cite('postwatch-design', 'What the policies ask for',
-    'If anyone is at risk: tell the reporter to contact the police now (999 emergency / 101), and alert the manager immediately.'),
-  designReplyNever: cite('postwatch-design', 'What the policies ask for',
-    'It never contains clinical information, never confirms that someone is a patient, never names staff.'),
-  designSafeguarding: cite('postwatch-design', 'Facts from outside the policies',
-    "A safeguarding signal in a post (self-harm, a child or adult at risk) is critical and goes to the practice's safeguarding lead, whatever else the post does."),
-  designSupport: cite('postwatch-design', 'What the policies ask for', 'Support the staff member who was targeted.'),
-  designHuman: cite('postwatch-design', 'What the policies ask for',
-    'for persistent abuse, the Unreasonable/Violent Patients and Removal of Patient policies — always a human decision.'),
-} as const;
+/** How a card names each cited document: its short title, and whether it is a practice's own policy. */
+export const CITED_DOCUMENTS: readonly { id: string; name: string; practicePolicy: boolean }[] = DEFAULT_POLICY.documents.map((d) => ({
+  id: d.id,
+  name: d.title.split(':')[0]!.trim(),
+  practicePolicy: PRACTICE_POLICIES.has(d.id),
+}));

@@ -361,6 +361,11 @@ export class ConflictError extends Error {
   override readonly name = 'ConflictError';
 }
 
+/** The evidence file does not exist (never stored, or removed under the retention policy): a port error, caught by class. */
+export class EvidenceNotFoundError extends Error {
+  override readonly name = 'EvidenceNotFoundError';
+}
+
 /** Storage could not be reached or refused the request for a reason other than a conflict. */
 export class StorageUnavailableError extends Error {
   override readonly name = 'StorageUnavailableError';

@@ -3,8 +3,7 @@ import type { Incident } from '../domain/incident.ts';
 import type { Grading } from '../domain/policy/grade.ts';
 import type { Source } from '../domain/policy/schema.ts';
 import { AUTHOR_RELATIONSHIPS, NAMED_PARTIES, PLATFORMS, POST_CATEGORIES, labelOf } from '../domain/vocabulary.ts';
-import { DOCUMENTS } from '../policy/sources.ts';
-import { londonDateTime } from './format.ts';
+import { clip, dueText, duration } from './pieces.ts';
 import { plainText } from './plainText.ts';
 
 /**
@@ -25,14 +24,11 @@ export function headline(incident: Incident, handling: Handling, now: Date): { t
   const due = decisionDue(incident);
   if (!due || Number.isNaN(due.getTime())) return { text: severity, style: serious ? 'attention' : 'emphasis' };
   const left = due.getTime() - now.getTime();
-  const by = londonDateTime(due.toISOString());
-  if (left <= 0) {
-    const over = Math.floor(-left / 60_000);
-    return { text: severity, style: 'attention', due: over === 0 ? `Decision due now (${by})` : `Decision overdue by ${duration(over)} (due ${by})` };
-  }
+  const text = dueText(due, now, { due: 'Decision due', overdue: 'Decision overdue' });
+  if (left <= 0) return { text: severity, style: 'attention', due: text };
   const minutes = Math.ceil(left / 60_000);
   const style: Strip = serious ? 'attention' : minutes <= 60 || grading?.severity === 'medium' ? 'warning' : 'emphasis';
-  return { text: severity, style, due: `Decision due in ${duration(minutes)}, by ${by}` };
+  return { text: severity, style, due: text };
 }
 
 /** "Facebook post by Jay Smith (patient): Personal attack or insult; Names or identifies staff. It names: named colleagues." */
@@ -112,9 +108,13 @@ export function replyAdvice(grading: Grading | undefined): { replyTitle: string;
   return { replyTitle: 'Public reply' };
 }
 
-/** The practices whose own policies the default policy quotes: never named to another practice. */
-const PRACTICE_POLICIES: ReadonlySet<string> = new Set(['wickersley', 'millbrook', 'cockhedge', 'caergwrle']);
-const DOCUMENT_NAMES = new Map<string, string>(DOCUMENTS.map((d) => [d.id, d.title.split(':')[0]!.trim()]));
+/** A document the policy cites, as the card names it (given in the view model, from the policy). */
+export interface CitedDocument {
+  id: string;
+  name: string;
+  /** One of the practices' own social media policies: never named to another practice. */
+  practicePolicy: boolean;
+}
 
 /**
  * Cites policy sentences for one practice's card: a section of a practice policy is "Riverside
@@ -124,25 +124,31 @@ const DOCUMENT_NAMES = new Map<string, string>(DOCUMENTS.map((d) => [d.id, d.tit
 export class Citations {
   private readonly cited = new Set<string>();
 
+  private readonly documents: ReadonlyMap<string, CitedDocument>;
+
   constructor(
     private readonly practiceName: string,
     private readonly ownPolicy: boolean,
-  ) {}
+    documents: readonly CitedDocument[],
+  ) {
+    this.documents = new Map(documents.map((d) => [d.id, d]));
+  }
 
   line(source: Source): string {
     const section = clip(source.section, 100);
-    if (PRACTICE_POLICIES.has(source.document)) {
+    const document = this.documents.get(source.document);
+    if (document?.practicePolicy) {
       this.cited.add(source.document);
       const whose = this.ownPolicy ? `${this.practiceName}'s social media policy` : 'the default policy';
       return plainText(`Source: ${whose}, ${section}`);
     }
-    return plainText(`Source: ${DOCUMENT_NAMES.get(source.document) ?? source.document}, ${section}`);
+    return plainText(`Source: ${document?.name ?? source.document}, ${section}`);
   }
 
   /** The practices the default policy's cited sections come from (none when the practice has its own). */
   named(): string[] {
     if (this.ownPolicy) return [];
-    return [...this.cited].map((id) => DOCUMENT_NAMES.get(id) ?? id).sort();
+    return [...this.cited].map((id) => this.documents.get(id)?.name ?? id).sort();
   }
 
   note(): string {
@@ -150,16 +156,7 @@ export class Citations {
   }
 }
 
-/** "3 h 20 min", "45 min", "2 h", "1 day 3 h". */
-export function duration(minutes: number): string {
-  const total = Math.max(0, Math.round(minutes));
-  const days = Math.floor(total / 1_440);
-  const hours = Math.floor((total % 1_440) / 60);
-  const mins = total % 60;
-  if (days > 0) return `${days} day${days === 1 ? '' : 's'}${hours > 0 ? ` ${hours} h` : ''}`;
-  if (hours > 0) return `${hours} h${mins > 0 ? ` ${mins} min` : ''}`;
-  return `${mins} min`;
-}
+export { duration };
 
 function listed(names: readonly string[]): string {
   return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
@@ -169,11 +166,4 @@ export function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** At most `limit` characters (never half a surrogate pair), with `mark` when shortened. */
-export function clip(text: string, limit: number, mark = '…'): string {
-  if (!Number.isFinite(limit) || text.length <= limit) return text;
-  let end = Math.max(0, limit);
-  const code = text.charCodeAt(end - 1);
-  if (code >= 0xd800 && code <= 0xdbff) end--;
-  return text.slice(0, end) + mark;
-}
+export { clip };

@@ -1,8 +1,8 @@
 import { INCIDENT_STATUSES } from '../domain/incident.ts';
 import type { SeverityId } from '../domain/policy/schema.ts';
 import { labelOf } from '../domain/vocabulary.ts';
-import { duration } from './incidentCards.ts';
 import { londonDateTime } from './format.ts';
+import { clip, dueText } from './pieces.ts';
 import { plainText } from './plainText.ts';
 import { CARD_BYTE_BUDGET } from './reportCards.ts';
 import { expandCard, type CardJson } from './templates.ts';
@@ -15,8 +15,8 @@ import { expandCard, type CardJson } from './templates.ts';
  */
 
 /** One line of the register, as the register use case builds it. */
-export type { RegisterRow } from '../app/register.ts';
-import type { RegisterRow } from '../app/register.ts';
+export type { RegisterRow } from '../contract/registerRow.ts';
+import type { RegisterRow } from '../contract/registerRow.ts';
 
 export interface RegisterCardOptions {
   practiceName: string;
@@ -101,21 +101,7 @@ function dueModel(row: RegisterRow, now: Date): { due?: { text: string; color: C
   if (!given) return row.overdue ? { due: { text: 'Overdue', color: 'Default' } } : {};
   const at = Date.parse(given);
   if (Number.isNaN(at)) return { due: { text: plainText(`Due ${clip(given, 50)}`), color: 'Default' } };
-  const by = londonDateTime(new Date(at).toISOString());
-  const left = at - now.getTime();
-  if (row.overdue || left <= 0) {
-    const over = Math.floor(-left / 60_000);
-    const text = over > 0 ? `Overdue by ${duration(over)} (due ${by})` : row.overdue ? `Overdue (due ${by})` : `Due now (${by})`;
-    return { due: { text, color: 'Default' } };
-  }
-  const minutes = Math.ceil(left / 60_000);
-  return { due: { text: `Due in ${duration(minutes)}, by ${by}`, color: 'Default' } };
-}
-
-function clip(text: string, limit: number): string {
-  if (text.length <= limit) return text;
-  let end = limit;
-  const code = text.charCodeAt(end - 1);
-  if (code >= 0xd800 && code <= 0xdbff) end--;
-  return text.slice(0, end) + '…';
+  // Marked overdue by the register but not yet a whole minute past the time shown.
+  if (row.overdue && at - now.getTime() > -60_000) return { due: { text: `Overdue (due ${londonDateTime(new Date(at).toISOString())})`, color: 'Default' } };
+  return { due: { text: dueText(new Date(at), now, { due: 'Due', overdue: 'Overdue' }), color: 'Default' } };
 }

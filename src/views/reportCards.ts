@@ -11,6 +11,7 @@ import {
 } from '../domain/report.ts';
 import { AUTHOR_RELATIONSHIPS, NAMED_PARTIES, PLATFORMS, POST_CATEGORIES, isOneOf, labelOf } from '../domain/vocabulary.ts';
 import { fileSize, londonDateTime, shortHash, wallClock, wrappableLink } from './format.ts';
+import { NOTICE_STYLES, type Notice } from './pieces.ts';
 import { plainText } from './plainText.ts';
 import { riskAlertText } from './whoIsTold.ts';
 import { expandCard, type CardJson, type CardTemplateName } from './templates.ts';
@@ -21,10 +22,7 @@ import { expandCard, type CardJson, type CardTemplateName } from './templates.ts
  * { draftId, step } (+ editStep / answer), never names, roles or states.
  */
 
-export interface Notice {
-  tone: 'attention' | 'good' | 'default';
-  text: string;
-}
+export type { Notice };
 
 export interface StepCardOptions {
   practiceName: string;
@@ -48,7 +46,6 @@ const STEP_TEMPLATES: Record<StepId, CardTemplateName> = {
   review: 'reportReview',
 };
 
-const NOTICE_STYLES: Record<Notice['tone'], string> = { attention: 'attention', good: 'good', default: 'emphasis' };
 
 /** Teams refuses cards over 28 KB; the review card shortens the post text to stay below this. */
 export const CARD_BYTE_BUDGET = 26_000;

@@ -4,7 +4,7 @@ import { TASK_OUTCOME_LIMIT } from '../domain/lifecycle.ts';
 import { labelOf } from '../domain/vocabulary.ts';
 import { incidentActionData, taskInputId } from './incidentCards.ts';
 import { plainText } from './plainText.ts';
-import type { Notice } from './reportCards.ts';
+import { NOTICE_STYLES, type Notice } from './pieces.ts';
 import { expandCard, type CardJson } from './templates.ts';
 
 /**
@@ -24,8 +24,6 @@ export interface ReporterViewOptions {
   /** The reporter (task owner) looking: only their own open tasks get "Mark done". */
   viewerAadObjectId: string;
 }
-
-const NOTICE_STYLES: Record<Notice['tone'], string> = { attention: 'attention', good: 'good', default: 'emphasis' };
 
 export function reporterViewCard(incident: Incident, opts: ReporterViewOptions): CardJson {
   const viewer = opts.viewerAadObjectId.trim().toLowerCase();

@@ -10,7 +10,7 @@ import type { PracticeDirectory } from '../../src/domain/practice.ts';
 import { loadPolicy } from '../../src/policy/load.ts';
 import { createAzureStores } from '../../src/store/azure/index.ts';
 import type { ConversationAddress, Stores } from '../../src/store/ports.ts';
-import { INCIDENT_VERBS } from '../../src/views/verbs.ts';
+import { INCIDENT_VERBS } from '../../src/contract/cards.ts';
 import { useAzurite } from '../support/azurite.ts';
 import { eventually } from '../support/botProcess.ts';
 import { action, cardAction, cardOf, channelMention, personalMessage, TeamsDriver, textOfCard, type Person } from '../support/teams.ts';

@@ -14,7 +14,7 @@ import { evidenceContainer, storageNames, tableClient } from '../../src/store/az
 import { key } from '../../src/store/azure/entities.ts';
 import { createAzureStores } from '../../src/store/azure/index.ts';
 import type { Stores } from '../../src/store/ports.ts';
-import { unzip } from '../manifest/unzip.ts';
+import { unzip } from '../support/unzip.ts';
 import { useAzurite } from '../support/azurite.ts';
 
 const storage = useAzurite();

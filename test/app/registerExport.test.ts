@@ -15,7 +15,7 @@ import type { Stores } from '../../src/store/ports.ts';
 import { startAzuriteProcess } from '../../src/store/azuriteProcess.ts';
 import type { EmbeddedAzurite } from '../../src/store/embeddedAzurite.ts';
 import { uniqueTablePrefix } from '../support/azurite.ts';
-import { unzip } from '../manifest/unzip.ts';
+import { unzip } from '../support/unzip.ts';
 
 /**
  * "export register": a CSV that Excel opens as data, never as formulas, through a checked link.

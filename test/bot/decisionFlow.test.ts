@@ -10,9 +10,9 @@ import { loadPolicy } from '../../src/policy/load.ts';
 import { createAzureStores } from '../../src/store/azure/index.ts';
 import type { ConversationAddress, Stores } from '../../src/store/ports.ts';
 import { ATTESTATION_STATEMENT, attestationKey } from '../../src/domain/policy/reply-guard/attestation.ts';
-import { INCIDENT_VERBS } from '../../src/views/verbs.ts';
+import { INCIDENT_VERBS } from '../../src/contract/cards.ts';
 import { useAzurite } from '../support/azurite.ts';
-import { contrastFailures } from '../views/contrast.ts';
+import { contrastFailures } from '../support/contrast.ts';
 import { action, actionsOf, cardAction, cardOf, channelMention, findById, personalMessage, TeamsDriver, textOfCard, textsOf, type Person } from '../support/teams.ts';
 
 const storage = useAzurite();
@@ -151,7 +151,10 @@ describe('routing to the people who decide', () => {
     expect(actionsOf({ body: channel.body, actions: channel.actions }).filter((a) => a.verb !== INCIDENT_VERBS.refresh)).toEqual([]);
     const forMary = cards.find((c) => c.to === '29:mary')!.message.card;
     expect(actionsOf(forMary).map((a) => a.verb)).toContain(INCIDENT_VERBS.approveReply);
-    expect(textOfCard(forMary)).toMatch(/Report to the platform|report/i);
+    // The policy's first recommendation and its warning, as the card words them (not the "Reported … by" line).
+    const maryText = textOfCard(forMary);
+    expect(maryText).toMatch(/Recommended first \(3 of 6\)[\s\S]*?1\\\. Report the post to the platform\nPlatforms usually remove posts that name individuals\./);
+    expect(maryText).toContain('Any public reply must not name or identify the colleague, nor confirm anything the post says about them.');
     const trail = await stores.incidents.auditTrail('millbrook', incident.reference);
     expect(trail.map((e) => e.action)).toEqual(['incident.reported', 'incident.routed']);
   });
@@ -220,7 +223,10 @@ describe('deciding', () => {
     const refused = cardOf(await decide(h, mary, incident, INCIDENT_VERBS.approveReply, { replyText: bad, reporterPostsReply: 'false' }));
     const text = textOfCard(refused);
     expect(text).toMatch(/cannot be approved/);
-    expect(text).toMatch(/your GP|patient/i);
+    // Each finding as the card states it, next to the words it is about: none of this is in the typed reply.
+    expect(text).toContain('Must change: "Your GP"\n"Your GP" confirms that someone is a patient here.');
+    expect(text).toContain('Must change: "your appointment"\n"your appointment" confirms that someone is a patient here.');
+    expect(text).toContain('Must change: "Rita"\n"Rita" names a member of staff.');
     expect((await stores.incidents.get('millbrook', incident.reference))?.handling?.decision).toBeUndefined();
     // The refused approval is on the audit trail with what the check found (issue 13).
     const blocked = (await stores.incidents.auditTrail('millbrook', incident.reference)).filter((e) => e.action === 'decision.reply-blocked');

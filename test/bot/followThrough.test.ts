@@ -9,7 +9,7 @@ import type { PracticeDirectory } from '../../src/domain/practice.ts';
 import { loadPolicy } from '../../src/policy/load.ts';
 import { createAzureStores } from '../../src/store/azure/index.ts';
 import type { Stores } from '../../src/store/ports.ts';
-import { INCIDENT_VERBS, REGISTER_VERBS } from '../../src/views/verbs.ts';
+import { INCIDENT_VERBS, REGISTER_VERBS } from '../../src/contract/cards.ts';
 import { useAzurite } from '../support/azurite.ts';
 import { action, actionsOf, cardAction, cardOf, personalMessage, TeamsDriver, textOfCard, textsOf, type Person } from '../support/teams.ts';
 

@@ -8,7 +8,7 @@ import type { PracticeDirectory } from '../../src/domain/practice.ts';
 import { loadPolicy } from '../../src/policy/load.ts';
 import { createAzureStores } from '../../src/store/azure/index.ts';
 import { StorageUnavailableError, type Stores } from '../../src/store/ports.ts';
-import { VERBS } from '../../src/views/verbs.ts';
+import { VERBS } from '../../src/contract/cards.ts';
 import { useAzurite } from '../support/azurite.ts';
 import { StandIn, StandInHosts } from '../support/standInHosts.ts';
 import {
@@ -178,6 +178,8 @@ describe('report a post, through the bot', () => {
     expect(reference).toBeDefined();
     expect(text).toMatch(/do not reply to the post yourself/i);
     expect(text).toMatch(/supports staff who are targeted online/); // a colleague was named: where to get support
+    // Rita is at Millbrook: her confirmation names no other practice (it once named Wickersley).
+    expect(text).not.toMatch(/Wickersley|Cockhedge|Caergwrle/);
 
     const incident = await stores.incidents.get('millbrook', reference!);
     expect(incident?.facts.what.postText).toBe(`${what.postText}!`);

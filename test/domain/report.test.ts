@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   LIMITS,
-  londonToInstant,
   move,
   newDraft,
   parseReport,
@@ -10,6 +9,7 @@ import {
   takeAnswers,
   type ReportDraft,
 } from '../../src/domain/report.ts';
+import { londonToInstant } from '../../src/domain/ukTime.ts';
 import { formatReference, parseReference } from '../../src/domain/reference.ts';
 
 const now = new Date('2026-11-24T10:30:00Z');

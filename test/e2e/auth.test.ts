@@ -127,9 +127,9 @@ describe('every request to /api/messages needs a valid Bot Framework token', () 
   });
 
   it('accepts a valid token: the report starts and its card goes to the connector with the bot\'s own token', async () => {
-    expect(issuer.fetches.jwks).toBeGreaterThan(0); // the keys really came from this test's JWKS
     const response = await postActivity(server.url, reportAPost(rita), valid());
     expect(response.status).toBe(200);
+    expect(issuer.fetches.jwks).toBeGreaterThan(0); // the keys really came from this test's JWKS
     const draft = await server.stores.drafts.get('practice', rita.aadObjectId);
     expect(draft?.value.step).toBe('where');
     const sent = connector.calls.filter((c) => c.method === 'POST' && c.path.includes('/activities')).at(-1);
@@ -144,7 +144,12 @@ describe('every request to /api/messages needs a valid Bot Framework token', () 
     expect(textOfCard(response.json.value)).toContain('Step 1 of 5');
   });
 
-  it('never reached outside this machine (the metadata, keys and connector are all local)', () => {
+  it('never reached outside this machine (the metadata, keys and connector are all local)', async () => {
+    // Its own valid and refused requests, so that it proves something when run alone too.
+    expect((await postActivity(server.url, reportAPost(rita), valid())).status).toBe(200);
+    expect((await postActivity(server.url, reportAPost(mallory), {})).status).toBe(401);
+    expect(issuer.fetches.jwks).toBeGreaterThan(0);
+    expect(connector.calls.length).toBeGreaterThan(0);
     expect(egress.attempts).toEqual([]);
   });
 

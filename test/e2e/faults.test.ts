@@ -9,7 +9,7 @@ import type { Stores } from '../../src/store/ports.ts';
 import { approvedSentencesOf, reviewReply } from '../../src/domain/policy/guard.ts';
 import { attestationKey } from '../../src/domain/policy/reply-guard/attestation.ts';
 import { loadPolicy } from '../../src/policy/load.ts';
-import { INCIDENT_VERBS, INCIDENT_INPUTS } from '../../src/views/verbs.ts';
+import { INCIDENT_VERBS, INCIDENT_INPUTS } from '../../src/contract/cards.ts';
 import { uniqueTablePrefix } from '../support/azurite.ts';
 import { eventually, startBotProcess, stopBotProcesses, writePracticesFile, type BotProcess } from '../support/botProcess.ts';
 import { cardIn, FakeConnector, type ScriptedAnswer } from '../support/connector.ts';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { REFUSAL_LIMIT } from '../../src/app/refusals.ts';
 import type { EmbeddedAzurite } from '../../src/store/embeddedAzurite.ts';
 import type { Stores } from '../../src/store/ports.ts';
-import { INCIDENT_INPUTS, INCIDENT_VERBS } from '../../src/views/verbs.ts';
+import { INCIDENT_INPUTS, INCIDENT_VERBS } from '../../src/contract/cards.ts';
 import { eventually, writePracticesFile } from '../support/botProcess.ts';
 import { FakeConnector } from '../support/connector.ts';
 import { LEAK, startRealServer, startStorage, type RealServer } from '../support/realServer.ts';

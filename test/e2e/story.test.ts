@@ -3,7 +3,7 @@ import { startAzuriteProcess } from '../../src/store/azuriteProcess.ts';
 import type { EmbeddedAzurite } from '../../src/store/embeddedAzurite.ts';
 import { createAzureStores } from '../../src/store/azure/index.ts';
 import type { Stores } from '../../src/store/ports.ts';
-import { INCIDENT_INPUTS, INCIDENT_VERBS } from '../../src/views/verbs.ts';
+import { INCIDENT_INPUTS, INCIDENT_VERBS } from '../../src/contract/cards.ts';
 import { uniqueTablePrefix } from '../support/azurite.ts';
 import { eventually, startBotProcess, stopBotProcesses, writePracticesFile, type BotProcess } from '../support/botProcess.ts';
 import { cardIn, FakeConnector } from '../support/connector.ts';

@@ -19,7 +19,7 @@ import {
   validateManifest,
   type Manifest,
 } from '../../scripts/package.ts';
-import { unzip } from './unzip.ts';
+import { unzip } from '../support/unzip.ts';
 
 const APP_ID = '6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b';
 const ENV = {

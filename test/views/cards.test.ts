@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { CITED_DOCUMENTS } from '../../src/policy/sources.ts';
 import { describe, expect, it } from 'vitest';
 import type { Incident } from '../../src/domain/incident.ts';
 import { INCIDENT_STATUSES } from '../../src/domain/incident.ts';
@@ -31,7 +32,7 @@ import {
 } from '../../src/views/index.ts';
 import { STEP_TITLES } from '../../src/views/reportCards.ts';
 import { CARDS_DIR, expandCard } from '../../src/views/templates.ts';
-import { VERBS } from '../../src/views/verbs.ts';
+import { VERBS } from '../../src/contract/cards.ts';
 import {
   TEAMS_MAX_BYTES,
   action,
@@ -47,8 +48,8 @@ import {
   textBlocks,
   texts,
   type Json,
-} from './cardChecks.ts';
-import { contrastFailures } from './contrast.ts';
+} from '../support/cardChecks.ts';
+import { contrastFailures } from '../support/contrast.ts';
 
 // ---- sample data --------------------------------------------------------------------------------
 
@@ -168,7 +169,7 @@ const SAMPLES: Record<CardTemplateName, () => Json> = {
   notice: () => noticeCard('Already sent', 'That report was already sent: PW-2026-0042', [{ title: 'My reports', verb: VERBS.myReports }]),
   // The incident and reporter cards are tested in depth in incidentCards.test.ts.
   incident: () =>
-    incidentCard(incident(), { practiceName: PRACTICE, view: 'decider', refreshUserIds: ['29:manager'], now: NOW, assignees: [], replyFindings: [], replyText: 'Thank you for letting us know.' }),
+    incidentCard(incident(), { practiceName: PRACTICE, view: 'decider', refreshUserIds: ['29:manager'], now: NOW, assignees: [], documents: CITED_DOCUMENTS, replyFindings: [], replyText: 'Thank you for letting us know.' }),
   reporterQuestion: () =>
     reporterQuestionCard(incident(), { askedBy: { aadObjectId: 'aad-m', name: 'Pat Manager' }, askedAt: '2026-11-03T15:00:00Z', question: 'Did you see who posted it?' }, { practiceName: PRACTICE }),
   reporterUpdate: () => reporterUpdateCard(incident(), { practiceName: PRACTICE, summary: 'The practice manager decided not to respond publicly to the post.' }),

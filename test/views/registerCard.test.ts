@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { registerCard, plainText, REGISTER_PAGE_SIZE, type RegisterRow } from '../../src/views/index.ts';
-import { INCIDENT_VERBS, REGISTER_VERBS } from '../../src/views/verbs.ts';
-import { TEAMS_MAX_BYTES, actions, body, bytes, elements, inputs, problems, shape, textBlocks, texts, type Json } from './cardChecks.ts';
-import { contrastFailures } from './contrast.ts';
+import { INCIDENT_VERBS, REGISTER_VERBS } from '../../src/contract/cards.ts';
+import { TEAMS_MAX_BYTES, actions, body, bytes, elements, inputs, problems, shape, textBlocks, texts, type Json } from '../support/cardChecks.ts';
+import { contrastFailures } from '../support/contrast.ts';
 
 // ---- sample data --------------------------------------------------------------------------------
 

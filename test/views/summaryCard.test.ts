@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { summarise, type SummaryInput } from '../../src/domain/summary.ts';
 import { summaryCard } from '../../src/views/index.ts';
 import { lastMonths } from '../../src/views/summaryCard.ts';
-import { bytes, elements, problems, TEAMS_MAX_BYTES, texts, type Json } from './cardChecks.ts';
-import { contrastFailures } from './contrast.ts';
+import { bytes, elements, problems, TEAMS_MAX_BYTES, texts, type Json } from '../support/cardChecks.ts';
+import { contrastFailures } from '../support/contrast.ts';
 
 /** "summary" as a card: charts for Teams, FactSets for every other client, and the response figures. */
 

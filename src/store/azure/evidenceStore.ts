@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ContainerClient } from '@azure/storage-blob';
 import type { EvidenceFile } from '../../domain/report.ts';
-import type { EvidenceStore, NewEvidence } from '../ports.ts';
+import { EvidenceNotFoundError, type EvidenceStore, type NewEvidence } from '../ports.ts';
 import { deadline } from './clients.ts';
 import { key } from './entities.ts';
 import { isConflict, mapped, statusOf, toStoreError } from './errors.ts';
@@ -76,10 +76,8 @@ export class AzureEvidenceStore implements EvidenceStore {
   }
 }
 
-/** The blob name does not exist (never stored, or removed under the retention policy). */
-export class EvidenceNotFoundError extends Error {
-  override readonly name = 'EvidenceNotFoundError';
-}
+/** The blob name does not exist: the port's error, so callers catch it without knowing this adapter. */
+export { EvidenceNotFoundError };
 
 /** A short, lowercase extension from the file name, else from the content type; nothing if unsure. */
 function extensionOf(fileName: string, contentType: string): string {

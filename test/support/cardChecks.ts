@@ -1,6 +1,6 @@
 import * as AC from 'adaptivecards';
 import { plainText } from '../../src/views/plainText.ts';
-import { DIGEST_VERBS, INCIDENT_VERBS, REGISTER_VERBS, VERBS } from '../../src/views/verbs.ts';
+import { DIGEST_VERBS, INCIDENT_VERBS, REGISTER_VERBS, VERBS } from '../../src/contract/cards.ts';
 
 /**
  * What every card must satisfy, shared by the card tests: it parses and validates with the

@@ -1,0 +1,103 @@
+/**
+ * UK time in one place: every conversion between instants and Europe/London wall-clock time, and how
+ * a date and time read to a practice ("3 Nov 2026, 14:05"). Built from Intl parts because ICU versions
+ * differ in the punctuation they put between them; the offset is read with its minutes.
+ */
+
+const ZONE = 'Europe/London';
+
+const LONDON_PARTS = new Intl.DateTimeFormat('en-GB', {
+  timeZone: ZONE,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+
+const LONDON_SHORT = new Intl.DateTimeFormat('en-GB', {
+  timeZone: ZONE,
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+
+const LONDON_OFFSET = new Intl.DateTimeFormat('en-GB', { timeZone: ZONE, timeZoneName: 'shortOffset' });
+
+const WALL_CLOCK_DATE = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
+
+function parts(format: Intl.DateTimeFormat, at: Date): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of format.formatToParts(at)) if (p.type !== 'literal') out[p.type] = p.value;
+  return out;
+}
+
+/** London wall-clock fields of an instant, zero-padded: { year: '2026', month: '03', day: '29', hour: '01', minute: '05' }. */
+export function londonParts(at: Date): { year: string; month: string; day: string; hour: string; minute: string } {
+  const p = parts(LONDON_PARTS, at);
+  return { year: p.year!, month: p.month!, day: p.day!, hour: p.hour!, minute: p.minute! };
+}
+
+/** The UK calendar day of an instant, YYYY-MM-DD. */
+export function londonDay(at: Date): string {
+  const p = londonParts(at);
+  return `${p.year}-${p.month}-${p.day}`;
+}
+
+/** London's offset from UTC at an instant, in minutes (0 in winter, 60 in summer time). */
+export function londonOffsetMinutes(at: Date): number {
+  const name = parts(LONDON_OFFSET, at).timeZoneName ?? '';
+  const match = /GMT([+-])(\d{1,2})(?::(\d{2}))?/.exec(name);
+  if (!match) return 0;
+  const minutes = Number(match[2]) * 60 + Number(match[3] ?? 0);
+  return match[1] === '-' ? -minutes : minutes;
+}
+
+/**
+ * A Europe/London wall-clock date and time ("2026-03-29", "02:30") as an instant, handling BST.
+ * Undefined when the date does not exist. A time in the spring gap or the autumn overlap is read
+ * with the offset in force at that time taken as UTC (the later reading in the overlap).
+ */
+export function londonToInstant(date: string, time: string): Date | undefined {
+  const [y, mo, d] = date.split('-').map(Number) as [number, number, number];
+  const [h, mi] = time.split(':').map(Number) as [number, number];
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59) return undefined;
+  const asUtc = Date.UTC(y, mo - 1, d, h, mi);
+  const check = new Date(asUtc);
+  if (check.getUTCDate() !== d || check.getUTCMonth() !== mo - 1) return undefined;
+  return new Date(asUtc - londonOffsetMinutes(check) * 60_000);
+}
+
+/** An instant (ISO 8601) as London wall-clock time, e.g. "3 Nov 2026, 14:05". */
+export function londonDateTime(iso: string): string {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return 'unknown date';
+  const p = parts(LONDON_SHORT, at);
+  return `${p.day} ${p.month} ${p.year}, ${p.hour}:${p.minute}`;
+}
+
+/** An instant as London clock time, "14:05". */
+export function londonClock(at: Date): string {
+  const p = londonParts(at);
+  return `${p.hour}:${p.minute}`;
+}
+
+/**
+ * A date and time as the person typed them (already UK wall-clock), e.g. "Tue 3 Nov 2026, 14:05".
+ * Returns undefined when they do not make a real date, so the caller can show the raw text.
+ */
+export function wallClock(date: string, time: string): string | undefined {
+  const d = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  const t = /^(\d{2}):(\d{2})(?::\d{2})?$/.exec(time);
+  if (!d || !t) return undefined;
+  const [y, mo, day] = [Number(d[1]), Number(d[2]), Number(d[3])];
+  const at = new Date(Date.UTC(y, mo - 1, day));
+  if (at.getUTCFullYear() !== y || at.getUTCMonth() !== mo - 1 || at.getUTCDate() !== day) return undefined;
+  if (Number(t[1]) > 23 || Number(t[2]) > 59) return undefined;
+  const p = parts(WALL_CLOCK_DATE, at);
+  return `${p.weekday} ${p.day} ${p.month} ${p.year}, ${t[1]}:${t[2]}`;
+}

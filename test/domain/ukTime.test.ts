@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { londonClock, londonDateTime, londonDay, londonOffsetMinutes, londonParts, londonToInstant, wallClock } from '../../src/domain/ukTime.ts';
+
+// 2026: summer time starts Sunday 29 March at 01:00 UTC (clocks 01:00 -> 02:00) and ends Sunday
+// 25 October at 01:00 UTC (clocks 02:00 -> 01:00).
+const at = (iso: string) => new Date(iso);
+
+describe('UK time across the spring change (29 March 2026, 01:00 UTC)', () => {
+  it('is GMT a second before and BST at the change', () => {
+    expect(londonOffsetMinutes(at('2026-03-29T00:59:59Z'))).toBe(0);
+    expect(londonOffsetMinutes(at('2026-03-29T01:00:00Z'))).toBe(60);
+    expect(londonDateTime('2026-03-29T00:59:00Z')).toBe('29 Mar 2026, 00:59');
+    expect(londonDateTime('2026-03-29T01:00:00Z')).toBe('29 Mar 2026, 02:00');
+    expect(londonClock(at('2026-03-29T01:30:00Z'))).toBe('02:30');
+  });
+
+  it('turns wall-clock times either side into the right instants', () => {
+    expect(londonToInstant('2026-03-29', '00:30')?.toISOString()).toBe('2026-03-29T00:30:00.000Z');
+    expect(londonToInstant('2026-03-29', '02:30')?.toISOString()).toBe('2026-03-29T01:30:00.000Z');
+    expect(londonToInstant('2026-03-28', '23:59')?.toISOString()).toBe('2026-03-28T23:59:00.000Z');
+    expect(londonToInstant('2026-03-30', '09:00')?.toISOString()).toBe('2026-03-30T08:00:00.000Z');
+  });
+});
+
+describe('UK time across the autumn change (25 October 2026, 01:00 UTC)', () => {
+  it('is BST a second before and GMT at the change', () => {
+    expect(londonOffsetMinutes(at('2026-10-25T00:59:59Z'))).toBe(60);
+    expect(londonOffsetMinutes(at('2026-10-25T01:00:00Z'))).toBe(0);
+    expect(londonDateTime('2026-10-25T00:59:00Z')).toBe('25 Oct 2026, 01:59');
+    expect(londonDateTime('2026-10-25T01:00:00Z')).toBe('25 Oct 2026, 01:00');
+    expect(londonParts(at('2026-10-24T23:30:00Z'))).toEqual({ year: '2026', month: '10', day: '25', hour: '00', minute: '30' });
+  });
+
+  it('turns wall-clock times either side into the right instants', () => {
+    expect(londonToInstant('2026-10-25', '00:30')?.toISOString()).toBe('2026-10-24T23:30:00.000Z');
+    expect(londonToInstant('2026-10-25', '03:00')?.toISOString()).toBe('2026-10-25T03:00:00.000Z');
+    expect(londonToInstant('2026-10-24', '12:00')?.toISOString()).toBe('2026-10-24T11:00:00.000Z');
+  });
+});
+
+describe('UK days and wall-clock text', () => {
+  it('puts an instant on its UK calendar day, midnight at 00 (not 24)', () => {
+    expect(londonDay(at('2026-06-30T23:30:00Z'))).toBe('2026-07-01');
+    expect(londonDay(at('2026-12-31T23:30:00Z'))).toBe('2026-12-31');
+    expect(londonParts(at('2026-12-01T00:00:00Z')).hour).toBe('00');
+    expect(londonDateTime('2026-06-30T23:00:00Z')).toBe('1 Jul 2026, 00:00');
+  });
+
+  it('keeps the year, says "unknown date" for nonsense and refuses dates that do not exist', () => {
+    expect(londonDateTime('2027-01-05T09:05:00Z')).toBe('5 Jan 2027, 09:05');
+    expect(londonDateTime('not a date')).toBe('unknown date');
+    expect(londonToInstant('2026-02-30', '09:00')).toBeUndefined();
+    expect(londonToInstant('2026-13-01', '09:00')).toBeUndefined();
+    expect(wallClock('2026-11-03', '14:05')).toBe('Tue 3 Nov 2026, 14:05');
+    expect(wallClock('2026-02-29', '14:05')).toBeUndefined();
+  });
+});
