@@ -23,9 +23,10 @@ import { RETENTION_RULES } from '../policy/retention.ts';
 import { isManager, type PracticeRoles } from '../domain/roles.ts';
 import { parseReference } from '../domain/reference.ts';
 import { sameChannel, sightOf, type Sight } from '../domain/sight.ts';
+import { londonDateTime } from '../domain/ukTime.ts';
 import { logEvent, type Logger } from '../log.ts';
 import { ConflictError, type Stores } from '../store/ports.ts';
-import { INCIDENT_INPUTS, INCIDENT_VERBS } from '../views/verbs.ts';
+import { INCIDENT_INPUTS, INCIDENT_VERBS } from '../contract/cards.ts';
 import type { Notice } from './reporting.ts';
 import { CardUpdates, CLOSED_FOR_REPORTER } from './cardUpdates.ts';
 import type { Asking, IncidentActionRequest, IncidentScreen } from './incidentScreens.ts';
@@ -349,7 +350,7 @@ export class Deciding {
     switch (error.kind) {
       case 'already-decided': {
         const mine = error.decision.by.aadObjectId.toLowerCase() === actor.aadObjectId.toLowerCase();
-        const when = ukTime(error.decision.at);
+        const when = londonDateTime(error.decision.at);
         return screen(incident, {
           notice: { tone: mine ? 'good' : 'attention', text: mine ? `You decided this at ${when}.` : `Already decided by ${error.decision.by.name || 'another decider'} at ${when}.` },
         });
@@ -433,6 +434,3 @@ function list(value: unknown): string[] {
     .filter((s) => s.length > 0);
 }
 
-function ukTime(iso: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
-}

@@ -1,4 +1,5 @@
 import { incidentFromDraft, type Incident } from '../domain/incident.ts';
+import { londonDateTime } from '../domain/ukTime.ts';
 import {
   isStep,
   move,
@@ -14,7 +15,7 @@ import {
   type StepId,
 } from '../domain/report.ts';
 import { ConflictError, type Stored, type Stores } from '../store/ports.ts';
-import { VERBS } from '../views/verbs.ts';
+import { VERBS } from '../contract/cards.ts';
 
 /**
  * The "report a post" use case: the steps of a report, kept in storage between turns, and the
@@ -90,7 +91,7 @@ export class Reporting {
             resumed: true,
             notice: {
               tone: 'default',
-              text: `You have an unfinished report started ${ukDateTime(existing.value.createdAt)}. Carry on below, or press Cancel to discard it.`,
+              text: `You have an unfinished report started ${londonDateTime(existing.value.createdAt)}. Carry on below, or press Cancel to discard it.`,
             },
           };
         }
@@ -315,12 +316,3 @@ function staleCard(): Screen {
   };
 }
 
-function ukDateTime(iso: string): string {
-  return new Intl.DateTimeFormat('en-GB', {
-    timeZone: 'Europe/London',
-    day: 'numeric',
-    month: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-  }).format(new Date(iso));
-}

@@ -5,7 +5,7 @@ import type { Reporter } from '../domain/report.ts';
 import { describeError } from '../log.ts';
 import { BusyError, StorageUnavailableError } from '../store/ports.ts';
 import { evidencePackCard } from '../views/index.ts';
-import { DIGEST_VERBS, REGISTER_VERBS, VERBS } from '../views/verbs.ts';
+import { DIGEST_VERBS, REGISTER_VERBS, VERBS } from '../contract/cards.ts';
 import { rememberChat, registerPage } from './conversations.ts';
 import type { BotDeps } from './deps.ts';
 import { parseCardAction } from './invoke.ts';

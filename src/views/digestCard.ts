@@ -1,6 +1,6 @@
 import { londonDateTime } from './format.ts';
 import { plainText } from './plainText.ts';
-import { DIGEST_VERBS } from './verbs.ts';
+import { DIGEST_VERBS } from '../contract/cards.ts';
 
 /**
  * "N new incidents" for the review channel when more cards are waiting for it than Teams lets one

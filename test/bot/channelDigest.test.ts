@@ -9,7 +9,7 @@ import type { PracticeDirectory } from '../../src/domain/practice.ts';
 import { loadPolicy } from '../../src/policy/load.ts';
 import { createAzureStores } from '../../src/store/azure/index.ts';
 import type { ConversationAddress, Stores } from '../../src/store/ports.ts';
-import { DIGEST_VERBS } from '../../src/views/verbs.ts';
+import { DIGEST_VERBS } from '../../src/contract/cards.ts';
 import { problems, type Json } from '../support/cardChecks.ts';
 import { useAzurite } from '../support/azurite.ts';
 import { action, cardAction, cardOf, channelMention, personalMessage, TeamsDriver, textOfCard, textsOf, type Person } from '../support/teams.ts';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { EmbeddedAzurite } from '../../src/store/embeddedAzurite.ts';
 import { eventually, writePracticesFile } from '../support/botProcess.ts';
 import { FakeConnector } from '../support/connector.ts';
-import { INCIDENT_INPUTS, INCIDENT_VERBS } from '../../src/views/verbs.ts';
+import { INCIDENT_INPUTS, INCIDENT_VERBS } from '../../src/contract/cards.ts';
 import { startRealServer, startStorage, type RealServer } from '../support/realServer.ts';
 import { personalChat, reportThroughCards, TeamsWire, TENANT } from '../support/teamsWire.ts';
 import { BOT_FRAMEWORK_ISSUER, TestTokenIssuer } from '../support/tokenIssuer.ts';

@@ -1,5 +1,4 @@
-import type { ReportFacts } from '../../domain/report.ts';
-import { createHash } from 'node:crypto';
+import { auditContentOf, auditHash, GENESIS_HASH } from '../../domain/auditChain.ts';
 import type { AuditChange, AuditEntry } from '../ports.ts';
 import { getText, key, numberProp, putText, stringProp } from './entities.ts';
 
@@ -9,37 +8,10 @@ import { getText, key, numberProp, putText, stringProp } from './entities.ts';
  * breaks every hash after it.
  */
 
-export const GENESIS_HASH = '0'.repeat(64);
+/** The hashing rule is the domain's (src/domain/auditChain.ts): the verifier checks the same one. */
+export { auditHash, canonicalJson, factsHash, GENESIS_HASH } from '../../domain/auditChain.ts';
 
 export type AuditContent = Omit<AuditEntry, 'previousHash' | 'hash'>;
-
-/** JSON with object keys sorted at every level: the same content always gives the same text. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-function contentOf(entry: AuditContent): AuditContent {
-  return {
-    practiceId: entry.practiceId,
-    reference: entry.reference,
-    sequence: entry.sequence,
-    at: entry.at,
-    actor: { aadObjectId: entry.actor.aadObjectId, name: entry.actor.name },
-    action: entry.action,
-    summary: entry.summary,
-  };
-}
-
-export function auditHash(previousHash: string, content: AuditContent): string {
-  return createHash('sha256').update(previousHash).update(canonicalJson(contentOf(content))).digest('hex');
-}
 
 export function chainEntry(args: {
   practiceId: string;
@@ -58,7 +30,7 @@ export function chainEntry(args: {
     action: args.change.action,
     summary: args.change.summary,
   };
-  return { ...contentOf(content), previousHash: args.previousHash, hash: auditHash(args.previousHash, content) };
+  return { ...auditContentOf(content), previousHash: args.previousHash, hash: auditHash(args.previousHash, content) };
 }
 
 /** The index of the first entry that does not link or does not match its content; -1 when whole. */
@@ -113,7 +85,3 @@ export function fromAuditEntity(practiceId: string, entity: Record<string, unkno
   };
 }
 
-/** The SHA-256 of a report's facts, fixed in its first audit entry. */
-export function factsHash(facts: ReportFacts): string {
-  return createHash('sha256').update(canonicalJson(facts)).digest('hex');
-}
