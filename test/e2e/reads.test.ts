@@ -3,8 +3,8 @@ import { MicrosoftAppCredentials } from 'botframework-connector';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { REFUSAL_LIMIT } from '../../src/app/refusals.ts';
 import type { EmbeddedAzurite } from '../../src/store/embeddedAzurite.ts';
-import type { Stores } from '../../src/store/ports.ts';
 import { INCIDENT_INPUTS, INCIDENT_VERBS } from '../../src/contract/cards.ts';
+import { countingStores } from '../support/authenticatedBot.ts';
 import { eventually, writePracticesFile } from '../support/botProcess.ts';
 import { FakeConnector } from '../support/connector.ts';
 import { LEAK, startRealServer, startStorage, type RealServer } from '../support/realServer.ts';
@@ -51,21 +51,6 @@ const clock = () => new Date(Date.now() + offsetMs);
 const storageCalls: string[] = [];
 let reference = '';
 
-function counted(stores: Stores): Stores {
-  const wrap = <T extends object>(name: string, store: T): T =>
-    new Proxy(store, {
-      get(target, prop, receiver) {
-        const value = Reflect.get(target, prop, receiver);
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => {
-          storageCalls.push(`${name}.${String(prop)}`);
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      },
-    });
-  return Object.fromEntries(Object.entries(stores).map(([name, store]) => [name, wrap(name, store as object)])) as unknown as Stores;
-}
-
 beforeAll(async () => {
   // The bot's own outbound token would come from Entra ID: the one thing stubbed.
   vi.spyOn(MicrosoftAppCredentials.prototype, 'getToken').mockResolvedValue('outbound-token');
@@ -87,7 +72,7 @@ beforeAll(async () => {
     POSTWATCH_PRACTICES_FILE: practices.path,
     POSTWATCH_LINK_SECRET: LINK_SECRET,
   };
-  server = await startRealServer(azurite.connectionString, env, { now: clock, wrapStores: counted });
+  server = await startRealServer(azurite.connectionString, env, { now: clock, wrapStores: countingStores(storageCalls) });
   wire = new TeamsWire(server.url, connector, () => ({ authorization: `Bearer ${issuer.sign(issuer.validClaims(APP_ID, connector.url))}` }));
 
   for (const p of [mary, rita, sam, bob]) expect((await wire.say(p, 'hello')).status).toBe(200);

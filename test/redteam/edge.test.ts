@@ -1,11 +1,9 @@
-import { MicrosoftAppCredentials } from 'botframework-connector';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { EmbeddedAzurite } from '../../src/store/embeddedAzurite.ts';
-import { writePracticesFile } from '../support/botProcess.ts';
-import { FakeConnector } from '../support/connector.ts';
-import { cardInvoke, LEAK, postActivity, startRealServer, startStorage, teamsActivity, type RealServer } from '../support/realServer.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAuthenticatedBot, TEST_APP_ID, type AuthenticatedBot } from '../support/authenticatedBot.ts';
+import type { FakeConnector } from '../support/connector.ts';
+import { cardInvoke, LEAK, postActivity, teamsActivity, type RealServer } from '../support/realServer.ts';
 import { TENANT } from '../support/teamsWire.ts';
-import { BOT_FRAMEWORK_ISSUER, TestTokenIssuer } from '../support/tokenIssuer.ts';
+import type { TestTokenIssuer } from '../support/tokenIssuer.ts';
 
 /**
  * Red team, the request edge after authentication: a sender with a valid token (a compromised or
@@ -13,48 +11,30 @@ import { BOT_FRAMEWORK_ISSUER, TestTokenIssuer } from '../support/tokenIssuer.ts
  * be answered without a stack trace, change nothing it should not, and leave the service up.
  */
 
-const APP_ID = '0b5e4c2a-7d0f-4f43-9d43-2a8f3c0ffee1';
 const TEAM_A = '19:team-millbrook@thread.tacv2';
 const TEAM_B = '19:team-cockhedge@thread.tacv2';
 const mary = { id: '29:mary', aadObjectId: 'aad-mary', name: 'Mary Manager' };
 const bob = { id: '29:bob', aadObjectId: 'aad-bob', name: 'Bob Boss' };
 
-const connector = new FakeConnector();
+let bot: AuthenticatedBot;
+let connector: FakeConnector;
 let issuer: TestTokenIssuer;
-let azurite: EmbeddedAzurite;
-let practices: Awaited<ReturnType<typeof writePracticesFile>>;
 let server: RealServer;
-const token = () => ({ authorization: `Bearer ${issuer.sign(issuer.validClaims(APP_ID, connector.url))}` });
+const token = () => ({ authorization: `Bearer ${issuer.sign(issuer.validClaims(TEST_APP_ID, connector.url))}` });
 
 beforeAll(async () => {
-  vi.spyOn(MicrosoftAppCredentials.prototype, 'getToken').mockResolvedValue('outbound-token');
-  await connector.start();
-  issuer = await new TestTokenIssuer(['msteams']).start();
-  azurite = await startStorage();
-  practices = await writePracticesFile({
-    practices: [
-      { id: 'millbrook', name: 'Millbrook Medical Centre', teamIds: [TEAM_A], staff: [], staffNames: [], managers: [mary.aadObjectId], deputies: [], dataProtectionOfficers: [] },
-      { id: 'cockhedge', name: 'Cockhedge Medical Centre', teamIds: [TEAM_B], staff: [], staffNames: [], managers: [bob.aadObjectId], deputies: [], dataProtectionOfficers: [] },
-    ],
+  bot = await startAuthenticatedBot({
+    practices: {
+      practices: [
+        { id: 'millbrook', name: 'Millbrook Medical Centre', teamIds: [TEAM_A], staff: [], staffNames: [], managers: [mary.aadObjectId], deputies: [], dataProtectionOfficers: [] },
+        { id: 'cockhedge', name: 'Cockhedge Medical Centre', teamIds: [TEAM_B], staff: [], staffNames: [], managers: [bob.aadObjectId], deputies: [], dataProtectionOfficers: [] },
+      ],
+    },
   });
-  server = await startRealServer(azurite.connectionString, {
-    MicrosoftAppId: APP_ID,
-    MicrosoftAppPassword: 'test-password',
-    ToBotFromChannelOpenIdMetadataUrl: issuer.metadataUrl,
-    ToBotFromChannelTokenIssuer: BOT_FRAMEWORK_ISSUER,
-    POSTWATCH_ALLOWED_TENANTS: TENANT,
-    POSTWATCH_PRACTICES_FILE: practices.path,
-  });
+  ({ connector, issuer, server } = bot);
 }, 60_000);
 
-afterAll(async () => {
-  await server?.close();
-  await azurite?.close();
-  await issuer?.stop();
-  await connector.stop();
-  await practices?.remove();
-  vi.restoreAllMocks();
-});
+afterAll(() => bot?.close());
 
 const healthy = async () => (await fetch(`${server.url}/healthz`)).status;
 /** The activity as JSON text with `"nest":"DEEP"` replaced by arrays nested `depth` deep (too deep for JSON.stringify). */

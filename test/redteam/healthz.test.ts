@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmbeddedAzurite } from '../../src/store/embeddedAzurite.ts';
-import type { Stores } from '../../src/store/ports.ts';
+import { countingStores } from '../support/authenticatedBot.ts';
 import { writePracticesFile } from '../support/botProcess.ts';
 import { startRealServer, startStorage, type RealServer } from '../support/realServer.ts';
 
@@ -15,21 +15,6 @@ let practices: Awaited<ReturnType<typeof writePracticesFile>>;
 let server: RealServer;
 const calls: string[] = [];
 
-function counted(stores: Stores): Stores {
-  const wrap = <T extends object>(name: string, store: T): T =>
-    new Proxy(store, {
-      get(target, prop, receiver) {
-        const value = Reflect.get(target, prop, receiver);
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => {
-          calls.push(`${name}.${String(prop)}`);
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      },
-    });
-  return Object.fromEntries(Object.entries(stores).map(([name, store]) => [name, wrap(name, store as object)])) as unknown as Stores;
-}
-
 beforeAll(async () => {
   azurite = await startStorage();
   // Ten practices of five deciders each: a small federation.
@@ -39,7 +24,7 @@ beforeAll(async () => {
       managers: [`aad-m-${i}`, `aad-m2-${i}`], deputies: [`aad-d-${i}`], dataProtectionOfficers: [`aad-dpo-${i}`], safeguardingLeads: [`aad-s-${i}`],
     })),
   });
-  server = await startRealServer(azurite.connectionString, { POSTWATCH_PRACTICES_FILE: practices.path }, { wrapStores: counted });
+  server = await startRealServer(azurite.connectionString, { POSTWATCH_PRACTICES_FILE: practices.path }, { wrapStores: countingStores(calls) });
 }, 60_000);
 
 afterAll(async () => {

@@ -1,13 +1,12 @@
 import { TableClient } from '@azure/data-tables';
-import { MicrosoftAppCredentials } from 'botframework-connector';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { EmbeddedAzurite } from '../../src/store/embeddedAzurite.ts';
-import { eventually, writePracticesFile } from '../support/botProcess.ts';
-import { FakeConnector } from '../support/connector.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INCIDENT_INPUTS, INCIDENT_VERBS } from '../../src/contract/cards.ts';
-import { startRealServer, startStorage, type RealServer } from '../support/realServer.ts';
-import { personalChat, reportThroughCards, TeamsWire, TENANT } from '../support/teamsWire.ts';
-import { BOT_FRAMEWORK_ISSUER, TestTokenIssuer } from '../support/tokenIssuer.ts';
+import type { EmbeddedAzurite } from '../../src/store/embeddedAzurite.ts';
+import { startAuthenticatedBot, type AuthenticatedBot } from '../support/authenticatedBot.ts';
+import { eventually } from '../support/botProcess.ts';
+import type { FakeConnector } from '../support/connector.ts';
+import type { RealServer } from '../support/realServer.ts';
+import { personalChat, reportThroughCards, type TeamsWire } from '../support/teamsWire.ts';
 
 /**
  * Red team, records duties (issue 14 on top of issue 11), over real HTTP: who may hold, export and
@@ -15,7 +14,6 @@ import { BOT_FRAMEWORK_ISSUER, TestTokenIssuer } from '../support/tokenIssuer.ts
  * whether the signed links of each kind work once, for their own kind only.
  */
 
-const APP_ID = '0b5e4c2a-7d0f-4f43-9d43-2a8f3c0ffee1';
 const TEAM_A = '19:team-millbrook@thread.tacv2';
 const TEAM_B = '19:team-cockhedge@thread.tacv2';
 const person = (name: string, full: string) => ({ id: `29:${name}`, aadObjectId: `aad-${name}`, name: full });
@@ -28,48 +26,30 @@ const gina = person('gina', 'Gina Guardian'); // safeguarding lead of Millbrook:
 const CLOSURE = 'Outcome-kept-private: the author apologised to Jo by phone';
 const POST = 'The receptionist Jo at Millbrook shouted at my mum, disgraceful service';
 
-const connector = new FakeConnector();
-let issuer: TestTokenIssuer;
+let bot: AuthenticatedBot;
+let connector: FakeConnector;
 let azurite: EmbeddedAzurite;
-let practices: Awaited<ReturnType<typeof writePracticesFile>>;
 let server: RealServer;
 let wire: TeamsWire;
 let reference = '';
 
 beforeAll(async () => {
-  vi.spyOn(MicrosoftAppCredentials.prototype, 'getToken').mockResolvedValue('outbound-token');
-  await connector.start();
-  issuer = await new TestTokenIssuer(['msteams']).start();
-  azurite = await startStorage();
-  practices = await writePracticesFile({
-    practices: [
-      { id: 'millbrook', name: 'Millbrook Medical Centre', teamIds: [TEAM_A], staff: [rita.aadObjectId, sam.aadObjectId], staffNames: ['Rita Reception'], phone: '01234 567890', managers: [mary.aadObjectId], deputies: [], dataProtectionOfficers: [dora.aadObjectId], safeguardingLeads: [gina.aadObjectId] },
-      { id: 'cockhedge', name: 'Cockhedge Medical Centre', teamIds: [TEAM_B], staff: [], staffNames: [], managers: [bob.aadObjectId], deputies: [], dataProtectionOfficers: [] },
-    ],
+  bot = await startAuthenticatedBot({
+    practices: {
+      practices: [
+        { id: 'millbrook', name: 'Millbrook Medical Centre', teamIds: [TEAM_A], staff: [rita.aadObjectId, sam.aadObjectId], staffNames: ['Rita Reception'], phone: '01234 567890', managers: [mary.aadObjectId], deputies: [], dataProtectionOfficers: [dora.aadObjectId], safeguardingLeads: [gina.aadObjectId] },
+        { id: 'cockhedge', name: 'Cockhedge Medical Centre', teamIds: [TEAM_B], staff: [], staffNames: [], managers: [bob.aadObjectId], deputies: [], dataProtectionOfficers: [] },
+      ],
+    },
+    env: { POSTWATCH_LINK_SECRET: 'a-shared-link-secret-for-every-instance' },
   });
-  server = await startRealServer(azurite.connectionString, {
-    MicrosoftAppId: APP_ID,
-    MicrosoftAppPassword: 'test-password',
-    ToBotFromChannelOpenIdMetadataUrl: issuer.metadataUrl,
-    ToBotFromChannelTokenIssuer: BOT_FRAMEWORK_ISSUER,
-    POSTWATCH_ALLOWED_TENANTS: TENANT,
-    POSTWATCH_PRACTICES_FILE: practices.path,
-    POSTWATCH_LINK_SECRET: 'a-shared-link-secret-for-every-instance',
-  });
-  wire = new TeamsWire(server.url, connector, () => ({ authorization: `Bearer ${issuer.sign(issuer.validClaims(APP_ID, connector.url))}` }));
+  ({ connector, azurite, server, wire } = bot);
   for (const p of [mary, dora, rita, sam, bob, gina]) expect((await wire.say(p, 'hello')).status).toBe(200);
   reference = (await reportThroughCards(wire, connector, rita, { what: { postText: POST, categories: 'personal-attack', namedParties: '', namedColleagues: '' } })).reference;
   await eventually('the incident is routed', async () => (await server.stores.incidents.get('millbrook', reference))?.handling?.grading, 20_000);
 }, 60_000);
 
-afterAll(async () => {
-  await server?.close();
-  await azurite?.close();
-  await issuer?.stop();
-  await connector.stop();
-  await practices?.remove();
-  vi.restoreAllMocks();
-});
+afterAll(() => bot?.close());
 
 const trail = () => server.stores.incidents.auditTrail('millbrook', reference);
 

@@ -1,12 +1,10 @@
-import { MicrosoftAppCredentials } from 'botframework-connector';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { EmbeddedAzurite } from '../../src/store/embeddedAzurite.ts';
-import { eventually, writePracticesFile } from '../support/botProcess.ts';
-import { FakeConnector } from '../support/connector.ts';
-import { startRealServer, startStorage, type RealServer } from '../support/realServer.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAuthenticatedBot, type AuthenticatedBot } from '../support/authenticatedBot.ts';
+import { eventually } from '../support/botProcess.ts';
+import type { FakeConnector } from '../support/connector.ts';
+import type { RealServer } from '../support/realServer.ts';
 import { textOfCard } from '../support/teams.ts';
-import { personalChat, reportThroughCards, TeamsWire, TENANT } from '../support/teamsWire.ts';
-import { BOT_FRAMEWORK_ISSUER, TestTokenIssuer } from '../support/tokenIssuer.ts';
+import { personalChat, reportThroughCards, type TeamsWire } from '../support/teamsWire.ts';
 
 /**
  * Red team, issue 11 part 6 ("someone is really told"), over real HTTP. The only manager's 1:1 chat
@@ -14,47 +12,25 @@ import { BOT_FRAMEWORK_ISSUER, TestTokenIssuer } from '../support/tokenIssuer.ts
  * said someone is at risk. Is she told the truth?
  */
 
-const APP_ID = '0b5e4c2a-7d0f-4f43-9d43-2a8f3c0ffee1';
 const TEAM_A = '19:team-millbrook@thread.tacv2';
 const person = (name: string, full: string) => ({ id: `29:${name}`, aadObjectId: `aad-${name}`, name: full });
 const mary = person('mary', 'Mary Manager');
 const rita = person('rita', 'Rita Reception');
 
-const connector = new FakeConnector();
-let issuer: TestTokenIssuer;
-let azurite: EmbeddedAzurite;
-let practices: Awaited<ReturnType<typeof writePracticesFile>>;
+let bot: AuthenticatedBot;
+let connector: FakeConnector;
 let server: RealServer;
 let wire: TeamsWire;
 
 beforeAll(async () => {
-  vi.spyOn(MicrosoftAppCredentials.prototype, 'getToken').mockResolvedValue('outbound-token');
-  await connector.start();
-  issuer = await new TestTokenIssuer(['msteams']).start();
-  azurite = await startStorage();
-  practices = await writePracticesFile({
-    practices: [{ id: 'millbrook', name: 'Millbrook Medical Centre', teamIds: [TEAM_A], staff: [rita.aadObjectId], staffNames: [], managers: [mary.aadObjectId], deputies: [], dataProtectionOfficers: [] }],
+  bot = await startAuthenticatedBot({
+    practices: { practices: [{ id: 'millbrook', name: 'Millbrook Medical Centre', teamIds: [TEAM_A], staff: [rita.aadObjectId], staffNames: [], managers: [mary.aadObjectId], deputies: [], dataProtectionOfficers: [] }] },
   });
-  server = await startRealServer(azurite.connectionString, {
-    MicrosoftAppId: APP_ID,
-    MicrosoftAppPassword: 'test-password',
-    ToBotFromChannelOpenIdMetadataUrl: issuer.metadataUrl,
-    ToBotFromChannelTokenIssuer: BOT_FRAMEWORK_ISSUER,
-    POSTWATCH_ALLOWED_TENANTS: TENANT,
-    POSTWATCH_PRACTICES_FILE: practices.path,
-  });
-  wire = new TeamsWire(server.url, connector, () => ({ authorization: `Bearer ${issuer.sign(issuer.validClaims(APP_ID, connector.url))}` }));
+  ({ connector, server, wire } = bot);
   for (const p of [mary, rita]) expect((await wire.say(p, 'hello')).status).toBe(200);
 }, 60_000);
 
-afterAll(async () => {
-  await server?.close();
-  await azurite?.close();
-  await issuer?.stop();
-  await connector.stop();
-  await practices?.remove();
-  vi.restoreAllMocks();
-});
+afterAll(() => bot?.close());
 
 describe('red team: a risk alert to a manager whose chat is known but gone', () => {
   it('the reporter who was told "Mary has been alerted" is told the truth once the alert cannot be delivered', async () => {
