@@ -158,6 +158,7 @@ export async function buildEvidencePack(
 
 /** What a verified link says (src/bot/evidenceLinks.ts checked its signature and expiry). */
 export interface VerifiedLink {
+  /** Random, unique to this link: what makes it single use. */
   id: string;
   practiceId: string;
   reference: string;

@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { VerifiedLink } from '../app/evidencePack.ts';
 
 /**
  * Short-lived signed links to an evidence pack. The link names the practice, the incident and the
@@ -9,14 +10,8 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
  */
 export const LINK_MINUTES = 10;
 
-export interface PackLink {
-  /** Random, unique to this link: what makes it single use. */
-  id: string;
-  practiceId: string;
-  reference: string;
-  issuedTo: string;
-  issuedToName?: string;
-  expiresAt: number;
+/** The fields the download use case reads (app/evidencePack.ts), plus what the other kinds carry. */
+export interface PackLink extends VerifiedLink {
   /** What the link downloads: an incident's evidence pack (absent), or the register as CSV for a period. */
   kind?: 'register' | 'subject-access';
   /** register: the period, ISO instants [from, to). */
