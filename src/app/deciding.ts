@@ -25,13 +25,14 @@ import { parseReference } from '../domain/reference.ts';
 import { sameChannel, sightOf, type Sight } from '../domain/sight.ts';
 import { londonDateTime } from '../domain/ukTime.ts';
 import { logEvent, type Logger } from '../log.ts';
-import { ConflictError, type Stores } from '../store/ports.ts';
+import type { Stores } from '../store/ports.ts';
 import { INCIDENT_INPUTS, INCIDENT_VERBS } from '../contract/cards.ts';
 import type { Notice } from './reporting.ts';
 import { CardUpdates, CLOSED_FOR_REPORTER } from './cardUpdates.ts';
 import type { Asking, IncidentActionRequest, IncidentScreen } from './incidentScreens.ts';
 import { NOT_YOURS, RefusalLimiter, refusalNotice, Refusals } from './refusals.ts';
 import { approvalSummary, blockedReplyAudit, defaultReply, replyGuardContext } from './replyGuard.ts';
+import { CONFLICT_ATTEMPTS, retryOnConflict } from './retryOnConflict.ts';
 import { bootstrapRoles } from './routing.ts';
 
 export type { Asking, IncidentActionRequest, IncidentScreen } from './incidentScreens.ts';
@@ -71,7 +72,6 @@ export interface DecidingDeps {
   log?: Logger;
 }
 
-const RETRIES = 3;
 const NOTICE: IncidentScreen = { kind: 'message', text: NOT_YOURS };
 const KNOWN_VERBS: readonly string[] = Object.values(INCIDENT_VERBS);
 
@@ -93,16 +93,12 @@ export class Deciding {
     // Past the limit: the same notice, without reading or writing anything.
     if (this.refusals.limited(request.actor.aadObjectId)) return NOTICE;
     const asking = typeof request.asking === 'function' ? await request.asking() : request.asking;
-    for (let attempt = 0; ; attempt++) {
+    // Someone else changed the incident between our read and our write: look again.
+    return retryOnConflict({ attempts: CONFLICT_ATTEMPTS }, async () => {
       const found = await this.lookUp(request, asking);
       if (!found) return NOTICE;
-      try {
-        return await this.actAs(found.sight, found.incident, found.roles, found.practice, found.policy, request);
-      } catch (error) {
-        // Someone else changed the incident between our read and our write: look again.
-        if (!(error instanceof ConflictError) || attempt >= RETRIES - 1) throw error;
-      }
-    }
+      return this.actAs(found.sight, found.incident, found.roles, found.practice, found.policy, request);
+    });
   }
 
   /**

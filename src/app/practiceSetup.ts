@@ -1,6 +1,7 @@
 import type { Practice } from '../domain/practice.ts';
 import { changeRole, holdsRole, isConfiguredIn, isManager, ROLES, withoutConfigured, type RoleId } from '../domain/roles.ts';
-import { ConflictError, type AuditActor, type ConversationAddress, type Stores } from '../store/ports.ts';
+import type { AuditActor, ConversationAddress, Stores } from '../store/ports.ts';
+import { CONFLICT_ATTEMPTS, retryOnConflict } from './retryOnConflict.ts';
 import { bootstrapRoles } from './routing.ts';
 import { answersRequests } from './subjectAccess.ts';
 
@@ -13,7 +14,8 @@ export class PracticeSetup {
 
   async changeRole(practice: Practice, actor: AuditActor, change: { add: boolean; role: RoleId; person: { aadObjectId: string; name: string } }): Promise<string> {
     const label = ROLES.find((r) => r.id === change.role)!.label;
-    for (let attempt = 0; attempt < 3; attempt++) {
+    // Another manager changed the roles meanwhile: read them again and apply this change on top.
+    return retryOnConflict({ attempts: CONFLICT_ATTEMPTS, message: 'Roles changed too often at once' }, async () => {
       const configured = bootstrapRoles(practice);
       if (!change.add && isConfiguredIn(configured, change.role, change.person.aadObjectId)) {
         return `${change.person.name || 'They'} is ${label} in Postwatch's configuration (POSTWATCH_MANAGERS or the practices file), so cannot be removed in Teams. Ask whoever runs Postwatch to change the configuration.`;
@@ -34,18 +36,13 @@ export class PracticeSetup {
             return 'The practice must keep at least one practice manager.';
         }
       }
-      try {
-        await this.stores.practices.saveRoles(practice.id, withoutConfigured(next.value, configured), current.etag, {
-          actor,
-          action: change.add ? 'role.added' : 'role.removed',
-          summary: `${change.add ? 'Made' : 'Removed'} ${change.person.name || change.person.aadObjectId} ${change.add ? '' : 'as '}${label}.`,
-        });
-        return change.add ? `${change.person.name || 'They'} is now ${label}.` : `${change.person.name || 'They'} is no longer ${label}.`;
-      } catch (error) {
-        if (!(error instanceof ConflictError)) throw error;
-      }
-    }
-    throw new ConflictError('Roles changed too often at once');
+      await this.stores.practices.saveRoles(practice.id, withoutConfigured(next.value, configured), current.etag, {
+        actor,
+        action: change.add ? 'role.added' : 'role.removed',
+        summary: `${change.add ? 'Made' : 'Removed'} ${change.person.name || change.person.aadObjectId} ${change.add ? '' : 'as '}${label}.`,
+      });
+      return change.add ? `${change.person.name || 'They'} is now ${label}.` : `${change.person.name || 'They'} is no longer ${label}.`;
+    });
   }
 
   /** Which help a person gets: deciders (any role), practice managers and the DPO see more. */

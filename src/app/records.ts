@@ -8,6 +8,7 @@ import { seesAsDecider } from '../domain/sight.ts';
 import { ConflictError, type Stores } from '../store/ports.ts';
 import type { Refusals } from './refusals.ts';
 import type { RetentionJob } from './retention.ts';
+import { CONFLICT_ATTEMPTS, retryOnConflict } from './retryOnConflict.ts';
 import { bootstrapRoles } from './routing.ts';
 
 /**
@@ -51,24 +52,20 @@ export class Records {
       else this.refusals.outsider(actor.aadObjectId, { askerPracticeId: practice.id, verb, reference });
       return HOLD_REFUSED;
     }
-    for (let attempt = 0; attempt < 3; attempt++) {
+    // Changed meanwhile by someone else: read it again and apply the hold to what is there now.
+    const busy = () => `${reference} is being changed by someone else just now. Try again in a moment.`;
+    return retryOnConflict({ attempts: CONFLICT_ATTEMPTS, otherwise: busy }, async () => {
       const incident = await this.stores.incidents.get(practice.id, reference);
       if (!incident) return `There is no incident ${reference} at ${practice.name}.`;
       const result = apply(incident, roles);
       if (!result.ok) return holdRefusal(reference, result.error, this.plain);
       const hold = result.value.handling?.legalHold;
       const summary = what === 'placed' ? `Legal hold placed: ${hold?.reason ?? ''}` : `Legal hold lifted (it was placed by ${incident.handling?.legalHold?.by.name || 'a manager'} on ${ukDate(incident.handling?.legalHold?.at ?? '')}: ${incident.handling?.legalHold?.reason ?? ''}).`;
-      try {
-        await this.stores.incidents.update(result.value, { actor, action: what === 'placed' ? 'legal-hold.placed' : 'legal-hold.lifted', summary });
-      } catch (error) {
-        if (error instanceof ConflictError) continue;
-        throw error;
-      }
+      await this.stores.incidents.update(result.value, { actor, action: what === 'placed' ? 'legal-hold.placed' : 'legal-hold.lifted', summary });
       return what === 'placed'
         ? `Legal hold placed on ${reference}: it will not be deleted, whatever its retention date, until a manager writes "incident ${reference} release hold". Recorded in its audit trail.`
         : `Legal hold lifted on ${reference}: it is deleted at the end of its retention period again. Recorded in its audit trail.`;
-    }
-    return `${reference} is being changed by someone else just now. Try again in a moment.`;
+    });
   }
 
   /**

@@ -16,6 +16,7 @@ import {
 } from '../domain/report.ts';
 import { ConflictError, type Stored, type Stores } from '../store/ports.ts';
 import { VERBS } from '../contract/cards.ts';
+import { CONFLICT_ATTEMPTS, retryOnConflict } from './retryOnConflict.ts';
 
 /**
  * The "report a post" use case: the steps of a report, kept in storage between turns, and the
@@ -70,7 +71,6 @@ export interface ActionRequest {
 
 export const MAX_SCREENSHOTS = 20;
 const MY_REPORTS_LIMIT = 20;
-const CONFLICT_RETRIES = 3;
 
 export class Reporting {
   constructor(private readonly deps: ReportingDeps) {}
@@ -78,7 +78,9 @@ export class Reporting {
   /** "report a post": carries on an unfinished report, or starts a new one. */
   async start(practiceId: string, reporter: Reporter): Promise<Screen> {
     const { drafts, incidents } = this.deps.stores;
-    for (let attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
+    // A draft created meanwhile from another device is resumed by the next try.
+    const attempts = { attempts: CONFLICT_ATTEMPTS, message: 'Could not start a report after repeated conflicts' };
+    return retryOnConflict<Screen>(attempts, async () => {
       const existing = await drafts.get(practiceId, reporter.aadObjectId);
       if (existing) {
         // A draft whose submit stored the incident but could not tidy up is finished, not unfinished.
@@ -97,14 +99,9 @@ export class Reporting {
         }
       }
       const draft = newDraft({ id: this.deps.newId(), practiceId, reporter, now: this.deps.now() });
-      try {
-        const stored = await drafts.create(draft);
-        return { kind: 'step', draft: stored.value };
-      } catch (e) {
-        if (!(e instanceof ConflictError)) throw e; // created meanwhile from another device: resume it
-      }
-    }
-    throw new ConflictError('Could not start a report after repeated conflicts');
+      const stored = await drafts.create(draft);
+      return { kind: 'step', draft: stored.value };
+    });
   }
 
   async myReports(practiceId: string, reporter: Reporter): Promise<Screen> {
@@ -116,14 +113,8 @@ export class Reporting {
   async act(request: ActionRequest): Promise<Screen> {
     if (request.verb === VERBS.start) return this.start(request.practiceId, request.reporter);
     if (request.verb === VERBS.myReports) return this.myReports(request.practiceId, request.reporter);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.actOnDraft(request);
-      } catch (e) {
-        // Two presses raced (a double-click, two devices): read again and apply this one on top.
-        if (!(e instanceof ConflictError) || attempt >= CONFLICT_RETRIES - 1) throw e;
-      }
-    }
+    // Two presses raced (a double-click, two devices): read again and apply this one on top.
+    return retryOnConflict({ attempts: CONFLICT_ATTEMPTS }, () => this.actOnDraft(request));
   }
 
   private async actOnDraft(request: ActionRequest): Promise<Screen> {
@@ -279,19 +270,15 @@ export class Reporting {
     for (const file of files) {
       saved.push(await evidence.put({ practiceId, draftId: first.value.id, ...file, receivedAt: now }));
     }
-    for (let attempt = 0; ; attempt++) {
+    return retryOnConflict({ attempts: CONFLICT_ATTEMPTS }, async (attempt) => {
       const current = attempt === 0 ? first : await drafts.get(practiceId, reporter.aadObjectId);
       if (!current || current.value.id !== first.value.id) return { kind: 'no-draft' };
       const known = new Set(current.value.evidence.map((f) => f.sha256));
       const added = saved.filter((f) => !known.has(f.sha256));
       const draft = { ...current.value, evidence: [...current.value.evidence, ...added], updatedAt: now.toISOString() };
-      try {
-        const stored = await drafts.save(draft, current.etag);
-        return { kind: 'saved', draft: stored.value, saved };
-      } catch (e) {
-        if (!(e instanceof ConflictError) || attempt >= CONFLICT_RETRIES - 1) throw e;
-      }
-    }
+      const stored = await drafts.save(draft, current.etag);
+      return { kind: 'saved', draft: stored.value, saved };
+    });
   }
 
   async rememberCard(practiceId: string, reporter: Reporter, draftId: string, cardActivityId: string): Promise<void> {

@@ -8,8 +8,9 @@ import type { ReportDraft } from '../domain/report.ts';
 import type { PracticeRoles } from '../domain/roles.ts';
 import type { Logger } from '../log.ts';
 import { describeError, logEvent } from '../log.ts';
-import { ConflictError, type AuditActor, type NewOutboxItem, type Stores } from '../store/ports.ts';
+import type { AuditActor, NewOutboxItem, Stores } from '../store/ports.ts';
 import type { Reviewers, RiskAlerts } from './reporting.ts';
+import { CONFLICT_ATTEMPTS, retryOnConflict } from './retryOnConflict.ts';
 
 /**
  * Routing: the moment a report is stored it is graded against the practice's policy and its card
@@ -47,7 +48,9 @@ export class Routing implements RiskAlerts {
     const practice = this.deps.practices(practiceId);
     const policy = this.deps.policies.get(practiceId);
     if (!practice || !policy) return undefined;
-    for (let attempt = 0; attempt < 3; attempt++) {
+    // Changed meanwhile (a decision on a fast card, another instance's sweep): grade it again, and
+    // after three lost races leave it to the next sweep.
+    return retryOnConflict({ attempts: CONFLICT_ATTEMPTS, otherwise: () => undefined }, async (attempt) => {
       const incident = attempt === 0 && known?.etag ? known : await this.deps.stores.incidents.get(practiceId, reference);
       if (!incident || handlingOf(incident).routedAt) return incident;
       const key = authorKey(incident.facts);
@@ -63,37 +66,28 @@ export class Routing implements RiskAlerts {
       const routed = first ? { ...graded, handling: { ...graded.handling!, sameAs: first.reference } } : graded;
       const roles = (await this.deps.stores.practices.roles(practiceId, bootstrapRoles(practice))).value;
       const recipients = await this.enqueueCards(routed, roles);
-      try {
-        const stored = await this.deps.stores.incidents.update(routed, {
-          actor: SYSTEM,
-          action: 'incident.routed',
-          summary: `Graded ${grading.severity} (decision within ${grading.decisionTargetHours} h)${first ? `; the same post as ${first.reference}` : ''}; card sent to ${recipients.join(', ') || 'nobody yet: no review channel and no decider has a chat with Postwatch'}.`,
-        });
-        if (first) await this.linkToFirst(practiceId, first.reference, stored);
-        this.deps.queued?.();
-        logEvent(this.deps.log, 'report.stored', { practice: practiceId, reference, severity: grading.severity, cardsQueued: recipients.length });
-        return stored;
-      } catch (error) {
-        if (!(error instanceof ConflictError)) throw error;
-      }
-    }
-    return undefined;
+      const stored = await this.deps.stores.incidents.update(routed, {
+        actor: SYSTEM,
+        action: 'incident.routed',
+        summary: `Graded ${grading.severity} (decision within ${grading.decisionTargetHours} h)${first ? `; the same post as ${first.reference}` : ''}; card sent to ${recipients.join(', ') || 'nobody yet: no review channel and no decider has a chat with Postwatch'}.`,
+      });
+      if (first) await this.linkToFirst(practiceId, first.reference, stored);
+      this.deps.queued?.();
+      logEvent(this.deps.log, 'report.stored', { practice: practiceId, reference, severity: grading.severity, cardsQueued: recipients.length });
+      return stored;
+    });
   }
 
   /** The first incident of a post hears of each re-report ("also reported by …"), on its record. */
   private async linkToFirst(practiceId: string, firstReference: string, again: Incident): Promise<void> {
-    for (let attempt = 0; attempt < 3; attempt++) {
+    // A lost race is read again; after three the link is only missing from the first's record.
+    await retryOnConflict({ attempts: CONFLICT_ATTEMPTS, otherwise: () => undefined }, async () => {
       const first = await this.deps.stores.incidents.get(practiceId, firstReference);
       if (!first) return;
       const linked = withAlsoReported(first, { reference: again.reference, name: again.reporter.name, at: again.reportedAt });
       if (linked === first) return;
-      try {
-        await this.deps.stores.incidents.update(linked, { actor: SYSTEM, action: 'incident.re-reported', summary: `The same post was reported again as ${again.reference}.` });
-        return;
-      } catch (error) {
-        if (!(error instanceof ConflictError)) throw error;
-      }
-    }
+      await this.deps.stores.incidents.update(linked, { actor: SYSTEM, action: 'incident.re-reported', summary: `The same post was reported again as ${again.reference}.` });
+    });
   }
 
   /** Finishes routing that a crash or an outage interrupted. */
