@@ -4,6 +4,7 @@ import { AuditSealJob } from './app/auditSeal.ts';
 import { Deciding } from './app/deciding.ts';
 import { Membership } from './app/membership.ts';
 import { OutboxWorker, type Sender } from './app/outbox.ts';
+import { channelCardTarget, personKey, personTarget } from './app/outboxTargets.ts';
 import { sendRefusedForGood } from './app/undelivered.ts';
 import { PracticeSetup } from './app/practiceSetup.ts';
 import { Register, Summary } from './app/register.ts';
@@ -123,7 +124,7 @@ export function createServices(deps: ServiceDeps): Services {
       if (!chat) return false;
       const until = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit' }).format(expiresAt);
       await stores.outbox.enqueue(
-        [{ practiceId, id: `pack|${reference}|${aad}|${expiresAt.toISOString()}`, kind: 'message', target: `user:${aad.toLowerCase()}`, address: chat, reference, text: `Evidence pack for ${reference}: ${url}\n\nThe link is for you only, works once and stops working at ${until}. Do not forward it: the pack contains personal data.` }],
+        [{ practiceId, id: `pack|${reference}|${personKey(aad)}|${expiresAt.toISOString()}`, kind: 'message', target: personTarget(aad), address: chat, reference, text: `Evidence pack for ${reference}: ${url}\n\nThe link is for you only, works once and stops working at ${until}. Do not forward it: the pack contains personal data.` }],
         now(),
       );
       queued();
@@ -135,7 +136,7 @@ export function createServices(deps: ServiceDeps): Services {
       // by the rule at every update), 'channel|user:' ones as the review channel's read-only card.
       const chat = await stores.practices.userChat(practiceId, aad);
       if (!chat) return false;
-      const target = `${view === 'channel' ? 'channel|' : ''}user:${aad.toLowerCase()}`;
+      const target = view === 'channel' ? channelCardTarget(aad) : personTarget(aad);
       await stores.outbox.enqueue([{ practiceId, id: `${reference}|${target}|card|opened`, kind: 'incident-card', target, address: chat, reference }], now());
       queued();
       return true;

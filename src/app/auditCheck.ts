@@ -5,6 +5,7 @@ import { describeError, logEvent } from '../log.ts';
 import type { ConversationAddress, Stores } from '../store/ports.ts';
 import { checkAgainstSeal, describeSealCheck } from './auditSeal.ts';
 import { describeChainReport, summariseChainReports, verifyAuditChains } from './auditVerify.ts';
+import { personKey, personTarget } from './outboxTargets.ts';
 import { bootstrapRoles } from './routing.ts';
 
 /**
@@ -49,7 +50,7 @@ export class AuditCheck {
             .join('\n\n')}\n\nKeep this message and tell your Data Protection Officer.`;
     const text = `${chains}\n\n${describeSealCheck(sealed)}`;
     await this.stores.outbox.enqueue(
-      [{ practiceId: practice.id, id: `audit-check|${aad}|${startedAt.toISOString()}`, kind: 'message', target: `user:${aad.toLowerCase()}`, address, text }],
+      [{ practiceId: practice.id, id: `audit-check|${personKey(aad)}|${startedAt.toISOString()}`, kind: 'message', target: personTarget(aad), address, text }],
       this.now(),
     );
     this.queued();

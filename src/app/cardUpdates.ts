@@ -1,8 +1,9 @@
 import { decisionSummary, handlingOf } from '../domain/handling.ts';
 import type { Incident } from '../domain/incident.ts';
 import type { Policy } from '../domain/policy/schema.ts';
-import type { NewOutboxItem, Stores } from '../store/ports.ts';
+import type { NewOutboxItem, OutboxItem, Stores } from '../store/ports.ts';
 import { INCIDENT_VERBS } from '../contract/cards.ts';
+import { asQueued, asWritten, personTarget } from './outboxTargets.ts';
 
 /** What the reporter is told when the incident is closed (the outcome may hold private discussion). */
 export const CLOSED_FOR_REPORTER = 'The practice manager has closed this incident. Thank you for reporting it.';
@@ -18,7 +19,7 @@ export class CardUpdates {
     const reporterChat = await this.deps.stores.practices.userChat(incident.practiceId, incident.reporter.aadObjectId);
     const toReporter = (id: string, kind: NewOutboxItem['kind'], textValue?: string) => {
       if (reporterChat) {
-        items.push({ practiceId: incident.practiceId, id: `${incident.reference}|reporter|${id}`, kind, target: `user:${incident.reporter.aadObjectId}`, address: reporterChat, reference: incident.reference, ...(textValue ? { text: textValue } : {}) });
+        items.push({ practiceId: incident.practiceId, id: `${incident.reference}|reporter|${id}`, kind, target: personTarget(incident.reporter.aadObjectId), address: reporterChat, reference: incident.reference, ...(textValue ? { text: textValue } : {}) });
       }
     };
     if (handling.decision && (verb === INCIDENT_VERBS.approveReply || verb === INCIDENT_VERBS.noResponse || verb === INCIDENT_VERBS.chooseActions)) {
@@ -33,29 +34,33 @@ export class CardUpdates {
     if (verb === INCIDENT_VERBS.assign && handling.assignedTo) {
       const chat = await this.deps.stores.practices.userChat(incident.practiceId, handling.assignedTo.aadObjectId);
       if (chat) {
-        items.push({ practiceId: incident.practiceId, id: `${incident.reference}|user:${handling.assignedTo.aadObjectId}|card`, kind: 'incident-card', target: `user:${handling.assignedTo.aadObjectId}`, address: chat, reference: incident.reference });
+        // The same id as the card routing sent a decider: someone assigned who has their card already gets no second one.
+        const target = personTarget(handling.assignedTo.aadObjectId);
+        items.push({ practiceId: incident.practiceId, id: `${incident.reference}|${target}|card`, kind: 'incident-card', target, address: chat, reference: incident.reference });
       }
     }
     // One write for the reporter's news and every card update (the outbox batches a practice's items).
-    await this.deps.stores.outbox.enqueue([...items, ...(await this.cardUpdates(incident))], this.deps.now());
+    // A card delivered before one case rule for people keeps its id (see asQueued).
+    const sent = await this.deps.stores.outbox.sentCards(incident.practiceId, incident.reference);
+    await this.deps.stores.outbox.enqueue([...asQueued(items, sent), ...this.cardUpdates(incident, sent)], this.deps.now());
     this.deps.queued?.();
   }
 
   /** Every delivered copy of the incident's card is redrawn with its current state. */
   async enqueueCardUpdates(incident: Incident): Promise<void> {
-    await this.deps.stores.outbox.enqueue(await this.cardUpdates(incident), this.deps.now());
+    const sent = await this.deps.stores.outbox.sentCards(incident.practiceId, incident.reference);
+    await this.deps.stores.outbox.enqueue(this.cardUpdates(incident, sent), this.deps.now());
   }
 
-  private async cardUpdates(incident: Incident): Promise<NewOutboxItem[]> {
+  private cardUpdates(incident: Incident, sent: readonly OutboxItem[]): NewOutboxItem[] {
     const version = handlingOf(incident).version;
-    const sent = await this.deps.stores.outbox.sentCards(incident.practiceId, incident.reference);
     return sent
       .filter((card) => card.sentActivityId)
       .map((card) => ({
         practiceId: incident.practiceId,
         id: `${card.id}|update|v${version}`,
         kind: 'card-update',
-        target: card.target,
+        target: asWritten(card.target),
         address: card.address,
         reference: incident.reference,
         activityId: card.sentActivityId!,

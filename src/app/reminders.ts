@@ -4,6 +4,7 @@ import type { Practice } from '../domain/practice.ts';
 import type { Logger } from '../log.ts';
 import { describeError } from '../log.ts';
 import type { NewOutboxItem, Stores } from '../store/ports.ts';
+import { personTarget } from './outboxTargets.ts';
 import { bootstrapRoles } from './routing.ts';
 
 /**
@@ -79,9 +80,9 @@ export class Reminders {
         if (!chat) continue;
         items.push({
           practiceId: practice.id,
-          id: `${incident.reference}${REMINDER_ID}${item.subject}|L${item.level}|user:${aad.toLowerCase()}`,
+          id: `${incident.reference}${REMINDER_ID}${item.subject}|L${item.level}|${personTarget(aad)}`,
           kind: 'message',
-          target: `user:${aad.toLowerCase()}`,
+          target: personTarget(aad),
           address: chat,
           reference: incident.reference,
           urgent: item.level === 2,

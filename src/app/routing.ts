@@ -9,6 +9,7 @@ import type { PracticeRoles } from '../domain/roles.ts';
 import type { Logger } from '../log.ts';
 import { describeError, logEvent } from '../log.ts';
 import type { AuditActor, NewOutboxItem, Stores } from '../store/ports.ts';
+import { asQueued, personTarget, REVIEW_CHANNEL } from './outboxTargets.ts';
 import type { Reviewers, RiskAlerts } from './reporting.ts';
 import { CONFLICT_ATTEMPTS, retryOnConflict } from './retryOnConflict.ts';
 
@@ -65,7 +66,7 @@ export class Routing implements RiskAlerts {
       const graded = route(incident, grading, prior, this.deps.now());
       const routed = first ? { ...graded, handling: { ...graded.handling!, sameAs: first.reference } } : graded;
       const roles = (await this.deps.stores.practices.roles(practiceId, bootstrapRoles(practice))).value;
-      const recipients = await this.enqueueCards(routed, roles);
+      const recipients = await this.enqueueCards(routed, roles, !known);
       const stored = await this.deps.stores.incidents.update(routed, {
         actor: SYSTEM,
         action: 'incident.routed',
@@ -104,14 +105,15 @@ export class Routing implements RiskAlerts {
     return routed;
   }
 
-  private async enqueueCards(incident: Incident, roles: PracticeRoles): Promise<string[]> {
+  /** `again`: routing what was stored but left unrouted (a crash, an outage, an upgrade), found by the sweep. */
+  private async enqueueCards(incident: Incident, roles: PracticeRoles, again: boolean): Promise<string[]> {
     const { practices, outbox } = this.deps.stores;
     const urgent = incident.facts.risk.atRisk;
     const items: NewOutboxItem[] = [];
     const recipients: string[] = [];
     const channel = await practices.reviewChannel(incident.practiceId);
     if (channel) {
-      items.push({ practiceId: incident.practiceId, id: `${incident.reference}|channel|card`, kind: 'incident-card', target: 'channel', address: channel, reference: incident.reference, urgent });
+      items.push({ practiceId: incident.practiceId, id: `${incident.reference}|channel|card`, kind: 'incident-card', target: REVIEW_CHANNEL, address: channel, reference: incident.reference, urgent });
       recipients.push('the review channel');
     }
     for (const aad of decidersToNotify(incident, roles)) {
@@ -122,10 +124,12 @@ export class Routing implements RiskAlerts {
       }
       // The reporter was told the managers will review it: if a manager's card cannot arrive, they hear so.
       const toldReporter = roles.managers.some((m) => m.toLowerCase() === aad.toLowerCase()) && incident.reporter.aadObjectId.toLowerCase() !== aad.toLowerCase();
-      items.push({ practiceId: incident.practiceId, id: `${incident.reference}|user:${aad}|card`, kind: 'incident-card', target: `user:${aad}`, address: chat, reference: incident.reference, urgent, ...(toldReporter ? { tellIfUndelivered: incident.reporter.aadObjectId } : {}) });
+      items.push({ practiceId: incident.practiceId, id: `${incident.reference}|${personTarget(aad)}|card`, kind: 'incident-card', target: personTarget(aad), address: chat, reference: incident.reference, urgent, ...(toldReporter ? { tellIfUndelivered: incident.reporter.aadObjectId } : {}) });
       recipients.push(chatName(chat, aad));
     }
-    await outbox.enqueue(items, this.deps.now());
+    // A card queued before the interruption (by an older version, perhaps) keeps its id: sent once.
+    const queued = again ? await outbox.forIncident(incident.practiceId, incident.reference) : [];
+    await outbox.enqueue(asQueued(items, queued), this.deps.now());
     return recipients;
   }
 
@@ -146,9 +150,9 @@ export class Routing implements RiskAlerts {
       alerted.push(personName(chat) ?? 'a practice manager');
       items.push({
         practiceId: draft.practiceId,
-        id: `risk|${draft.id}|user:${aad}`,
+        id: `risk|${draft.id}|${personTarget(aad)}`,
         kind: 'message',
-        target: `user:${aad}`,
+        target: personTarget(aad),
         address: chat,
         urgent: true,
         ...(aad.toLowerCase() !== draft.reporter.aadObjectId.toLowerCase() ? { tellIfUndelivered: draft.reporter.aadObjectId } : {}),

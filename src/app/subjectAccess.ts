@@ -6,6 +6,7 @@ import { ukDate } from '../domain/retention.ts';
 import { isManager, type PracticeRoles } from '../domain/roles.ts';
 import { extractFor, subjectAccessDeadline, SubjectMatcher, type IncidentExtract } from '../domain/subjectAccess.ts';
 import type { NewOutboxItem, RecordsRequest, Stores } from '../store/ports.ts';
+import { personKey, personTarget } from './outboxTargets.ts';
 import { bootstrapRoles } from './routing.ts';
 
 /**
@@ -116,14 +117,14 @@ export class SubjectAccess {
         const level = now.getTime() >= due ? 2 : now.getTime() >= due - 7 * 86_400_000 ? 1 : 0;
         if (level === 0) continue;
         const owners = roles.dataProtectionOfficers.length > 0 ? roles.dataProtectionOfficers : roles.managers;
-        for (const aad of new Set([...owners, ...(level === 2 ? roles.managers : [])].map((a) => a.toLowerCase()))) {
+        for (const aad of new Set([...owners, ...(level === 2 ? roles.managers : [])].map(personKey))) {
           const chat = await this.stores.practices.userChat(practice.id, aad);
           if (!chat) continue;
           items.push({
             practiceId: practice.id,
-            id: `${request.id}|reminder|L${level}|user:${aad}`,
+            id: `${request.id}|reminder|L${level}|${personTarget(aad)}`,
             kind: 'message',
-            target: `user:${aad}`,
+            target: personTarget(aad),
             address: chat,
             urgent: level === 2,
             text:

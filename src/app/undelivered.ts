@@ -1,5 +1,6 @@
 import type { Logger } from '../log.ts';
 import type { OutboxItem, Stores } from '../store/ports.ts';
+import { personOf, personTarget } from './outboxTargets.ts';
 
 /**
  * A send the connector refused for good (403/404: the person removed the app, the chat is gone).
@@ -16,8 +17,8 @@ export interface UndeliveredDeps {
 
 export async function sendRefusedForGood(deps: UndeliveredDeps, item: OutboxItem): Promise<void> {
   // A refused update means that one message is gone, not the chat; channels are not a person's chat.
-  if (item.kind === 'card-update' || !item.target.startsWith('user:')) return;
-  const aad = item.target.slice('user:'.length); 
+  const aad = personOf(item.target);
+  if (item.kind === 'card-update' || aad === undefined) return;
   const conversation = (item.address.reference.conversation as { id?: unknown } | undefined)?.id;
   await deps.stores.practices.markChatNotWorking(item.practiceId, aad, typeof conversation === 'string' ? conversation : undefined);
   if (!item.tellIfUndelivered) return;
@@ -29,7 +30,7 @@ export async function sendRefusedForGood(deps: UndeliveredDeps, item: OutboxItem
   }
   // Deterministic id: an hourly retry that fails again does not tell them twice.
   await deps.stores.outbox.enqueue(
-    [{ practiceId: item.practiceId, id: `${item.id}|undelivered`, kind: 'message', target: `user:${item.tellIfUndelivered.toLowerCase()}`, address: reporterChat, urgent: true, ...(item.reference ? { reference: item.reference } : {}), text: undeliveredNotice(item) }],
+    [{ practiceId: item.practiceId, id: `${item.id}|undelivered`, kind: 'message', target: personTarget(item.tellIfUndelivered), address: reporterChat, urgent: true, ...(item.reference ? { reference: item.reference } : {}), text: undeliveredNotice(item) }],
     deps.now(),
   );
   deps.queued?.();

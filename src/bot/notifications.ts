@@ -1,6 +1,7 @@
 import { audienceOf } from '../app/audience.ts';
 import type { Deciding, IncidentScreen } from '../app/deciding.ts';
 import type { OutgoingMessage, PassReads } from '../app/outbox.ts';
+import { personOf } from '../app/outboxTargets.ts';
 import { bootstrapRoles } from '../app/routing.ts';
 import { handlingOf } from '../domain/handling.ts';
 import type { Practice } from '../domain/practice.ts';
@@ -113,7 +114,8 @@ export class IncidentCards {
     // incident-card and card-update: the channel sees its read-only card (deciders refresh to theirs);
     // a person sees what the one rule gives them (src/domain/sight.ts); 'channel|user:…' is the
     // channel's card opened privately from its digest (compose.ts). Roles are read once per pass.
-    const viewer = item.target.startsWith('user:') ? { aadObjectId: item.target.slice('user:'.length), name: '' } : 'channel';
+    const person = personOf(item.target);
+    const viewer = person !== undefined ? { aadObjectId: person, name: '' } : 'channel';
     const roles = () => reads(`roles|${practice.id}`, async () => (await this.stores.practices.roles(practice.id, bootstrapRoles(practice))).value);
     const screen = await this.deciding.viewOf(incident, viewer, roles);
     return { card: await this.card(screen), ...(item.urgent && item.kind === 'incident-card' ? { text: `URGENT: someone may be at risk (${incident.reference}).` } : {}) };
