@@ -79,8 +79,7 @@ export class Reporting {
   async start(practiceId: string, reporter: Reporter): Promise<Screen> {
     const { drafts, incidents } = this.deps.stores;
     // A draft created meanwhile from another device is resumed by the next try.
-    const attempts = { attempts: CONFLICT_ATTEMPTS, message: 'Could not start a report after repeated conflicts' };
-    return retryOnConflict<Screen>(attempts, async () => {
+    return retryOnConflict<Screen>({ attempts: CONFLICT_ATTEMPTS, message: 'Could not start a report after repeated conflicts' }, async () => {
       const existing = await drafts.get(practiceId, reporter.aadObjectId);
       if (existing) {
         // A draft whose submit stored the incident but could not tidy up is finished, not unfinished.
@@ -270,6 +269,7 @@ export class Reporting {
     for (const file of files) {
       saved.push(await evidence.put({ practiceId, draftId: first.value.id, ...file, receivedAt: now }));
     }
+    // Another press saved the draft meanwhile: add the screenshots to what is there now.
     return retryOnConflict({ attempts: CONFLICT_ATTEMPTS }, async (attempt) => {
       const current = attempt === 0 ? first : await drafts.get(practiceId, reporter.aadObjectId);
       if (!current || current.value.id !== first.value.id) return { kind: 'no-draft' };
