@@ -82,6 +82,8 @@ export class Reminders {
           practiceId: practice.id,
           id: `${incident.reference}${REMINDER_ID}${item.subject}|L${item.level}|${personTarget(aad)}`,
           kind: 'message',
+          // Re-derived every run: once delivered, never again.
+          sendOnce: true,
           target: personTarget(aad),
           address: chat,
           reference: incident.reference,

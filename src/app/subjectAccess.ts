@@ -124,6 +124,8 @@ export class SubjectAccess {
             practiceId: practice.id,
             id: `${request.id}|reminder|L${level}|${personTarget(aad)}`,
             kind: 'message',
+          // Re-derived every run: once delivered, never again.
+          sendOnce: true,
             target: personTarget(aad),
             address: chat,
             urgent: level === 2,

@@ -211,6 +211,11 @@ export interface NewOutboxItem {
   urgent?: boolean;
   /** Who must hear if this can never be delivered (the reporter told "X has been alerted"): an aadObjectId. */
   tellIfUndelivered?: string;
+  /**
+   * At most once, ever: a job that re-derives the same id on every run (a reminder) must not send it
+   * again once delivered, so a delivered item leaves its row behind (text cleared) instead of being removed.
+   */
+  sendOnce?: boolean;
 }
 
 export interface OutboxItem extends NewOutboxItem {

@@ -192,3 +192,25 @@ describe('one person, one target, against the outbox', () => {
     expect(updates.map((i) => [i.id, i.target])).toEqual([[`${old}|update|v${assigned.handling!.version}`, 'user:aad-mary']]);
   });
 });
+
+describe('a reminder is sent once', () => {
+  it('delivered, it is not queued and sent again by the next runs of the job (every minute), nor by another instance', async () => {
+    const { services, connector } = startBot();
+    const incident = await stored();
+    await services.routing.route('millbrook', incident.reference, incident);
+    await services.outbox.deliverDue();
+    later(9 * 3_600_000); // past the 8 hours a personal attack is to be decided in
+    const reminder = () => connector.sent.filter((s) => s.to === mary.id && s.message.text?.includes(incident.reference) && /^Reminder:/.test(s.message.text));
+    const job = () => new Reminders({ stores, practices, now, log: pino({ level: 'silent' }), instanceId: `test-${randomUUID()}` });
+    expect(await job().run()).toBeGreaterThan(0);
+    await services.outbox.deliverDue();
+    expect(reminder()).toHaveLength(1);
+
+    for (let minute = 0; minute < 3; minute++) {
+      later(6 * 60_000); // past the job's lease, so a new holder runs it
+      await job().run();
+      await services.outbox.deliverDue();
+    }
+    expect(reminder()).toHaveLength(1);
+  });
+});

@@ -56,6 +56,7 @@ export class AzureOutboxStore implements OutboxStore {
       activityId: item.activityId ?? '',
       urgent: item.urgent ?? false,
       tellIfUndelivered: item.tellIfUndelivered ?? '',
+      sendOnce: item.sendOnce ?? false,
       status: 'pending',
       attempts: 0,
       createdAt: now.toISOString(),
@@ -101,8 +102,9 @@ export class AzureOutboxStore implements OutboxStore {
   }
 
   async markSent(item: OutboxItem, activityId: string | undefined, now: Date): Promise<void> {
-    // Only delivered incident cards are needed later (to update every copy); anything else is done with.
-    if (item.kind !== 'incident-card') {
+    // Delivered incident cards are needed later (to update every copy) and a send-once item's row
+    // is what stops it being queued again; anything else is done with.
+    if (item.kind !== 'incident-card' && !item.sendOnce) {
       await mapped('Remove delivered notification', async () => {
         try {
           await this.delivery.deleteEntity(key(item.practiceId), key(item.id), { etag: item.etag, abortSignal: deadline() });
@@ -124,6 +126,8 @@ export class AzureOutboxStore implements OutboxStore {
           sentActivityId: activityId ?? '',
           attempts: item.attempts + 1,
           claimedUntil: '',
+          // Nothing of a sent message is needed again: only the fact that it went.
+          ...(item.kind === 'message' ? { text: '' } : {}),
         },
         'Merge',
         { etag: item.etag, abortSignal: deadline() },
@@ -199,6 +203,7 @@ function fromEntity(e: Record<string, unknown> & { partitionKey?: string; rowKey
     ...optional('activityId'),
     urgent: e.urgent === true,
     ...optional('tellIfUndelivered'),
+    ...(e.sendOnce === true ? { sendOnce: true } : {}),
     status: str('status') === 'sent' ? 'sent' : 'pending',
     attempts: typeof e.attempts === 'number' ? e.attempts : 0,
     createdAt: str('createdAt'),
