@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { odata } from '@azure/data-tables';
 import { randomUUID } from 'node:crypto';
 import { RetentionJob, type RetentionItem } from '../src/app/retention.ts';
-import { ukDate } from '../src/domain/retention.ts';
+import { ukDate } from '../src/domain/ukTime.ts';
 import { createLogger } from '../src/log.ts';
 import { RETENTION_RULES } from '../src/policy/retention.ts';
 import { storageNames, tableServiceClient } from '../src/store/azure/clients.ts';

@@ -6,6 +6,7 @@ import type { Practice } from '../domain/practice.ts';
 import { err, ok, type Result } from '../domain/result.ts';
 import { holdsRole, type PracticeRoles } from '../domain/roles.ts';
 import { seesAsDecider } from '../domain/sight.ts';
+import { londonMidnight, ukNumericDateTime } from '../domain/ukTime.ts';
 import { labelOf, PLATFORMS, POST_CATEGORIES } from '../domain/vocabulary.ts';
 import type { Stores } from '../store/ports.ts';
 import { describeClient, type DownloadClient } from './downloadClient.ts';
@@ -68,25 +69,6 @@ function iso(day: { y: number; m: number; d: number }): string {
   return `${day.y}-${String(day.m).padStart(2, '0')}-${String(day.d).padStart(2, '0')}`;
 }
 
-/** Midnight in London on that day (an hour earlier in UTC during British Summer Time). */
-function londonMidnight(y: number, m: number, d: number): Date {
-  const utc = new Date(Date.UTC(y, m - 1, d));
-  const hour = Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', hourCycle: 'h23' }).format(utc));
-  return new Date(utc.getTime() - hour * 3_600_000);
-}
-
-const UK = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-
-/** dd/mm/yyyy hh:mm, London time: what Excel in a UK locale reads as a date. */
-export function ukDateTime(iso: string | undefined): string {
-  if (!iso) return '';
-  const at = new Date(iso);
-  if (Number.isNaN(at.getTime())) return '';
-  const p: Record<string, string> = {};
-  for (const part of UK.formatToParts(at)) if (part.type !== 'literal') p[part.type] = part.value;
-  return `${p.day}/${p.month}/${p.year} ${p.hour}:${p.minute}`;
-}
-
 export const REGISTER_COLUMNS = [
   'Reference',
   'Reported',
@@ -113,16 +95,16 @@ export function registerRow(incident: Incident, now: Date): string[] {
   const withinTarget = !due ? '' : decision ? (Date.parse(decision.at) <= due.getTime() ? 'Yes' : 'No') : now.getTime() > due.getTime() ? 'No (not yet decided)' : 'Not yet decided';
   return [
     incident.reference,
-    ukDateTime(incident.reportedAt),
+    ukNumericDateTime(incident.reportedAt),
     labelOf(PLATFORMS, incident.facts.where.platform),
     incident.facts.what.categories.map((c) => labelOf(POST_CATEGORIES, c)).join('; '),
     h.grading?.severity ?? '',
     labelOf(INCIDENT_STATUSES, incident.status),
     decided,
-    ukDateTime(decision?.at),
+    ukNumericDateTime(decision?.at),
     hours,
     withinTarget,
-    ukDateTime(h.closure?.closedAt),
+    ukNumericDateTime(h.closure?.closedAt),
     h.closure?.outcome ?? '',
   ];
 }

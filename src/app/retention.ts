@@ -1,6 +1,7 @@
 import { handlingOf, type Person } from '../domain/handling.ts';
 import type { Incident } from '../domain/incident.ts';
-import { retentionOf, TOMBSTONE_ACTION, ukDate, type RetentionRules, type RetentionState } from '../domain/retention.ts';
+import { retentionOf, TOMBSTONE_ACTION, type RetentionRules, type RetentionState } from '../domain/retention.ts';
+import { ukDate } from '../domain/ukTime.ts';
 import type { Logger } from '../log.ts';
 import { describeError, logEvent } from '../log.ts';
 import { ConflictError, type AuditChange, type Stores } from '../store/ports.ts';

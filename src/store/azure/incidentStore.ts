@@ -37,7 +37,7 @@ import {
   OPEN_ROWS,
   openRowKey,
   toOpenEntity,
-  londonYear,
+  referenceYear,
   toIncidentEntity,
   type Entity,
 } from './incidentEntity.ts';
@@ -76,7 +76,7 @@ export class AzureIncidentStore implements IncidentStore {
    * answer) or the number was (then it is dropped and another taken).
    */
   private async submitOnce(incident: NewIncident, actor: AuditActor): Promise<SubmitOutcome> {
-    const year = londonYear(incident.reportedAt);
+    const year = referenceYear(incident.reportedAt);
     for (let attempt = 1; ; attempt++) {
       const n = await this.numbers.take(incident.practiceId, year);
       try {
