@@ -118,12 +118,20 @@ export function registerCsv(incidents: readonly Incident[], now: Date): Buffer {
   return Buffer.from(text, 'utf8');
 }
 
+/** What a verified register link names: its own id (single use), when it expires, and the period. */
+export interface ExportLink {
+  id: string;
+  expiresAt: number;
+  from: string;
+  to: string;
+}
+
 export type ExportRequest = { kind: 'denied' } | { kind: 'invalid'; message: string } | { kind: 'allowed'; period: ExportPeriod };
 
 /** The use case: who may export, what goes in the file, and the audit of both steps. */
 export class RegisterExport {
   constructor(
-    private readonly stores: Pick<Stores, 'incidents' | 'practices'>,
+    private readonly stores: Pick<Stores, 'incidents' | 'practices' | 'leases'>,
     private readonly now: () => Date,
   ) {}
 
@@ -136,10 +144,16 @@ export class RegisterExport {
     return { kind: 'allowed', period: period.value };
   }
 
-  /** The file, if the person the link was issued to still decides for the practice. */
-  async download(practice: Practice, person: Person, period: { from: string; to: string }, client: DownloadClient): Promise<{ fileName: string; bytes: Buffer; rows: number } | undefined> {
+  /**
+   * The file, once per link, if the person the link was issued to still decides for the practice.
+   * The link is used up first, like the evidence pack's: a forwarded or leaked link does not keep
+   * serving the register.
+   */
+  async download(practice: Practice, person: Person, link: ExportLink, client: DownloadClient): Promise<{ fileName: string; bytes: Buffer; rows: number } | 'refused' | 'used'> {
+    if (!(await this.stores.leases.useOnce(`register-link|${link.id}`, new Date(link.expiresAt)))) return 'used';
+    const period = { from: link.from, to: link.to };
     const roles = await this.roles(practice);
-    if (!holdsRole(roles, person.aadObjectId)) return undefined;
+    if (!holdsRole(roles, person.aadObjectId)) return 'refused';
     // Each row only for someone who may open that incident as a decider (the DPO: personal data ones).
     const incidents = (await this.stores.incidents.listReportedBetween(practice.id, period.from, period.to)).filter((i) => seesAsDecider(i, roles, practice.id, person.aadObjectId));
     const bytes = registerCsv(incidents, this.now());
