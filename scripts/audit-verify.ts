@@ -7,16 +7,15 @@
  * storage configured, storage unreachable, bad arguments). Read-only: it never writes to storage,
  * and it never starts an emulator of its own (an empty one would verify nothing).
  */
-import { parseArgs } from 'node:util';
 import { checkAgainstSeal, describeSealCheck, SEAL_SHOWN_HEX } from '../src/app/auditSeal.ts';
 import { describeChainReport, summariseChainReports, verifyAuditChains } from '../src/app/auditVerify.ts';
 import { AzureSealStore } from '../src/store/azure/sealStore.ts';
 import type { Stores } from '../src/store/ports.ts';
-import { odata } from '@azure/data-tables';
-import { evidenceContainer, storageNames, tableClient, tableServiceClient } from '../src/store/azure/clients.ts';
+import { evidenceContainer, tableClient } from '../src/store/azure/clients.ts';
 import { AzureEvidenceStore } from '../src/store/azure/evidenceStore.ts';
 import { AzureIncidentStore } from '../src/store/azure/incidentStore.ts';
 import { devConnectionString } from '../src/store/embeddedAzurite.ts';
+import { CANNOT_RUN, commandLine, existingStorage, printable, runScript } from './cli.ts';
 
 const USAGE = `Usage: npm run audit:verify [-- --practice <practiceId>] [-- --evidence] [-- --seal <hex>]
 
@@ -45,64 +44,30 @@ endpoints it logs at start-up with the emulator's well-known development account
 This command does not start an emulator of its own: an empty one would verify nothing.`;
 
 async function main(): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      options: {
-        practice: { type: 'string' },
-        evidence: { type: 'boolean', default: false },
-        seal: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (error) {
-    console.error(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
-    return 2;
-  }
-  if (args.values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const connectionString = process.env.AZURE_STORAGE_CONNECTION_STRING?.trim();
-  if (!connectionString) {
-    console.error(NO_STORAGE);
-    return 2;
-  }
-  const practiceId = args.values.practice?.trim();
-  if (args.values.practice !== undefined && !practiceId) {
+  const args = commandLine({ practice: { type: 'string' }, evidence: { type: 'boolean', default: false }, seal: { type: 'string' } }, USAGE);
+  if (typeof args === 'number') return args;
+  const practiceId = args.practice?.trim();
+  if (args.practice !== undefined && !practiceId) {
     console.error(`--practice needs a practice id.\n\n${USAGE}`);
-    return 2;
+    return CANNOT_RUN;
   }
-  const sealHex = args.values.seal?.trim().replace(/…$/, '').toLowerCase();
+  const sealHex = args.seal?.trim().replace(/…$/, '').toLowerCase();
   if (sealHex !== undefined && !/^[0-9a-f]{16,64}$/.test(sealHex)) {
     console.error(`--seal needs at least the ${SEAL_SHOWN_HEX} hex digits shown on the seal card.\n\n${USAGE}`);
-    return 2;
+    return CANNOT_RUN;
   }
-  const tablePrefix = process.env.POSTWATCH_TABLE_PREFIX?.trim() || 'pw';
-
-  let names;
-  try {
-    names = storageNames(tablePrefix);
-  } catch (error) {
-    console.error(`POSTWATCH_TABLE_PREFIX: ${error instanceof Error ? error.message : String(error)}`);
-    return 2;
-  }
-  // Unlike the bot, create nothing: a mistyped prefix must not leave empty tables behind.
-  if (!(await tableExists(connectionString, names.incidents))) {
-    console.error(`There is no table "${names.incidents}" in that storage account: check POSTWATCH_TABLE_PREFIX (now "${tablePrefix}") and AZURE_STORAGE_CONNECTION_STRING.`);
-    return 2;
-  }
+  const storage = await existingStorage(NO_STORAGE);
+  if (typeof storage === 'number') return storage;
+  const { connectionString, tablePrefix, names } = storage;
   const stores = {
     incidents: new AzureIncidentStore(tableClient(connectionString, names.incidents), () => new Date()),
     evidence: new AzureEvidenceStore(evidenceContainer(connectionString, names.evidenceContainer)),
   };
   const scope = practiceId ? `practice ${printable(practiceId)}` : 'every practice';
-  console.log(`Checking audit chains of ${scope} (tables prefixed "${tablePrefix}")${args.values.evidence ? ', re-hashing evidence files' : ''}…`);
+  console.log(`Checking audit chains of ${scope} (tables prefixed "${tablePrefix}")${args.evidence ? ', re-hashing evidence files' : ''}…`);
   const reports = await verifyAuditChains(stores, {
     ...(practiceId ? { practiceId } : {}),
-    rehashEvidence: args.values.evidence,
+    rehashEvidence: args.evidence,
     onReport: (report) => console.log(printable(describeChainReport(report))),
   });
   const summary = summariseChainReports(reports);
@@ -145,21 +110,4 @@ async function checkSeal(connectionString: string, container: string, stores: Pi
   return check.kind !== 'checked' || check.changes.length > 0;
 }
 
-async function tableExists(connectionString: string, name: string): Promise<boolean> {
-  const tables = tableServiceClient(connectionString).listTables({ queryOptions: { filter: odata`TableName eq ${name}` } });
-  for await (const _ of tables) return true;
-  return false;
-}
-
-/** Stored ids are data: no control characters reach the terminal. */
-function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`Audit verification could not run: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(2);
-  },
-);
+runScript(main, 'Audit verification');

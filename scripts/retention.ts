@@ -6,15 +6,13 @@
  * the bot, so it never runs alongside a bot instance doing the same). Exit code 0 when done, 2
  * when it could not run (no storage configured, unreachable, bad arguments).
  */
-import { parseArgs } from 'node:util';
-import { odata } from '@azure/data-tables';
 import { randomUUID } from 'node:crypto';
 import { RetentionJob, type RetentionItem } from '../src/app/retention.ts';
-import { ukDate } from '../src/domain/retention.ts';
+import { ukDate } from '../src/domain/ukTime.ts';
 import { createLogger } from '../src/log.ts';
 import { RETENTION_RULES } from '../src/policy/retention.ts';
-import { storageNames, tableServiceClient } from '../src/store/azure/clients.ts';
 import { createAzureStores } from '../src/store/azure/index.ts';
+import { commandLine, existingStorage, printable, runScript } from './cli.ts';
 
 const USAGE = `Usage: npm run retention [-- --dry-run] [-- --practice <id>]
 
@@ -26,37 +24,17 @@ Environment:
   POSTWATCH_TABLE_PREFIX           table name prefix (default: pw)`;
 
 async function main(): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({ options: { 'dry-run': { type: 'boolean', default: false }, practice: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } }, strict: true, allowPositionals: false });
-  } catch (error) {
-    console.error(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
-    return 2;
-  }
-  if (args.values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const connectionString = process.env.AZURE_STORAGE_CONNECTION_STRING?.trim();
-  if (!connectionString) {
-    console.error(`AZURE_STORAGE_CONNECTION_STRING is not set: there is no storage to look at.\n\n${USAGE}`);
-    return 2;
-  }
-  const tablePrefix = process.env.POSTWATCH_TABLE_PREFIX?.trim() || 'pw';
-  // Create nothing: a mistyped prefix must not leave empty tables behind.
-  const names = storageNames(tablePrefix);
-  let exists = false;
-  for await (const _ of tableServiceClient(connectionString).listTables({ queryOptions: { filter: odata`TableName eq ${names.incidents}` } })) exists = true;
-  if (!exists) {
-    console.error(`There is no table "${names.incidents}" in that storage account: check POSTWATCH_TABLE_PREFIX (now "${tablePrefix}").`);
-    return 2;
-  }
+  const args = commandLine({ 'dry-run': { type: 'boolean', default: false }, practice: { type: 'string' } }, USAGE);
+  if (typeof args === 'number') return args;
+  const storage = await existingStorage(`AZURE_STORAGE_CONNECTION_STRING is not set: there is no storage to look at.\n\n${USAGE}`);
+  if (typeof storage === 'number') return storage;
+  const { connectionString, tablePrefix } = storage;
   const stores = await createAzureStores(connectionString, { tablePrefix });
   const job = new RetentionJob({ stores, rules: RETENTION_RULES, now: () => new Date(), log: createLogger('warn'), instanceId: `cli-${randomUUID()}` });
-  const plan = await job.plan(args.values.practice?.trim() || undefined);
+  const plan = await job.plan(args.practice?.trim() || undefined);
   console.log(`Retention under the ${RETENTION_RULES.source}.`);
   console.log(plan.length === 0 ? 'No closed incidents.' : plan.map(describe).join('\n'));
-  if (args.values['dry-run']) {
+  if (args['dry-run']) {
     const due = plan.filter((i) => i.retention.state === 'due').length;
     console.log(`\nDry run: ${due} incident${due === 1 ? '' : 's'} would be deleted now; nothing was deleted.`);
     return 0;
@@ -85,15 +63,4 @@ function describe(item: RetentionItem): string {
   }
 }
 
-/** Stored ids are data: no control characters reach the terminal. */
-function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`Retention could not run: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(2);
-  },
-);
+runScript(main, 'Retention');

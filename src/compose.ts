@@ -4,9 +4,9 @@ import { AuditSealJob } from './app/auditSeal.ts';
 import { Deciding } from './app/deciding.ts';
 import { Membership } from './app/membership.ts';
 import { OutboxWorker, type Sender } from './app/outbox.ts';
-import { channelCardTarget, personKey, personTarget } from './app/outboxTargets.ts';
 import { sendRefusedForGood } from './app/undelivered.ts';
 import { PracticeSetup } from './app/practiceSetup.ts';
+import { PrivateDelivery } from './app/privateDelivery.ts';
 import { Register, Summary } from './app/register.ts';
 import { RegisterExport } from './app/registerExport.ts';
 import { Records } from './app/records.ts';
@@ -97,6 +97,7 @@ export function createServices(deps: ServiceDeps): Services {
   const registerExport = new RegisterExport(stores, now);
   const subjectAccess = new SubjectAccess(stores, now, queued);
   const seals = new AuditSealJob({ stores, practices: () => config.practices.practices, now, log, instanceId: randomUUID(), queued });
+  const privately = new PrivateDelivery({ stores, now, queued });
   const links = new EvidenceLinks(config.linkSecret, config.publicUrl ?? 'http://127.0.0.1:3978');
   outbox = new OutboxWorker({
     outbox: stores.outbox,
@@ -119,28 +120,8 @@ export function createServices(deps: ServiceDeps): Services {
     records: new Records(stores, retention, now, plainText, deciding.refusals),
     registerExport,
     subjectAccess,
-    privateLink: async (practiceId, aad, reference, url, expiresAt) => {
-      const chat = await stores.practices.userChat(practiceId, aad);
-      if (!chat) return false;
-      const until = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit' }).format(expiresAt);
-      await stores.outbox.enqueue(
-        [{ practiceId, id: `pack|${reference}|${personKey(aad)}|${expiresAt.toISOString()}`, kind: 'message', target: personTarget(aad), address: chat, reference, text: `Evidence pack for ${reference}: ${url}\n\nThe link is for you only, works once and stops working at ${until}. Do not forward it: the pack contains personal data.` }],
-        now(),
-      );
-      queued();
-      return true;
-    },
-    openPrivately: async (practiceId, aad, reference, view) => {
-      // A line of the channel's digest: that incident's own card, to the presser's 1:1 chat, as
-      // sightOf gave it to them at the press: 'user:' cards are drawn for that person (and again
-      // by the rule at every update), 'channel|user:' ones as the review channel's read-only card.
-      const chat = await stores.practices.userChat(practiceId, aad);
-      if (!chat) return false;
-      const target = view === 'channel' ? channelCardTarget(aad) : personTarget(aad);
-      await stores.outbox.enqueue([{ practiceId, id: `${reference}|${target}|card|opened`, kind: 'incident-card', target, address: chat, reference }], now());
-      queued();
-      return true;
-    },
+    privateLink: (practiceId, aad, reference, url, expiresAt) => privately.evidencePackLink(practiceId, aad, reference, url, expiresAt),
+    openPrivately: (practiceId, aad, reference, view) => privately.incidentCard(practiceId, aad, reference, view),
     now,
     incidentCards,
     chats: stores.practices,

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { z } from 'zod';
 
 /**
  * What /api/messages accepts on the wire, decided from the headers before a byte of the body is
@@ -80,4 +81,49 @@ export function parseJson(bytes: Buffer): { ok: true; value: unknown } | { ok: f
   } catch {
     return { ok: false };
   }
+}
+
+/** A text field botbuilder reads: absent, null or a string. */
+const text = z.string().nullish();
+
+/** Who sent or receives an activity, and the conversation: objects whose ids botbuilder reads as text. */
+const party = z
+  .looseObject({ id: text, name: text, aadObjectId: text, role: text, conversationType: text, tenantId: text })
+  .nullish();
+
+const objects = z.array(z.looseObject({})).nullish();
+
+/**
+ * The parts of an activity botbuilder relies on, each of the type it assumes; anything else passes
+ * as it came (botbuilder and the bot read it as untrusted data). Checked after authentication, on
+ * the parsed JSON, so a malformed activity is the sender's 400 rather than botbuilder's 500.
+ */
+const activityEnvelope = z.looseObject({
+  type: z.string().min(1),
+  serviceUrl: z.string().regex(/^https?:\/\/[^/]/i),
+  channelId: text,
+  id: text,
+  name: text,
+  text,
+  replyToId: text,
+  locale: text,
+  timestamp: text,
+  localTimestamp: text,
+  expiration: text,
+  from: party,
+  recipient: party,
+  conversation: party,
+  channelData: z.looseObject({}).nullish(),
+  attachments: objects,
+  entities: objects,
+  membersAdded: objects,
+  membersRemoved: objects,
+});
+
+/** The first field of the activity that is missing or of the wrong type ("from.id"; "body" for a non-object), if any. */
+export function activityProblem(body: unknown): string | undefined {
+  const parsed = activityEnvelope.safeParse(body);
+  if (parsed.success) return undefined;
+  const path = parsed.error.issues[0]?.path ?? [];
+  return path.length === 0 ? 'body' : path.map(String).join('.');
 }

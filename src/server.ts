@@ -9,13 +9,15 @@ import { bootstrapRoles } from './app/routing.ts';
 import { CachedReadiness, practiceReadiness } from './app/readiness.ts';
 import type { DownloadClient } from './app/downloadClient.ts';
 import { createServices, type DownloadOptions, type Services } from './compose.ts';
-import { practiceById } from './domain/practice.ts';
+import type { Person } from './domain/handling.ts';
+import { practiceById, type Practice } from './domain/practice.ts';
 import { SAY } from './bot/messages.ts';
+import type { EvidenceLinks, LinkKind, PackLink } from './bot/evidenceLinks.ts';
 import { ConnectorPrivateChats, type PrivateChats } from './bot/privateChat.ts';
 import type { Config } from './config.ts';
 import { describeError, type Logger } from './log.ts';
 import type { Stores } from './store/ports.ts';
-import { contentRefusal, looksLikeBearerJwt, parseJson, readBody, type Refusal } from './requestBody.ts';
+import { activityProblem, contentRefusal, looksLikeBearerJwt, parseJson, readBody, type Refusal } from './requestBody.ts';
 
 /** Requests larger than this (real bytes received) are refused before their JSON is parsed. */
 export const MAX_REQUEST_BYTES = 256 * 1024;
@@ -131,100 +133,62 @@ export function createApp(deps: AppDeps): App {
     }
   });
 
-  // Evidence packs: only through a link the bot issued to a decider, checked again on download,
-  // used once (across every instance), and audited with who downloaded it.
-  server.get('/evidence', async (req, res) => {
-    const token = new URL(req.url ?? '', 'http://localhost').searchParams.get('t') ?? '';
-    const link = services.links.verify(token, now());
-    const practice = link ? practiceById(config.practices, link.practiceId) : undefined;
-    if (!link || !practice) {
-      res.send(404, { error: 'This link is not valid or has expired. Ask for a new link from the incident card.' });
-      return;
-    }
-    try {
-      const outcome = await downloadEvidencePack(stores, practice, link, clientOf(req), now);
-      if (outcome.kind === 'not-a-decider') {
-        res.send(403, { error: 'The person this link was issued to no longer decides for this practice.' });
-        return;
-      }
-      if (outcome.kind === 'used') {
-        res.send(410, { error: 'This link has already been used: each link works once. Ask for a new link from the incident card.' });
-        return;
-      }
-      const pack = outcome.pack;
-      res.writeHead(200, {
-        'content-type': EVIDENCE_PACK_CONTENT_TYPE,
-        'content-disposition': `attachment; filename="${pack.fileName}"`,
-        'content-length': pack.bytes.length,
-        'x-content-sha256': pack.sha256,
-        'cache-control': 'no-store',
-      });
-      res.end(pack.bytes);
-    } catch (error) {
-      log.error({ ...describeError(error) }, 'evidence pack failed');
-      if (!res.headersSent) res.send(error instanceof EvidencePackNotFoundError ? 404 : 503, { error: 'The evidence pack could not be prepared. Ask for a new link from the incident card and try again shortly.' });
-    }
+  // Files behind a signed link the bot issued, each checked again on download by a use case that
+  // authorises, uses the link once (across every instance) and audits who downloaded it.
+  const downloads = { links: services.links, practices: config.practices, now, log };
+  serveDownload(server, downloads, {
+    path: '/evidence',
+    kind: 'pack',
+    download: async (practice, link, client) => {
+      const outcome = await downloadEvidencePack(stores, practice, link, client, now);
+      if (outcome.kind !== 'pack') return outcome.kind === 'used' ? 'used' : 'refused';
+      const { fileName, bytes, sha256 } = outcome.pack;
+      return { fileName, bytes, sha256, contentType: EVIDENCE_PACK_CONTENT_TYPE };
+    },
+    failedStatus: (error) => (error instanceof EvidencePackNotFoundError ? 404 : 503),
+    say: {
+      invalid: 'This link is not valid or has expired. Ask for a new link from the incident card.',
+      refused: NO_LONGER_DECIDES,
+      used: 'This link has already been used: each link works once. Ask for a new link from the incident card.',
+      failed: 'The evidence pack could not be prepared. Ask for a new link from the incident card and try again shortly.',
+    },
+    logged: 'evidence pack failed',
   });
 
-  // The register as CSV: the same kind of signed link, for a decider of the practice, checked again.
-  server.get('/export', async (req, res) => {
-    const token = new URL(req.url ?? '', 'http://localhost').searchParams.get('t') ?? '';
-    const link = services.links.verify(token, now(), 'register');
-    const practice = link ? practiceById(config.practices, link.practiceId) : undefined;
-    if (!link || !practice || !link.from || !link.to) {
-      res.send(404, { error: 'This link is not valid or has expired. Ask for a new one with "export register".' });
-      return;
-    }
-    try {
-      // Single use, like the evidence pack's: a forwarded or leaked link does not keep serving the register.
-      if (!(await stores.leases.useOnce(`register-link|${link.id}`, new Date(link.expiresAt)))) {
-        res.send(410, { error: 'This link has already been used: each link works once. Ask for a new one with "export register".' });
-        return;
-      }
-      const file = await services.registerExport.download(practice, { aadObjectId: link.issuedTo, name: link.issuedToName ?? '' }, { from: link.from, to: link.to }, clientOf(req));
-      if (!file) {
-        res.send(403, { error: 'The person this link was issued to no longer decides for this practice.' });
-        return;
-      }
-      res.writeHead(200, {
-        'content-type': 'text/csv; charset=utf-8',
-        'content-disposition': `attachment; filename="${file.fileName}"`,
-        'content-length': file.bytes.length,
-        'cache-control': 'no-store',
-      });
-      res.end(file.bytes);
-    } catch (error) {
-      log.error({ ...describeError(error) }, 'register export failed');
-      if (!res.headersSent) res.send(503, { error: 'The register could not be prepared. Try again shortly.' });
-    }
+  // The register as CSV, for a decider of the practice.
+  serveDownload(server, downloads, {
+    path: '/export',
+    kind: 'register',
+    download: async (practice, link, client) => {
+      if (!link.from || !link.to) return 'invalid';
+      const file = await services.registerExport.download(practice, holderOf(link), { id: link.id, expiresAt: link.expiresAt, from: link.from, to: link.to }, client);
+      return typeof file === 'string' ? file : { fileName: file.fileName, bytes: file.bytes, contentType: 'text/csv; charset=utf-8' };
+    },
+    say: {
+      invalid: 'This link is not valid or has expired. Ask for a new one with "export register".',
+      refused: NO_LONGER_DECIDES,
+      used: 'This link has already been used: each link works once. Ask for a new one with "export register".',
+      failed: 'The register could not be prepared. Try again shortly.',
+    },
+    logged: 'register export failed',
   });
 
-  // A subject access pack: a single-use signed link for a manager or the DPO, checked again.
-  server.get('/subject-access', async (req, res) => {
-    const token = new URL(req.url ?? '', 'http://localhost').searchParams.get('t') ?? '';
-    const link = services.links.verify(token, now(), 'subject-access');
-    const practice = link ? practiceById(config.practices, link.practiceId) : undefined;
-    if (!link || !practice || !link.requestId || !link.nonce) {
-      res.send(404, { error: 'This link is not valid or has expired. Ask for a new one with "subject access".' });
-      return;
-    }
-    try {
-      const pack = await services.subjectAccess.download(practice, { aadObjectId: link.issuedTo, name: link.issuedToName ?? '' }, link.requestId, link.nonce, clientOf(req));
-      if (pack === 'refused' || pack === 'used') {
-        res.send(pack === 'used' ? 410 : 403, { error: pack === 'used' ? 'This link has already been used. Ask for a new one with "subject access".' : 'The person this link was issued to no longer answers requests for this practice.' });
-        return;
-      }
-      res.writeHead(200, {
-        'content-type': 'application/json; charset=utf-8',
-        'content-disposition': `attachment; filename="${pack.fileName}"`,
-        'content-length': pack.bytes.length,
-        'cache-control': 'no-store',
-      });
-      res.end(pack.bytes);
-    } catch (error) {
-      log.error({ ...describeError(error) }, 'subject access pack failed');
-      if (!res.headersSent) res.send(503, { error: 'The pack could not be prepared. Try again shortly.' });
-    }
+  // A subject access pack, for a manager or the DPO.
+  serveDownload(server, downloads, {
+    path: '/subject-access',
+    kind: 'subject-access',
+    download: async (practice, link, client) => {
+      if (!link.requestId || !link.nonce) return 'invalid';
+      const pack = await services.subjectAccess.download(practice, holderOf(link), link.requestId, link.nonce, client);
+      return typeof pack === 'string' ? pack : { fileName: pack.fileName, bytes: pack.bytes, contentType: 'application/json; charset=utf-8' };
+    },
+    say: {
+      invalid: 'This link is not valid or has expired. Ask for a new one with "subject access".',
+      refused: 'The person this link was issued to no longer answers requests for this practice.',
+      used: 'This link has already been used. Ask for a new one with "subject access".',
+      failed: 'The pack could not be prepared. Try again shortly.',
+    },
+    logged: 'subject access pack failed',
   });
 
   // Status on storage alone; each practice's readiness (counts only, no names or ids of people) beside it.
@@ -339,36 +303,67 @@ function lingeringClose(req: restify.Request, res: restify.Response): void {
   req.resume();
 }
 
-/** The first field botbuilder relies on that is missing or of the wrong type, if any. */
-function activityProblem(body: unknown): string | undefined {
-  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  const optional = (v: unknown, ok: (x: unknown) => boolean) => v === undefined || v === null || ok(v);
-  const isString = (v: unknown) => typeof v === 'string';
-  if (!isObject(body)) return 'body';
-  if (typeof body.type !== 'string' || body.type.length === 0) return 'type';
-  if (typeof body.serviceUrl !== 'string' || !/^https?:\/\/[^/]/i.test(body.serviceUrl)) return 'serviceUrl';
-  for (const field of ['channelId', 'id', 'name', 'text', 'replyToId', 'locale', 'timestamp', 'localTimestamp', 'expiration']) {
-    if (!optional(body[field], isString)) return field;
-  }
-  for (const field of ['from', 'recipient', 'conversation']) {
-    const party = body[field];
-    if (!optional(party, isObject)) return field;
-    for (const key of ['id', 'name', 'aadObjectId', 'role', 'conversationType', 'tenantId']) {
-      if (isObject(party) && !optional(party[key], isString)) return `${field}.${key}`;
-    }
-  }
-  if (!optional(body.channelData, isObject)) return 'channelData';
-  for (const field of ['attachments', 'entities', 'membersAdded', 'membersRemoved']) {
-    if (!optional(body[field], (v) => Array.isArray(v) && v.every(isObject))) return field;
-  }
-  return undefined;
-}
-
 /** The Microsoft 365 tenant an activity says it comes from (checked against the allowlist). */
 function tenantOf(body: unknown): string | undefined {
   const activity = body as { channelData?: { tenant?: { id?: unknown } }; conversation?: { tenantId?: unknown } } | undefined;
   const id = activity?.channelData?.tenant?.id ?? activity?.conversation?.tenantId;
   return typeof id === 'string' ? id : undefined;
+}
+
+const NO_LONGER_DECIDES = 'The person this link was issued to no longer decides for this practice.';
+
+/** A file to send, or why there is none: the link lacks what its kind needs, the person may no longer have it, or it was used. */
+type Served = { fileName: string; bytes: Buffer; contentType: string; sha256?: string } | 'invalid' | 'refused' | 'used';
+
+interface DownloadRoute {
+  path: string;
+  kind: LinkKind;
+  /** Called with a genuine, unexpired link of this kind, for a configured practice. */
+  download: (practice: Practice, link: PackLink, client: DownloadClient) => Promise<Served>;
+  /** The status of a download that threw (503 unless said otherwise). */
+  failedStatus?: (error: unknown) => number;
+  say: { invalid: string; refused: string; used: string; failed: string };
+  logged: string;
+}
+
+/**
+ * One shape for every signed-link download: 404 for a link that is not genuine, has expired, is
+ * of another kind or names no practice here; 403 when its holder may no longer have the file; 410
+ * when it was used; the file with no-store; 503 when it could not be prepared (no stack, logged).
+ */
+function serveDownload(
+  server: restify.Server,
+  deps: { links: EvidenceLinks; practices: Config['practices']; now: () => Date; log: Logger },
+  route: DownloadRoute,
+): void {
+  server.get(route.path, async (req, res) => {
+    const token = new URL(req.url ?? '', 'http://localhost').searchParams.get('t') ?? '';
+    const link = deps.links.verify(token, deps.now(), route.kind);
+    const practice = link ? practiceById(deps.practices, link.practiceId) : undefined;
+    try {
+      const served = link && practice ? await route.download(practice, link, clientOf(req)) : 'invalid';
+      if (typeof served === 'string') {
+        res.send(served === 'invalid' ? 404 : served === 'used' ? 410 : 403, { error: route.say[served] });
+        return;
+      }
+      res.writeHead(200, {
+        'content-type': served.contentType,
+        'content-disposition': `attachment; filename="${served.fileName}"`,
+        'content-length': served.bytes.length,
+        ...(served.sha256 ? { 'x-content-sha256': served.sha256 } : {}),
+        'cache-control': 'no-store',
+      });
+      res.end(served.bytes);
+    } catch (error) {
+      deps.log.error({ ...describeError(error) }, route.logged);
+      if (!res.headersSent) res.send(route.failedStatus?.(error) ?? 503, { error: route.say.failed });
+    }
+  });
+}
+
+/** The person a link was issued to, as the use cases audit them. */
+function holderOf(link: PackLink): Person {
+  return { aadObjectId: link.issuedTo, name: link.issuedToName ?? '' };
 }
 
 /** Who is downloading, as the request says (audited with every download through a signed link). */

@@ -6,6 +6,7 @@ import { describeError } from '../log.ts';
 import { canonicalJson } from '../domain/auditChain.ts';
 import { TOMBSTONE_ACTION } from '../domain/retention.ts';
 import type { AuditRecord, AuditSeal, SealedHead, Stores } from '../store/ports.ts';
+import { holdsJobLease, type JobLease } from './jobLease.ts';
 
 /**
  * A witness for the audit trail outside the storage account. Someone who can write to the table
@@ -107,8 +108,7 @@ export interface SealJobDeps {
   queued?: () => void;
 }
 
-const LEASE = 'audit-seal';
-const LEASE_MS = 30 * 60_000;
+const LEASE: JobLease = { name: 'audit-seal', ms: 30 * 60_000 };
 
 /** The daily seal of every practice, under a lease; the channel card is queued once per day. */
 export class AuditSealJob {
@@ -116,7 +116,7 @@ export class AuditSealJob {
 
   async run(): Promise<AuditSeal[]> {
     const now = this.deps.now();
-    if (!(await this.deps.stores.leases.acquire(LEASE, this.deps.instanceId, now, new Date(now.getTime() + LEASE_MS)))) return [];
+    if (!(await holdsJobLease(this.deps.stores.leases, LEASE, this.deps.instanceId, now))) return [];
     const sealed: AuditSeal[] = [];
     for (const practice of this.deps.practices()) {
       try {

@@ -62,6 +62,7 @@ export interface OutboxWorkerDeps {
   render: (item: OutboxItem, pass: PassReads) => Promise<OutgoingMessage | undefined>;
   now: () => Date;
   log: Logger;
+  /** Spreads the retries of a failed send (backoff jitter), in [0, 1): Math.random unless a test fixes it. */
   random?: () => number;
   /** Called when the connector refuses a send for good (403/404): see undelivered.ts. */
   refusedForGood?: (item: OutboxItem) => Promise<void>;

@@ -1,7 +1,8 @@
 import type { Person } from '../domain/handling.ts';
 import type { Incident } from '../domain/incident.ts';
 import type { Practice } from '../domain/practice.ts';
-import { placeHold, releaseHold, ukDate, type HoldError } from '../domain/retention.ts';
+import { placeHold, releaseHold, type HoldError } from '../domain/retention.ts';
+import { ukDate } from '../domain/ukTime.ts';
 import type { Result } from '../domain/result.ts';
 import { holdsRole, isManager } from '../domain/roles.ts';
 import { seesAsDecider } from '../domain/sight.ts';

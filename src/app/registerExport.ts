@@ -6,6 +6,7 @@ import type { Practice } from '../domain/practice.ts';
 import { err, ok, type Result } from '../domain/result.ts';
 import { holdsRole, type PracticeRoles } from '../domain/roles.ts';
 import { seesAsDecider } from '../domain/sight.ts';
+import { londonMidnight, ukNumericDateTime } from '../domain/ukTime.ts';
 import { labelOf, PLATFORMS, POST_CATEGORIES } from '../domain/vocabulary.ts';
 import type { Stores } from '../store/ports.ts';
 import { describeClient, type DownloadClient } from './downloadClient.ts';
@@ -68,25 +69,6 @@ function iso(day: { y: number; m: number; d: number }): string {
   return `${day.y}-${String(day.m).padStart(2, '0')}-${String(day.d).padStart(2, '0')}`;
 }
 
-/** Midnight in London on that day (an hour earlier in UTC during British Summer Time). */
-function londonMidnight(y: number, m: number, d: number): Date {
-  const utc = new Date(Date.UTC(y, m - 1, d));
-  const hour = Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', hourCycle: 'h23' }).format(utc));
-  return new Date(utc.getTime() - hour * 3_600_000);
-}
-
-const UK = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-
-/** dd/mm/yyyy hh:mm, London time: what Excel in a UK locale reads as a date. */
-export function ukDateTime(iso: string | undefined): string {
-  if (!iso) return '';
-  const at = new Date(iso);
-  if (Number.isNaN(at.getTime())) return '';
-  const p: Record<string, string> = {};
-  for (const part of UK.formatToParts(at)) if (part.type !== 'literal') p[part.type] = part.value;
-  return `${p.day}/${p.month}/${p.year} ${p.hour}:${p.minute}`;
-}
-
 export const REGISTER_COLUMNS = [
   'Reference',
   'Reported',
@@ -113,16 +95,16 @@ export function registerRow(incident: Incident, now: Date): string[] {
   const withinTarget = !due ? '' : decision ? (Date.parse(decision.at) <= due.getTime() ? 'Yes' : 'No') : now.getTime() > due.getTime() ? 'No (not yet decided)' : 'Not yet decided';
   return [
     incident.reference,
-    ukDateTime(incident.reportedAt),
+    ukNumericDateTime(incident.reportedAt),
     labelOf(PLATFORMS, incident.facts.where.platform),
     incident.facts.what.categories.map((c) => labelOf(POST_CATEGORIES, c)).join('; '),
     h.grading?.severity ?? '',
     labelOf(INCIDENT_STATUSES, incident.status),
     decided,
-    ukDateTime(decision?.at),
+    ukNumericDateTime(decision?.at),
     hours,
     withinTarget,
-    ukDateTime(h.closure?.closedAt),
+    ukNumericDateTime(h.closure?.closedAt),
     h.closure?.outcome ?? '',
   ];
 }
@@ -136,12 +118,20 @@ export function registerCsv(incidents: readonly Incident[], now: Date): Buffer {
   return Buffer.from(text, 'utf8');
 }
 
+/** What a verified register link names: its own id (single use), when it expires, and the period. */
+export interface ExportLink {
+  id: string;
+  expiresAt: number;
+  from: string;
+  to: string;
+}
+
 export type ExportRequest = { kind: 'denied' } | { kind: 'invalid'; message: string } | { kind: 'allowed'; period: ExportPeriod };
 
 /** The use case: who may export, what goes in the file, and the audit of both steps. */
 export class RegisterExport {
   constructor(
-    private readonly stores: Pick<Stores, 'incidents' | 'practices'>,
+    private readonly stores: Pick<Stores, 'incidents' | 'practices' | 'leases'>,
     private readonly now: () => Date,
   ) {}
 
@@ -154,10 +144,16 @@ export class RegisterExport {
     return { kind: 'allowed', period: period.value };
   }
 
-  /** The file, if the person the link was issued to still decides for the practice. */
-  async download(practice: Practice, person: Person, period: { from: string; to: string }, client: DownloadClient): Promise<{ fileName: string; bytes: Buffer; rows: number } | undefined> {
+  /**
+   * The file, once per link, if the person the link was issued to still decides for the practice.
+   * The link is used up first, like the evidence pack's: a forwarded or leaked link does not keep
+   * serving the register.
+   */
+  async download(practice: Practice, person: Person, link: ExportLink, client: DownloadClient): Promise<{ fileName: string; bytes: Buffer; rows: number } | 'refused' | 'used'> {
+    if (!(await this.stores.leases.useOnce(`register-link|${link.id}`, new Date(link.expiresAt)))) return 'used';
+    const period = { from: link.from, to: link.to };
     const roles = await this.roles(practice);
-    if (!holdsRole(roles, person.aadObjectId)) return undefined;
+    if (!holdsRole(roles, person.aadObjectId)) return 'refused';
     // Each row only for someone who may open that incident as a decider (the DPO: personal data ones).
     const incidents = (await this.stores.incidents.listReportedBetween(practice.id, period.from, period.to)).filter((i) => seesAsDecider(i, roles, practice.id, person.aadObjectId));
     const bytes = registerCsv(incidents, this.now());

@@ -5,6 +5,7 @@ import type { Logger } from '../log.ts';
 import { describeError } from '../log.ts';
 import type { NewOutboxItem, Stores } from '../store/ports.ts';
 import { personTarget } from './outboxTargets.ts';
+import { holdsJobLease, type JobLease } from './jobLease.ts';
 import { bootstrapRoles } from './routing.ts';
 
 /**
@@ -24,8 +25,7 @@ export interface RemindersDeps {
   queued?: () => void;
 }
 
-const LEASE = 'reminders';
-const LEASE_MS = 2 * 60_000;
+const LEASE: JobLease = { name: 'reminders', ms: 2 * 60_000 };
 /** Marks a reminder's outbox id, so its delivery is logged as a reminder sent. */
 const REMINDER_ID = '|reminder|';
 
@@ -50,7 +50,7 @@ export class Reminders {
   /** One run; returns how many reminders were queued (0 if another instance holds the lease). */
   async run(): Promise<number> {
     const now = this.deps.now();
-    if (!(await this.deps.stores.leases.acquire(LEASE, this.deps.instanceId, now, new Date(now.getTime() + LEASE_MS)))) {
+    if (!(await holdsJobLease(this.deps.stores.leases, LEASE, this.deps.instanceId, now))) {
       this.lastRun = { at: now.toISOString(), queued: 0, leaseHeld: false };
       return 0;
     }

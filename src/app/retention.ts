@@ -1,9 +1,11 @@
 import { handlingOf, type Person } from '../domain/handling.ts';
 import type { Incident } from '../domain/incident.ts';
-import { retentionOf, TOMBSTONE_ACTION, ukDate, type RetentionRules, type RetentionState } from '../domain/retention.ts';
+import { retentionOf, TOMBSTONE_ACTION, type RetentionRules, type RetentionState } from '../domain/retention.ts';
+import { ukDate } from '../domain/ukTime.ts';
 import type { Logger } from '../log.ts';
 import { describeError, logEvent } from '../log.ts';
 import { ConflictError, type AuditChange, type Stores } from '../store/ports.ts';
+import { holdsJobLease, type JobLease } from './jobLease.ts';
 
 /**
  * The records duty (DESIGN, hard rules): closed incidents are deleted once the Records Management
@@ -51,8 +53,7 @@ export interface RetentionRun {
   purgedDeliveries: number;
 }
 
-const LEASE = 'retention';
-const LEASE_MS = 30 * 60_000;
+const LEASE: JobLease = { name: 'retention', ms: 30 * 60_000 };
 
 export class RetentionJob {
   constructor(private readonly deps: RetentionDeps) {}
@@ -77,7 +78,7 @@ export class RetentionJob {
     const dryRun = options.dryRun === true;
     const now = this.deps.now();
     const result: RetentionRun = { ran: false, dryRun, due: [], held: [], deleted: [], finished: 0, purgedDeliveries: 0 };
-    if (!dryRun && !(await this.deps.stores.leases.acquire(LEASE, this.deps.instanceId, now, new Date(now.getTime() + LEASE_MS)))) return result;
+    if (!dryRun && !(await holdsJobLease(this.deps.stores.leases, LEASE, this.deps.instanceId, now))) return result;
     result.ran = true;
     if (!dryRun) result.finished = await this.finishInterrupted();
     const plan = await this.plan();

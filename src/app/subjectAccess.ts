@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { describeClient, type DownloadClient } from './downloadClient.ts';
 import type { Person } from '../domain/handling.ts';
 import type { Practice } from '../domain/practice.ts';
-import { ukDate } from '../domain/retention.ts';
+import { ukDate } from '../domain/ukTime.ts';
 import { isManager, type PracticeRoles } from '../domain/roles.ts';
 import { extractFor, subjectAccessDeadline, SubjectMatcher, type IncidentExtract } from '../domain/subjectAccess.ts';
 import type { NewOutboxItem, RecordsRequest, Stores } from '../store/ports.ts';

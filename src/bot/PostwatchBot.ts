@@ -20,7 +20,7 @@ import { cardFor } from './render.ts';
 import { receiveScreenshots } from './screenshotIntake.ts';
 import { screenshotArrival } from './screenshots.ts';
 import { changeRole, learnTeamMembers, useChannel } from './teamSetup.ts';
-import { ukDate } from '../domain/retention.ts';
+import { ukDate } from '../domain/ukTime.ts';
 import { plainText } from '../views/plainText.ts';
 
 export type { BotDeps } from './deps.ts';

@@ -22,8 +22,11 @@ export interface PackLink extends VerifiedLink {
   nonce?: string;
 }
 
+/** What a link downloads: an evidence pack, the register, or a subject access pack. */
+export type LinkKind = NonNullable<PackLink['kind']> | 'pack';
+
 /** Where each kind of link is served (src/server.ts). */
-const PATHS: Record<NonNullable<PackLink['kind']> | 'pack', string> = { pack: '/evidence', register: '/export', 'subject-access': '/subject-access' };
+const PATHS: Record<LinkKind, string> = { pack: '/evidence', register: '/export', 'subject-access': '/subject-access' };
 
 export class EvidenceLinks {
   private readonly secret: Buffer;
@@ -40,7 +43,7 @@ export class EvidenceLinks {
   }
 
   /** The link's contents if it is genuine, unexpired and of the kind served here; otherwise undefined. */
-  verify(token: string, now: Date, kind: NonNullable<PackLink['kind']> | 'pack' = 'pack'): PackLink | undefined {
+  verify(token: string, now: Date, kind: LinkKind = 'pack'): PackLink | undefined {
     const [payload, signature] = token.split('.');
     if (!payload || !signature) return undefined;
     const expected = Buffer.from(this.sign(payload));

@@ -1,3 +1,5 @@
+import { londonClock } from '../domain/ukTime.ts';
+
 /**
  * Everything the bot says in plain chat, in one place so the tone stays the same: short, calm,
  * and never repeating what the post said.
@@ -49,10 +51,10 @@ export const SAY = {
   summaryOnlyForDeciders: 'The summary is for the practice manager, deputy and Data Protection Officer.',
   exportOnlyForDeciders: 'The register export is for the practice manager, deputy and Data Protection Officer.',
   registerExportLink: (practiceName: string, period: string, url: string, expiresAt: Date) =>
-    `The register of ${practiceName} (${period}) as a spreadsheet: ${url}\n\nIt lists each incident's dates, platform, categories, severity, status, decision and outcome, without post text or names. The link is for you only and stops working at ${new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit' }).format(expiresAt)}.`,
+    `The register of ${practiceName} (${period}) as a spreadsheet: ${url}\n\nIt lists each incident's dates, platform, categories, severity, status, decision and outcome, without post text or names. The link is for you only and stops working at ${londonClock(expiresAt)}.`,
   requestsOnlyForManagersAndDpo: 'Subject access and erasure requests are answered by the practice manager or the Data Protection Officer.',
   subjectAccessLink: (id: string, subject: string, dueAt: string, url: string, expiresAt: Date) =>
-    `Subject access request ${id} about "${subject}" is recorded. It must be answered by ${dueAt} (one month, UK GDPR); your Data Protection Officer is reminded a week before.\n\nEverything Postwatch holds about them, across the practice's incidents: ${url}\n\nNothing has been removed: other people's names are marked "third-party" and free text "review", for redaction before anything is disclosed. The link works once, for you only, until ${new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit' }).format(expiresAt)}. When the request is answered, type "subject access answered ${id}".`,
+    `Subject access request ${id} about "${subject}" is recorded. It must be answered by ${dueAt} (one month, UK GDPR); your Data Protection Officer is reminded a week before.\n\nEverything Postwatch holds about them, across the practice's incidents: ${url}\n\nNothing has been removed: other people's names are marked "third-party" and free text "review", for redaction before anything is disclosed. The link works once, for you only, until ${londonClock(expiresAt)}. When the request is answered, type "subject access answered ${id}".`,
   erasureRecorded: (id: string, subject: string, dueAt: string, references: string[]) =>
     [
       `Erasure request ${id} about "${subject}" is recorded; the decision is due by ${dueAt}.`,

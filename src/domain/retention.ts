@@ -116,14 +116,3 @@ export function releaseHold(incident: Incident, roles: PracticeRoles, actor: Per
   const { legalHold: _released, ...rest } = h;
   return ok({ ...incident, handling: { ...rest, version: h.version + 1 } });
 }
-
-const UK_DATE = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'short', year: 'numeric' });
-
-/** An instant as a UK calendar date, e.g. "30 Nov 2026" (records and reports, not cards). */
-export function ukDate(iso: string): string {
-  const at = new Date(iso);
-  if (Number.isNaN(at.getTime())) return 'unknown date';
-  const p: Record<string, string> = {};
-  for (const part of UK_DATE.formatToParts(at)) if (part.type !== 'literal') p[part.type] = part.value;
-  return `${p.day} ${p.month} ${p.year}`;
-}

@@ -28,6 +28,8 @@ const LONDON_SHORT = new Intl.DateTimeFormat('en-GB', {
 
 const LONDON_OFFSET = new Intl.DateTimeFormat('en-GB', { timeZone: ZONE, timeZoneName: 'shortOffset' });
 
+const LONDON_DATE = new Intl.DateTimeFormat('en-GB', { timeZone: ZONE, day: 'numeric', month: 'short', year: 'numeric' });
+
 const WALL_CLOCK_DATE = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
 
 function parts(format: Intl.DateTimeFormat, at: Date): Record<string, string> {
@@ -78,6 +80,39 @@ export function londonDateTime(iso: string): string {
   if (Number.isNaN(at.getTime())) return 'unknown date';
   const p = parts(LONDON_SHORT, at);
   return `${p.day} ${p.month} ${p.year}, ${p.hour}:${p.minute}`;
+}
+
+/** An instant (ISO 8601) as a UK calendar date, e.g. "30 Nov 2026" (records and reports, not cards). */
+export function ukDate(iso: string): string {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return 'unknown date';
+  const p = parts(LONDON_DATE, at);
+  return `${p.day} ${p.month} ${p.year}`;
+}
+
+/** dd/mm/yyyy hh:mm, London time: what Excel in a UK locale reads as a date; '' when there is none. */
+export function ukNumericDateTime(iso: string | undefined): string {
+  if (!iso) return '';
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return '';
+  const p = londonParts(at);
+  return `${p.day}/${p.month}/${p.year} ${p.hour}:${p.minute}`;
+}
+
+/** The UK calendar year of an instant (incident references are numbered per UK year). */
+export function londonYear(at: Date): number {
+  return Number(londonParts(at).year);
+}
+
+/**
+ * Midnight in London at the start of a day (an hour earlier in UTC during British Summer Time).
+ * A day past the month's end rolls over as Date.UTC does (31 March + 1 is 1 April), so "the day
+ * after" needs no calendar of its own. The clocks change at 01:00 UTC, so the offset at UTC
+ * midnight is the offset at London midnight.
+ */
+export function londonMidnight(year: number, month: number, day: number): Date {
+  const utc = Date.UTC(year, month - 1, day);
+  return new Date(utc - londonOffsetMinutes(new Date(utc)) * 60_000);
 }
 
 /** An instant as London clock time, "14:05". */

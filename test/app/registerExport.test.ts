@@ -188,6 +188,63 @@ describe('the subject access link', () => {
   });
 });
 
+describe('every signed-link download answers in one shape', () => {
+  const local = (url: string) => url.replace(/^https?:\/\/[^/]+/, base);
+
+  it('sends each file as an attachment, never cached, its length exact; only the evidence pack carries its SHA-256', async () => {
+    const one = await incident('2026-09-01T09:00:00.000Z', 'Shape', false);
+    const recorded = await app.services.subjectAccess.request(practice(), manager, 'Rita Reception');
+    if (recorded.kind !== 'recorded') throw new Error('not recorded');
+    const links = {
+      evidence: app.services.links.issue({ practiceId, reference: one.reference, issuedTo: manager.aadObjectId, issuedToName: manager.name }, clock),
+      register: app.services.links.issue({ practiceId, reference: '', issuedTo: manager.aadObjectId, kind: 'register', from: '2026-01-01T00:00:00.000Z', to: '2027-01-01T00:00:00.000Z' }, clock),
+      sar: app.services.links.issue({ practiceId, reference: '', issuedTo: manager.aadObjectId, kind: 'subject-access', requestId: recorded.request.id, nonce: recorded.nonce }, clock),
+    };
+    const expected = {
+      evidence: { type: 'application/zip', name: `${one.reference}-evidence.zip`, sha: true },
+      register: { type: 'text/csv; charset=utf-8', name: `register-${practiceId}-2026-01-01-to-2027-01-01.csv`, sha: false },
+      sar: { type: 'application/json; charset=utf-8', name: `${recorded.request.id}.json`, sha: false },
+    };
+    for (const [kind, link] of Object.entries(links) as Array<[keyof typeof links, { url: string }]>) {
+      const response = await fetch(local(link.url));
+      expect(response.status, kind).toBe(200);
+      const bytes = Buffer.from(await response.arrayBuffer());
+      expect(response.headers.get('content-type'), kind).toBe(expected[kind].type);
+      expect(response.headers.get('content-disposition'), kind).toBe(`attachment; filename="${expected[kind].name}"`);
+      expect(response.headers.get('content-length'), kind).toBe(String(bytes.length));
+      expect(response.headers.get('cache-control'), kind).toBe('no-store');
+      expect(response.headers.get('x-content-sha256') !== null, kind).toBe(expected[kind].sha);
+      // Used once: the second answer is 410 with a sentence, and none of the file.
+      const again = await fetch(local(link.url));
+      expect(again.status, kind).toBe(410);
+      const body = (await again.json()) as { error: string };
+      expect(body.error, kind).toMatch(/already been used/);
+      expect(JSON.stringify(body), kind).not.toMatch(/PW-\d|SAR-|Rita/);
+    }
+  });
+
+  it('answers 404 with the same sentence for a link that names no practice here or lacks what its kind needs, and reads nothing for it', async () => {
+    const auditBefore = (await stores.practices.practiceAudit(practiceId)).length;
+    const elsewhere = app.services.links.issue({ practiceId: 'not-configured', reference: '', issuedTo: manager.aadObjectId, kind: 'register', from: '2026-01-01T00:00:00.000Z', to: '2027-01-01T00:00:00.000Z' }, clock);
+    const noPeriod = app.services.links.issue({ practiceId, reference: '', issuedTo: manager.aadObjectId, kind: 'register' }, clock);
+    const noRequest = app.services.links.issue({ practiceId, reference: '', issuedTo: manager.aadObjectId, kind: 'subject-access' }, clock);
+    for (const [url, says] of [
+      [elsewhere.url, 'export register'],
+      [noPeriod.url, 'export register'],
+      [noRequest.url, 'subject access'],
+    ] as const) {
+      const response = await fetch(local(url));
+      expect(response.status, url).toBe(404);
+      expect(response.headers.get('content-disposition')).toBeNull();
+      expect(((await response.json()) as { error: string }).error).toBe(`This link is not valid or has expired. Ask for a new one with "${says}".`);
+    }
+    // Nothing was downloaded or audited for them, and the register link without a period was not used up.
+    expect((await stores.practices.practiceAudit(practiceId)).length).toBe(auditBefore);
+    const noPeriodId = (JSON.parse(Buffer.from(new URL(noPeriod.url).searchParams.get('t')!.split('.')[0]!, 'base64url').toString()) as { id: string }).id;
+    expect(await stores.leases.useOnce(`register-link|${noPeriodId}`, new Date(clock.getTime() + 60_000))).toBe(true);
+  });
+});
+
 function practice() {
   return { id: practiceId, name: practiceName, teamIds: [], staff: [], staffNames: [], managers: [manager.aadObjectId], deputies: [], dataProtectionOfficers: [] };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { londonClock, londonDateTime, londonDay, londonOffsetMinutes, londonParts, londonToInstant, wallClock } from '../../src/domain/ukTime.ts';
+import { londonClock, londonDateTime, londonDay, londonMidnight, londonOffsetMinutes, londonParts, londonToInstant, londonYear, ukDate, ukNumericDateTime, wallClock } from '../../src/domain/ukTime.ts';
 
 // 2026: summer time starts Sunday 29 March at 01:00 UTC (clocks 01:00 -> 02:00) and ends Sunday
 // 25 October at 01:00 UTC (clocks 02:00 -> 01:00).
@@ -53,5 +53,47 @@ describe('UK days and wall-clock text', () => {
     expect(londonToInstant('2026-13-01', '09:00')).toBeUndefined();
     expect(wallClock('2026-11-03', '14:05')).toBe('Tue 3 Nov 2026, 14:05');
     expect(wallClock('2026-02-29', '14:05')).toBeUndefined();
+  });
+});
+
+describe('UK dates for records, spreadsheets, references and periods, across both 2026 changes', () => {
+  it('dates an instant by the UK calendar: the hour after UTC midnight in summer is the next UK day', () => {
+    expect(ukDate('2026-03-28T23:30:00Z')).toBe('28 Mar 2026');
+    expect(ukDate('2026-03-29T23:30:00Z')).toBe('30 Mar 2026');
+    expect(ukDate('2026-10-24T23:30:00Z')).toBe('25 Oct 2026');
+    expect(ukDate('2026-10-25T23:30:00Z')).toBe('25 Oct 2026');
+    expect(ukDate('')).toBe('unknown date');
+  });
+
+  it('writes dd/mm/yyyy hh:mm in London time, empty for a missing or invalid instant', () => {
+    expect(ukNumericDateTime('2026-03-29T00:59:00Z')).toBe('29/03/2026 00:59');
+    expect(ukNumericDateTime('2026-03-29T01:00:00Z')).toBe('29/03/2026 02:00');
+    expect(ukNumericDateTime('2026-10-25T00:59:00Z')).toBe('25/10/2026 01:59');
+    expect(ukNumericDateTime('2026-10-25T01:00:00Z')).toBe('25/10/2026 01:00');
+    expect(ukNumericDateTime('2026-06-30T23:05:00Z')).toBe('01/07/2026 00:05');
+    expect(ukNumericDateTime(undefined)).toBe('');
+    expect(ukNumericDateTime('not a date')).toBe('');
+  });
+
+  it('gives clock times either side of each change', () => {
+    expect(londonClock(at('2026-03-29T00:59:00Z'))).toBe('00:59');
+    expect(londonClock(at('2026-10-25T00:59:00Z'))).toBe('01:59');
+    expect(londonClock(at('2026-10-25T01:00:00Z'))).toBe('01:00');
+    expect(londonClock(at('2026-07-01T23:10:00Z'))).toBe('00:10');
+  });
+
+  it('numbers by the UK year: New Year in London is New Year in UTC (GMT in winter)', () => {
+    expect(londonYear(at('2026-12-31T23:59:59Z'))).toBe(2026);
+    expect(londonYear(at('2027-01-01T00:00:00Z'))).toBe(2027);
+    expect(londonYear(at('2026-03-29T01:00:00Z'))).toBe(2026);
+  });
+
+  it('starts a UK day at London midnight on and around both changes, rolling over month ends', () => {
+    expect(londonMidnight(2026, 3, 29).toISOString()).toBe('2026-03-29T00:00:00.000Z');
+    expect(londonMidnight(2026, 3, 30).toISOString()).toBe('2026-03-29T23:00:00.000Z');
+    expect(londonMidnight(2026, 10, 25).toISOString()).toBe('2026-10-24T23:00:00.000Z');
+    expect(londonMidnight(2026, 10, 26).toISOString()).toBe('2026-10-26T00:00:00.000Z');
+    expect(londonMidnight(2026, 3, 32).toISOString()).toBe('2026-03-31T23:00:00.000Z');
+    expect(londonMidnight(2027, 1, 1).toISOString()).toBe('2027-01-01T00:00:00.000Z');
   });
 });

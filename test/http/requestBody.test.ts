@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contentRefusal, looksLikeBearerJwt, parseJson } from '../../src/requestBody.ts';
+import { activityProblem, contentRefusal, looksLikeBearerJwt, parseJson } from '../../src/requestBody.ts';
 
 /** What /api/messages decides from the headers alone, before a byte of the body is read. */
 
@@ -46,4 +46,31 @@ describe('JSON', () => {
     expect(parseJson(Buffer.from('{"type":'))).toEqual({ ok: false });
     expect(parseJson(Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x7d]))).toEqual({ ok: false });
   });
+});
+
+describe('the activity envelope (checked after authentication, before botbuilder)', () => {
+  const ok = { type: 'message', serviceUrl: 'https://smba.trafficmanager.net/emea/' };
+
+  it('accepts what Teams sends, with nulls for absent fields and fields botbuilder does not read', () => {
+    expect(activityProblem(ok)).toBeUndefined();
+    expect(activityProblem({ ...ok, text: null, from: null, attachments: [{}], channelData: { tenant: { id: 't' } }, extra: 5 })).toBeUndefined();
+    expect(activityProblem({ ...ok, from: { id: '29:a', aadObjectId: 'aad', other: 3 }, conversation: { id: 'c', tenantId: 't' } })).toBeUndefined();
+  });
+
+  it.each([
+    ['not an object', null, 'body'],
+    ['an array', [ok], 'body'],
+    ['text', 'message', 'body'],
+    ['no type', { serviceUrl: ok.serviceUrl }, 'type'],
+    ['an empty type', { ...ok, type: '' }, 'type'],
+    ['no service URL', { type: 'message' }, 'serviceUrl'],
+    ['a service URL that is not http(s)', { ...ok, serviceUrl: 'file:///etc/passwd' }, 'serviceUrl'],
+    ['a number for text', { ...ok, text: 42 }, 'text'],
+    ['an array for from', { ...ok, from: [] }, 'from'],
+    ['a number for from.id', { ...ok, from: { id: 1 } }, 'from.id'],
+    ['an object for conversation.tenantId', { ...ok, conversation: { id: 'c', tenantId: {} } }, 'conversation.tenantId'],
+    ['an array for channelData', { ...ok, channelData: [] }, 'channelData'],
+    ['an attachment that is not an object', { ...ok, attachments: [null] }, 'attachments.0'],
+    ['entities that are not a list', { ...ok, entities: {} }, 'entities'],
+  ])('refuses %s, naming the field', (_why, body, field) => expect(activityProblem(body)).toBe(field));
 });

@@ -3,6 +3,7 @@ import { authorKey, INCIDENT_STATUSES, type Incident, type IncidentStatus } from
 import { postKeyOf } from '../../domain/rereport.ts';
 import { decisionDue } from '../../domain/handling.ts';
 import type { ReportFacts } from '../../domain/report.ts';
+import { londonYear } from '../../domain/ukTime.ts';
 import { getJson, key, numberProp, putJson, stringProp } from './entities.ts';
 
 /**
@@ -150,10 +151,9 @@ function statusOf(value: string): IncidentStatus {
   return known.id;
 }
 
-/** The Europe/London calendar year of an instant: references are numbered per UK year. */
-export function londonYear(instant: string): number {
-  const at = new Date(instant);
+/** The UK year an incident's reference is numbered in; a reportedAt that is no instant is refused, not numbered. */
+export function referenceYear(reportedAt: string): number {
+  const at = new Date(reportedAt);
   if (Number.isNaN(at.getTime())) throw new Error('reportedAt is not a valid instant.');
-  const year = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', year: 'numeric' }).format(at);
-  return Number(year);
+  return londonYear(at);
 }

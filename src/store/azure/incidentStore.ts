@@ -1,5 +1,4 @@
-import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
-import type { Handling } from '../../domain/handling.ts';
+import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { Incident, NewIncident } from '../../domain/incident.ts';
 import type { ReportFacts } from '../../domain/report.ts';
 import { formatReference } from '../../domain/reference.ts';
@@ -23,21 +22,20 @@ import { chainEntry, factsHash, GENESIS_HASH, toAuditEntity } from './auditChain
 import { auditRecords, auditTrail } from './auditTrails.ts';
 import { countRefusal } from './refusalRows.ts';
 import { deadline } from './clients.ts';
-import { etagOf, getJson, key, stringProp, unkey } from './entities.ts';
+import { etagOf, key, stringProp } from './entities.ts';
 import { isConflict, isNotFound, mapped, toStoreError } from './errors.ts';
 import { AuditHeads, versionOf } from './auditHeads.ts';
 import { countKeysOfIncident, IncidentCounts, indexRows } from './incidentCounts.ts';
+import * as lists from './incidentLists.ts';
 import { ReferenceNumbers } from './referenceNumbers.ts';
 import {
   auditHeadOf,
   draftMarkerRowKey,
   fromIncidentEntity,
-  INCIDENT_ROWS,
   incidentRowKey,
-  OPEN_ROWS,
   openRowKey,
   toOpenEntity,
-  londonYear,
+  referenceYear,
   toIncidentEntity,
   type Entity,
 } from './incidentEntity.ts';
@@ -76,7 +74,7 @@ export class AzureIncidentStore implements IncidentStore {
    * answer) or the number was (then it is dropped and another taken).
    */
   private async submitOnce(incident: NewIncident, actor: AuditActor): Promise<SubmitOutcome> {
-    const year = londonYear(incident.reportedAt);
+    const year = referenceYear(incident.reportedAt);
     for (let attempt = 1; ; attempt++) {
       const n = await this.numbers.take(incident.practiceId, year);
       try {
@@ -174,19 +172,8 @@ export class AzureIncidentStore implements IncidentStore {
     return marker && this.get(practiceId, stringProp(marker, 'reference'));
   }
 
-  async listByReporter(practiceId: string, reporterAadObjectId: string, limit: number): Promise<Incident[]> {
-    if (limit <= 0) return [];
-    const filter = odata`PartitionKey eq ${key(practiceId)} and RowKey ge ${INCIDENT_ROWS.from} and RowKey lt ${INCIDENT_ROWS.to} and reporterAadObjectId eq ${reporterAadObjectId}`;
-    const incidents = await mapped('List reports', async () => {
-      const found: Incident[] = [];
-      for await (const entity of this.table.listEntities({ queryOptions: { filter }, abortSignal: deadline() })) {
-        found.push(fromIncidentEntity(practiceId, entity, etagOf(entity)));
-      }
-      return found;
-    });
-    return incidents
-      .sort((a, b) => compareDesc(a.reportedAt, b.reportedAt) || compareDesc(a.reference, b.reference))
-      .slice(0, limit);
+  listByReporter(practiceId: string, reporterAadObjectId: string, limit: number): Promise<Incident[]> {
+    return lists.listByReporter(this.table, practiceId, reporterAadObjectId, limit);
   }
 
   /**
@@ -275,80 +262,28 @@ export class AzureIncidentStore implements IncidentStore {
     return this.counts.months(practiceId, fromMonth);
   }
 
-  async listUnrouted(limit: number): Promise<Incident[]> {
-    // A housekeeping sweep across practices: incidents whose routing did not finish (a crash, an outage).
-    const filter = odata`RowKey ge ${INCIDENT_ROWS.from} and RowKey lt ${INCIDENT_ROWS.to} and routed eq false`;
-    return mapped('List unrouted incidents', async () => {
-      const found: Incident[] = [];
-      for await (const entity of this.table.listEntities({ queryOptions: { filter }, abortSignal: deadline() })) {
-        found.push(fromIncidentEntity(unkey(entity.partitionKey ?? ''), entity, entity.etag ?? ''));
-        if (found.length >= limit) break;
-      }
-      return found;
-    });
+  listUnrouted(limit: number): Promise<Incident[]> {
+    return lists.listUnrouted(this.table, limit);
   }
 
-  async listOpen(practiceId: string): Promise<OpenIncident[]> {
-    const filter = odata`PartitionKey eq ${key(practiceId)} and RowKey ge ${OPEN_ROWS.from} and RowKey lt ${OPEN_ROWS.to}`;
-    return mapped('List open incidents', async () => {
-      const found: OpenIncident[] = [];
-      for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter }, abortSignal: deadline(30_000) })) {
-        const handling = getJson<Handling>(e, 'handling');
-        found.push({
-          practiceId,
-          reference: stringProp(e, 'reference'),
-          status: stringProp(e, 'status') as OpenIncident['status'],
-          reportedAt: stringProp(e, 'reportedAt'),
-          platform: typeof e.platform === 'string' ? e.platform : '',
-          atRisk: e.atRisk === true,
-          ...(handling ? { handling } : {}),
-        });
-      }
-      return found;
-    });
+  listOpen(practiceId: string): Promise<OpenIncident[]> {
+    return lists.listOpen(this.table, practiceId);
   }
 
-  async listActive(): Promise<Incident[]> {
-    const filter = odata`RowKey ge ${INCIDENT_ROWS.from} and RowKey lt ${INCIDENT_ROWS.to} and (status eq 'awaiting-decision' or status eq 'in-progress')`;
-    return this.listWhere('List active incidents', filter);
+  listActive(): Promise<Incident[]> {
+    return lists.listActive(this.table);
   }
 
-  async listSummaryRows(practiceId: string, since: string): Promise<SummaryRow[]> {
-    const filter = odata`PartitionKey eq ${key(practiceId)} and RowKey ge ${INCIDENT_ROWS.from} and RowKey lt ${INCIDENT_ROWS.to} and reportedAt ge ${since}`;
-    const select = ['reference', 'reportedAt', 'status', 'severity', 'platform', 'categories', 'atRisk', 'authorKey', 'decidedAt', 'decisionDueAt'];
-    return mapped('Summarise incidents', async () => {
-      const rows: SummaryRow[] = [];
-      for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select }, abortSignal: deadline(30_000) })) {
-        const text = (name: string) => (typeof e[name] === 'string' ? (e[name] as string) : '');
-        rows.push({
-          reference: text('reference'),
-          reportedAt: text('reportedAt'),
-          status: text('status'),
-          severity: text('severity'),
-          platform: text('platform'),
-          categories: text('categories').split(',').filter((c) => c.length > 0),
-          atRisk: e.atRisk === true,
-          authorKey: text('authorKey'),
-          ...(text('decidedAt') ? { decidedAt: text('decidedAt') } : {}),
-          ...(text('decisionDueAt') ? { decisionDueAt: text('decisionDueAt') } : {}),
-        });
-      }
-      return rows;
-    });
+  listSummaryRows(practiceId: string, since: string): Promise<SummaryRow[]> {
+    return lists.listSummaryRows(this.table, practiceId, since);
   }
 
-  async listReportedBetween(practiceId: string, from: string, to: string): Promise<Incident[]> {
-    const filter = odata`PartitionKey eq ${key(practiceId)} and RowKey ge ${INCIDENT_ROWS.from} and RowKey lt ${INCIDENT_ROWS.to} and reportedAt ge ${from} and reportedAt lt ${to}`;
-    const found = await this.listWhere('List incidents for export', filter, practiceId);
-    return found.sort((a, b) => (a.reportedAt < b.reportedAt ? -1 : a.reportedAt > b.reportedAt ? 1 : a.reference < b.reference ? -1 : 1));
+  listReportedBetween(practiceId: string, from: string, to: string): Promise<Incident[]> {
+    return lists.listReportedBetween(this.table, practiceId, from, to);
   }
 
-  async listClosed(practiceId?: string): Promise<Incident[]> {
-    const filter =
-      practiceId === undefined
-        ? odata`RowKey ge ${INCIDENT_ROWS.from} and RowKey lt ${INCIDENT_ROWS.to} and status eq 'closed'`
-        : odata`PartitionKey eq ${key(practiceId)} and RowKey ge ${INCIDENT_ROWS.from} and RowKey lt ${INCIDENT_ROWS.to} and status eq 'closed'`;
-    return this.listWhere('List closed incidents', filter, practiceId);
+  listClosed(practiceId?: string): Promise<Incident[]> {
+    return lists.listClosed(this.table, practiceId);
   }
 
   async erase(incident: Incident, tombstone: AuditChange): Promise<AuditEntry> {
@@ -361,17 +296,6 @@ export class AzureIncidentStore implements IncidentStore {
 
   async pendingErasures(): Promise<PendingErasure[]> {
     return pendingErasures(this.table);
-  }
-
-  private async listWhere(operation: string, filter: string, practiceId?: string): Promise<Incident[]> {
-    return mapped(operation, async () => {
-      const found: Incident[] = [];
-      // A long scan gets more time than a point operation, but is still bounded.
-      for await (const entity of this.table.listEntities({ queryOptions: { filter }, abortSignal: deadline(30_000) })) {
-        found.push(fromIncidentEntity(practiceId ?? unkey(entity.partitionKey ?? ''), entity, entity.etag ?? ''));
-      }
-      return found;
-    });
   }
 
   async appendAudit(practiceId: string, reference: string, change: AuditChange): Promise<void> {
@@ -393,7 +317,6 @@ export class AzureIncidentStore implements IncidentStore {
     return countRefusal(this.table, practiceId, reference, aadObjectId, windowStart, at);
   }
 
-
   async auditTrail(practiceId: string, reference: string): Promise<AuditEntry[]> {
     return auditTrail(this.table, practiceId, reference);
   }
@@ -404,22 +327,15 @@ export class AzureIncidentStore implements IncidentStore {
 }
 
 /**
- * The first audit entry names every evidence file by its SHA-256, so the files are in the chain:
- * "Reported by <name>. Evidence SHA-256: <hex>, <hex>." (the audit verifier reads this back from
- * the end of the summary; see src/app/auditVerify.ts).
- */
-/**
  * The first entry fixes what was reported: a hash of the report's facts (so a later edit of the
- * stored post text is detectable) and of every evidence file.
+ * stored post text is detectable) and every evidence file by its SHA-256, so the files are in the
+ * chain: "Reported by <name>. Report SHA-256: <hex>. Evidence SHA-256: <hex>, <hex>." (the audit
+ * verifier reads this back; see src/app/auditVerify.ts).
  */
 export function reportedSummary(actorName: string, facts: ReportFacts): string {
   const screenshots = facts.evidence.screenshots;
   const reported = `Reported by ${actorName}. Report SHA-256: ${factsHash(facts)}.`;
   return screenshots.length === 0 ? reported : `${reported} Evidence SHA-256: ${screenshots.map((s) => s.sha256).join(', ')}.`;
-}
-
-function compareDesc(a: string, b: string): number {
-  return a < b ? 1 : a > b ? -1 : 0;
 }
 
 /** The counters an incident row added to its month's count row; undefined for rows stored before counts. */
