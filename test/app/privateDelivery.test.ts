@@ -39,7 +39,7 @@ describe('PrivateDelivery: the evidence pack link', () => {
       target: 'user:aad-mo-manager',
       reference: 'PW-2026-0007',
       address: moChat,
-      id: `pack|PW-2026-0007|${MO}|2026-07-01T13:05:00.000Z`,
+      id: `pack|PW-2026-0007|aad-mo-manager|2026-07-01T13:05:00.000Z`,
     });
     expect(items[0]!.text).toBe(
       'Evidence pack for PW-2026-0007: https://bot.example/evidence?t=abc\n\nThe link is for you only, works once and stops working at 14:05. Do not forward it: the pack contains personal data.',
