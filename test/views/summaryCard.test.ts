@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { summarise, type SummaryInput } from '../../src/domain/summary.ts';
 import { summaryCard } from '../../src/views/index.ts';
 import { lastMonths } from '../../src/views/summaryCard.ts';
-import { bytes, elements, problems, TEAMS_MAX_BYTES, texts, type Json } from '../support/cardChecks.ts';
+import { bytes, elements, fact, problems, TEAMS_MAX_BYTES, texts, type Json } from '../support/cardChecks.ts';
 import { contrastFailures } from '../support/contrast.ts';
 
 /** "summary" as a card: charts for Teams, FactSets for every other client, and the response figures. */
@@ -23,11 +23,6 @@ const ROWS: SummaryInput[] = [
   // Not decided, due later today: not overdue.
   row({ reportedAt: '2026-11-24T09:00:00Z', status: 'awaiting-decision', decisionDueAt: '2026-11-24T17:00:00Z', severity: 'low' }),
 ];
-const fact = (card: Json, title: string) =>
-  elements(card)
-    .filter((e) => e.type === 'FactSet')
-    .flatMap((f) => f.facts as Array<{ title: string; value: string }>)
-    .find((f) => f.title === title)?.value;
 
 describe('the summary card', () => {
   const summary = summarise(ROWS, NOW);
