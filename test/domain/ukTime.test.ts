@@ -55,3 +55,36 @@ describe('UK days and wall-clock text', () => {
     expect(wallClock('2026-02-29', '14:05')).toBeUndefined();
   });
 });
+
+// ---- London months (the summary card's months) --------------------------------------------------
+// (Imported here, with the block, so that additions to the import above merge without a conflict.)
+import { londonMonth, londonMonthLabel } from '../../src/domain/ukTime.ts';
+
+describe('London months across the 2026 clock changes and at midnight London time', () => {
+  const month = (iso: string) => [londonMonth(at(iso)), londonMonthLabel(at(iso))];
+
+  it.each([
+    ['a second before the spring change', '2026-03-29T00:59:59Z', ['2026-03', 'Mar 26']],
+    ['at the spring change', '2026-03-29T01:00:00Z', ['2026-03', 'Mar 26']],
+    ['a second after the spring change', '2026-03-29T01:00:01Z', ['2026-03', 'Mar 26']],
+    ['a second before the autumn change', '2026-10-25T00:59:59Z', ['2026-10', 'Oct 26']],
+    ['at the autumn change', '2026-10-25T01:00:00Z', ['2026-10', 'Oct 26']],
+    ['a second after the autumn change', '2026-10-25T01:00:01Z', ['2026-10', 'Oct 26']],
+  ] as const)('%s (%s): %j', (_, iso, expected) => {
+    expect(month(iso)).toEqual(expected);
+  });
+
+  it.each([
+    // Winter (GMT): London midnight is UTC midnight.
+    ['2026-02-28T23:59:59Z', ['2026-02', 'Feb 26'], '2026-03-01T00:00:00Z', ['2026-03', 'Mar 26']],
+    ['2026-10-31T23:59:59Z', ['2026-10', 'Oct 26'], '2026-11-01T00:00:00Z', ['2026-11', 'Nov 26']],
+    ['2026-12-31T23:59:59Z', ['2026-12', 'Dec 26'], '2027-01-01T00:00:00Z', ['2027-01', 'Jan 27']],
+    // Summer (BST): London midnight is 23:00 UTC the evening before.
+    ['2026-03-31T22:59:59Z', ['2026-03', 'Mar 26'], '2026-03-31T23:00:00Z', ['2026-04', 'Apr 26']],
+    ['2026-06-30T22:59:59Z', ['2026-06', 'Jun 26'], '2026-06-30T23:00:00Z', ['2026-07', 'Jul 26']],
+    ['2026-09-30T22:59:59Z', ['2026-09', expect.stringMatching(/^Sept? 26$/)], '2026-09-30T23:00:00Z', ['2026-10', 'Oct 26']],
+  ] as const)('a second before London midnight (%s) is %j; midnight (%s) is %j', (before, inBefore, midnight, inAfter) => {
+    expect(month(before)).toEqual(inBefore);
+    expect(month(midnight)).toEqual(inAfter);
+  });
+});

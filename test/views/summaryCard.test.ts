@@ -57,6 +57,23 @@ describe('the summary card', () => {
     expect((fallback.facts as Array<{ title: string; value: string }>).map((f) => [f.title, Number(f.value)])).toEqual(data.map((d) => [d.x, d.y]));
   });
 
+  it('the 12 months end with the London month of now: across midnight London time and the 2026 clock changes', () => {
+    const months = (iso: string) => lastMonths(new Date(iso));
+    const ends = (iso: string) => [months(iso)[0]!.key, months(iso).at(-1)!.key, months(iso).at(-1)!.label];
+    expect(ends('2026-06-30T22:59:59Z')).toEqual(['2025-07', '2026-06', 'Jun 26']);
+    expect(ends('2026-06-30T23:00:00Z')).toEqual(['2025-08', '2026-07', 'Jul 26']); // 00:00 BST on 1 July
+    expect(ends('2026-03-29T00:59:59Z')).toEqual(['2025-04', '2026-03', 'Mar 26']);
+    expect(ends('2026-03-29T01:00:00Z')).toEqual(['2025-04', '2026-03', 'Mar 26']);
+    expect(ends('2026-10-25T00:59:59Z')).toEqual(['2025-11', '2026-10', 'Oct 26']);
+    expect(ends('2026-10-25T01:00:00Z')).toEqual(['2025-11', '2026-10', 'Oct 26']);
+    expect(ends('2026-12-31T23:59:59Z')).toEqual(['2026-01', '2026-12', 'Dec 26']);
+    expect(ends('2027-01-01T00:00:00Z')).toEqual(['2026-02', '2027-01', 'Jan 27']);
+    // Twelve different months, one after the other.
+    const keys = months('2026-06-30T23:00:00Z').map((m) => m.key);
+    expect(new Set(keys).size).toBe(12);
+    expect(keys).toEqual([...keys].sort());
+  });
+
   it('categories: a Chart.Donut, falling back to a FactSet', () => {
     const donut = elements(card).find((e) => e.type === 'Chart.Donut')!;
     expect(donut.data).toEqual(expect.arrayContaining([{ legend: 'Complaint about care', value: 2 }, { legend: 'Threat of violence or harm', value: 1 }, { legend: 'Asks for medical help or shares their own health details', value: 1 }]));
