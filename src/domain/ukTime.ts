@@ -136,3 +136,19 @@ export function wallClock(date: string, time: string): string | undefined {
   const p = parts(WALL_CLOCK_DATE, at);
   return `${p.weekday} ${p.day} ${p.month} ${p.year}, ${t[1]}:${t[2]}`;
 }
+
+// ---- London months (the summary card's months) --------------------------------------------------
+
+const LONDON_MONTH_LABEL = new Intl.DateTimeFormat('en-GB', { timeZone: ZONE, year: '2-digit', month: 'short' });
+
+/** The London month an instant falls in, "2026-11" (a month starts at midnight London time). */
+export function londonMonth(at: Date): string {
+  const p = londonParts(at);
+  return `${p.year}-${p.month}`;
+}
+
+/** The London month an instant falls in, as a chart labels it: "Nov 26" ("Sept 26" where ICU says so). */
+export function londonMonthLabel(at: Date): string {
+  const p = parts(LONDON_MONTH_LABEL, at);
+  return `${p.month} ${p.year}`;
+}

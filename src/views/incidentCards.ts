@@ -9,7 +9,7 @@ import { decidedModel, evidenceModel, gradingModel, postModel, questionsModel, r
 import { closeModel, closureModel, reopeningsModel, tasksModel } from './incidentFollowThrough.ts';
 import { alsoReportedModel, Citations, type CitedDocument, clip, headline, moreModel, postSummary, repeatModel, replyAdvice } from './incidentHeadline.ts';
 import { fieldErrors, FIT_LEVELS, type ModelContext, openShowCards, placeDecisions, refreshUsers, SECTION_IDS, type SectionId, SECTIONS, taskInputId, taskShowCardId } from './incidentLayout.ts';
-import { type Notice, NOTICE_STYLES } from './pieces.ts';
+import { type Notice, noticeModel } from './pieces.ts';
 import { plainText } from './plainText.ts';
 import { CARD_BYTE_BUDGET } from './reportCards.ts';
 import { type CardJson, expandCard } from './templates.ts';
@@ -131,7 +131,7 @@ function incidentModel(incident: Incident, handling: Handling, opts: IncidentCar
     data,
     refreshUserIds: refreshUsers(opts.refreshUserIds),
     urgent: facts.risk.atRisk === true,
-    ...(opts.notice ? { notice: { style: NOTICE_STYLES[opts.notice.tone] ?? 'emphasis', text: plainText(opts.notice.text) } } : {}),
+    ...noticeModel(opts.notice),
     ...ctx.errors.summary,
     reference: plainText(incident.reference),
     practiceName: plainText(opts.practiceName),

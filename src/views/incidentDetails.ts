@@ -8,7 +8,7 @@ import { fileSize, londonDateTime, shortHash, wallClock, wrappableLink } from '.
 import type { IncidentCardOptions } from './incidentCards.ts';
 import { authorHistory, Citations, clip, duration, TOP_ACTIONS } from './incidentHeadline.ts';
 import type { FitLevel } from './incidentLayout.ts';
-import { count } from './pieces.ts';
+import { count, moreScreenshots } from './pieces.ts';
 import { plainText } from './plainText.ts';
 
 /** The incident card's content: the decision taken, the post and its evidence, questions to the reporter, the grading and the reply with its check. */
@@ -97,7 +97,7 @@ export function evidenceModel(incident: Incident, level: FitLevel) {
         ? `${count(files.length, 'screenshot')}, saved with their SHA-256 hashes`
         : plainText(`No screenshot: ${reason ? clip(reason, level.text) : 'no reason given'}`),
     screenshots: listed,
-    ...(more > 0 ? { more: `And ${more} more screenshot${more === 1 ? '' : 's'}, all saved.` } : {}),
+    ...(more > 0 ? { more: moreScreenshots(more) } : {}),
   };
 }
 
@@ -133,7 +133,7 @@ export function gradingModel(grading: Grading | undefined, brief: boolean, citin
     heading: n > TOP_ACTIONS && !brief ? `Recommended first (${TOP_ACTIONS} of ${n})` : 'What the policy recommends',
     summary: plainText(
       `Decide within ${duration(grading.decisionTargetHours * 60)} of the report. ` +
-        (n > 0 ? `${n} recommended action${n === 1 ? '' : 's'}, most important first.` : 'No action is recommended.'),
+        (n > 0 ? `${count(n, 'recommended action')}, most important first.` : 'No action is recommended.'),
     ),
     ...(brief && (n > 0 || grading.warnings.length > 0) ? { note: 'Reasons and sources are left out to fit the card; they are kept in the record.' } : {}),
     // The top three with their one-line reasons; every action, with its source, behind "Show all".

@@ -3,7 +3,7 @@ import type { Incident } from '../domain/incident.ts';
 import type { Grading } from '../domain/policy/grade.ts';
 import type { Source } from '../domain/policy/schema.ts';
 import { AUTHOR_RELATIONSHIPS, NAMED_PARTIES, PLATFORMS, POST_CATEGORIES, labelOf } from '../domain/vocabulary.ts';
-import { clip, dueText, duration } from './pieces.ts';
+import { clip, count, dueText, duration } from './pieces.ts';
 import { plainText } from './plainText.ts';
 
 /**
@@ -49,7 +49,7 @@ export function postSummary(incident: Incident, limit: number): string {
 export function repeatModel(author: string | undefined, prior: number | undefined): { repeat?: string } {
   if (!author?.trim() || prior === undefined || prior <= 0) return {};
   // BMA (2024): two or more connected abusive posts may be harassment.
-  return { repeat: `${prior} earlier post${prior === 1 ? '' : 's'} by this author reported — possible harassment (BMA)` };
+  return { repeat: `${count(prior, 'earlier post')} by this author reported — possible harassment (BMA)` };
 }
 
 /** Re-reports of the same post, both ways: "also reported by …" and "the same post as …". */
@@ -72,7 +72,7 @@ export function authorHistory(author: string | undefined, prior: number | undefi
   if (!author?.trim()) return 'Author not known, so earlier posts cannot be matched';
   if (prior === undefined) return 'Earlier incidents by this author not checked yet';
   if (prior <= 0) return 'First post by this author';
-  return `${prior} earlier post${prior === 1 ? '' : 's'} by this author — possible harassment (BMA)`;
+  return `${count(prior, 'earlier post')} by this author — possible harassment (BMA)`;
 }
 
 /** Titles of the "Show all" buttons, each with its count. */
@@ -85,9 +85,9 @@ export function moreModel(incident: Incident, handling: Handling, grading: Gradi
   return {
     ...(actions > TOP_ACTIONS && !brief ? { actions: `Show all ${actions} recommended actions` } : {}),
     ...(warnings > 0 ? { warnings: `Warnings (${warnings})` } : {}),
-    post: `The post: ${words} word${words === 1 ? '' : 's'} and its details`,
+    post: `The post: ${count(words, 'word')} and its details`,
     evidence: screenshots > 0 ? `Screenshots (${screenshots})` : 'Screenshots (none)',
-    history: `History: ${reopenings} reopening${reopenings === 1 ? '' : 's'}`,
+    history: `History: ${count(reopenings, 'reopening')}`,
   };
 }
 

@@ -1,6 +1,6 @@
 import { INCIDENT_INPUTS } from '../contract/cards.ts';
 import type { IncidentCardOptions } from './incidentCards.ts';
-import { plainText } from './plainText.ts';
+import { errorSummaryModel, placeErrors } from './pieces.ts';
 import { SCREENSHOTS_LISTED } from './reportCards.ts';
 import type { CardJson } from './templates.ts';
 
@@ -90,26 +90,10 @@ export interface ModelContext {
 
 /** Errors for inputs this card shows sit beneath them; any other error is told at the top. */
 export function fieldErrors(given: IncidentCardOptions['errors'], shownInputs: readonly string[]) {
-  const visible = new Set<string>(shownInputs);
-  const shown: Record<string, string> = {};
-  const others: Array<{ text: string }> = [];
-  for (const [field, message] of Object.entries(given ?? {})) {
-    if (typeof message !== 'string' || message.trim() === '') continue;
-    if (visible.has(field)) shown[field] = plainText(message);
-    else others.push({ text: plainText(message) });
-  }
-  const count = Object.keys(shown).length;
+  const placed = placeErrors(given, shownInputs);
   return {
-    shown,
-    summary:
-      count + others.length > 0
-        ? {
-            errorSummary: {
-              title: count > 1 ? 'Please fix the highlighted answers below.' : count === 1 ? 'Please fix the highlighted answer below.' : 'Please check this:',
-              others,
-            },
-          }
-        : {},
+    shown: placed.shown,
+    summary: errorSummaryModel(placed, (n) => (n > 1 ? 'Please fix the highlighted answers below.' : n === 1 ? 'Please fix the highlighted answer below.' : 'Please check this:')),
   };
 }
 

@@ -1,6 +1,7 @@
 import { INCIDENT_STATUSES, targetsColleague, type Incident } from '../domain/incident.ts';
 import { PLATFORMS, labelOf } from '../domain/vocabulary.ts';
 import { londonDateTime } from './format.ts';
+import { count } from './pieces.ts';
 import { plainText } from './plainText.ts';
 import { reviewText, riskAlertText, type ReviewersSeen } from './whoIsTold.ts';
 import { expandCard, type CardJson } from './templates.ts';
@@ -50,7 +51,7 @@ export function myReportsCard(incidents: Incident[], opts: { practiceName: strin
     count:
       incidents.length > listed.length
         ? `Your ${listed.length} most recent reports, newest first.`
-        : `${listed.length} report${listed.length === 1 ? '' : 's'}, newest first.`,
+        : `${count(listed.length, 'report')}, newest first.`,
     reports: listed.map((incident) => ({
       reference: plainText(incident.reference),
       detail: plainText(

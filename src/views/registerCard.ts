@@ -2,7 +2,7 @@ import { INCIDENT_STATUSES } from '../domain/incident.ts';
 import type { SeverityId } from '../domain/policy/schema.ts';
 import { labelOf } from '../domain/vocabulary.ts';
 import { londonDateTime } from './format.ts';
-import { clip, dueText } from './pieces.ts';
+import { clip, count, dueText } from './pieces.ts';
 import { plainText } from './plainText.ts';
 import { CARD_BYTE_BUDGET } from './reportCards.ts';
 import { expandCard, type CardJson } from './templates.ts';
@@ -93,7 +93,7 @@ export function age(iso: string, now: Date): string {
   const hours = Math.floor(minutes / 60);
   if (hours < 24) return `${hours} h ago`;
   const days = Math.floor(hours / 24);
-  return `${days} day${days === 1 ? '' : 's'} ago`;
+  return `${count(days, 'day')} ago`;
 }
 
 function dueModel(row: RegisterRow, now: Date): { due?: { text: string; color: Color } } {

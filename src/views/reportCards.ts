@@ -11,7 +11,7 @@ import {
 } from '../domain/report.ts';
 import { AUTHOR_RELATIONSHIPS, NAMED_PARTIES, PLATFORMS, POST_CATEGORIES, isOneOf, labelOf } from '../domain/vocabulary.ts';
 import { fileSize, londonDateTime, shortHash, wallClock, wrappableLink } from './format.ts';
-import { NOTICE_STYLES, type Notice } from './pieces.ts';
+import { count, errorSummaryModel, moreScreenshots, noticeModel, placeErrors, type Notice } from './pieces.ts';
 import { plainText } from './plainText.ts';
 import { riskAlertText } from './whoIsTold.ts';
 import { expandCard, type CardJson, type CardTemplateName } from './templates.ts';
@@ -71,16 +71,8 @@ export function reportStepCard(draft: ReportDraft, opts: StepCardOptions): CardJ
 }
 
 function baseModel(draft: ReportDraft, step: StepId, opts: StepCardOptions) {
-  const fields: readonly string[] = STEP_FIELDS[step];
-  const errors: Record<string, string> = {};
-  const elsewhere: Array<{ text: string }> = [];
-  for (const [field, message] of Object.entries(opts.errors ?? {})) {
-    if (typeof message !== 'string' || message.trim() === '') continue;
-    // An error for a field this card does not show is still told, in the summary at the top.
-    if (fields.includes(field)) errors[field] = plainText(message);
-    else elsewhere.push({ text: plainText(message) });
-  }
-  const fieldErrorCount = Object.keys(errors).length;
+  // An error for a field this card does not show is still told, in the summary at the top.
+  const placed = placeErrors(opts.errors, STEP_FIELDS[step]);
   return {
     draftId: draft.id,
     stepNumber: STEPS.indexOf(step) + 1,
@@ -89,16 +81,9 @@ function baseModel(draft: ReportDraft, step: StepId, opts: StepCardOptions) {
     // Editing one answer from the review card: the button saves and goes back to the review.
     nextTitle: draft.editingFromReview ? 'Save' : 'Next',
     limits: LIMITS,
-    errors,
-    ...(opts.notice ? { notice: { style: NOTICE_STYLES[opts.notice.tone] ?? 'emphasis', text: plainText(opts.notice.text) } } : {}),
-    ...(fieldErrorCount + elsewhere.length > 0
-      ? {
-          errorSummary: {
-            title: fieldErrorCount > 0 ? 'Please fix the highlighted answers.' : 'Please check this before you carry on:',
-            others: elsewhere,
-          },
-        }
-      : {}),
+    errors: placed.shown,
+    ...noticeModel(opts.notice),
+    ...errorSummaryModel(placed, (n) => (n > 0 ? 'Please fix the highlighted answers.' : 'Please check this before you carry on:')),
   };
 }
 
@@ -174,7 +159,7 @@ function screenshotList(files: readonly EvidenceFile[]) {
   const more = files.length - listed.length;
   return {
     screenshots: listed,
-    ...(more > 0 ? { moreScreenshots: `And ${more} more screenshot${more === 1 ? '' : 's'}, all saved.` } : {}),
+    ...(more > 0 ? { moreScreenshots: moreScreenshots(more) } : {}),
   };
 }
 
@@ -185,7 +170,7 @@ function evidenceModel(draft: ReportDraft) {
     hasScreenshots: has,
     noScreenshots: !has,
     receivedCount: has
-      ? `Received so far: ${draft.evidence.length} screenshot${draft.evidence.length === 1 ? '' : 's'}`
+      ? `Received so far: ${count(draft.evidence.length, 'screenshot')}`
       : 'No screenshots received yet.',
     answers: {
       noScreenshot: text(draft.answers.noScreenshot).trim() === 'true' ? 'true' : 'false',
@@ -263,7 +248,7 @@ function reviewModel(draft: ReportDraft, postPreview: string, postLength: number
         ? text(a.noScreenshot).trim() === 'true'
           ? 'No screenshot'
           : 'No screenshot yet'
-        : `${draft.evidence.length} screenshot${draft.evidence.length === 1 ? '' : 's'}`,
+        : count(draft.evidence.length, 'screenshot'),
       ...(noScreenshot ? { reason: shown(a.noScreenshotReason) } : {}),
     },
   };

@@ -4,7 +4,7 @@ import { TASK_OUTCOME_LIMIT } from '../domain/lifecycle.ts';
 import { labelOf } from '../domain/vocabulary.ts';
 import { incidentActionData, taskInputId } from './incidentCards.ts';
 import { plainText } from './plainText.ts';
-import { NOTICE_STYLES, type Notice } from './pieces.ts';
+import { noticeModel, type Notice } from './pieces.ts';
 import { expandCard, type CardJson } from './templates.ts';
 
 /**
@@ -37,7 +37,7 @@ export function reporterViewCard(incident: Incident, opts: ReporterViewOptions):
   const reply = opts.replyToPost?.trim();
   const told = opts.told.length > 0 ? opts.told : ['The practice manager has your report and will decide what to do.'];
   return expandCard('reporterView', {
-    ...(opts.notice ? { notice: { style: NOTICE_STYLES[opts.notice.tone] ?? 'emphasis', text: plainText(opts.notice.text) } } : {}),
+    ...noticeModel(opts.notice),
     reference: plainText(`Your report ${incident.reference}`),
     practiceName: plainText(opts.practiceName),
     status: `Status: ${labelOf(INCIDENT_STATUSES, incident.status)}`,

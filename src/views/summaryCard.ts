@@ -1,4 +1,5 @@
 import type { PracticeSummary } from '../domain/summary.ts';
+import { londonMonth, londonMonthLabel } from '../domain/ukTime.ts';
 import { duration } from './incidentHeadline.ts';
 import { plainText } from './plainText.ts';
 import { expandCard, type CardJson } from './templates.ts';
@@ -15,24 +16,16 @@ export interface SummaryCardOptions {
 }
 
 const MONTHS = 12;
-const MONTH_KEY = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit' });
-const MONTH_LABEL = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', year: '2-digit', month: 'short' });
-
-/** "2026-11" for an instant, in London. */
-function monthKey(at: Date): string {
-  const parts = Object.fromEntries(MONTH_KEY.formatToParts(at).map((p) => [p.type, p.value]));
-  return `${parts.year}-${parts.month}`;
-}
 
 /** The last 12 London months, oldest first, each with its label ("Dec 25"). */
 export function lastMonths(now: Date): Array<{ key: string; label: string }> {
   const out: Array<{ key: string; label: string }> = [];
   // The 15th of each month is safely inside it whatever the time zone.
   const anchor = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 15));
-  if (monthKey(anchor) !== monthKey(now)) anchor.setUTCMonth(anchor.getUTCMonth() + 1);
+  if (londonMonth(anchor) !== londonMonth(now)) anchor.setUTCMonth(anchor.getUTCMonth() + 1);
   for (let i = MONTHS - 1; i >= 0; i--) {
     const at = new Date(Date.UTC(anchor.getUTCFullYear(), anchor.getUTCMonth() - i, 15));
-    out.push({ key: monthKey(at), label: MONTH_LABEL.format(at) });
+    out.push({ key: londonMonth(at), label: londonMonthLabel(at) });
   }
   return out;
 }

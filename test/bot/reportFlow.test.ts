@@ -178,7 +178,8 @@ describe('report a post, through the bot', () => {
     expect(reference).toBeDefined();
     expect(text).toMatch(/do not reply to the post yourself/i);
     expect(text).toMatch(/supports staff who are targeted online/); // a colleague was named: where to get support
-    // Rita is at Millbrook: her confirmation names no other practice (it once named Wickersley).
+    // Rita is at Millbrook: her confirmation names her practice and no other (it once named Wickersley).
+    expect(text).toContain('Millbrook Medical Centre');
     expect(text).not.toMatch(/Wickersley|Cockhedge|Caergwrle/);
 
     const incident = await stores.incidents.get('millbrook', reference!);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { londonClock, londonDateTime, londonDay, londonMidnight, londonOffsetMinutes, londonParts, londonToInstant, londonYear, ukDate, ukNumericDateTime, wallClock } from '../../src/domain/ukTime.ts';
+import { londonClock, londonDateTime, londonDay, londonMidnight, londonOffsetMinutes, londonParts, londonToInstant, londonYear, londonMonth, londonMonthLabel, ukDate, ukNumericDateTime, wallClock } from '../../src/domain/ukTime.ts';
 
 // 2026: summer time starts Sunday 29 March at 01:00 UTC (clocks 01:00 -> 02:00) and ends Sunday
 // 25 October at 01:00 UTC (clocks 02:00 -> 01:00).
@@ -95,5 +95,34 @@ describe('UK dates for records, spreadsheets, references and periods, across bot
     expect(londonMidnight(2026, 10, 26).toISOString()).toBe('2026-10-26T00:00:00.000Z');
     expect(londonMidnight(2026, 3, 32).toISOString()).toBe('2026-03-31T23:00:00.000Z');
     expect(londonMidnight(2027, 1, 1).toISOString()).toBe('2027-01-01T00:00:00.000Z');
+
+// ---- London months (the summary card's months) --------------------------------------------------
+
+describe('London months across the 2026 clock changes and at midnight London time', () => {
+  const month = (iso: string) => [londonMonth(at(iso)), londonMonthLabel(at(iso))];
+
+  it.each([
+    ['a second before the spring change', '2026-03-29T00:59:59Z', ['2026-03', 'Mar 26']],
+    ['at the spring change', '2026-03-29T01:00:00Z', ['2026-03', 'Mar 26']],
+    ['a second after the spring change', '2026-03-29T01:00:01Z', ['2026-03', 'Mar 26']],
+    ['a second before the autumn change', '2026-10-25T00:59:59Z', ['2026-10', 'Oct 26']],
+    ['at the autumn change', '2026-10-25T01:00:00Z', ['2026-10', 'Oct 26']],
+    ['a second after the autumn change', '2026-10-25T01:00:01Z', ['2026-10', 'Oct 26']],
+  ] as const)('%s (%s): %j', (_, iso, expected) => {
+    expect(month(iso)).toEqual(expected);
+  });
+
+  it.each([
+    // Winter (GMT): London midnight is UTC midnight.
+    ['2026-02-28T23:59:59Z', ['2026-02', 'Feb 26'], '2026-03-01T00:00:00Z', ['2026-03', 'Mar 26']],
+    ['2026-10-31T23:59:59Z', ['2026-10', 'Oct 26'], '2026-11-01T00:00:00Z', ['2026-11', 'Nov 26']],
+    ['2026-12-31T23:59:59Z', ['2026-12', 'Dec 26'], '2027-01-01T00:00:00Z', ['2027-01', 'Jan 27']],
+    // Summer (BST): London midnight is 23:00 UTC the evening before.
+    ['2026-03-31T22:59:59Z', ['2026-03', 'Mar 26'], '2026-03-31T23:00:00Z', ['2026-04', 'Apr 26']],
+    ['2026-06-30T22:59:59Z', ['2026-06', 'Jun 26'], '2026-06-30T23:00:00Z', ['2026-07', 'Jul 26']],
+    ['2026-09-30T22:59:59Z', ['2026-09', expect.stringMatching(/^Sept? 26$/)], '2026-09-30T23:00:00Z', ['2026-10', 'Oct 26']],
+  ] as const)('a second before London midnight (%s) is %j; midnight (%s) is %j', (before, inBefore, midnight, inAfter) => {
+    expect(month(before)).toEqual(inBefore);
+    expect(month(midnight)).toEqual(inAfter);
   });
 });

@@ -231,6 +231,12 @@ export const body = (card: Json) => card.body as Json[];
 export const shape = (card: Json) => elements(card).map((e) => `${String(e.type)}#${String(e.id ?? '')}`);
 export const action = (card: Json, title: string) => actions(card).filter((a) => a.title === title);
 export const inputById = (card: Json, id: string) => inputs(card).find((i) => i.id === id);
+/** The value of the first fact with this title in any FactSet of the card. */
+export const fact = (card: Json, title: string) =>
+  elements(card)
+    .filter((e) => e.type === 'FactSet')
+    .flatMap((f) => f.facts as Array<{ title: string; value: string }>)
+    .find((f) => f.title === title)?.value;
 
 /** The array an element sits in, and its index there. */
 export function siblings(card: Json, target: Json): { list: unknown[]; index: number } {

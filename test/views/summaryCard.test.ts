@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { summarise, type SummaryInput } from '../../src/domain/summary.ts';
 import { summaryCard } from '../../src/views/index.ts';
 import { lastMonths } from '../../src/views/summaryCard.ts';
-import { bytes, elements, problems, TEAMS_MAX_BYTES, texts, type Json } from '../support/cardChecks.ts';
+import { bytes, elements, fact, problems, TEAMS_MAX_BYTES, texts, type Json } from '../support/cardChecks.ts';
 import { contrastFailures } from '../support/contrast.ts';
 
 /** "summary" as a card: charts for Teams, FactSets for every other client, and the response figures. */
@@ -23,11 +23,6 @@ const ROWS: SummaryInput[] = [
   // Not decided, due later today: not overdue.
   row({ reportedAt: '2026-11-24T09:00:00Z', status: 'awaiting-decision', decisionDueAt: '2026-11-24T17:00:00Z', severity: 'low' }),
 ];
-const fact = (card: Json, title: string) =>
-  elements(card)
-    .filter((e) => e.type === 'FactSet')
-    .flatMap((f) => f.facts as Array<{ title: string; value: string }>)
-    .find((f) => f.title === title)?.value;
 
 describe('the summary card', () => {
   const summary = summarise(ROWS, NOW);
@@ -60,6 +55,23 @@ describe('the summary card', () => {
     const fallback = bar.fallback as Json;
     expect(fallback.type).toBe('FactSet');
     expect((fallback.facts as Array<{ title: string; value: string }>).map((f) => [f.title, Number(f.value)])).toEqual(data.map((d) => [d.x, d.y]));
+  });
+
+  it('the 12 months end with the London month of now: across midnight London time and the 2026 clock changes', () => {
+    const months = (iso: string) => lastMonths(new Date(iso));
+    const ends = (iso: string) => [months(iso)[0]!.key, months(iso).at(-1)!.key, months(iso).at(-1)!.label];
+    expect(ends('2026-06-30T22:59:59Z')).toEqual(['2025-07', '2026-06', 'Jun 26']);
+    expect(ends('2026-06-30T23:00:00Z')).toEqual(['2025-08', '2026-07', 'Jul 26']); // 00:00 BST on 1 July
+    expect(ends('2026-03-29T00:59:59Z')).toEqual(['2025-04', '2026-03', 'Mar 26']);
+    expect(ends('2026-03-29T01:00:00Z')).toEqual(['2025-04', '2026-03', 'Mar 26']);
+    expect(ends('2026-10-25T00:59:59Z')).toEqual(['2025-11', '2026-10', 'Oct 26']);
+    expect(ends('2026-10-25T01:00:00Z')).toEqual(['2025-11', '2026-10', 'Oct 26']);
+    expect(ends('2026-12-31T23:59:59Z')).toEqual(['2026-01', '2026-12', 'Dec 26']);
+    expect(ends('2027-01-01T00:00:00Z')).toEqual(['2026-02', '2027-01', 'Jan 27']);
+    // Twelve different months, one after the other.
+    const keys = months('2026-06-30T23:00:00Z').map((m) => m.key);
+    expect(new Set(keys).size).toBe(12);
+    expect(keys).toEqual([...keys].sort());
   });
 
   it('categories: a Chart.Donut, falling back to a FactSet', () => {
