@@ -95,6 +95,8 @@ describe('UK dates for records, spreadsheets, references and periods, across bot
     expect(londonMidnight(2026, 10, 26).toISOString()).toBe('2026-10-26T00:00:00.000Z');
     expect(londonMidnight(2026, 3, 32).toISOString()).toBe('2026-03-31T23:00:00.000Z');
     expect(londonMidnight(2027, 1, 1).toISOString()).toBe('2027-01-01T00:00:00.000Z');
+  });
+});
 
 // ---- London months (the summary card's months) --------------------------------------------------
 
