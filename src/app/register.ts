@@ -1,3 +1,4 @@
+import { londonMonth } from '../domain/ukTime.ts';
 import { decisionDue, handlingOf } from '../domain/handling.ts';
 import { rank } from '../domain/policy/grade.ts';
 import type { Practice } from '../domain/practice.ts';
@@ -52,7 +53,9 @@ export class Summary {
     // Whole months: this month and the eleven before it, read from the monthly count rows; what is
     // overdue depends on the clock, so it is counted from the register's open rows.
     const now = this.now();
-    const since = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - (SUMMARY_MONTHS - 1), 1)).toISOString();
+    // The months are London months, as the incidents are counted in them.
+    const [year, month] = londonMonth(now).split('-').map(Number) as [number, number];
+    const since = new Date(Date.UTC(year, month - 1 - (SUMMARY_MONTHS - 1), 1)).toISOString();
     const [counts, open] = await Promise.all([this.stores.incidents.summaryCounts(practice.id, since.slice(0, 7)), this.stores.incidents.listOpen(practice.id)]);
     const overdue = open.filter((o) => !o.handling?.decision && (decisionDue(o)?.getTime() ?? Infinity) < now.getTime()).length;
     return { kind: 'summary', summary: summaryFromCounts(counts, overdue), since };

@@ -1,5 +1,6 @@
 import { INCIDENT_STATUSES } from './incident.ts';
 import { labelOf, PLATFORMS, POST_CATEGORIES } from './vocabulary.ts';
+import { londonMonth } from './ukTime.ts';
 
 /**
  * Trends for the practice manager (Caergwrle: "analyse ... to identify trends, actions and lessons
@@ -66,7 +67,7 @@ export function summarise(rows: readonly SummaryInput[], now: Date = new Date())
     byStatus: sorted(count((r) => [labelOf(INCIDENT_STATUSES, r.status)])),
     byCategory: sorted(count((r) => r.categories.map((c) => labelOf(POST_CATEGORIES, c)))),
     byPlatform: sorted(count((r) => [labelOf(PLATFORMS, r.platform)])),
-    byMonth: [...count((r) => [r.reportedAt.slice(0, 7)]).entries()].sort((a, b) => a[0].localeCompare(b[0])),
+    byMonth: [...count((r) => [londonMonth(new Date(r.reportedAt))]).entries()].sort((a, b) => a[0].localeCompare(b[0])),
     repeatAuthors: repeat.length,
     incidentsByRepeatAuthors: repeat.reduce((a, b) => a + b, 0),
     response: responseFigures(rows, now),

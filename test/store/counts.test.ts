@@ -103,6 +103,15 @@ describe('count rows and author rows', () => {
     expect(summaryFromCounts(await incidents.summaryCounts('counts-elsewhere', '2026-01')).total).toBe(0);
   });
 
+  it('count a report in the London month it was made in, as the summary card labels it (BST: 23:30 UTC on 30 June is July)', async () => {
+    const p = 'counts-london-month';
+    for (const at of ['2026-06-30T22:59:59.000Z', '2026-06-30T23:30:00.000Z', '2026-12-31T23:30:00.000Z', '2027-01-01T00:00:00.000Z']) await incidents.submit(report(p, at), actor);
+    const byMonth = summaryFromCounts(await incidents.summaryCounts(p, '2026-01')).byMonth;
+    expect(byMonth).toEqual([['2026-06', 1], ['2026-07', 1], ['2026-12', 1], ['2027-01', 1]]);
+    // The scan of every incident agrees.
+    expect(summarise(await incidents.listSummaryRows(p, '2026-01-01T00:00:00.000Z')).byMonth).toEqual(byMonth);
+  });
+
   it('keep counting right when many submits and updates in one practice land at once, from two processes', async () => {
     const p = 'counts-burst';
     const submitted = await Promise.all(

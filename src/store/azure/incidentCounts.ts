@@ -4,6 +4,7 @@ import { decisionDue } from '../../domain/handling.ts';
 import { authorKey, type Incident } from '../../domain/incident.ts';
 import { postKeyOf } from '../../domain/rereport.ts';
 import { countDelta, countKeysOf } from '../../domain/summary.ts';
+import { londonMonth } from '../../domain/ukTime.ts';
 import { deadline } from './clients.ts';
 import { etagOf, getJson, key, putJson } from './entities.ts';
 import { isConflict, isNotFound, mapped } from './errors.ts';
@@ -44,9 +45,13 @@ export function authorRowKey(author: string, reportedAt: string, reference: stri
   return `author|${key(author)}|${reportedAt}|${reference}`;
 }
 
-/** The month an incident is counted in (UTC, as the summary's months have always been). */
+/**
+ * The month an incident is counted in: the London month, as the summary card labels its months (a
+ * report at 23:30 UTC on 30 June is a July report in the UK). Rows counted by the UTC month before
+ * keep what they hold: an hour at a summer month's end, once, in the trend history.
+ */
 export function monthOf(reportedAt: string): string {
-  return reportedAt.slice(0, 7);
+  return londonMonth(new Date(reportedAt));
 }
 
 /** What an incident adds to the counts, from its flat facts. */
