@@ -31,7 +31,7 @@ import { DEFAULT_WHERE, personalChat, reportThroughCards, TeamsWire, TENANT, typ
 /** The connector client does not retry (src/server.ts): each failure reaches the outbox at once. */
 const SDK_TRIES = 1;
 /** Generous: the scenarios wait (poll) for retries and restarts; none asserts on how long anything took. */
-const SCENARIO_TIMEOUT_MS = 90_000;
+const SCENARIO_TIMEOUT_MS = 150_000;
 const times = (n: number, answer: ScriptedAnswer): ScriptedAnswer[] => Array.from({ length: n }, () => ({ ...answer }));
 
 let memoryStorage: EmbeddedAzurite;

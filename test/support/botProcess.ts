@@ -52,12 +52,14 @@ export async function writePracticesFile(file: { practices: object[]; defaultPra
 /**
  * Starts src/main.ts with exactly the given settings (plus PATH and HOME, nothing else from the
  * test's environment) and waits until it logs that it is listening and /healthz answers 200.
+ * The wait is generous: three bots transpiled at once on a busy 2-core machine have taken over 20 s
+ * to start (this is a readiness wait, not a speed check).
  */
 export async function startBotProcess(env: Record<string, string>, options: { readyTimeoutMs?: number } = {}): Promise<BotProcess> {
   // Another process may take the free port before the bot does: then try another one.
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startOnce(env, await freePort(), options.readyTimeoutMs ?? 20_000);
+      return await startOnce(env, await freePort(), options.readyTimeoutMs ?? 45_000);
     } catch (error) {
       if (attempt >= 3 || !(error instanceof Error && error.message.includes('EADDRINUSE'))) throw error;
     }
