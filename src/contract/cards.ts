@@ -154,7 +154,8 @@ export type DigestPress = z.output<typeof digestOpenSchema>;
 
 /** Previous / Next on the register: a page number, 0-based (absent: the first). */
 export const registerPageSchema = z.object({
-  page: z.coerce.number().int().min(0).max(REGISTER_PAGE_MAX).default(0),
+  // Math.abs turns -0 into 0 (JSON can carry -0); nothing else, since the page is at least 0 by then.
+  page: z.coerce.number().int().min(0).max(REGISTER_PAGE_MAX).transform(Math.abs).default(0),
 });
 
 /** Verbs that only open something (a new report, the list of one's reports): no data is read. */

@@ -153,9 +153,8 @@ export async function runCommand(turn: Turn): Promise<void> {
   if (typeof place === 'object') return void (await context.sendActivity(place.elsewhere));
   const reply = await route.run(turn);
   if (typeof reply === 'string') return void (await context.sendActivity(reply));
-  if (place === 'privately') return reply.sent?.(await sendPrivately(deps, context, reply.card));
-  const sent = await context.sendActivity(cardMessage(reply.card));
-  await reply.sent?.(sent?.id);
+  const sentId = place === 'privately' ? await sendPrivately(deps, context, reply.card) : (await context.sendActivity(cardMessage(reply.card)))?.id;
+  await reply.sent?.(sentId);
 }
 
 /** A report Screen as a card; a resumed report's new card is remembered (a new report's first press stores its own). */
