@@ -204,6 +204,7 @@ describe('a press the route table refuses is answered before any storage call', 
     expect(result.invoke?.body.value).toBe(NOT_YOURS);
     expect(calls).toEqual([]);
     expect(sentPrivately).toEqual([]);
+    expectNothingOfTheIncident(readable(result));
   });
 
   it('a report step with an answer longer than anyone types: "card not understood", the draft neither read nor changed', async () => {
