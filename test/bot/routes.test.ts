@@ -9,7 +9,7 @@ import { SAY } from '../../src/bot/messages.ts';
 import { CARD_ROUTES } from '../../src/bot/routes/cardRoutes.ts';
 import { COMMAND_ROUTES } from '../../src/bot/routes/commandRoutes.ts';
 import { createServices, type Services } from '../../src/compose.ts';
-import { CARD_VERBS, DIGEST_VERBS, INCIDENT_VERBS, INPUT_MAX, REGISTER_VERBS, VERBS } from '../../src/contract/cards.ts';
+import { CARD_VERBS, DIGEST_VERBS, INCIDENT_VERBS, incidentPressSchema, INPUT_MAX, REGISTER_VERBS, reportStepSchema, VERBS } from '../../src/contract/cards.ts';
 import type { PracticeDirectory } from '../../src/domain/practice.ts';
 import { loadPolicy } from '../../src/policy/load.ts';
 import { createAzureStores } from '../../src/store/azure/index.ts';
@@ -38,6 +38,8 @@ describe('the card route table', () => {
     for (const verb of [VERBS.next, VERBS.back, VERBS.cancel, VERBS.edit, VERBS.risk, VERBS.submit]) expect(CARD_ROUTES[verb].who, verb).toBe('reporter-of-draft');
     for (const verb of [VERBS.start, VERBS.another, VERBS.myReports]) expect(CARD_ROUTES[verb].who, verb).toBe('member');
     expect(CARD_ROUTES[REGISTER_VERBS.page].who).toBe('decider');
+    for (const verb of Object.values(INCIDENT_VERBS)) expect(CARD_ROUTES[verb].schema, verb).toBe(incidentPressSchema);
+    expect(CARD_ROUTES[VERBS.submit].schema).toBe(reportStepSchema);
     // A refused incident press reads the one notice, whatever was wrong with it (no oracle).
     for (const verb of Object.values(INCIDENT_VERBS)) expect(CARD_ROUTES[verb].refusal).toBe(NOT_YOURS);
   });

@@ -56,6 +56,8 @@ export interface Presser {
 export type Press<W extends CardWho, D> = Presser & { data: D } & (W extends 'incident-sight' ? object : { practice: Practice });
 
 export interface CardRoute {
+  /** What the press's data must be (src/contract/cards.ts); nothing is read for data it refuses. */
+  schema: z.ZodType;
   who: CardWho;
   /** What a refused press reads: never anything about an incident. */
   refusal: string;
@@ -65,6 +67,7 @@ export interface CardRoute {
 
 function route<W extends CardWho, S extends z.ZodType>(who: W, schema: S, handle: (press: Press<W, z.output<S>>) => Promise<AdaptiveCardInvokeResponse>): CardRoute {
   return {
+    schema,
     who,
     refusal: who === 'incident-sight' ? NOT_YOURS : SAY.cardNotUnderstood,
     accept(raw) {

@@ -136,23 +136,32 @@ export const COMMAND_ROUTES: { readonly [K in Command['kind']]: CommandRoute<K> 
 
 /**
  * The one dispatcher. The edge has found who is asking, where, and (where it can) for which
- * practice; the route decides the rest: a practice is needed (but for help), where it may run, and
- * how its answer is delivered.
+ * practice; the route decides the rest: whether a practice is needed, whether the command runs
+ * here, and how its answer is delivered.
  */
 export async function runCommand(turn: Turn): Promise<void> {
   const { deps, context, person, practice, conversation, command } = turn;
+  // The mapped table pairs each kind with its own route; an index by a union loses that pairing.
   const route = COMMAND_ROUTES[command.kind] as CommandRoute<Command['kind']>;
-  const outside = (OUTSIDE_A_PRACTICE as readonly string[]).includes(command.kind);
-  if (!outside) {
+  if (!(OUTSIDE_A_PRACTICE as readonly string[]).includes(command.kind)) {
     // In 1:1 chat the practice is known by now (the edge asked for it first); a Team may not be linked.
-    if (!practice) return void (await context.sendActivity(SAY.teamNotLinked));
+    if (!practice) {
+      await context.sendActivity(SAY.teamNotLinked);
+      return;
+    }
     // Whoever writes in the practice's Team is one of its staff from now on.
     if (conversation !== 'personal') await deps.membership.remember(person.aadObjectId, practice);
   }
   const place = route.where[conversation];
-  if (typeof place === 'object') return void (await context.sendActivity(place.elsewhere));
+  if (typeof place === 'object') {
+    await context.sendActivity(place.elsewhere);
+    return;
+  }
   const reply = await route.run(turn);
-  if (typeof reply === 'string') return void (await context.sendActivity(reply));
+  if (typeof reply === 'string') {
+    await context.sendActivity(reply);
+    return;
+  }
   const sentId = place === 'privately' ? await sendPrivately(deps, context, reply.card) : (await context.sendActivity(cardMessage(reply.card)))?.id;
   await reply.sent?.(sentId);
 }
