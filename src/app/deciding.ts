@@ -1,41 +1,24 @@
-import {
-  answerQuestion,
-  askReporter,
-  assign,
-  close,
-  completeTask,
-  decide,
-  reopen,
-  decisionSummary,
-  handlingOf,
-  saveReplyDraft,
-  type HandlingError,
-  type Person,
-} from '../domain/handling.ts';
+import { completeTask, decisionSummary, handlingOf, answerQuestion, type Person } from '../domain/handling.ts';
 import type { Incident } from '../domain/incident.ts';
-import { hasBlocking, reviewReply, type Finding, type ReplyReview } from '../domain/policy/guard.ts';
-import { attestationKey } from '../domain/policy/reply-guard/attestation.ts';
+import { reviewReply, type ReplyReview } from '../domain/policy/guard.ts';
 import type { Policy } from '../domain/policy/schema.ts';
 import type { Practice } from '../domain/practice.ts';
-import { ok, type Result } from '../domain/result.ts';
-import { stampRetention } from '../domain/retention.ts';
-import { RETENTION_RULES } from '../policy/retention.ts';
 import { isManager, type PracticeRoles } from '../domain/roles.ts';
 import { parseReference } from '../domain/reference.ts';
 import { sameChannel, sightOf, type Sight } from '../domain/sight.ts';
-import { londonDateTime } from '../domain/ukTime.ts';
 import { logEvent, type Logger } from '../log.ts';
 import type { Stores } from '../store/ports.ts';
-import { INCIDENT_INPUTS, INCIDENT_VERBS } from '../contract/cards.ts';
+import { INCIDENT_VERBS, type IncidentVerb } from '../contract/cards.ts';
 import type { Notice } from './reporting.ts';
 import { CardUpdates, CLOSED_FOR_REPORTER } from './cardUpdates.ts';
-import type { Asking, IncidentActionRequest, IncidentScreen } from './incidentScreens.ts';
+import { DECISIONS, keepsReply, refusalShown, text, type DecisionVerb } from './decisions.ts';
+import type { Asking, IncidentActionRequest, IncidentScreen, OpeningRequest } from './incidentScreens.ts';
 import { NOT_YOURS, RefusalLimiter, refusalNotice, Refusals } from './refusals.ts';
-import { approvalSummary, blockedReplyAudit, defaultReply, replyGuardContext } from './replyGuard.ts';
+import { blockedReplyAudit, defaultReply, replyGuardContext } from './replyGuard.ts';
 import { CONFLICT_ATTEMPTS, retryOnConflict } from './retryOnConflict.ts';
 import { bootstrapRoles } from './routing.ts';
 
-export type { Asking, IncidentActionRequest, IncidentScreen } from './incidentScreens.ts';
+export type { Asking, IncidentActionRequest, IncidentScreen, OpeningRequest } from './incidentScreens.ts';
 
 /**
  * The incident card's buttons, "incident PW-…" and the cards the outbox draws. Who sees what is
@@ -51,12 +34,17 @@ type ViewExtras = {
   review?: ReplyReview;
 };
 
-const DONE_NOTICE: Record<string, string> = {
-  [INCIDENT_VERBS.ask]: 'Question sent to the reporter.',
-  [INCIDENT_VERBS.assign]: 'Assigned.',
-  [INCIDENT_VERBS.close]: 'Closed. The reporter is being told.',
-  [INCIDENT_VERBS.reopen]: 'Reopened.',
-};
+/** A decider's press, as the table of decider verbs gets it. */
+interface DeciderPress {
+  incident: Incident;
+  roles: PracticeRoles;
+  practice: Practice;
+  policy: Policy;
+  request: IncidentActionRequest;
+  /** " (from the review channel card)", for the audit trail. */
+  from: string;
+  screen: (i: Incident, extra?: ViewExtras) => IncidentView;
+}
 
 function resolvedNote(incident: Incident): string {
   return incident.status === 'resolved' ? 'All actions done: resolved.' : '';
@@ -73,7 +61,6 @@ export interface DecidingDeps {
 }
 
 const NOTICE: IncidentScreen = { kind: 'message', text: NOT_YOURS };
-const KNOWN_VERBS: readonly string[] = Object.values(INCIDENT_VERBS);
 
 export class Deciding {
   /** Shared with other refused commands about an incident (a legal hold), so one limit and one collapse apply. */
@@ -105,7 +92,7 @@ export class Deciding {
    * A line of the review channel's digest, pressed ("Open privately"): what sightOf gives the
    * presser, so that only that card goes to their 1:1 chat. 'none' is refused like any press.
    */
-  async sightForOpening(request: IncidentActionRequest): Promise<{ sight: Sight; practiceId?: string; reference?: string }> {
+  async sightForOpening(request: OpeningRequest): Promise<{ sight: Sight; practiceId?: string; reference?: string }> {
     if (this.refusals.limited(request.actor.aadObjectId)) return { sight: 'none' };
     const asking = typeof request.asking === 'function' ? await request.asking() : request.asking;
     const found = await this.lookUp(request, asking);
@@ -121,10 +108,9 @@ export class Deciding {
    * The incident at the asker's practice (never the card's) and what sightOf gives the asker;
    * undefined, logged as an outsider's press, when there is no such incident for them.
    */
-  private async lookUp(request: IncidentActionRequest, asking: Asking) {
-    const verb = KNOWN_VERBS.includes(request.verb) ? request.verb : 'other';
-    const cardPracticeId = typeof request.data.practiceId === 'string' ? request.data.practiceId : undefined;
-    const reference = typeof request.data.reference === 'string' ? request.data.reference : '';
+  private async lookUp(request: IncidentActionRequest | OpeningRequest, asking: Asking) {
+    const verb = 'verb' in request ? request.verb : 'other';
+    const { practiceId: cardPracticeId, reference } = request.data;
     const practice = asking.practice;
     const policy = practice ? this.deps.policies.get(practice.id) : undefined;
     const ids = { askerPracticeId: practice?.id, verb, ...(cardPracticeId !== undefined ? { cardPracticeId } : {}), reference };
@@ -171,8 +157,7 @@ export class Deciding {
   }
 
   private async actAs(sight: Sight, incident: Incident, roles: PracticeRoles, practice: Practice, policy: Policy, request: IncidentActionRequest): Promise<IncidentScreen> {
-    const { actor } = request;
-    const verb = KNOWN_VERBS.includes(request.verb) ? request.verb : 'other';
+    const { actor, verb } = request;
     const from = request.via ? ` (from the ${request.via})` : '';
     switch (sight) {
       case 'decider':
@@ -183,23 +168,23 @@ export class Deciding {
         return NOTICE;
       case 'channel': {
         const card = this.screen(incident, 'readonly', { practice, policy, roles, actor: { aadObjectId: '', name: '' } }, {});
-        if (verb === INCIDENT_VERBS.refresh || verb === 'other') return card;
+        if (verb === INCIDENT_VERBS.refresh) return card;
         await this.refusals.staff(incident, actor, verb, from);
         return { ...card, notice: refusalNotice(verb) };
       }
       case 'reporter':
-        return this.actAsReporter(incident, roles, policy, request, verb, from);
+        return this.actAsReporter(incident, roles, policy, request, from);
     }
   }
 
   /** The reporter: their view, their answers to questions, and the tasks they own (posting the reply). */
-  private async actAsReporter(incident: Incident, roles: PracticeRoles, policy: Policy, request: IncidentActionRequest, verb: string, from: string): Promise<IncidentScreen> {
-    const { actor, data } = request;
-    if (verb === INCIDENT_VERBS.refresh || verb === 'other') return this.reporterScreen(incident, policy, actor);
-    if (verb === INCIDENT_VERBS.answer) return this.answer(incident, actor, text(data[INCIDENT_INPUTS.answer]));
+  private async actAsReporter(incident: Incident, roles: PracticeRoles, policy: Policy, request: IncidentActionRequest, from: string): Promise<IncidentScreen> {
+    const { actor, data, verb } = request;
+    if (verb === INCIDENT_VERBS.refresh) return this.reporterScreen(incident, policy, actor);
+    if (verb === INCIDENT_VERBS.answer) return this.answer(incident, actor, text(data.answer));
     if (verb === INCIDENT_VERBS.taskDone) {
-      const taskId = text(data.taskId);
-      const result = completeTask(incident, roles, actor, taskId, text(data[`${INCIDENT_INPUTS.taskOutcomePrefix}${taskId}`]), this.deps.now());
+      const taskId = data.taskId ?? '';
+      const result = completeTask(incident, roles, actor, taskId, text(data.taskOutcome), this.deps.now());
       if (result.ok) {
         const stored = await this.storeTaskDone(result.value, actor, taskId, from);
         return this.reporterScreen(stored, policy, actor, { notice: { tone: 'good', text: 'Done, and recorded. Thank you.' } });
@@ -229,154 +214,69 @@ export class Deciding {
     return stored;
   }
 
-  private async actOn(incident: Incident, roles: PracticeRoles, practice: Practice, policy: Policy, request: IncidentActionRequest): Promise<IncidentScreen> {
-    const { verb, data, actor } = request;
-    const from = request.via ? ` (from the ${request.via})` : '';
-    const screen = (i: Incident, extra: ViewExtras = {}): IncidentView => this.screen(i, 'decider', { practice, policy, roles, actor }, extra);
-
-    if (verb === INCIDENT_VERBS.refresh) return screen(incident);
-    if (verb === INCIDENT_VERBS.answer) return this.answer(incident, actor, text(data[INCIDENT_INPUTS.answer]));
-    if (!Object.values(INCIDENT_VERBS).includes(verb as never)) return screen(incident);
-    // A task's owner need not be a decider (the reporter posting the approved reply, say).
-    if (verb === INCIDENT_VERBS.taskDone) {
-      const taskId = text(data.taskId);
-      const result = completeTask(incident, roles, actor, taskId, text(data[`${INCIDENT_INPUTS.taskOutcomePrefix}${taskId}`]), this.deps.now());
-      if (!result.ok) {
-        if (result.error.kind === 'not-the-owner') return this.refuse(incident, actor, verb, from, screen);
-        return this.refusal(incident, result.error, actor, undefined, '', screen);
-      }
-      const stored = await this.storeTaskDone(result.value, actor, taskId, from);
-      return { ...screen(stored), notice: { tone: 'good', text: stored.status === 'resolved' ? 'Done. Every action is complete: the incident is resolved and can be closed.' : 'Done, and recorded.' } };
-    }
-
-    // Deciders may do everything but reopen, which is the managers' alone.
-    if (verb === INCIDENT_VERBS.reopen && !isManager(roles, actor.aadObjectId)) return this.refuse(incident, actor, verb, from, screen);
-    if (verb === INCIDENT_VERBS.pack) {
-      await this.deps.stores.incidents.appendAudit(incident.practiceId, incident.reference, { actor, action: 'evidence-pack.requested', summary: 'Evidence pack link issued.' });
+  /** A decider's press: one entry per incident verb (the type has no room for a verb without one). */
+  private readonly deciderVerbs: Record<IncidentVerb, (press: DeciderPress) => Promise<IncidentScreen> | IncidentScreen> = {
+    [INCIDENT_VERBS.refresh]: ({ incident, screen }) => screen(incident),
+    [INCIDENT_VERBS.answer]: ({ incident, request }) => this.answer(incident, request.actor, text(request.data.answer)),
+    [INCIDENT_VERBS.taskDone]: (press) => this.taskDone(press),
+    [INCIDENT_VERBS.pack]: async ({ incident, request }) => {
+      await this.deps.stores.incidents.appendAudit(incident.practiceId, incident.reference, { actor: request.actor, action: 'evidence-pack.requested', summary: 'Evidence pack link issued.' });
       return { kind: 'pack', incident };
-    }
+    },
+    [INCIDENT_VERBS.checkReply]: (press) => this.decide(press, INCIDENT_VERBS.checkReply),
+    [INCIDENT_VERBS.approveReply]: (press) => this.decide(press, INCIDENT_VERBS.approveReply),
+    [INCIDENT_VERBS.noResponse]: (press) => this.decide(press, INCIDENT_VERBS.noResponse),
+    [INCIDENT_VERBS.chooseActions]: (press) => this.decide(press, INCIDENT_VERBS.chooseActions),
+    [INCIDENT_VERBS.assign]: (press) => this.decide(press, INCIDENT_VERBS.assign),
+    [INCIDENT_VERBS.ask]: (press) => this.decide(press, INCIDENT_VERBS.ask),
+    [INCIDENT_VERBS.close]: (press) => this.decide(press, INCIDENT_VERBS.close),
+    [INCIDENT_VERBS.reopen]: (press) => this.decide(press, INCIDENT_VERBS.reopen),
+  };
 
-    const now = this.deps.now();
-    const replyText = text(data[INCIDENT_INPUTS.replyText]);
+  private async actOn(incident: Incident, roles: PracticeRoles, practice: Practice, policy: Policy, request: IncidentActionRequest): Promise<IncidentScreen> {
+    const from = request.via ? ` (from the ${request.via})` : '';
+    const screen = (i: Incident, extra: ViewExtras = {}): IncidentView => this.screen(i, 'decider', { practice, policy, roles, actor: request.actor }, extra);
+    return this.deciderVerbs[request.verb]({ incident, roles, practice, policy, request, from, screen });
+  }
+
+  /** A task's owner need not be a decider (the reporter posting the approved reply, say). */
+  private async taskDone({ incident, roles, request, from, screen }: DeciderPress): Promise<IncidentScreen> {
+    const { actor, data, verb } = request;
+    const taskId = data.taskId ?? '';
+    const result = completeTask(incident, roles, actor, taskId, text(data.taskOutcome), this.deps.now());
+    if (!result.ok) {
+      if (result.error.kind === 'not-the-owner') return this.refuse(incident, actor, verb, from, screen);
+      return screen(incident, refusalShown(result.error, actor));
+    }
+    const stored = await this.storeTaskDone(result.value, actor, taskId, from);
+    return { ...screen(stored), notice: { tone: 'good', text: stored.status === 'resolved' ? 'Done. Every action is complete: the incident is resolved and can be closed.' : 'Done, and recorded.' } };
+  }
+
+  /** A decision (src/app/decisions.ts): applied, audited, the reporter and the cards told. */
+  private async decide({ incident, roles, practice, policy, request, from, screen }: DeciderPress, verb: DecisionVerb): Promise<IncidentScreen> {
+    const { actor, data } = request;
+    const rule = DECISIONS[verb];
+    // Deciders may do everything but reopen, which is the managers' alone.
+    if (rule.managersOnly && !isManager(roles, actor.aadObjectId)) return this.refuse(incident, actor, verb, from, screen);
+    const replyText = text(data.replyText);
     // Never trust the card: the findings and the free text are worked out here, from the text sent.
     const review = reviewReply(replyText.trim(), replyGuardContext(incident, practice, policy));
-    const findings = review.findings;
-    const freeText = review.freeText.map((s) => s.text);
-    let result: Result<Incident, HandlingError>;
-    let summary: string;
-    switch (verb) {
-      case INCIDENT_VERBS.checkReply:
-        result = saveReplyDraft(incident, roles, actor, replyText);
-        summary = `Reply checked: ${findings.filter((f) => f.severity === 'blocking').length} blocking, ${findings.filter((f) => f.severity === 'advisory').length} advisory findings.`;
-        break;
-      case INCIDENT_VERBS.approveReply:
-        // The tick carries the key of the sentences the card listed: it attests to those only.
-        result = decide(incident, roles, actor, {
-          kind: 'public-reply', replyText, freeText, replyBlocked: hasBlocking(findings),
-          reporterPostsReply: data[INCIDENT_INPUTS.reporterPostsReply] === 'true',
-          attested: freeText.length > 0 && data[INCIDENT_INPUTS.attestFreeText] === attestationKey(freeText),
-        }, now);
-        summary = approvalSummary(actor.name, freeText);
-        break;
-      case INCIDENT_VERBS.noResponse:
-        result = decide(incident, roles, actor, { kind: 'no-response', reason: text(data[INCIDENT_INPUTS.reason]) }, now);
-        summary = 'Decision: no public response.';
-        break;
-      case INCIDENT_VERBS.chooseActions:
-        result = decide(incident, roles, actor, { kind: 'actions', actions: list(data[INCIDENT_INPUTS.actions]) }, now);
-        summary = `Decision: actions chosen (${list(data[INCIDENT_INPUTS.actions]).join(', ')}).`;
-        break;
-      case INCIDENT_VERBS.assign: {
-        const to = text(data[INCIDENT_INPUTS.assignee]);
-        const name = (await this.deps.stores.practices.userChat(incident.practiceId, to))?.reference.user as { name?: string } | undefined;
-        result = assign(incident, roles, actor, { aadObjectId: to, name: name?.name ?? '' });
-        summary = `Assigned to ${name?.name || 'a deputy'}.`;
-        break;
-      }
-      case INCIDENT_VERBS.ask:
-        result = askReporter(incident, roles, actor, text(data[INCIDENT_INPUTS.question]), now);
-        summary = 'Asked the reporter for more information.';
-        break;
-      case INCIDENT_VERBS.close:
-        result = close(incident, roles, actor, { outcome: text(data[INCIDENT_INPUTS.closeOutcome]), lessonsLearnt: text(data[INCIDENT_INPUTS.lessonsLearnt]) }, now);
-        // The Records Management Code period starts now: the date is fixed on the record.
-        if (result.ok) result = ok(stampRetention(result.value, RETENTION_RULES));
-        summary = result.ok ? `Closed with an outcome. Kept until ${result.value.handling?.closure?.retainUntil?.slice(0, 10)} (${result.value.handling?.closure?.retentionBasis}).` : 'Closed with an outcome.';
-        break;
-      case INCIDENT_VERBS.reopen:
-        result = reopen(incident, roles, actor, text(data[INCIDENT_INPUTS.reopenReason]), now);
-        summary = `Reopened: ${text(data[INCIDENT_INPUTS.reopenReason]).slice(0, 200)}`;
-        break;
-      default:
-        return screen(incident);
-    }
-
+    const nameOf = async (aadObjectId: string) => ((await this.deps.stores.practices.userChat(incident.practiceId, aadObjectId))?.reference.user as { name?: string } | undefined)?.name;
+    const { result, summary } = await rule.apply({ incident, roles, actor, data, now: this.deps.now(), replyText, review, nameOf });
     if (!result.ok) {
-      if (result.error.kind === 'reply-blocked') await this.deps.stores.incidents.appendAudit(incident.practiceId, incident.reference, blockedReplyAudit(actor, findings, from));
-      return this.refusal(incident, result.error, actor, review, replyText, screen);
+      if (result.error.kind === 'reply-blocked') await this.deps.stores.incidents.appendAudit(incident.practiceId, incident.reference, blockedReplyAudit(actor, review.findings, from));
+      return screen(incident, { ...(keepsReply(result.error) ? { replyText, review } : {}), ...refusalShown(result.error, actor) });
     }
     const stored = await this.deps.stores.incidents.update(result.value, { actor, action: `incident.${verb.slice('incident.'.length)}`, summary: `${summary}${from}` });
     if (this.deps.log) logEvent(this.deps.log, 'decision.recorded', { practice: stored.practiceId, reference: stored.reference, verb });
     await this.updates.afterChange(stored, verb, policy);
-    const notice: Notice =
-      verb === INCIDENT_VERBS.checkReply
-        ? hasBlocking(findings)
-          ? { tone: 'attention', text: 'The reply cannot be approved yet: see the problems under it.' }
-          : review.freeText.length > 0
-            ? { tone: 'good', text: `Reply checked: nothing blocks approval. ${review.freeText.length === 1 ? '1 sentence is' : `${review.freeText.length} sentences are`} not from the approved list: read them and tick the statement to approve.` }
-            : { tone: 'good', text: 'Reply checked: nothing blocks approval.' }
-        : { tone: 'good', text: DONE_NOTICE[verb] ?? 'Decision recorded. The reporter is being told.' };
-    return { ...screen(stored, { replyText, review }), notice, ...(verb === INCIDENT_VERBS.checkReply ? { openSection: 'reply' as const } : {}) };
+    return { ...screen(stored, { replyText, review }), notice: rule.notice(review), ...(rule.keepsReplyOpen ? { openSection: 'reply' as const } : {}) };
   }
 
   /** Authorisation is checked on the server for every verb; a refusal is audited (collapsed) and explained. */
-  private async refuse(incident: Incident, actor: Person, verb: string, from: string, screen: (i: Incident) => IncidentView): Promise<IncidentScreen> {
+  private async refuse(incident: Incident, actor: Person, verb: IncidentVerb, from: string, screen: (i: Incident) => IncidentView): Promise<IncidentScreen> {
     await this.refusals.staff(incident, actor, verb, from);
     return { ...screen(incident), notice: refusalNotice(verb) };
-  }
-
-  private refusal(
-    incident: Incident,
-    error: HandlingError,
-    actor: Person,
-    review: ReplyReview | undefined,
-    replyText: string,
-    screen: (i: Incident, extra?: ViewExtras) => IncidentView,
-  ): IncidentScreen {
-    switch (error.kind) {
-      case 'already-decided': {
-        const mine = error.decision.by.aadObjectId.toLowerCase() === actor.aadObjectId.toLowerCase();
-        const when = londonDateTime(error.decision.at);
-        return screen(incident, {
-          notice: { tone: mine ? 'good' : 'attention', text: mine ? `You decided this at ${when}.` : `Already decided by ${error.decision.by.name || 'another decider'} at ${when}.` },
-        });
-      }
-      case 'reply-blocked':
-        return screen(incident, {
-          replyText,
-          ...(review ? { review } : {}),
-          errors: { [INCIDENT_INPUTS.replyText]: 'This reply cannot be approved: fix the problems listed under it.' },
-        });
-      case 'attestation-needed':
-        return screen(incident, {
-          replyText,
-          ...(review ? { review } : {}),
-          errors: {
-            [INCIDENT_INPUTS.attestFreeText]:
-              'Some sentences are not from the approved list. Read each one listed, then tick the statement to approve. If you changed the reply, press Check reply first.',
-          },
-        });
-      case 'invalid':
-        return screen(incident, { replyText, ...(review ? { review } : {}), errors: { [error.field]: error.message } });
-      case 'not-routed':
-        return screen(incident, { notice: { tone: 'default', text: 'This incident is still being graded. Try again in a moment.' } });
-      case 'impossible-transition':
-        return screen(incident, { notice: { tone: 'attention', text: `That cannot be done while the incident is ${error.from.replace('-', ' ')}.` } });
-      case 'no-such-task':
-        return screen(incident, { notice: { tone: 'attention', text: 'That action is no longer on this incident.' } });
-      default:
-        return screen(incident);
-    }
   }
 
   private async answer(incident: Incident, actor: Person, answer: string): Promise<IncidentScreen> {
@@ -418,15 +318,3 @@ export class Deciding {
     };
   }
 }
-
-function text(value: unknown): string {
-  return typeof value === 'string' ? value.slice(0, 5_000) : '';
-}
-
-function list(value: unknown): string[] {
-  return text(value)
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
-}
-

@@ -3,6 +3,7 @@ import type { Incident } from '../domain/incident.ts';
 import type { Finding } from '../domain/policy/guard.ts';
 import type { Practice } from '../domain/practice.ts';
 import type { PracticeRoles } from '../domain/roles.ts';
+import type { DigestPress, IncidentPress, IncidentVerb } from '../contract/cards.ts';
 import type { Notice } from './reporting.ts';
 
 /** What an incident verb answers with, and who asked: the edge draws the first, finds out the second. */
@@ -43,12 +44,25 @@ export interface Asking {
   inChannel?: boolean;
 }
 
-export interface IncidentActionRequest {
-  verb: string;
-  data: Record<string, unknown>;
+/** Which card a press came from, as the audit trail says it: "Refused … (from the review channel card)". */
+export const VIA = {
+  reviewChannelCard: 'review channel card',
+  chatCard: '1:1 card',
+  reviewChannelDigest: 'review channel digest',
+} as const;
+
+export type Via = (typeof VIA)[keyof typeof VIA];
+
+/** A press on an incident (its card data checked by the contract's schema), or the digest's "Open privately". */
+export interface IncidentActionRequest<Data = IncidentPress> {
+  verb: IncidentVerb;
+  data: Data;
   actor: Person;
   /** Resolved only after the refusal limit is checked, so a limited person costs no storage read. */
   asking: Asking | (() => Promise<Asking>);
-  /** Which card the press came from (e.g. "review channel card"), for the audit trail. */
-  via?: string;
+  /** Which card the press came from, for the audit trail. */
+  via?: Via;
 }
+
+/** The digest's "Open privately": which incident, and who is asking (the verb is not an incident verb). */
+export type OpeningRequest = Omit<IncidentActionRequest<DigestPress>, 'verb'>;

@@ -15,7 +15,7 @@ import {
   type StepId,
 } from '../domain/report.ts';
 import { ConflictError, type Stored, type Stores } from '../store/ports.ts';
-import { VERBS } from '../contract/cards.ts';
+import { VERBS, type DraftVerb, type StepActionData } from '../contract/cards.ts';
 import { CONFLICT_ATTEMPTS, retryOnConflict } from './retryOnConflict.ts';
 
 /**
@@ -60,11 +60,12 @@ export interface ReportingDeps {
   submitted?: (incident: Incident) => void;
 }
 
+/** A press on an open report's card, its data checked by the contract's schema. */
 export interface ActionRequest {
   practiceId: string;
   reporter: Reporter;
-  verb: string;
-  data: Record<string, unknown>;
+  verb: DraftVerb;
+  data: StepActionData;
   /** The Teams message the card lives in, remembered so screenshots can refresh it. */
   cardActivityId?: string;
 }
@@ -108,18 +109,15 @@ export class Reporting {
     return { kind: 'myReports', incidents };
   }
 
-  /** One press of a button on a report card. */
+  /** One press of a button on an open report's card ("report a post" and "my reports" are start and myReports). */
   async act(request: ActionRequest): Promise<Screen> {
-    if (request.verb === VERBS.start) return this.start(request.practiceId, request.reporter);
-    if (request.verb === VERBS.myReports) return this.myReports(request.practiceId, request.reporter);
     // Two presses raced (a double-click, two devices): read again and apply this one on top.
     return retryOnConflict({ attempts: CONFLICT_ATTEMPTS }, () => this.actOnDraft(request));
   }
 
   private async actOnDraft(request: ActionRequest): Promise<Screen> {
     const { practiceId, reporter, verb, data } = request;
-    const draftId = typeof data.draftId === 'string' ? data.draftId : '';
-    const step = data.step;
+    const { draftId, step } = data;
     if (!draftId || !isStep(step)) return staleCard();
 
     const stored = await this.deps.stores.drafts.get(practiceId, reporter.aadObjectId);
@@ -127,33 +125,25 @@ export class Reporting {
 
     let draft = stored.value;
     if (request.cardActivityId) draft = { ...draft, cardActivityId: request.cardActivityId };
-    const now = this.deps.now();
-
-    switch (verb) {
-      case VERBS.cancel:
-        // Screenshots first: if that fails the draft still points at them and Cancel can be retried.
-        await this.deps.stores.evidence.removeForDraft(practiceId, draft.id);
-        await this.deps.stores.drafts.remove(practiceId, reporter.aadObjectId);
-        return { kind: 'cancelled' };
-      case VERBS.next:
-        return this.moveAndSave(takeAnswers(draft, step, data, now), step, { kind: 'next' }, stored.etag);
-      case VERBS.back:
-        // Back sends no inputs (Teams would refuse it while a required field is empty), so the
-        // answers already kept for this step stay as they are.
-        return this.moveAndSave(hasAnswersFor(step, data) ? takeAnswers(draft, step, data, now) : draft, step, { kind: 'back' }, stored.etag);
-      case VERBS.edit: {
-        const editStep = data.editStep;
-        if (!isStep(editStep)) return { kind: 'step', draft };
-        return this.moveAndSave(draft, step, { kind: 'edit', step: editStep }, stored.etag);
-      }
-      case VERBS.risk:
-        return this.answerRisk(draft, data, stored.etag, now);
-      case VERBS.submit:
-        return this.submit(takeAnswers(draft, step, data, now), now);
-      default:
-        return { kind: 'step', draft, notice: { tone: 'attention', text: 'That button is not recognised. Use the buttons on this card.' } };
-    }
+    return this.onDraft[verb]({ practiceId, reporter, draft, step, data, etag: stored.etag, now: this.deps.now() });
   }
+
+  /** A press on the person's own open report, verb by verb (the type has no room for a verb without one). */
+  private readonly onDraft: Record<DraftVerb, (press: DraftPress) => Promise<Screen>> = {
+    [VERBS.cancel]: async ({ practiceId, reporter, draft }) => {
+      // Screenshots first: if that fails the draft still points at them and Cancel can be retried.
+      await this.deps.stores.evidence.removeForDraft(practiceId, draft.id);
+      await this.deps.stores.drafts.remove(practiceId, reporter.aadObjectId);
+      return { kind: 'cancelled' };
+    },
+    [VERBS.next]: ({ draft, step, data, etag, now }) => this.moveAndSave(takeAnswers(draft, step, data, now), step, { kind: 'next' }, etag),
+    // Back sends no inputs (Teams would refuse it while a required field is empty), so the
+    // answers already kept for this step stay as they are.
+    [VERBS.back]: ({ draft, step, data, etag, now }) => this.moveAndSave(hasAnswersFor(step, data) ? takeAnswers(draft, step, data, now) : draft, step, { kind: 'back' }, etag),
+    [VERBS.edit]: async ({ draft, step, data, etag }) => (isStep(data.editStep) ? this.moveAndSave(draft, step, { kind: 'edit', step: data.editStep }, etag) : { kind: 'step', draft }),
+    [VERBS.risk]: ({ draft, data, etag, now }) => this.answerRisk(draft, data, etag, now),
+    [VERBS.submit]: ({ draft, step, data, now }) => this.submit(takeAnswers(draft, step, data, now), now),
+  };
 
   private async moveAndSave(draft: ReportDraft, from: StepId, m: Move, etag: string): Promise<Screen> {
     const moved = move(draft, from, m, this.deps.now());
@@ -162,7 +152,7 @@ export class Reporting {
   }
 
   /** A yes is acted on at once: the advice shows on the same card and the manager is alerted now. */
-  private async answerRisk(draft: ReportDraft, data: Record<string, unknown>, etag: string, now: Date): Promise<Screen> {
+  private async answerRisk(draft: ReportDraft, data: StepActionData, etag: string, now: Date): Promise<Screen> {
     const answer = data.answer === 'yes' ? 'yes' : data.answer === 'no' ? 'no' : undefined;
     if (!answer) return { kind: 'step', draft, errors: { atRisk: 'Answer yes or no. This is required.' } };
     let answered = takeAnswers(draft, 'risk', { ...data, atRisk: answer }, now);
@@ -290,7 +280,18 @@ export class Reporting {
   }
 }
 
-function hasAnswersFor(step: StepId, data: Record<string, unknown>): boolean {
+/** A press on an open report, once the draft it names is found to be the person's own and current. */
+interface DraftPress {
+  practiceId: string;
+  reporter: Reporter;
+  draft: ReportDraft;
+  step: StepId;
+  data: StepActionData;
+  etag: string;
+  now: Date;
+}
+
+function hasAnswersFor(step: StepId, data: StepActionData): boolean {
   return STEP_FIELDS[step].some((field) => data[field] !== undefined);
 }
 

@@ -6,13 +6,14 @@ import type { RoleId } from '../domain/roles.ts';
  * (scripts/package.ts), so the menu and the bot can never disagree; so is **help**, which shows
  * each person the entries for their audience: `staff` (everyone), `deciders` (managers, deputies,
  * DPOs and safeguarding leads), `records` (practice managers and the DPO: subject access and
- * erasure requests) and `setup` (practice managers, asking in a channel).
+ * erasure requests) and `setup` (practice managers, asking in a channel). What the bot does with
+ * each, and where, is its route (src/bot/routes/commandRoutes.ts), which must agree with `scopes`.
  */
 export const COMMANDS = [
   { title: 'report a post', description: 'Report a social media post about the practice or a colleague', scopes: ['personal', 'team', 'groupChat'], audience: 'staff' },
-  { title: 'my reports', description: 'See the posts you have reported and where they are', scopes: ['personal'], audience: 'staff' },
+  { title: 'my reports', description: 'See the posts you have reported and where they are', scopes: ['personal', 'team'], audience: 'staff' },
   { title: 'open incidents', description: 'Practice managers: the incidents waiting for a decision or action', scopes: ['personal', 'team'], audience: 'deciders' },
-  { title: 'incident', description: 'Show one incident, e.g. "incident PW-2026-0042"; managers: "incident PW-2026-0042 hold: <reason>" or "… release hold"', scopes: ['personal', 'team'], audience: 'deciders' },
+  { title: 'incident', description: 'Show one incident, e.g. "incident PW-2026-0042"; managers: "incident PW-2026-0042 hold: <reason>" or "… release hold"', scopes: ['personal'], audience: 'deciders' },
   { title: 'summary', description: 'Practice managers: incidents and trends over the last 12 months', scopes: ['personal'], audience: 'deciders' },
   { title: 'retention report', description: 'Practice managers: which closed incidents are due for deletion, held or next', scopes: ['personal'], audience: 'deciders' },
   { title: 'export register', description: 'Practice managers: the register as a spreadsheet (CSV), e.g. "export register 2026"', scopes: ['personal'], audience: 'deciders' },
@@ -25,6 +26,9 @@ export const COMMANDS = [
 ] as const;
 
 export type Audience = (typeof COMMANDS)[number]['audience'];
+export type CommandTitle = (typeof COMMANDS)[number]['title'];
+/** Where a command can be asked, in the manifest's words: 1:1 chat, a team channel, a group chat. */
+export type Scope = (typeof COMMANDS)[number]['scopes'][number];
 
 /** Who is asking for help, and where. */
 export interface Asker {

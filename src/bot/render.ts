@@ -1,4 +1,4 @@
-import { CardFactory, type Attachment } from 'botbuilder';
+import { CardFactory, MessageFactory, type Activity } from 'botbuilder';
 import type { Screen } from '../app/reporting.ts';
 import type { Practice } from '../domain/practice.ts';
 import { cancelledCard, myReportsCard, noticeCard, reportStepCard, submittedCard } from '../views/index.ts';
@@ -33,6 +33,7 @@ export function cardFor(screen: Screen, practice: Practice): object {
   }
 }
 
-export function attachmentFor(screen: Screen, practice: Practice): Attachment {
-  return CardFactory.adaptiveCard(cardFor(screen, practice));
+/** A message carrying one Adaptive Card: every card the bot sends in a turn goes out in this shape. */
+export function cardMessage(card: object): Partial<Activity> {
+  return MessageFactory.attachment(CardFactory.adaptiveCard(card));
 }
