@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.ts';
 import { describeError, logEvent } from '../log.ts';
-import type { ConversationAddress, OutboxItem, OutboxStore } from '../store/ports.ts';
+import type { ConversationAddress, OutboxClaim, OutboxItem, OutboxStore } from '../store/ports.ts';
 import { isReminder } from './reminders.ts';
 
 /**
@@ -43,8 +44,15 @@ export class SendFailure extends Error {
  */
 export type PassReads = <T>(key: string, read: () => Promise<T>) => Promise<T>;
 
-export function passReads(): PassReads {
-  const reads = new Map<string, Promise<unknown>>();
+/** The keys of the reads a pass shares, so that a use case can hand over what it has just read. */
+export const PASS_KEYS = {
+  incident: (practiceId: string, reference: string) => `incident|${practiceId}|${reference}`,
+  roles: (practiceId: string) => `roles|${practiceId}`,
+};
+
+/** `known`: reads already made (the incident as just stored, the roles it was routed with). */
+export function passReads(known: ReadonlyMap<string, unknown> = new Map()): PassReads {
+  const reads = new Map<string, Promise<unknown>>([...known].map(([k, v]) => [k, Promise.resolve(v)]));
   return <T>(key: string, read: () => Promise<T>): Promise<T> => {
     let pending = reads.get(key) as Promise<T> | undefined;
     if (!pending) {
@@ -69,6 +77,16 @@ export interface OutboxWorkerDeps {
   digest?: (items: OutboxItem[], pass: PassReads) => Promise<OutgoingMessage | undefined>;
 }
 
+/**
+ * How a use case has new items delivered from this process at once: they are queued already
+ * claimed by it (no claim request, no other instance takes them), then handed over with the reads
+ * their cards need. A crash before they are sent leaves them to any instance once the claim runs out.
+ */
+export interface DirectDelivery {
+  claim(): OutboxClaim;
+  deliver(items: OutboxItem[], known: ReadonlyMap<string, unknown>): void;
+}
+
 const CLAIM_MS = 60_000;
 /**
  * More new incident cards than this waiting for one channel go as one digest card: Teams takes
@@ -81,6 +99,21 @@ const PARALLEL_CONVERSATIONS = 8;
 const BASE_BACKOFF_MS = 2_000;
 const MAX_BACKOFF_MS = 15 * 60_000;
 const PERMANENT_BACKOFF_MS = 60 * 60_000;
+
+function targetOf(item: OutboxItem): string {
+  return `${item.practiceId}|${item.target}`;
+}
+
+/** Items by conversation, each in the order given. */
+function groupByTarget(items: OutboxItem[]): Map<string, OutboxItem[]> {
+  const byTarget = new Map<string, OutboxItem[]>();
+  for (const item of items) {
+    const group = byTarget.get(targetOf(item));
+    if (group) group.push(item);
+    else byTarget.set(targetOf(item), [item]);
+  }
+  return byTarget;
+}
 
 /** What /healthz reports about delivery: how many notifications wait, and for how long the oldest has. */
 export async function outboxBacklog(outbox: Pick<OutboxStore, 'pending'>, now: Date): Promise<{ waiting: number; oldestWaitingSeconds: number | null }> {
@@ -95,45 +128,93 @@ export class OutboxWorker {
   /** A nudge came while a pass was running: what it was about may have been queued too late for that pass. */
   private again = false;
   private stopped = false;
+  /** Items queued claimed by this process carry this id: its own passes need not claim them again. */
+  readonly instanceId = randomUUID();
+  /** Conversations this process is serving now (a pass holds all of its own until it reaches them). */
+  private readonly serving = new Map<string, number>();
+  /** Conversations where an item was left waiting (a failed send), and since when. */
+  private readonly waiting = new Map<string, number>();
+  /** Direct deliveries under way (stop() waits for them). */
+  private readonly sending = new Set<Promise<void>>();
 
   constructor(private readonly deps: OutboxWorkerDeps) {}
+
+  /** A claim for items about to be queued for direct delivery (see DirectDelivery). */
+  claim(): OutboxClaim {
+    return { by: this.instanceId, until: new Date(this.deps.now().getTime() + CLAIM_MS) };
+  }
+
+  /**
+   * Sends items just queued under this process's claim now, without a pass: no scan of the outbox,
+   * and the cards drawn from what the caller has just read. A conversation that this process is
+   * already serving, or where something waits to be retried, is left to a pass, so nothing
+   * overtakes what was queued before it there.
+   */
+  deliver(items: OutboxItem[], known: ReadonlyMap<string, unknown>): void {
+    if (this.stopped) return;
+    const byTarget = groupByTarget(items.filter((item) => item.claimedBy === this.instanceId));
+    const reads = passReads(known);
+    let deferred = byTarget.size < new Set(items.map(targetOf)).size;
+    for (const [target, queue] of byTarget) {
+      if (this.serving.has(target) || this.waiting.has(target)) {
+        deferred = true;
+        continue;
+      }
+      this.hold(target);
+      const sending = (async () => {
+        try {
+          for (const item of queue) {
+            if (!(await this.deliverOne(item, reads))) {
+              this.waiting.set(target, Date.now());
+              break;
+            }
+          }
+        } finally {
+          this.release(target);
+        }
+      })();
+      this.sending.add(sending);
+      void sending.finally(() => this.sending.delete(sending));
+    }
+    if (deferred) this.nudge();
+  }
+
+  private hold(target: string): void {
+    this.serving.set(target, (this.serving.get(target) ?? 0) + 1);
+  }
+
+  private release(target: string): void {
+    const n = (this.serving.get(target) ?? 1) - 1;
+    if (n > 0) this.serving.set(target, n);
+    else this.serving.delete(target);
+  }
 
   /** One pass: sends every item that is due, each conversation's items in the order they were queued. */
   async deliverDue(): Promise<{ sent: number; failed: number }> {
     const now = this.deps.now();
-    const byTarget = new Map<string, OutboxItem[]>();
-    for (const item of await this.deps.outbox.pending()) {
-      const target = `${item.practiceId}|${item.target}`;
-      byTarget.set(target, [...(byTarget.get(target) ?? []), item]);
-    }
+    const scanned = Date.now();
+    const byTarget = groupByTarget(await this.deps.outbox.pending());
+    // Nothing waits in a conversation the scan found empty (unless it failed after the scan).
+    for (const [target, since] of this.waiting) if (!byTarget.has(target) && since < scanned) this.waiting.delete(target);
     let sent = 0;
     let failed = 0;
     const reads = passReads();
     // Conversations are independent, so several are served at once; within one, strictly in order.
-    const queues = [...byTarget.values()];
+    // A conversation this process is sending to directly is left to the next pass.
+    const queues = [...byTarget].filter(([target]) => {
+      if (!this.serving.has(target)) return true;
+      this.again = true;
+      return false;
+    });
+    for (const [target] of queues) this.hold(target);
     const serveNext = async (): Promise<void> => {
-      for (let queue = queues.shift(); queue; queue = queues.shift()) {
-        const burst = this.burstIn(queue, now);
-        if (burst.length > DIGEST_AFTER) {
-          const outcome = await this.deliverDigest(burst, now, reads);
-          sent += outcome.sent;
-          failed += outcome.failed;
-          if (outcome.failed > 0) continue;
-          queue = queue.filter((item) => !burst.includes(item));
-        }
-        for (const item of queue) {
-          // A later message never overtakes an earlier one that is waiting to be retried.
-          if (Date.parse(item.nextAttemptAt) > now.getTime()) break;
-          if (item.claimedUntil && Date.parse(item.claimedUntil) > now.getTime()) break;
-          // Replacing a card with its current view twice does no harm, so a card update is not
-          // claimed first (one request fewer); a new message is, so that it is sent once.
-          const claimed = item.kind === 'card-update' ? item : await this.deps.outbox.claim(item, new Date(now.getTime() + CLAIM_MS));
-          if (!claimed) break;
-          if (!(await this.deliver(claimed, reads))) {
-            failed++;
-            break;
-          }
-          sent++;
+      for (let next = queues.shift(); next; next = queues.shift()) {
+        const [target, items] = next;
+        try {
+          if (await this.serveQueue(items, now, reads, (n, f) => ((sent += n), (failed += f)))) this.waiting.delete(target);
+          else this.waiting.set(target, Date.now());
+        } finally {
+          this.release(target);
         }
       }
     };
@@ -141,12 +222,44 @@ export class OutboxWorker {
     return { sent, failed };
   }
 
+  /** One conversation's items in order; false when something was left waiting. */
+  private async serveQueue(queue: OutboxItem[], now: Date, reads: PassReads, count: (sent: number, failed: number) => void): Promise<boolean> {
+    const burst = this.burstIn(queue, now);
+    if (burst.length > DIGEST_AFTER) {
+      const outcome = await this.deliverDigest(burst, now, reads);
+      count(outcome.sent, outcome.failed);
+      if (outcome.failed > 0) return false;
+      queue = queue.filter((item) => !burst.includes(item));
+    }
+    for (const item of queue) {
+      // A later message never overtakes an earlier one that is waiting to be retried.
+      if (Date.parse(item.nextAttemptAt) > now.getTime()) return false;
+      if (this.claimedElsewhere(item, now)) return false;
+      // Replacing a card with its current view twice does no harm, so a card update is not
+      // claimed first (one request fewer); a new message is, so that it is sent once (unless it
+      // was queued claimed by this process).
+      const claimed = item.kind === 'card-update' || item.claimedBy === this.instanceId ? item : await this.deps.outbox.claim(item, new Date(now.getTime() + CLAIM_MS));
+      if (!claimed) return false;
+      if (!(await this.deliverOne(claimed, reads))) {
+        count(0, 1);
+        return false;
+      }
+      count(1, 0);
+    }
+    return true;
+  }
+
+  /** Claimed by another instance (or by an earlier life of this process) and not run out. */
+  private claimedElsewhere(item: OutboxItem, now: Date): boolean {
+    return Boolean(item.claimedUntil && Date.parse(item.claimedUntil) > now.getTime() && item.claimedBy !== this.instanceId);
+  }
+
   /** New incident cards for a channel that are due now (before anything that must wait). */
   private burstIn(queue: OutboxItem[], now: Date): OutboxItem[] {
     if (!this.deps.digest || queue[0]?.target !== 'channel') return [];
     const due: OutboxItem[] = [];
     for (const item of queue) {
-      if (Date.parse(item.nextAttemptAt) > now.getTime() || (item.claimedUntil && Date.parse(item.claimedUntil) > now.getTime())) break;
+      if (Date.parse(item.nextAttemptAt) > now.getTime() || this.claimedElsewhere(item, now)) break;
       if (item.kind === 'incident-card') due.push(item);
     }
     return due;
@@ -160,7 +273,7 @@ export class OutboxWorker {
   private async deliverDigest(items: OutboxItem[], now: Date, reads: PassReads): Promise<{ sent: number; failed: number }> {
     const claimed: OutboxItem[] = [];
     for (const item of items) {
-      const taken = await this.deps.outbox.claim(item, new Date(now.getTime() + CLAIM_MS));
+      const taken = item.claimedBy === this.instanceId ? item : await this.deps.outbox.claim(item, new Date(now.getTime() + CLAIM_MS));
       if (taken) claimed.push(taken);
     }
     if (claimed.length === 0) return { sent: 0, failed: 0 };
@@ -183,7 +296,7 @@ export class OutboxWorker {
     }
   }
 
-  private async deliver(item: OutboxItem, reads: PassReads): Promise<boolean> {
+  private async deliverOne(item: OutboxItem, reads: PassReads): Promise<boolean> {
     try {
       const message = await this.deps.render(item, reads);
       let activityId: string | undefined;
@@ -246,5 +359,6 @@ export class OutboxWorker {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     while (this.running) await this.running;
+    await Promise.all([...this.sending]);
   }
 }

@@ -264,8 +264,8 @@ export class AzureIncidentStore implements IncidentStore {
    * found through the index rows written with each incident, then read one by one, so the cost
    * follows how many there are, not the practice's history.
    */
-  async earlierReports(practiceId: string, match: { authorKey?: string; postKey?: string }, before: string): Promise<Incident[]> {
-    const references = await this.counts.earlier(practiceId, match, before);
+  async earlierReports(practiceId: string, match: { authorKey?: string; postKey?: string }, before: string, except?: string): Promise<Incident[]> {
+    const references = (await this.counts.earlier(practiceId, match, before)).filter((reference) => reference !== except);
     const found = await Promise.all(references.map((reference) => this.get(practiceId, reference)));
     return found.filter((incident): incident is Incident => incident !== undefined);
   }
