@@ -130,12 +130,16 @@ export class OutboxWorker {
   private stopped = false;
   /** Items queued claimed by this process carry this id: its own passes need not claim them again. */
   readonly instanceId = randomUUID();
-  /** Conversations this process is serving now (a pass holds all of its own until it reaches them). */
-  private readonly serving = new Map<string, number>();
+  /** Conversations a pass of this process is serving (it holds all of its own until it reaches them). */
+  private readonly inPass = new Map<string, number>();
+  /** Per conversation, the last of this process's direct sends there: the next one waits for it. */
+  private readonly directTail = new Map<string, Promise<void>>();
   /** Conversations where an item was left waiting (a failed send), and since when. */
   private readonly waiting = new Map<string, number>();
   /** Direct deliveries under way (stop() waits for them). */
   private readonly sending = new Set<Promise<void>>();
+  /** Conversations a pass skipped, or a card was left for, while direct sends went there: a pass follows them. */
+  private readonly passAfterDirect = new Set<string>();
 
   constructor(private readonly deps: OutboxWorkerDeps) {}
 
@@ -146,9 +150,10 @@ export class OutboxWorker {
 
   /**
    * Sends items just queued under this process's claim now, without a pass: no scan of the outbox,
-   * and the cards drawn from what the caller has just read. A conversation that this process is
-   * already serving, or where something waits to be retried, is left to a pass, so nothing
-   * overtakes what was queued before it there.
+   * and the cards drawn from what the caller has just read. In one conversation they go after this
+   * process's earlier direct sends there, in order. A conversation that a pass is serving, or
+   * where something waits to be retried, is left to a pass, so nothing overtakes what was queued
+   * before it there.
    */
   deliver(items: OutboxItem[], known: ReadonlyMap<string, unknown>): void {
     if (this.stopped) return;
@@ -156,37 +161,46 @@ export class OutboxWorker {
     const reads = passReads(known);
     let deferred = byTarget.size < new Set(items.map(targetOf)).size;
     for (const [target, queue] of byTarget) {
-      if (this.serving.has(target) || this.waiting.has(target)) {
+      if (this.inPass.has(target) || this.waiting.has(target)) {
         deferred = true;
         continue;
       }
-      this.hold(target);
-      const sending = (async () => {
-        try {
-          for (const item of queue) {
-            if (!(await this.deliverOne(item, reads))) {
-              this.waiting.set(target, Date.now());
-              break;
-            }
+      // New cards for a channel that is being sent to already are a burst: a pass gathers them
+      // into one digest card (DIGEST_AFTER) once the sends under way are done.
+      if (this.directTail.has(target) && queue.some((item) => item.target === 'channel')) {
+        this.passAfterDirect.add(target);
+        continue;
+      }
+      const sending = (this.directTail.get(target) ?? Promise.resolve()).then(async () => {
+        for (const item of queue) {
+          // An earlier send here failed meanwhile: this one waits for the pass that retries it.
+          if (this.waiting.has(target) || this.stopped) return this.nudge();
+          if (!(await this.deliverOne(item, reads))) {
+            this.waiting.set(target, Date.now());
+            return this.nudge();
           }
-        } finally {
-          this.release(target);
         }
-      })();
+      });
+      this.directTail.set(target, sending);
       this.sending.add(sending);
-      void sending.finally(() => this.sending.delete(sending));
+      void sending.finally(() => {
+        this.sending.delete(sending);
+        if (this.directTail.get(target) !== sending) return;
+        this.directTail.delete(target);
+        if (this.passAfterDirect.delete(target)) this.nudge();
+      });
     }
     if (deferred) this.nudge();
   }
 
   private hold(target: string): void {
-    this.serving.set(target, (this.serving.get(target) ?? 0) + 1);
+    this.inPass.set(target, (this.inPass.get(target) ?? 0) + 1);
   }
 
   private release(target: string): void {
-    const n = (this.serving.get(target) ?? 1) - 1;
-    if (n > 0) this.serving.set(target, n);
-    else this.serving.delete(target);
+    const n = (this.inPass.get(target) ?? 1) - 1;
+    if (n > 0) this.inPass.set(target, n);
+    else this.inPass.delete(target);
   }
 
   /** One pass: sends every item that is due, each conversation's items in the order they were queued. */
@@ -202,8 +216,8 @@ export class OutboxWorker {
     // Conversations are independent, so several are served at once; within one, strictly in order.
     // A conversation this process is sending to directly is left to the next pass.
     const queues = [...byTarget].filter(([target]) => {
-      if (!this.serving.has(target)) return true;
-      this.again = true;
+      if (!this.directTail.has(target)) return true;
+      this.passAfterDirect.add(target);
       return false;
     });
     for (const [target] of queues) this.hold(target);

@@ -24,7 +24,10 @@ beforeAll(async () => {
 class RecordingSender implements Sender {
   sent: Array<{ conversation: string; text: string }> = [];
   failNext: SendFailure[] = [];
+  /** While set, a send waits for it (a slow connector). */
+  gate?: Promise<void>;
   async send(address: ConversationAddress, message: OutgoingMessage) {
+    await this.gate;
     const failure = this.failNext.shift();
     if (failure) throw failure;
     this.sent.push({ conversation: String((address.reference.conversation as { id?: string } | undefined)?.id), text: message.text ?? '' });
@@ -58,7 +61,8 @@ async function instance(): Promise<Instance> {
     });
     return { text: `${item.id}: ${(incident as { status: string }).status}` };
   };
-  const worker = new OutboxWorker({ outbox: own.outbox, sender, render, now: () => clock.now, log: pino({ level: 'silent' }), random: () => 0 });
+  const digest = async (items: OutboxItem[]): Promise<OutgoingMessage> => ({ text: `digest: ${items.map((i) => i.reference).join(', ')}` });
+  const worker = new OutboxWorker({ outbox: own.outbox, sender, render, digest, now: () => clock.now, log: pino({ level: 'silent' }), random: () => 0 });
   return { worker, sender, calls: (method) => spies[method].mock.calls.length, reads, clock };
 }
 
@@ -146,5 +150,24 @@ describe('direct delivery of a new incident\'s cards', () => {
     expect(b.sender.sent.map((s) => s.text).sort()).toEqual(['PW-2026-0001|channel|card: read back', 'PW-2026-0001|user:aad-mary|card: read back']);
     expect(await b.worker.deliverDue()).toEqual({ sent: 0, failed: 0 });
     expect((await stores.outbox.forIncident(p, 'PW-2026-0001')).every((i) => i.status === 'sent')).toBe(true);
+  });
+
+  it('a burst for the review channel while a card is on its way there goes as one digest card after it, by a pass', async () => {
+    const a = await instance();
+    const p = 'direct-4';
+    let open!: () => void;
+    a.sender.gate = new Promise((resolve) => (open = resolve));
+    const first = await stores.outbox.enqueue([card(p, 'PW-2026-0001', 'channel')], t0, a.worker.claim());
+    a.worker.deliver(first, known(p, 'PW-2026-0001'));
+    for (const n of [2, 3, 4, 5]) {
+      const reference = `PW-2026-000${n}`;
+      a.worker.deliver(await stores.outbox.enqueue([card(p, reference, 'channel')], t0, a.worker.claim()), known(p, reference));
+    }
+    expect(a.sender.sent).toEqual([]);
+    open();
+    await until(() => a.sender.sent.length === 2);
+    await passDone(a.worker);
+    expect(a.sender.sent.map((s) => s.text)).toEqual(['PW-2026-0001|channel|card: as routed', 'digest: PW-2026-0002, PW-2026-0003, PW-2026-0004, PW-2026-0005']);
+    expect((await stores.outbox.pending()).filter((i) => i.practiceId === p)).toEqual([]);
   });
 });
