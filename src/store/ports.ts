@@ -72,7 +72,8 @@ export interface IncidentStore {
   /** Incidents whose routing has not finished, across practices (the routing sweep). */
   listUnrouted(limit: number): Promise<Incident[]>;
   /** A practice's incidents that are not closed, without the report's facts (the register). */
-  listOpen(practiceId: string): Promise<OpenIncident[]>;
+  /** `status`: only the open incidents in that status (the summary's overdue count reads those awaiting a decision). */
+  listOpen(practiceId: string, status?: OpenIncident['status']): Promise<OpenIncident[]>;
   /** Incidents waiting for a decision or a follow-up action, across practices (the reminder job). */
   listActive(): Promise<Incident[]>;
   /** The few flat facts of every incident of a practice reported since an instant (a full scan). */

@@ -288,8 +288,9 @@ export class AzureIncidentStore implements IncidentStore {
     });
   }
 
-  async listOpen(practiceId: string): Promise<OpenIncident[]> {
-    const filter = odata`PartitionKey eq ${key(practiceId)} and RowKey ge ${OPEN_ROWS.from} and RowKey lt ${OPEN_ROWS.to}`;
+  async listOpen(practiceId: string, status?: OpenIncident['status']): Promise<OpenIncident[]> {
+    const range = odata`PartitionKey eq ${key(practiceId)} and RowKey ge ${OPEN_ROWS.from} and RowKey lt ${OPEN_ROWS.to}`;
+    const filter = status ? `${range} and ${odata`status eq ${status}`}` : range;
     return mapped('List open incidents', async () => {
       const found: OpenIncident[] = [];
       for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter }, abortSignal: deadline(30_000) })) {
