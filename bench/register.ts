@@ -30,7 +30,8 @@ import { TableProxy } from './tableProxy.ts';
  * - for comparison, the open incidents read the leaner way: a status filter for the open
  *   statuses only and $select of the columns a register line shows;
  * - the summary as the product computes it (app/register.ts Summary.forPractice: the roles, the
- *   last 12 months of count rows, and the register's open rows for what is overdue now), and its
+ *   last 12 months of count rows, and the register's rows awaiting a decision for what is overdue
+ *   now), and its
  *   count-row part alone. Count rows are seeded as the store keeps them (one per practice and
  *   month, the counters of each incident as stored: incidentCounts.ts);
  * - for comparison, the scans the summary made before the count rows: flat columns of every
@@ -117,7 +118,7 @@ export async function runRegisterBench(args: { sizes: number[]; otherRatio: numb
       const now = new Date(reportedAtOf(counts.get(TARGET)! - 1));
       const summary = new Summary(stores, () => now);
       const manager: Practice = { id: TARGET, name: 'Register bench', teamIds: [], staff: [], staffNames: [], managers: ['aad-manager'], deputies: [], dataProtectionOfficers: [] };
-      await time('summary (the "summary" command: roles, 12 months of count rows, open rows for overdue)', async () => {
+      await time('summary (the "summary" command: roles, 12 months of count rows, open rows awaiting a decision for overdue)', async () => {
         const page = await summary.forPractice(manager, 'aad-manager');
         if (page.kind !== 'summary') throw new Error('register bench: the summary was refused');
         return page.summary.total;

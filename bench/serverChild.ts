@@ -89,7 +89,7 @@ started.then(
         profiler.connect();
         void profiler
           .post('Profiler.enable')
-          .then(() => profiler!.post('Profiler.setSamplingInterval', { interval: 500 }))
+          .then(() => profiler!.post('Profiler.setSamplingInterval', { interval: 1000 }))
           .then(() => profiler!.post('Profiler.start'))
           .then(() => send({ profiling: true }));
       }
