@@ -140,6 +140,12 @@ export class OutboxWorker {
   private readonly sending = new Set<Promise<void>>();
   /** Conversations a pass skipped, or a card was left for, while direct sends went there: a pass follows them. */
   private readonly passAfterDirect = new Set<string>();
+  /**
+   * Items claimed by this process for direct delivery that were left to a pass after all, and
+   * since when. Until an item is here, a pass treats this process's claim on it like any other's:
+   * it is on its way directly, and two sends of it would be one too many.
+   */
+  private readonly leftToPass = new Map<string, number>();
 
   constructor(private readonly deps: OutboxWorkerDeps) {}
 
@@ -156,27 +162,39 @@ export class OutboxWorker {
    * before it there.
    */
   deliver(items: OutboxItem[], known: ReadonlyMap<string, unknown>): void {
-    if (this.stopped) return;
-    const byTarget = groupByTarget(items.filter((item) => item.claimedBy === this.instanceId));
+    const leave = (queue: OutboxItem[]) => {
+      for (const item of queue) this.leftToPass.set(item.id, Date.now());
+    };
+    const mine = items.filter((item) => item.claimedBy === this.instanceId);
+    if (this.stopped) return leave(mine);
+    const byTarget = groupByTarget(mine);
     const reads = passReads(known);
-    let deferred = byTarget.size < new Set(items.map(targetOf)).size;
+    // Items not queued under this process's claim are for a pass.
+    let deferred = mine.length < items.length;
     for (const [target, queue] of byTarget) {
       if (this.inPass.has(target) || this.waiting.has(target)) {
+        leave(queue);
         deferred = true;
         continue;
       }
       // New cards for a channel that is being sent to already are a burst: a pass gathers them
       // into one digest card (DIGEST_AFTER) once the sends under way are done.
       if (this.directTail.has(target) && queue.some((item) => item.target === 'channel')) {
+        leave(queue);
         this.passAfterDirect.add(target);
         continue;
       }
       const sending = (this.directTail.get(target) ?? Promise.resolve()).then(async () => {
-        for (const item of queue) {
-          // An earlier send here failed meanwhile: this one waits for the pass that retries it.
-          if (this.waiting.has(target) || this.stopped) return this.nudge();
+        for (const [i, item] of queue.entries()) {
+          // An earlier send here failed meanwhile, or the claim is running out while sends before
+          // it took long: the rest wait for a pass (which retries in order, or claims them anew).
+          if (this.waiting.has(target) || this.stopped || !this.ownClaim(item, this.deps.now())) {
+            leave(queue.slice(i));
+            return this.nudge();
+          }
           if (!(await this.deliverOne(item, reads))) {
             this.waiting.set(target, Date.now());
+            leave(queue.slice(i + 1));
             return this.nudge();
           }
         }
@@ -207,9 +225,13 @@ export class OutboxWorker {
   async deliverDue(): Promise<{ sent: number; failed: number }> {
     const now = this.deps.now();
     const scanned = Date.now();
-    const byTarget = groupByTarget(await this.deps.outbox.pending());
-    // Nothing waits in a conversation the scan found empty (unless it failed after the scan).
+    const pending = await this.deps.outbox.pending();
+    const byTarget = groupByTarget(pending);
+    // Nothing waits in a conversation the scan found empty (unless it failed after the scan), and
+    // an item left to a pass that the scan did not find has been sent.
     for (const [target, since] of this.waiting) if (!byTarget.has(target) && since < scanned) this.waiting.delete(target);
+    const found = new Set(pending.map((item) => item.id));
+    for (const [id, since] of this.leftToPass) if (!found.has(id) && since < scanned) this.leftToPass.delete(id);
     let sent = 0;
     let failed = 0;
     const reads = passReads();
@@ -225,8 +247,9 @@ export class OutboxWorker {
       for (let next = queues.shift(); next; next = queues.shift()) {
         const [target, items] = next;
         try {
-          if (await this.serveQueue(items, now, reads, (n, f) => ((sent += n), (failed += f)))) this.waiting.delete(target);
-          else this.waiting.set(target, Date.now());
+          const served = await this.serveQueue(items, now, reads, (n, f) => ((sent += n), (failed += f)));
+          if (served === 'all') this.waiting.delete(target);
+          else if (served === 'waiting') this.waiting.set(target, Date.now());
         } finally {
           this.release(target);
         }
@@ -236,36 +259,49 @@ export class OutboxWorker {
     return { sent, failed };
   }
 
-  /** One conversation's items in order; false when something was left waiting. */
-  private async serveQueue(queue: OutboxItem[], now: Date, reads: PassReads, count: (sent: number, failed: number) => void): Promise<boolean> {
+  /**
+   * One conversation's items in order: 'all' sent, 'waiting' when one waits for a retry (direct
+   * sends there wait for a pass too), 'claimed' when one is being sent by someone else.
+   */
+  private async serveQueue(queue: OutboxItem[], now: Date, reads: PassReads, count: (sent: number, failed: number) => void): Promise<'all' | 'waiting' | 'claimed'> {
     const burst = this.burstIn(queue, now);
     if (burst.length > DIGEST_AFTER) {
       const outcome = await this.deliverDigest(burst, now, reads);
       count(outcome.sent, outcome.failed);
-      if (outcome.failed > 0) return false;
+      if (outcome.failed > 0) return 'waiting';
       queue = queue.filter((item) => !burst.includes(item));
     }
     for (const item of queue) {
       // A later message never overtakes an earlier one that is waiting to be retried.
-      if (Date.parse(item.nextAttemptAt) > now.getTime()) return false;
-      if (this.claimedElsewhere(item, now)) return false;
+      if (Date.parse(item.nextAttemptAt) > now.getTime()) return 'waiting';
+      if (this.claimedElsewhere(item, now)) return 'claimed';
       // Replacing a card with its current view twice does no harm, so a card update is not
-      // claimed first (one request fewer); a new message is, so that it is sent once (unless it
-      // was queued claimed by this process).
-      const claimed = item.kind === 'card-update' || item.claimedBy === this.instanceId ? item : await this.deps.outbox.claim(item, new Date(now.getTime() + CLAIM_MS));
-      if (!claimed) return false;
+      // claimed first (one request fewer); a new message is, so that it is sent once (unless this
+      // process queued it claimed and left it to a pass, with time to spare on the claim).
+      const ours = this.leftToPass.has(item.id) && this.ownClaim(item, now);
+      const claimed = item.kind === 'card-update' || ours ? item : await this.deps.outbox.claim(item, new Date(now.getTime() + CLAIM_MS));
+      if (!claimed) return 'claimed';
       if (!(await this.deliverOne(claimed, reads))) {
         count(0, 1);
-        return false;
+        return 'waiting';
       }
       count(1, 0);
     }
-    return true;
+    return 'all';
   }
 
-  /** Claimed by another instance (or by an earlier life of this process) and not run out. */
+  /**
+   * Claimed and not run out: by another instance, by an earlier life of this process, or by this
+   * process for a direct send under way (unless it was left to a pass).
+   */
   private claimedElsewhere(item: OutboxItem, now: Date): boolean {
-    return Boolean(item.claimedUntil && Date.parse(item.claimedUntil) > now.getTime() && item.claimedBy !== this.instanceId);
+    if (!item.claimedUntil || Date.parse(item.claimedUntil) <= now.getTime()) return false;
+    return !(item.claimedBy === this.instanceId && this.leftToPass.has(item.id));
+  }
+
+  /** This process's claim, with at least half its time left (enough for a send). */
+  private ownClaim(item: OutboxItem, now: Date): boolean {
+    return item.claimedBy === this.instanceId && Date.parse(item.claimedUntil ?? '') - now.getTime() > CLAIM_MS / 2;
   }
 
   /** New incident cards for a channel that are due now (before anything that must wait). */
@@ -287,7 +323,7 @@ export class OutboxWorker {
   private async deliverDigest(items: OutboxItem[], now: Date, reads: PassReads): Promise<{ sent: number; failed: number }> {
     const claimed: OutboxItem[] = [];
     for (const item of items) {
-      const taken = item.claimedBy === this.instanceId ? item : await this.deps.outbox.claim(item, new Date(now.getTime() + CLAIM_MS));
+      const taken = this.leftToPass.has(item.id) && this.ownClaim(item, now) ? item : await this.deps.outbox.claim(item, new Date(now.getTime() + CLAIM_MS));
       if (taken) claimed.push(taken);
     }
     if (claimed.length === 0) return { sent: 0, failed: 0 };

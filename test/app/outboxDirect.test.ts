@@ -95,16 +95,19 @@ describe('direct delivery of a new incident\'s cards', () => {
     const queued = await stores.outbox.enqueue([card(p, 'PW-2026-0001', 'channel'), card(p, 'PW-2026-0001', 'user:aad-mary')], t0, a.worker.claim());
     expect(queued.map((i) => i.claimedBy)).toEqual([a.worker.instanceId, a.worker.instanceId]);
 
-    // Another instance's pass finds them claimed and sends nothing.
+    // Another instance's pass finds them claimed and sends nothing; nor does this process's own
+    // pass, run between queueing and the hand-over: they are on their way directly.
     expect(await b.worker.deliverDue()).toEqual({ sent: 0, failed: 0 });
-    expect(b.sender.sent).toEqual([]);
+    expect(await a.worker.deliverDue()).toEqual({ sent: 0, failed: 0 });
+    expect([a.sender.sent, b.sender.sent]).toEqual([[], []]);
 
     a.worker.deliver(queued, known(p, 'PW-2026-0001'));
     await until(() => a.sender.sent.length === 2);
     expect(a.sender.sent.map((s) => s.text).sort()).toEqual(['PW-2026-0001|channel|card: as routed', 'PW-2026-0001|user:aad-mary|card: as routed']);
     expect(a.reads).toEqual([]);
     await until(() => a.calls('markSent') === 2);
-    expect([a.calls('pending'), a.calls('claim')]).toEqual([0, 0]);
+    // The one scan is the pass run above: the direct sends made none, and no claim.
+    expect([a.calls('pending'), a.calls('claim')]).toEqual([1, 0]);
     const rows = (await stores.outbox.forIncident(p, 'PW-2026-0001')).map((i) => [i.id, i.status, i.claimedBy ?? '']);
     expect(rows.sort()).toEqual([
       ['PW-2026-0001|channel|card', 'sent', ''],
