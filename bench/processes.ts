@@ -10,6 +10,10 @@ export interface ServerProcess {
   pid: number;
   /** Asks the child to collect garbage, then reports its process.memoryUsage(). */
   gcAndMemory(): Promise<NodeJS.MemoryUsage>;
+  /** Starts the inspector's CPU profiler in the child (resolves once it runs). */
+  profileStart(): Promise<void>;
+  /** Stops it and writes the profile (a .cpuprofile, JSON) to `file`. */
+  profileStop(file: string): Promise<void>;
   /** Log lines at warn or above that the child wrote, by message. */
   warnings: Map<string, number>;
   stop(): Promise<void>;
@@ -56,10 +60,22 @@ export async function startServerProcess(options: Record<string, unknown>): Prom
   child.removeAllListeners('exit');
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
+  const answer = (wanted: string, message: Record<string, unknown>) =>
+    new Promise<void>((resolve) => {
+      const onMessage = (m: Record<string, unknown>) => {
+        if (!(wanted in m)) return;
+        child.off('message', onMessage);
+        resolve();
+      };
+      child.on('message', onMessage);
+      child.send(message);
+    });
   return {
     url: ready.url,
     pid: child.pid!,
     warnings,
+    profileStart: () => answer('profiling', { profileStart: true }),
+    profileStop: (file) => answer('profiled', { profileStop: file }),
     gcAndMemory: () =>
       new Promise((resolve) => {
         const onMessage = (m: { memory?: NodeJS.MemoryUsage }) => {

@@ -9,7 +9,10 @@ import { startAzuriteProcess } from '../src/store/azuriteProcess.ts';
 import { createAzureStores } from '../src/store/azure/index.ts';
 import { summarise as summarisePractice } from '../src/domain/summary.ts';
 import { INCIDENT_ROWS, toIncidentEntity, toOpenEntity } from '../src/store/azure/incidentEntity.ts';
-import { key } from '../src/store/azure/entities.ts';
+import { countKeysOfIncident, countRowKey, monthOf } from '../src/store/azure/incidentCounts.ts';
+import { key, putJson } from '../src/store/azure/entities.ts';
+import { Summary } from '../src/app/register.ts';
+import type { Practice } from '../src/domain/practice.ts';
 import { devConnectionString } from '../src/store/embeddedAzurite.ts';
 import { TableProxy } from './tableProxy.ts';
 
@@ -26,9 +29,13 @@ import { TableProxy } from './tableProxy.ts';
  *   entities with their facts and handling JSON), which "open incidents" reads for every page;
  * - for comparison, the open incidents read the leaner way: a status filter for the open
  *   statuses only and $select of the columns a register line shows;
- * - the summary: counts by status and severity over the partition (severity is inside the
- *   handling JSON, so every incident's handling is read and parsed);
- * - for comparison, the same scan reading two flat columns only (what a severity column buys).
+ * - the summary as the product computes it (app/register.ts Summary.forPractice: the roles, the
+ *   last 12 months of count rows, and the register's rows awaiting a decision for what is overdue
+ *   now), and its
+ *   count-row part alone. Count rows are seeded as the store keeps them (one per practice and
+ *   month, the counters of each incident as stored: incidentCounts.ts);
+ * - for comparison, the scans the summary made before the count rows: flat columns of every
+ *   incident, and (before the flat columns) parsing every incident's handling JSON.
  */
 
 export interface RegisterPoint {
@@ -107,8 +114,18 @@ export async function runRegisterBench(args: { sizes: number[]; otherRatio: numb
       await time('incidents.listByReporter (my reports, limit 20)', async () => (await stores.incidents.listByReporter(TARGET, reporterId(3), 20)).length);
       await time('incidents.listOpen (the register: not closed, its own projection rows)', async () => (await stores.incidents.listOpen(TARGET)).length);
       await time('open incidents, selected columns (status filter + $select)', async () => (await openIncidents(table, TARGET)).length);
-      // Every seeded incident (they span more than a year): the command reads 12 months, so this is its worst case.
-      await time('summary (the "summary" command: flat columns, every incident)', async () =>
+      // The product's summary, at the moment of the latest seeded incident (its last 12 months of history).
+      const now = new Date(reportedAtOf(counts.get(TARGET)! - 1));
+      const summary = new Summary(stores, () => now);
+      const manager: Practice = { id: TARGET, name: 'Register bench', teamIds: [], staff: [], staffNames: [], managers: ['aad-manager'], deputies: [], dataProtectionOfficers: [] };
+      await time('summary (the "summary" command: roles, 12 months of count rows, open rows awaiting a decision for overdue)', async () => {
+        const page = await summary.forPractice(manager, 'aad-manager');
+        if (page.kind !== 'summary') throw new Error('register bench: the summary was refused');
+        return page.summary.total;
+      });
+      await time('  its count rows alone (incidents.summaryCounts, 12 months)', async () => (await stores.incidents.summaryCounts(TARGET, monthOf(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 11, 1)).toISOString()))).size);
+      // Every seeded incident (they span more than a year): the command read 12 months, so this is its worst case.
+      await time('summary before count rows (flat columns, every incident)', async () =>
         summarisePractice(await stores.incidents.listSummaryRows(TARGET, '2000-01-01T00:00:00.000Z')).total,
       );
       await time('summary by parsing every incident\'s JSON (before the flat columns)', async () => {
@@ -121,6 +138,11 @@ export async function runRegisterBench(args: { sizes: number[]; otherRatio: numb
     await proxy.stop();
     await azurite.close();
   }
+}
+
+/** One incident an hour from 2020: 10k incidents span 14 months. */
+function reportedAtOf(i: number): string {
+  return new Date(Date.UTC(2020, 0, 1) + i * 3_600_000).toISOString();
 }
 
 function reporterId(i: number): string {
@@ -213,7 +235,7 @@ async function seed(table: TableClient, practiceId: string, from: number, to: nu
   const entityFor = (i: number) => {
     const template = templates[i % templates.length]!;
     const status = statusFor(i);
-    const reportedAt = new Date(Date.UTC(2020, 0, 1) + i * 3_600_000).toISOString();
+    const reportedAt = reportedAtOf(i);
     const handling: Handling =
       status === 'awaiting-decision'
         ? template.handling
@@ -231,8 +253,14 @@ async function seed(table: TableClient, practiceId: string, from: number, to: nu
     // As the store writes them: the incident, and the register's row while it is not closed.
     const rows = [toIncidentEntity(incident, { auditSequence: 2, auditHash: 'a'.repeat(64) })];
     if (status !== 'closed') rows.push(toOpenEntity(incident));
+    const month = monthOf(reportedAt);
+    const counts = monthCounts.get(month) ?? new Map<string, number>();
+    for (const k of countKeysOfIncident(incident)) counts.set(k, (counts.get(k) ?? 0) + 1);
+    monthCounts.set(month, counts);
     return rows;
   };
+  const monthCounts = countsSoFar.get(practiceId) ?? new Map<string, Map<string, number>>();
+  countsSoFar.set(practiceId, monthCounts);
   const batches: number[][] = [];
   // Up to two rows an incident, and a batch holds at most 100 operations.
   for (let start = from; start < to; start += 50) batches.push([start, Math.min(to, start + 50)]);
@@ -246,4 +274,14 @@ async function seed(table: TableClient, practiceId: string, from: number, to: nu
     }
   };
   await Promise.all(Array.from({ length: 4 }, worker));
+  // The month's count row as the store keeps it (one shard here: the store spreads a month over a
+  // few shards per process, which the summary reads as one range either way).
+  for (const [month, counts] of monthCounts) {
+    const row: Record<string, unknown> & { partitionKey: string; rowKey: string } = { partitionKey: key(practiceId), rowKey: countRowKey(month, 0), kind: 'count' };
+    putJson(row, 'counts', Object.fromEntries(counts));
+    await table.upsertEntity(row, 'Replace');
+  }
 }
+
+/** Practice -> month -> counter -> n, over every incident seeded so far (seeding is incremental). */
+const countsSoFar = new Map<string, Map<string, Map<string, number>>>();

@@ -1,6 +1,6 @@
 import { execSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAzuriteProcess } from '../src/store/azuriteProcess.ts';
@@ -9,6 +9,7 @@ import { BenchConnector } from './connector.ts';
 import { runEchoFloor } from './echoFloor.ts';
 import { bump, cardArrives, decide, isRouted, report, reportAndDecide, setUpPractice, type Submitted, TURN_ACTIVITY, TURN_ORDER, TURNS, type FlowContext, type TurnName } from './flows.ts';
 import { childPids, cpuMsOf, RssSampler, rssOf, startServerProcess, systemBusyMs, type ServerProcess } from './processes.ts';
+import { cpuSummaryText, summariseCpuProfile, type CpuProfile, type CpuSummary } from './cpuProfile.ts';
 import { runRegisterBench, type RegisterResult } from './register.ts';
 import { markdownTable, mb, ms, Samples, SampleSet, sleep, table } from './stats.ts';
 import { planFrom, runStorageFloor } from './storageFloor.ts';
@@ -42,7 +43,9 @@ const SETTINGS = {
   otherPracticesRatio: num('BENCH_OTHER_RATIO', 1),
   /** Timed runs through the counting proxy (ops/turn under load); 0 = straight to Azurite. */
   proxy: env.BENCH_PROXY !== '0',
-  parts: new Set((env.BENCH_ONLY ?? 'flows,memory,register').split(',').map((s) => s.trim())),
+  parts: new Set((env.BENCH_ONLY ?? 'flows,memory,register,cpu').split(',').map((s) => s.trim())),
+  /** The CPU profile's run: staff (one practice), measured for BENCH_SECONDS with the inspector's profiler on. */
+  cpuUsers: num('BENCH_CPU_N', 10),
   markdown: env.BENCH_MARKDOWN,
   /** Extra runs of the real shape: "federation" (staff x practices, one instance), "two-instances". */
   shapes: (env.BENCH_RUNS ?? 'federation,two-instances').split(',').map((s) => s.trim()).filter(Boolean),
@@ -301,7 +304,7 @@ async function profileTurns(e: Environment, flows: number): Promise<Profile> {
         }
       },
       between: async (name) => {
-        await e.proxy.quiet(80);
+        await e.proxy.quiet(150);
         mark = e.proxy.snapshot();
         if (counting) add(background, name, diffCounts(mark, afterTurn));
       },
@@ -425,6 +428,41 @@ function shapes(): Shape[] {
 function cpuMs(): number {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
+}
+
+// ---- where the CPU goes -----------------------------------------------------------------------
+
+interface CpuResult {
+  users: number;
+  turns: number;
+  /** The server's CPU over the window from /proc (the profiler's own cost included). */
+  cpuMs: number;
+  summary: CpuSummary;
+}
+
+/**
+ * The server's CPU profile over a measured window of full flows (its own run, so the profiler's
+ * sampling does not touch the timed runs): self time grouped by what the issue asks about.
+ */
+async function cpuRun(e: Environment, users: number): Promise<CpuResult> {
+  practices = allPractices.slice(0, SETTINGS.practices);
+  const server = await startPostwatch(e, prefix('c'));
+  try {
+    await setUp(e, server, users);
+    await runFlows(e, [server.url], users, SETTINGS.warmupSeconds * 1000);
+    await e.proxy.quiet(100);
+    await server.profileStart();
+    const cpuBefore = cpuMsOf(server.pid);
+    const load = await runFlows(e, [server.url], users, SETTINGS.seconds * 1000);
+    const cpu = cpuMsOf(server.pid) - cpuBefore;
+    const file = join(e.dir, 'server.cpuprofile');
+    await server.profileStop(file);
+    const profile = JSON.parse(await readFile(file, 'utf8')) as CpuProfile;
+    if (env.BENCH_CPU_PROFILE_OUT) await writeFile(env.BENCH_CPU_PROFILE_OUT, JSON.stringify(profile));
+    return { users, turns: load.turns, cpuMs: cpu, summary: summariseCpuProfile(profile, 15) };
+  } finally {
+    await server.stop();
+  }
 }
 
 // ---- memory over many turns -------------------------------------------------------------------
@@ -657,6 +695,34 @@ function buildRows(
   return rows;
 }
 
+/**
+ * Issue 16's request targets: half of the requests each turn made before it (profiled at commit
+ * 46ee4f6, in the turn + set off after it), and 2 for each report step.
+ */
+const REQUEST_TARGETS: Array<{ turn: TurnName; scope: 'in the turn' | 'in all'; before: number; target: number }> = [
+  { turn: TURNS.start, scope: 'in all', before: 4, target: 2 },
+  { turn: TURNS.where, scope: 'in all', before: 2, target: 2 },
+  { turn: TURNS.what, scope: 'in all', before: 2, target: 2 },
+  { turn: TURNS.risk, scope: 'in all', before: 2, target: 2 },
+  { turn: TURNS.evidence, scope: 'in all', before: 2, target: 2 },
+  { turn: TURNS.submit, scope: 'in all', before: 25.7, target: 12.8 },
+  { turn: TURNS.decide, scope: 'in the turn', before: 14, target: 7 },
+  { turn: TURNS.decide, scope: 'in all', before: 24, target: 12 },
+];
+
+function requestTargetLines(profile: Profile): string[] {
+  const lines = ['Table requests per turn against issue 16\'s targets (profiled; "after" = routing, notifications set off by the turn):'];
+  for (const t of REQUEST_TARGETS) {
+    const inTurn = profile.inTurn.get(t.turn)?.total;
+    if (inTurn === undefined) continue;
+    const after = profile.background.get(t.turn)?.total ?? 0;
+    const counted = t.scope === 'in all' ? inTurn + after : inTurn;
+    const met = counted <= t.target + 0.05;
+    lines.push(`  ${t.turn.padEnd(32)} ${t.scope.padEnd(11)} ${counted.toFixed(1).padStart(5)} (${inTurn.toFixed(1)} in the turn + ${after.toFixed(1)} after)  before ${t.before}, target <= ${t.target}: ${met ? 'met' : 'NOT met'}`);
+  }
+  return lines;
+}
+
 function averageOps(profile: Profile): OpCounts {
   const avg = emptyCounts();
   for (const c of profile.inTurn.values()) for (const k of Object.keys(avg) as Array<keyof OpCounts>) avg[k] += c[k] / profile.inTurn.size;
@@ -674,7 +740,8 @@ async function main(): Promise<void> {
   let register: RegisterResult | undefined;
   const problems = new Map<string, number>();
 
-  if (SETTINGS.parts.has('flows') || SETTINGS.parts.has('memory') || SETTINGS.parts.has('profile')) {
+  let cpu: CpuResult | undefined;
+  if (SETTINGS.parts.has('flows') || SETTINGS.parts.has('memory') || SETTINGS.parts.has('profile') || SETTINGS.parts.has('cpu')) {
     const e = await startEnvironment();
     let echo: ServerProcess | undefined;
     try {
@@ -692,6 +759,10 @@ async function main(): Promise<void> {
           for (const [k, v] of s.warnings) problems.set(`${shape.label}: server warned "${k}"`, v);
           if (s.echo.failures > 0) problems.set(`${shape.label}: echo floor non-200`, s.echo.failures);
         }
+      }
+      if (SETTINGS.parts.has('cpu')) {
+        log(`cpu: the server's CPU profile over ${SETTINGS.seconds} s of full flows, ${SETTINGS.cpuUsers} staff`);
+        cpu = await cpuRun(e, SETTINGS.cpuUsers);
       }
       if (SETTINGS.parts.has('memory')) {
         for (const flags of SETTINGS.memoryFlags) {
@@ -724,6 +795,13 @@ async function main(): Promise<void> {
       const bg = profile.background.get(turn);
       if (c) out.push(`  ${turn}: ${opsMix(c)}${bg && bg.total >= 0.5 ? `; then ${opsMix(bg)}` : ''}`);
     }
+    out.push('');
+    out.push(...requestTargetLines(profile));
+  }
+  if (cpu) {
+    out.push('');
+    out.push(`Where the server's CPU goes (inspector CPU profile, N=${cpu.users} in one practice, full flows; /proc: ${(cpu.cpuMs / cpu.turns).toFixed(1)} ms CPU/turn with the profiler on):`);
+    out.push(...cpuSummaryText(cpu.summary, cpu.cpuMs / cpu.turns).map((l) => `  ${l}`));
   }
   if (problems.size > 0) {
     out.push('');

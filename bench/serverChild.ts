@@ -6,6 +6,8 @@ import {
   type AdaptiveCardInvokeValue,
   type TurnContext,
 } from 'botbuilder';
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import restify from 'restify';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/log.ts';
@@ -79,7 +81,29 @@ const started = options.mode === 'echo' ? startEcho() : startPostwatch();
 started.then(
   (app) => {
     send({ ready: { url: app.url } });
-    process.on('message', (message: { close?: boolean; gc?: boolean }) => {
+    let profiler: Session | undefined;
+    process.on('message', (message: { close?: boolean; gc?: boolean; profileStart?: boolean; profileStop?: string }) => {
+      // The CPU profile of a measured window only (not start-up): the inspector's sampling profiler.
+      if (message.profileStart) {
+        profiler = new Session();
+        profiler.connect();
+        void profiler
+          .post('Profiler.enable')
+          .then(() => profiler!.post('Profiler.setSamplingInterval', { interval: 1000 }))
+          .then(() => profiler!.post('Profiler.start'))
+          .then(() => send({ profiling: true }));
+      }
+      if (message.profileStop && profiler) {
+        const session = profiler;
+        profiler = undefined;
+        void session
+          .post('Profiler.stop')
+          .then(({ profile }) => writeFile(message.profileStop!, JSON.stringify(profile)))
+          .then(() => {
+            session.disconnect();
+            send({ profiled: message.profileStop });
+          });
+      }
       if (message.gc) {
         (globalThis as { gc?: () => void }).gc?.();
         send({ memory: process.memoryUsage() });

@@ -3,7 +3,7 @@ import { AuditCheck } from './app/auditCheck.ts';
 import { AuditSealJob } from './app/auditSeal.ts';
 import { Deciding } from './app/deciding.ts';
 import { Membership } from './app/membership.ts';
-import { OutboxWorker, type Sender } from './app/outbox.ts';
+import { OutboxWorker, type DirectDelivery, type Sender } from './app/outbox.ts';
 import { sendRefusedForGood } from './app/undelivered.ts';
 import { PracticeSetup } from './app/practiceSetup.ts';
 import { PrivateDelivery } from './app/privateDelivery.ts';
@@ -78,7 +78,9 @@ export function createServices(deps: ServiceDeps): Services {
     if (deps.deliverAtOnce !== false) outbox?.nudge();
   };
 
-  const routing = new Routing({ stores, practices: practice, policies: config.policies, now, log, queued });
+  // A new incident's cards go out from this process at once (tests that drive delivery get passes only).
+  const direct: DirectDelivery | undefined = deps.deliverAtOnce !== false ? { claim: () => outbox!.claim(), deliver: (items, known) => outbox?.deliver(items, known) } : undefined;
+  const routing = new Routing({ stores, practices: practice, policies: config.policies, now, log, queued, ...(direct ? { direct } : {}) });
   const deciding = new Deciding({ stores, practices: practice, policies: config.policies, now, queued, log });
   const reporting = new Reporting({
     stores,

@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.ts';
 import { describeError, logEvent } from '../log.ts';
-import type { ConversationAddress, OutboxItem, OutboxStore } from '../store/ports.ts';
+import type { ConversationAddress, OutboxClaim, OutboxItem, OutboxStore } from '../store/ports.ts';
+import { passReads, type PassReads } from './passReads.ts';
 import { isReminder } from './reminders.ts';
 
 /**
@@ -36,24 +38,7 @@ export class SendFailure extends Error {
   }
 }
 
-/**
- * Reads shared by the items of one delivery pass: the review channel's and each decider's copy of
- * a new incident's card read the incident and the roles once. A pass is a moment: anything that
- * changes later queues its own card update, drawn by a later pass.
- */
-export type PassReads = <T>(key: string, read: () => Promise<T>) => Promise<T>;
-
-export function passReads(): PassReads {
-  const reads = new Map<string, Promise<unknown>>();
-  return <T>(key: string, read: () => Promise<T>): Promise<T> => {
-    let pending = reads.get(key) as Promise<T> | undefined;
-    if (!pending) {
-      pending = read();
-      reads.set(key, pending);
-    }
-    return pending;
-  };
-}
+export { PASS_KEYS, passReads, type PassReads } from './passReads.ts';
 
 export interface OutboxWorkerDeps {
   outbox: OutboxStore;
@@ -70,6 +55,16 @@ export interface OutboxWorkerDeps {
   digest?: (items: OutboxItem[], pass: PassReads) => Promise<OutgoingMessage | undefined>;
 }
 
+/**
+ * How a use case has new items delivered from this process at once: they are queued already
+ * claimed by it (no claim request, no other instance takes them), then handed over with the reads
+ * their cards need. A crash before they are sent leaves them to any instance once the claim runs out.
+ */
+export interface DirectDelivery {
+  claim(): OutboxClaim;
+  deliver(items: OutboxItem[], known: ReadonlyMap<string, unknown>): void;
+}
+
 const CLAIM_MS = 60_000;
 /**
  * More new incident cards than this waiting for one channel go as one digest card: Teams takes
@@ -82,6 +77,21 @@ const PARALLEL_CONVERSATIONS = 8;
 const BASE_BACKOFF_MS = 2_000;
 const MAX_BACKOFF_MS = 15 * 60_000;
 const PERMANENT_BACKOFF_MS = 60 * 60_000;
+
+function targetOf(item: OutboxItem): string {
+  return `${item.practiceId}|${item.target}`;
+}
+
+/** Items by conversation, each in the order given. */
+function groupByTarget(items: OutboxItem[]): Map<string, OutboxItem[]> {
+  const byTarget = new Map<string, OutboxItem[]>();
+  for (const item of items) {
+    const group = byTarget.get(targetOf(item));
+    if (group) group.push(item);
+    else byTarget.set(targetOf(item), [item]);
+  }
+  return byTarget;
+}
 
 /** What /healthz reports about delivery: how many notifications wait, and for how long the oldest has. */
 export async function outboxBacklog(outbox: Pick<OutboxStore, 'pending'>, now: Date): Promise<{ waiting: number; oldestWaitingSeconds: number | null }> {
@@ -96,45 +106,130 @@ export class OutboxWorker {
   /** A nudge came while a pass was running: what it was about may have been queued too late for that pass. */
   private again = false;
   private stopped = false;
+  /** Items queued claimed by this process carry this id: its own passes need not claim them again. */
+  readonly instanceId = randomUUID();
+  /** Conversations a pass of this process is serving (it holds all of its own until it reaches them). */
+  private readonly inPass = new Map<string, number>();
+  /** Per conversation, the last of this process's direct sends there: the next one waits for it. */
+  private readonly directTail = new Map<string, Promise<void>>();
+  /** Conversations where an item was left waiting (a failed send), and since when. */
+  private readonly waiting = new Map<string, number>();
+  /** Direct deliveries under way (stop() waits for them). */
+  private readonly sending = new Set<Promise<void>>();
+  /** Conversations a pass skipped, or a card was left for, while direct sends went there: a pass follows them. */
+  private readonly passAfterDirect = new Set<string>();
+  /**
+   * Items claimed by this process for direct delivery that were left to a pass after all, and
+   * since when. Until an item is here, a pass treats this process's claim on it like any other's:
+   * it is on its way directly, and two sends of it would be one too many.
+   */
+  private readonly leftToPass = new Map<string, number>();
 
   constructor(private readonly deps: OutboxWorkerDeps) {}
+
+  /** A claim for items about to be queued for direct delivery (see DirectDelivery). */
+  claim(): OutboxClaim {
+    return { by: this.instanceId, until: new Date(this.deps.now().getTime() + CLAIM_MS) };
+  }
+
+  /**
+   * Sends items just queued under this process's claim now, without a pass: no scan of the outbox,
+   * and the cards drawn from what the caller has just read. In one conversation they go after this
+   * process's earlier direct sends there, in order. A conversation that a pass is serving, or
+   * where something waits to be retried, is left to a pass, so nothing overtakes what was queued
+   * before it there.
+   */
+  deliver(items: OutboxItem[], known: ReadonlyMap<string, unknown>): void {
+    const leave = (queue: OutboxItem[]) => {
+      for (const item of queue) this.leftToPass.set(item.id, Date.now());
+    };
+    const mine = items.filter((item) => item.claimedBy === this.instanceId);
+    if (this.stopped) return leave(mine);
+    const byTarget = groupByTarget(mine);
+    const reads = passReads(known);
+    // Items not queued under this process's claim are for a pass.
+    let deferred = mine.length < items.length;
+    for (const [target, queue] of byTarget) {
+      if (this.inPass.has(target) || this.waiting.has(target)) {
+        leave(queue);
+        deferred = true;
+        continue;
+      }
+      // New cards for a channel that is being sent to already are a burst: a pass gathers them
+      // into one digest card (DIGEST_AFTER) once the sends under way are done.
+      if (this.directTail.has(target) && queue.some((item) => item.target === 'channel')) {
+        leave(queue);
+        this.passAfterDirect.add(target);
+        continue;
+      }
+      const sending = (this.directTail.get(target) ?? Promise.resolve()).then(async () => {
+        for (const [i, item] of queue.entries()) {
+          // An earlier send here failed meanwhile, or the claim is running out while sends before
+          // it took long: the rest wait for a pass (which retries in order, or claims them anew).
+          if (this.waiting.has(target) || this.stopped || !this.ownClaim(item, this.deps.now())) {
+            leave(queue.slice(i));
+            return this.nudge();
+          }
+          if (!(await this.deliverOne(item, reads))) {
+            this.waiting.set(target, Date.now());
+            leave(queue.slice(i + 1));
+            return this.nudge();
+          }
+        }
+      });
+      this.directTail.set(target, sending);
+      this.sending.add(sending);
+      void sending.finally(() => {
+        this.sending.delete(sending);
+        if (this.directTail.get(target) !== sending) return;
+        this.directTail.delete(target);
+        if (this.passAfterDirect.delete(target)) this.nudge();
+      });
+    }
+    if (deferred) this.nudge();
+  }
+
+  private hold(target: string): void {
+    this.inPass.set(target, (this.inPass.get(target) ?? 0) + 1);
+  }
+
+  private release(target: string): void {
+    const n = (this.inPass.get(target) ?? 1) - 1;
+    if (n > 0) this.inPass.set(target, n);
+    else this.inPass.delete(target);
+  }
 
   /** One pass: sends every item that is due, each conversation's items in the order they were queued. */
   async deliverDue(): Promise<{ sent: number; failed: number }> {
     const now = this.deps.now();
-    const byTarget = new Map<string, OutboxItem[]>();
-    for (const item of await this.deps.outbox.pending()) {
-      const target = `${item.practiceId}|${item.target}`;
-      byTarget.set(target, [...(byTarget.get(target) ?? []), item]);
-    }
+    const scanned = Date.now();
+    const pending = await this.deps.outbox.pending();
+    const byTarget = groupByTarget(pending);
+    // Nothing waits in a conversation the scan found empty (unless it failed after the scan), and
+    // an item left to a pass that the scan did not find has been sent.
+    for (const [target, since] of this.waiting) if (!byTarget.has(target) && since < scanned) this.waiting.delete(target);
+    const found = new Set(pending.map((item) => item.id));
+    for (const [id, since] of this.leftToPass) if (!found.has(id) && since < scanned) this.leftToPass.delete(id);
     let sent = 0;
     let failed = 0;
     const reads = passReads();
     // Conversations are independent, so several are served at once; within one, strictly in order.
-    const queues = [...byTarget.values()];
+    // A conversation this process is sending to directly is left to the next pass.
+    const queues = [...byTarget].filter(([target]) => {
+      if (!this.directTail.has(target)) return true;
+      this.passAfterDirect.add(target);
+      return false;
+    });
+    for (const [target] of queues) this.hold(target);
     const serveNext = async (): Promise<void> => {
-      for (let queue = queues.shift(); queue; queue = queues.shift()) {
-        const burst = this.burstIn(queue, now);
-        if (burst.length > DIGEST_AFTER) {
-          const outcome = await this.deliverDigest(burst, now, reads);
-          sent += outcome.sent;
-          failed += outcome.failed;
-          if (outcome.failed > 0) continue;
-          queue = queue.filter((item) => !burst.includes(item));
-        }
-        for (const item of queue) {
-          // A later message never overtakes an earlier one that is waiting to be retried.
-          if (Date.parse(item.nextAttemptAt) > now.getTime()) break;
-          if (item.claimedUntil && Date.parse(item.claimedUntil) > now.getTime()) break;
-          // Replacing a card with its current view twice does no harm, so a card update is not
-          // claimed first (one request fewer); a new message is, so that it is sent once.
-          const claimed = item.kind === 'card-update' ? item : await this.deps.outbox.claim(item, new Date(now.getTime() + CLAIM_MS));
-          if (!claimed) break;
-          if (!(await this.deliver(claimed, reads))) {
-            failed++;
-            break;
-          }
-          sent++;
+      for (let next = queues.shift(); next; next = queues.shift()) {
+        const [target, items] = next;
+        try {
+          const served = await this.serveQueue(items, now, reads, (n, f) => ((sent += n), (failed += f)));
+          if (served === 'all') this.waiting.delete(target);
+          else if (served === 'waiting') this.waiting.set(target, Date.now());
+        } finally {
+          this.release(target);
         }
       }
     };
@@ -142,12 +237,57 @@ export class OutboxWorker {
     return { sent, failed };
   }
 
+  /**
+   * One conversation's items in order: 'all' sent, 'waiting' when one waits for a retry (direct
+   * sends there wait for a pass too), 'claimed' when one is being sent by someone else.
+   */
+  private async serveQueue(queue: OutboxItem[], now: Date, reads: PassReads, count: (sent: number, failed: number) => void): Promise<'all' | 'waiting' | 'claimed'> {
+    const burst = this.burstIn(queue, now);
+    if (burst.length > DIGEST_AFTER) {
+      const outcome = await this.deliverDigest(burst, now, reads);
+      count(outcome.sent, outcome.failed);
+      if (outcome.failed > 0) return 'waiting';
+      queue = queue.filter((item) => !burst.includes(item));
+    }
+    for (const item of queue) {
+      // A later message never overtakes an earlier one that is waiting to be retried.
+      if (Date.parse(item.nextAttemptAt) > now.getTime()) return 'waiting';
+      if (this.claimedElsewhere(item, now)) return 'claimed';
+      // Replacing a card with its current view twice does no harm, so a card update is not
+      // claimed first (one request fewer); a new message is, so that it is sent once (unless this
+      // process queued it claimed and left it to a pass, with time to spare on the claim).
+      const ours = this.leftToPass.has(item.id) && this.ownClaim(item, now);
+      const claimed = item.kind === 'card-update' || ours ? item : await this.deps.outbox.claim(item, new Date(now.getTime() + CLAIM_MS));
+      if (!claimed) return 'claimed';
+      if (!(await this.deliverOne(claimed, reads))) {
+        count(0, 1);
+        return 'waiting';
+      }
+      count(1, 0);
+    }
+    return 'all';
+  }
+
+  /**
+   * Claimed and not run out: by another instance, by an earlier life of this process, or by this
+   * process for a direct send under way (unless it was left to a pass).
+   */
+  private claimedElsewhere(item: OutboxItem, now: Date): boolean {
+    if (!item.claimedUntil || Date.parse(item.claimedUntil) <= now.getTime()) return false;
+    return !(item.claimedBy === this.instanceId && this.leftToPass.has(item.id));
+  }
+
+  /** This process's claim, with at least half its time left (enough for a send). */
+  private ownClaim(item: OutboxItem, now: Date): boolean {
+    return item.claimedBy === this.instanceId && Date.parse(item.claimedUntil ?? '') - now.getTime() > CLAIM_MS / 2;
+  }
+
   /** New incident cards for a channel that are due now (before anything that must wait). */
   private burstIn(queue: OutboxItem[], now: Date): OutboxItem[] {
     if (!this.deps.digest || queue[0]?.target !== 'channel') return [];
     const due: OutboxItem[] = [];
     for (const item of queue) {
-      if (Date.parse(item.nextAttemptAt) > now.getTime() || (item.claimedUntil && Date.parse(item.claimedUntil) > now.getTime())) break;
+      if (Date.parse(item.nextAttemptAt) > now.getTime() || this.claimedElsewhere(item, now)) break;
       if (item.kind === 'incident-card') due.push(item);
     }
     return due;
@@ -161,7 +301,7 @@ export class OutboxWorker {
   private async deliverDigest(items: OutboxItem[], now: Date, reads: PassReads): Promise<{ sent: number; failed: number }> {
     const claimed: OutboxItem[] = [];
     for (const item of items) {
-      const taken = await this.deps.outbox.claim(item, new Date(now.getTime() + CLAIM_MS));
+      const taken = this.leftToPass.has(item.id) && this.ownClaim(item, now) ? item : await this.deps.outbox.claim(item, new Date(now.getTime() + CLAIM_MS));
       if (taken) claimed.push(taken);
     }
     if (claimed.length === 0) return { sent: 0, failed: 0 };
@@ -184,7 +324,7 @@ export class OutboxWorker {
     }
   }
 
-  private async deliver(item: OutboxItem, reads: PassReads): Promise<boolean> {
+  private async deliverOne(item: OutboxItem, reads: PassReads): Promise<boolean> {
     try {
       const message = await this.deps.render(item, reads);
       let activityId: string | undefined;
@@ -247,5 +387,6 @@ export class OutboxWorker {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     while (this.running) await this.running;
+    await Promise.all([...this.sending]);
   }
 }

@@ -51,12 +51,13 @@ export class Summary {
     const roles = (await this.stores.practices.roles(practice.id, bootstrapRoles(practice))).value;
     if (!holdsRole(roles, viewerAadObjectId)) return { kind: 'denied' };
     // Whole months: this month and the eleven before it, read from the monthly count rows; what is
-    // overdue depends on the clock, so it is counted from the register's open rows.
+    // overdue depends on the clock, so it is counted from the register's open rows awaiting a
+    // decision (without a decision an incident is awaiting one: lifecycle.ts, a reopened one too).
     const now = this.now();
     // The months are London months, as the incidents are counted in them.
     const [year, month] = londonMonth(now).split('-').map(Number) as [number, number];
     const since = new Date(Date.UTC(year, month - 1 - (SUMMARY_MONTHS - 1), 1)).toISOString();
-    const [counts, open] = await Promise.all([this.stores.incidents.summaryCounts(practice.id, since.slice(0, 7)), this.stores.incidents.listOpen(practice.id)]);
+    const [counts, open] = await Promise.all([this.stores.incidents.summaryCounts(practice.id, since.slice(0, 7)), this.stores.incidents.listOpen(practice.id, 'awaiting-decision')]);
     const overdue = open.filter((o) => !o.handling?.decision && (decisionDue(o)?.getTime() ?? Infinity) < now.getTime()).length;
     return { kind: 'summary', summary: summaryFromCounts(counts, overdue), since };
   }

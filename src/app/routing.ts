@@ -8,7 +8,8 @@ import type { ReportDraft } from '../domain/report.ts';
 import type { PracticeRoles } from '../domain/roles.ts';
 import type { Logger } from '../log.ts';
 import { describeError, logEvent } from '../log.ts';
-import type { AuditActor, NewOutboxItem, Stores } from '../store/ports.ts';
+import type { AuditActor, NewOutboxItem, OutboxItem, Stores } from '../store/ports.ts';
+import { PASS_KEYS, type DirectDelivery } from './outbox.ts';
 import { asQueued, personTarget, REVIEW_CHANNEL } from './outboxTargets.ts';
 import type { Reviewers, RiskAlerts } from './reporting.ts';
 import { CONFLICT_ATTEMPTS, retryOnConflict } from './retryOnConflict.ts';
@@ -29,6 +30,8 @@ export interface RoutingDeps {
   log: Logger;
   /** Called when something was queued, so delivery starts at once. */
   queued?: () => void;
+  /** A new incident's cards are delivered by this process at once (outbox.ts DirectDelivery). */
+  direct?: DirectDelivery;
 }
 
 /** The roles configuration gives a practice: always in force, whatever was added in Teams. */
@@ -56,7 +59,7 @@ export class Routing implements RiskAlerts {
       if (!incident || handlingOf(incident).routedAt) return incident;
       const key = authorKey(incident.facts);
       const link = postKeyOf(incident.facts);
-      const found = key || link ? await this.deps.stores.incidents.earlierReports(practiceId, { ...(key ? { authorKey: key } : {}), ...(link ? { postKey: link } : {}) }, incident.reportedAt) : [];
+      const found = key || link ? await this.deps.stores.incidents.earlierReports(practiceId, { ...(key ? { authorKey: key } : {}), ...(link ? { postKey: link } : {}) }, incident.reportedAt, incident.reference) : [];
       // Reported in the same millisecond: the lower reference came first.
       const earlier = found.filter((i) => i.reportedAt < incident.reportedAt || (i.reportedAt === incident.reportedAt && i.reference < incident.reference));
       // The BMA's repeat-poster flag counts distinct posts: a re-report of one post is not another.
@@ -66,14 +69,14 @@ export class Routing implements RiskAlerts {
       const graded = route(incident, grading, prior, this.deps.now());
       const routed = first ? { ...graded, handling: { ...graded.handling!, sameAs: first.reference } } : graded;
       const roles = (await this.deps.stores.practices.roles(practiceId, bootstrapRoles(practice))).value;
-      const recipients = await this.enqueueCards(routed, roles, !known);
+      const { recipients, cards } = await this.enqueueCards(routed, roles, !known);
       const stored = await this.deps.stores.incidents.update(routed, {
         actor: SYSTEM,
         action: 'incident.routed',
         summary: `Graded ${grading.severity} (decision within ${grading.decisionTargetHours} h)${first ? `; the same post as ${first.reference}` : ''}; card sent to ${recipients.join(', ') || 'nobody yet: no review channel and no decider has a chat with Postwatch'}.`,
       });
       if (first) await this.linkToFirst(practiceId, first.reference, stored);
-      this.deps.queued?.();
+      this.handOver(stored, roles, cards);
       logEvent(this.deps.log, 'report.stored', { practice: practiceId, reference, severity: grading.severity, cardsQueued: recipients.length });
       return stored;
     });
@@ -105,8 +108,21 @@ export class Routing implements RiskAlerts {
     return routed;
   }
 
+  /**
+   * The cards go out from this process at once, drawn from the incident as just stored and the
+   * roles it was routed with (no outbox scan, no claim, no read); anything not handed over (queued
+   * before: a retry after a conflict) goes by the next pass.
+   */
+  private handOver(stored: Incident, roles: PracticeRoles, cards: { handed: OutboxItem[]; all: boolean }): void {
+    const direct = this.deps.direct;
+    if (direct && cards.handed.length > 0) {
+      direct.deliver(cards.handed, new Map<string, unknown>([[PASS_KEYS.incident(stored.practiceId, stored.reference), stored], [PASS_KEYS.roles(stored.practiceId), roles]]));
+    }
+    if (!direct || !cards.all) this.deps.queued?.();
+  }
+
   /** `again`: routing what was stored but left unrouted (a crash, an outage, an upgrade), found by the sweep. */
-  private async enqueueCards(incident: Incident, roles: PracticeRoles, again: boolean): Promise<string[]> {
+  private async enqueueCards(incident: Incident, roles: PracticeRoles, again: boolean): Promise<{ recipients: string[]; cards: { handed: OutboxItem[]; all: boolean } }> {
     const { practices, outbox } = this.deps.stores;
     const urgent = incident.facts.risk.atRisk;
     const items: NewOutboxItem[] = [];
@@ -129,8 +145,8 @@ export class Routing implements RiskAlerts {
     }
     // A card queued before the interruption (by an older version, perhaps) keeps its id: sent once.
     const queued = again ? await outbox.forIncident(incident.practiceId, incident.reference) : [];
-    await outbox.enqueue(asQueued(items, queued), this.deps.now());
-    return recipients;
+    const handed = await outbox.enqueue(asQueued(items, queued), this.deps.now(), this.deps.direct?.claim());
+    return { recipients, cards: { handed, all: handed.length === items.length } };
   }
 
   /**

@@ -1,6 +1,6 @@
 import { audienceOf } from '../app/audience.ts';
 import type { Deciding, IncidentScreen } from '../app/deciding.ts';
-import type { OutgoingMessage, PassReads } from '../app/outbox.ts';
+import { PASS_KEYS, type OutgoingMessage, type PassReads } from '../app/outbox.ts';
 import { personOf } from '../app/outboxTargets.ts';
 import { bootstrapRoles } from '../app/routing.ts';
 import { handlingOf } from '../domain/handling.ts';
@@ -74,7 +74,7 @@ export class IncidentCards {
     for (const item of items) {
       const reference = item.reference;
       if (!reference) continue;
-      const incident = await reads(`incident|${item.practiceId}|${reference}`, () => this.stores.incidents.get(item.practiceId, reference));
+      const incident = await reads(PASS_KEYS.incident(item.practiceId, reference), () => this.stores.incidents.get(item.practiceId, reference));
       if (!incident) continue;
       const severity = handlingOf(incident).grading?.severity;
       lines.push({
@@ -97,7 +97,7 @@ export class IncidentCards {
     if (item.kind === 'message') return item.text ? { text: item.text } : undefined;
     if (item.kind === 'notice-card') return noticeOf(item.text);
     const reference = item.reference;
-    const incident = reference ? await reads(`incident|${item.practiceId}|${reference}`, () => this.stores.incidents.get(item.practiceId, reference)) : undefined;
+    const incident = reference ? await reads(PASS_KEYS.incident(item.practiceId, reference), () => this.stores.incidents.get(item.practiceId, reference)) : undefined;
     const practice = this.practice(item.practiceId);
     if (!incident || !practice) return undefined;
     if (item.kind === 'reporter-question') return { card: await this.card({ kind: 'question', incident }) };
@@ -116,7 +116,7 @@ export class IncidentCards {
     // channel's card opened privately from its digest (compose.ts). Roles are read once per pass.
     const person = personOf(item.target);
     const viewer = person !== undefined ? { aadObjectId: person, name: '' } : 'channel';
-    const roles = () => reads(`roles|${practice.id}`, async () => (await this.stores.practices.roles(practice.id, bootstrapRoles(practice))).value);
+    const roles = () => reads(PASS_KEYS.roles(practice.id), async () => (await this.stores.practices.roles(practice.id, bootstrapRoles(practice))).value);
     const screen = await this.deciding.viewOf(incident, viewer, roles);
     return { card: await this.card(screen), ...(item.urgent && item.kind === 'incident-card' ? { text: `URGENT: someone may be at risk (${incident.reference}).` } : {}) };
   }

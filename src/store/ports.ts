@@ -61,7 +61,8 @@ export interface IncidentStore {
    * (authorKey) or of the same link (postKey): re-reports and the repeat-poster count
    * (domain/rereport.ts). The caller leaves out the incident itself.
    */
-  earlierReports(practiceId: string, match: { authorKey?: string; postKey?: string }, before: string): Promise<Incident[]>;
+  /** `except`: the reference asking (its own index rows are in range; it is not read back). */
+  earlierReports(practiceId: string, match: { authorKey?: string; postKey?: string }, before: string, except?: string): Promise<Incident[]>;
   /**
    * Counts one refused press by a person on an incident within the window that starts at
    * `windowStart` (kept beside the incident, in its partition); returns the count including this
@@ -71,7 +72,8 @@ export interface IncidentStore {
   /** Incidents whose routing has not finished, across practices (the routing sweep). */
   listUnrouted(limit: number): Promise<Incident[]>;
   /** A practice's incidents that are not closed, without the report's facts (the register). */
-  listOpen(practiceId: string): Promise<OpenIncident[]>;
+  /** `status`: only the open incidents in that status (the summary's overdue count reads those awaiting a decision). */
+  listOpen(practiceId: string, status?: OpenIncident['status']): Promise<OpenIncident[]>;
   /** Incidents waiting for a decision or a follow-up action, across practices (the reminder job). */
   listActive(): Promise<Incident[]>;
   /** The few flat facts of every incident of a practice reported since an instant (a full scan). */
@@ -224,15 +226,27 @@ export interface OutboxItem extends NewOutboxItem {
   createdAt: string;
   nextAttemptAt: string;
   claimedUntil?: string;
+  /** Which process holds the claim (OutboxClaim.by): its own passes need not claim the item again. */
+  claimedBy?: string;
   sentAt?: string;
   sentActivityId?: string;
   lastError?: string;
   etag: string;
 }
 
+/** A process's hold on items it is about to send (others leave them alone until `until`). */
+export interface OutboxClaim {
+  by: string;
+  until: Date;
+}
+
 /** Notifications that must not be lost: kept until delivered, retried with backoff. */
 export interface OutboxStore {
-  enqueue(items: NewOutboxItem[], now: Date): Promise<void>;
+  /**
+   * Queues items (idempotently). With `claim`, they are queued already claimed by that process;
+   * resolves with the items this call queued (not those queued before), ready to be sent.
+   */
+  enqueue(items: NewOutboxItem[], now: Date, claim?: OutboxClaim): Promise<OutboxItem[]>;
   /** Every undelivered item, across practices, oldest first. */
   pending(): Promise<OutboxItem[]>;
   /** Takes an item for delivery; undefined if another instance took it first. */

@@ -8,6 +8,7 @@ import { summarise, summaryFromCounts } from '../../src/domain/summary.ts';
 import { DEFAULT_POLICY } from '../../src/policy/default.ts';
 import { createAzureStores } from '../../src/store/azure/index.ts';
 import type { IncidentStore } from '../../src/store/ports.ts';
+import { Summary } from '../../src/app/register.ts';
 import { useAzurite } from '../support/azurite.ts';
 
 /**
@@ -127,5 +128,29 @@ describe('count rows and author rows', () => {
     expect(counted.total).toBe(30);
     expect(counted.byStatus).toEqual(scanned.byStatus);
     expect(await incidents.earlierReports(p, { authorKey: 'facebook:author 1' }, '2026-12-01T00:00:00.000Z')).toHaveLength(8);
+  });
+
+  it('the "summary" counts as overdue now exactly the incidents past their decision target without a decision, reading only those awaiting one', async () => {
+    const p = 'counts-overdue';
+    const at = '2026-11-02T09:00:00.000Z';
+    const routed: Incident[] = [];
+    for (const categories of [['threat'], ['personal-attack'], ['complaint']] as Array<Facts['what']['categories']>) {
+      routed.push(await routeIt(incidents, (await incidents.submit(report(p, at, { categories }), actor)).incident));
+    }
+    // One decided (work under way), one closed and reopened before any decision: back to awaiting one.
+    const decided = routed[0]!;
+    await incidents.update({ ...decided, status: 'in-progress', handling: { ...handlingOf(decided), decision: { kind: 'no-response', by: actor, at, reason: 'Not worth a reply.' } } }, { actor, action: 'decision.recorded', summary: 'Decided.' });
+    const closed = await incidents.update({ ...routed[1]!, status: 'closed' }, { actor, action: 'incident.close', summary: 'Closed.' });
+    await incidents.update({ ...closed, status: 'awaiting-decision' }, { actor, action: 'incident.reopen', summary: 'Reopened.' });
+    const stores = await createAzureStores(storage.connectionString, { tablePrefix: storage.tablePrefix });
+    const practice = { id: p, name: 'Overdue', teamIds: [], staff: [], staffNames: [], managers: ['aad-mary'], deputies: [], dataProtectionOfficers: [] };
+    const overdueAt = async (now: Date) => {
+      const page = await new Summary(stores, () => now).forPractice(practice, 'aad-mary');
+      if (page.kind !== 'summary') throw new Error('refused');
+      return page.summary.response.overdueNow;
+    };
+    // Before any target has passed, nothing; long after, the two without a decision.
+    expect(await overdueAt(new Date(Date.parse(at) + 60_000))).toBe(0);
+    expect(await overdueAt(new Date(Date.parse(at) + 90 * 24 * 3_600_000))).toBe(2);
   });
 });

@@ -142,10 +142,14 @@ describe('the register rows', () => {
     const routed = await stores.incidents.update({ ...incident, status: 'awaiting-decision', handling: { version: 1 } }, { actor, action: 'incident.routed', summary: 'Routed.' });
     expect(await open()).toEqual([[incident.reference, 'awaiting-decision', true, 'x']]);
     expect((await stores.incidents.listOpen('reg'))[0]?.handling?.version).toBe(1);
+    // One status only (the summary's overdue count reads those awaiting a decision).
+    const inStatus = async (status: 'awaiting-decision' | 'in-progress') => (await stores.incidents.listOpen('reg', status)).map((o) => o.reference);
+    expect([await inStatus('awaiting-decision'), await inStatus('in-progress')]).toEqual([[incident.reference], []]);
     const closed = await stores.incidents.update({ ...routed, status: 'closed' }, { actor, action: 'incident.close', summary: 'Closed.' });
     expect(await open()).toEqual([]);
     await stores.incidents.update({ ...closed, status: 'in-progress' }, { actor, action: 'incident.reopen', summary: 'Reopened.' });
     expect(await open()).toEqual([[incident.reference, 'in-progress', true, 'x']]);
+    expect([await inStatus('awaiting-decision'), await inStatus('in-progress')]).toEqual([[], [incident.reference]]);
     expect(await stores.incidents.listOpen('another')).toEqual([]);
   });
 });

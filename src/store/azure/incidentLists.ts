@@ -42,8 +42,9 @@ export async function listUnrouted(table: TableClient, limit: number): Promise<I
   });
 }
 
-export async function listOpen(table: TableClient, practiceId: string): Promise<OpenIncident[]> {
-  const filter = odata`PartitionKey eq ${key(practiceId)} and RowKey ge ${OPEN_ROWS.from} and RowKey lt ${OPEN_ROWS.to}`;
+export async function listOpen(table: TableClient, practiceId: string, status?: OpenIncident['status']): Promise<OpenIncident[]> {
+  const range = odata`PartitionKey eq ${key(practiceId)} and RowKey ge ${OPEN_ROWS.from} and RowKey lt ${OPEN_ROWS.to}`;
+  const filter = status ? `${range} and ${odata`status eq ${status}`}` : range;
   return mapped('List open incidents', async () => {
     const found: OpenIncident[] = [];
     for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter }, abortSignal: deadline(SCAN_MS) })) {

@@ -251,8 +251,8 @@ export class AzureIncidentStore implements IncidentStore {
    * found through the index rows written with each incident, then read one by one, so the cost
    * follows how many there are, not the practice's history.
    */
-  async earlierReports(practiceId: string, match: { authorKey?: string; postKey?: string }, before: string): Promise<Incident[]> {
-    const references = await this.counts.earlier(practiceId, match, before);
+  async earlierReports(practiceId: string, match: { authorKey?: string; postKey?: string }, before: string, except?: string): Promise<Incident[]> {
+    const references = (await this.counts.earlier(practiceId, match, before)).filter((reference) => reference !== except);
     const found = await Promise.all(references.map((reference) => this.get(practiceId, reference)));
     return found.filter((incident): incident is Incident => incident !== undefined);
   }
@@ -266,8 +266,8 @@ export class AzureIncidentStore implements IncidentStore {
     return lists.listUnrouted(this.table, limit);
   }
 
-  listOpen(practiceId: string): Promise<OpenIncident[]> {
-    return lists.listOpen(this.table, practiceId);
+  listOpen(practiceId: string, status?: OpenIncident['status']): Promise<OpenIncident[]> {
+    return lists.listOpen(this.table, practiceId, status);
   }
 
   listActive(): Promise<Incident[]> {

@@ -1,5 +1,5 @@
 import { odata, type TableClient } from '@azure/data-tables';
-import type { ConversationAddress, NewOutboxItem, OutboxItem, OutboxStore } from '../ports.ts';
+import type { ConversationAddress, NewOutboxItem, OutboxClaim, OutboxItem, OutboxStore } from '../ports.ts';
 import { deadline } from './clients.ts';
 import { etagOf, getJson, key, putJson, unkey } from './entities.ts';
 import { isConflict, isNotFound, mapped, statusOf, toStoreError } from './errors.ts';
@@ -22,8 +22,9 @@ export class AzureOutboxStore implements OutboxStore {
     private readonly delivery: TableClient = table,
   ) {}
 
-  async enqueue(items: NewOutboxItem[], now: Date): Promise<void> {
-    const entities = items.map((item) => this.toEntity(item, now));
+  async enqueue(items: NewOutboxItem[], now: Date, claim?: OutboxClaim): Promise<OutboxItem[]> {
+    const entities = items.map((item) => this.toEntity(item, now, claim));
+    const queued: OutboxItem[] = [];
     // One request per practice (a partition) when nothing is queued already; a 409 means some item
     // was (enqueueing is idempotent), so then each is created on its own and duplicates skipped.
     const byPractice = new Map<string, Entity[]>();
@@ -35,17 +36,23 @@ export class AzureOutboxStore implements OutboxStore {
     for (const group of byPractice.values()) {
       if (group.length > 1 && group.length <= 100) {
         try {
-          await this.table.submitTransaction(group.map((entity) => ['create', entity]), { abortSignal: deadline() });
+          const result = await this.table.submitTransaction(group.map((entity) => ['create', entity]), { abortSignal: deadline() });
+          group.forEach((entity, i) => queued.push(fromEntity({ ...entity, etag: result.subResponses[i]?.etag ?? '' })));
           continue;
         } catch (error) {
           if (!isConflict(error)) throw toStoreError(error, 'Queue notifications');
         }
       }
-      for (const entity of group) await this.createOnce(entity);
+      for (const entity of group) {
+        const etag = await this.createOnce(entity);
+        if (etag !== undefined) queued.push(fromEntity({ ...entity, etag }));
+      }
     }
+    // An item without its ETag cannot be marked sent: it is left to a pass (which reads it).
+    return queued.filter((item) => item.etag);
   }
 
-  private toEntity(item: NewOutboxItem, now: Date): Entity {
+  private toEntity(item: NewOutboxItem, now: Date, claim?: OutboxClaim): Entity {
     const entity: Entity = {
       partitionKey: key(item.practiceId),
       rowKey: key(item.id),
@@ -63,16 +70,19 @@ export class AzureOutboxStore implements OutboxStore {
       // Ties within one millisecond keep the order they were queued in.
       order: `${now.toISOString()}#${String(this.sequence++).padStart(9, '0')}`,
       nextAttemptAt: now.toISOString(),
+      ...(claim ? { claimedUntil: claim.until.toISOString(), claimedBy: claim.by } : {}),
     };
     putJson(entity, 'address', item.address);
     return entity;
   }
 
-  private async createOnce(entity: Entity): Promise<void> {
+  /** The new item's ETag; undefined when it was queued already. */
+  private async createOnce(entity: Entity): Promise<string | undefined> {
     try {
-      await mapped('Queue notification', () => this.table.createEntity(entity, { abortSignal: deadline() }));
+      return (await mapped('Queue notification', () => this.table.createEntity(entity, { abortSignal: deadline() }))).etag ?? '';
     } catch (error) {
       if (!(error instanceof Error && error.name === 'ConflictError') && !isConflict(error)) throw error; // already queued
+      return undefined;
     }
   }
 
@@ -89,12 +99,14 @@ export class AzureOutboxStore implements OutboxStore {
     try {
       const result = await mapped('Claim notification', () =>
         this.delivery.updateEntity(
-          { partitionKey: key(item.practiceId), rowKey: key(item.id), claimedUntil: until.toISOString() },
+          // claimedBy is cleared: the process that queued it claimed (if any) holds it no more.
+          { partitionKey: key(item.practiceId), rowKey: key(item.id), claimedUntil: until.toISOString(), claimedBy: '' },
           'Merge',
           { etag: item.etag, abortSignal: deadline() },
         ),
       );
-      return { ...item, claimedUntil: until.toISOString(), etag: result.etag ?? item.etag };
+      const { claimedBy: _previous, ...claimed } = item;
+      return { ...claimed, claimedUntil: until.toISOString(), etag: result.etag ?? item.etag };
     } catch (error) {
       if (error instanceof Error && error.name === 'ConflictError') return undefined;
       throw error;
@@ -126,6 +138,7 @@ export class AzureOutboxStore implements OutboxStore {
           sentActivityId: activityId ?? '',
           attempts: item.attempts + 1,
           claimedUntil: '',
+          claimedBy: '',
           // Nothing of a sent message is needed again: only the fact that it went.
           ...(item.kind === 'message' ? { text: '' } : {}),
         },
@@ -145,6 +158,7 @@ export class AzureOutboxStore implements OutboxStore {
           nextAttemptAt: nextAttemptAt.toISOString(),
           lastError: reason.slice(0, 200),
           claimedUntil: '',
+          claimedBy: '',
         },
         'Merge',
         { etag: item.etag, abortSignal: deadline() },
@@ -209,6 +223,7 @@ function fromEntity(e: Record<string, unknown> & { partitionKey?: string; rowKey
     createdAt: str('createdAt'),
     nextAttemptAt: str('nextAttemptAt'),
     ...optional('claimedUntil'),
+    ...optional('claimedBy'),
     ...optional('sentAt'),
     ...optional('sentActivityId'),
     ...optional('lastError'),
