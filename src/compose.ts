@@ -14,8 +14,8 @@ import { Reminders } from './app/reminders.ts';
 import { RetentionJob } from './app/retention.ts';
 import { Reporting } from './app/reporting.ts';
 import { SubjectAccess } from './app/subjectAccess.ts';
-import { Routing } from './app/routing.ts';
-import { IncidentCards } from './bot/notifications.ts';
+import { Triage } from './app/triage.ts';
+import { IncidentCards } from './presenters/incidentCards.ts';
 import { PostwatchBot } from './bot/PostwatchBot.ts';
 import { EvidenceLinks } from './bot/evidenceLinks.ts';
 import { systemNetwork, type Network } from './bot/download/network.ts';
@@ -35,7 +35,7 @@ import { plainText } from './views/plainText.ts';
 export interface Services {
   bot: PostwatchBot;
   reporting: Reporting;
-  routing: Routing;
+  triage: Triage;
   deciding: Deciding;
   outbox: OutboxWorker;
   reminders: Reminders;
@@ -80,16 +80,16 @@ export function createServices(deps: ServiceDeps): Services {
 
   // A new incident's cards go out from this process at once (tests that drive delivery get passes only).
   const direct: DirectDelivery | undefined = deps.deliverAtOnce !== false ? { claim: () => outbox!.claim(), deliver: (items, known) => outbox?.deliver(items, known) } : undefined;
-  const routing = new Routing({ stores, practices: practice, policies: config.policies, now, log, queued, ...(direct ? { direct } : {}) });
+  const triage = new Triage({ stores, practices: practice, policies: config.policies, now, log, queued, ...(direct ? { direct } : {}) });
   const deciding = new Deciding({ stores, practices: practice, policies: config.policies, now, queued, log });
   const reporting = new Reporting({
     stores,
     now,
     newId: randomUUID,
-    riskAlerts: routing,
+    riskAlerts: triage,
     // Routing happens after the reporter has their confirmation; the sweep finishes it after a crash.
     submitted: (incident) =>
-      void routing.route(incident.practiceId, incident.reference, incident).catch((error: unknown) => {
+      void triage.route(incident.practiceId, incident.reference, incident).catch((error: unknown) => {
         log.warn({ ...describeError(error), reference: incident.reference }, 'routing deferred to the sweep');
       }),
   });
@@ -144,7 +144,7 @@ export function createServices(deps: ServiceDeps): Services {
   return {
     bot,
     reporting,
-    routing,
+    triage,
     deciding,
     outbox,
     reminders,
@@ -156,7 +156,7 @@ export function createServices(deps: ServiceDeps): Services {
     startBackground() {
       outbox!.start(2_000);
       every(60_000, () => reminders.run(), 'reminders');
-      every(30_000, () => routing.sweep(), 'routing sweep');
+      every(30_000, () => triage.sweep(), 'routing sweep');
       every(60 * 60_000, () => stores.drafts.purgeExpired(now()), 'draft purge');
       every(60 * 60_000, () => stores.leases.purgeUsed(now()), 'used link purge');
       // Subject access deadlines, like overdue tasks (each reminder has a fixed id: sent once).
@@ -168,7 +168,7 @@ export function createServices(deps: ServiceDeps): Services {
       const first = setTimeout(() => void daily().catch((error: unknown) => log.warn({ ...describeError(error) }, 'retention and audit seal failed')), 5 * 60_000);
       first.unref();
       timers.push(first);
-      void routing.sweep().catch(() => undefined);
+      void triage.sweep().catch(() => undefined);
     },
     async stopBackground() {
       timers.forEach(clearInterval);

@@ -5,7 +5,7 @@ import { outboxBacklog, type Sender } from './app/outbox.ts';
 import type { PostwatchBot } from './bot/PostwatchBot.ts';
 import { ConnectorSender } from './bot/proactive.ts';
 import { downloadEvidencePack, EVIDENCE_PACK_CONTENT_TYPE, EvidencePackNotFoundError } from './app/evidencePack.ts';
-import { bootstrapRoles } from './app/routing.ts';
+
 import { CachedReadiness, practiceReadiness } from './app/readiness.ts';
 import type { DownloadClient } from './app/downloadClient.ts';
 import { createServices, type DownloadOptions, type Services } from './compose.ts';

@@ -6,7 +6,7 @@ import type { ConversationAddress, Stores } from '../store/ports.ts';
 import { checkAgainstSeal, describeSealCheck } from './auditSeal.ts';
 import { describeChainReport, summariseChainReports, verifyAuditChains } from './auditVerify.ts';
 import { personKey, personTarget } from './outboxTargets.ts';
-import { bootstrapRoles } from './routing.ts';
+import { rolesOf } from './practiceRoles.ts';
 
 /**
  * "verify audit" in Teams: checks every audit chain of the practice (the same check as
@@ -23,7 +23,7 @@ export class AuditCheck {
 
   /** Starts the check if the person may ask for it; returns what to say straight away. */
   async start(practice: Practice, person: { aadObjectId: string }, address: ConversationAddress): Promise<string> {
-    const roles = (await this.stores.practices.roles(practice.id, bootstrapRoles(practice))).value;
+    const roles = await rolesOf(this.stores.practices, practice);
     // Managers, deputies and the DPO (who answers for the trail's integrity): the report names every
     // incident of the practice, so a safeguarding lead, who decides only some, is not given it.
     if (!canDecide(roles, person.aadObjectId, true)) return 'Only the practice manager, deputy or Data Protection Officer can check the audit trail.';

@@ -16,7 +16,7 @@ import type { Asking, IncidentActionRequest, IncidentScreen, OpeningRequest } fr
 import { NOT_YOURS, RefusalLimiter, refusalNotice, Refusals } from './refusals.ts';
 import { blockedReplyAudit, defaultReply, replyGuardContext } from './replyGuard.ts';
 import { CONFLICT_ATTEMPTS, retryOnConflict } from './retryOnConflict.ts';
-import { bootstrapRoles } from './routing.ts';
+import { rolesOf } from './practiceRoles.ts';
 
 export type { Asking, IncidentActionRequest, IncidentScreen, OpeningRequest } from './incidentScreens.ts';
 
@@ -119,7 +119,7 @@ export class Deciding {
       this.refusals.outsider(request.actor.aadObjectId, ids);
       return undefined;
     }
-    const roles = (await this.deps.stores.practices.roles(practice.id, bootstrapRoles(practice))).value;
+    const roles = await rolesOf(this.deps.stores.practices, practice);
     return { incident, roles, practice, policy, sight: await this.sight(incident, roles, request.actor, asking) };
   }
 
@@ -137,7 +137,7 @@ export class Deciding {
     const practice = this.deps.practices(incident.practiceId);
     const policy = this.deps.policies.get(incident.practiceId);
     if (!practice || !policy) return NOTICE;
-    const roles = knownRoles ? await knownRoles() : (await this.deps.stores.practices.roles(practice.id, bootstrapRoles(practice))).value;
+    const roles = knownRoles ? await knownRoles() : await rolesOf(this.deps.stores.practices, practice);
     const context = { practice, policy, roles };
     if (viewer === 'channel') return this.screen(incident, 'readonly', { ...context, actor: { aadObjectId: '', name: '' } }, {});
     const sight = sightOf(incident, roles, { aadObjectId: viewer.aadObjectId, practiceId: practice.id, fromReviewChannel: false });

@@ -7,7 +7,7 @@ import type { Practice } from '../domain/practice.ts';
 import type { AuditRecord, EvidenceStore, IncidentStore, LeaseStore, PracticeStore } from '../store/ports.ts';
 import { checkAuditRecord, checkEvidenceFile, describeChainReport, type ChainReport } from './auditVerify.ts';
 import { renderSummaryHtml, type PackedEvidence } from './evidencePackHtml.ts';
-import { bootstrapRoles } from './routing.ts';
+import { rolesOf } from './practiceRoles.ts';
 
 export type { PackedEvidence } from './evidencePackHtml.ts';
 
@@ -181,7 +181,7 @@ export type DownloadStores = EvidencePackStores & {
  * the pack is built; the download is audited with the client's address and user agent.
  */
 export async function downloadEvidencePack(stores: DownloadStores, practice: Practice, link: VerifiedLink, client: DownloadClient, now: () => Date): Promise<DownloadOutcome> {
-  const roles = (await stores.practices.roles(practice.id, bootstrapRoles(practice))).value;
+  const roles = await rolesOf(stores.practices, practice);
   const incident = await stores.incidents.get(practice.id, link.reference);
   if (!incident || !isDecider(incident, roles, link.issuedTo)) return { kind: 'not-a-decider' };
   if (!(await stores.leases.useOnce(`evidence-link|${link.id}`, new Date(link.expiresAt)))) return { kind: 'used' };

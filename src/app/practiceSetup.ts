@@ -2,7 +2,7 @@ import type { Practice } from '../domain/practice.ts';
 import { changeRole, holdsRole, isConfiguredIn, isManager, ROLES, withoutConfigured, type RoleId } from '../domain/roles.ts';
 import type { AuditActor, ConversationAddress, Stores } from '../store/ports.ts';
 import { CONFLICT_ATTEMPTS, retryOnConflict } from './retryOnConflict.ts';
-import { bootstrapRoles } from './routing.ts';
+import { bootstrapRoles, rolesOf } from './practiceRoles.ts';
 import { answersRequests } from './subjectAccess.ts';
 
 /**
@@ -47,7 +47,7 @@ export class PracticeSetup {
 
   /** Which help a person gets: deciders (any role), practice managers and the DPO see more. */
   async standing(practice: Practice, aadObjectId: string): Promise<{ decider: boolean; manager: boolean; answersRequests: boolean }> {
-    const roles = (await this.stores.practices.roles(practice.id, bootstrapRoles(practice))).value;
+    const roles = await rolesOf(this.stores.practices, practice);
     return { decider: holdsRole(roles, aadObjectId), manager: isManager(roles, aadObjectId), answersRequests: answersRequests(roles, aadObjectId) };
   }
 

@@ -1,7 +1,7 @@
 import type { Practice } from '../domain/practice.ts';
 import type { PracticeRoles } from '../domain/roles.ts';
 import type { Stores } from '../store/ports.ts';
-import { bootstrapRoles } from './routing.ts';
+import { rolesOf } from './practiceRoles.ts';
 
 /**
  * Is each practice ready for a real report? Who holds each role (counts), whether the people who
@@ -22,7 +22,7 @@ export interface PracticeReadiness {
 }
 
 export async function practiceReadiness(stores: Pick<Stores, 'practices'>, practice: Practice): Promise<PracticeReadiness> {
-  const roles = (await stores.practices.roles(practice.id, bootstrapRoles(practice))).value;
+  const roles = await rolesOf(stores.practices, practice);
   const reachable = await reachablePeople(stores, practice.id, roles);
   const reviewChannel = (await stores.practices.reviewChannel(practice.id)) !== undefined;
   const counts = {

@@ -10,7 +10,7 @@ import { ConflictError, type Stores } from '../store/ports.ts';
 import type { Refusals } from './refusals.ts';
 import type { RetentionJob } from './retention.ts';
 import { CONFLICT_ATTEMPTS, retryOnConflict } from './retryOnConflict.ts';
-import { bootstrapRoles } from './routing.ts';
+import { rolesOf } from './practiceRoles.ts';
 
 /**
  * Records duties people ask for in Teams: a legal hold placed or lifted by a manager (audited),
@@ -120,7 +120,7 @@ export class Records {
   }
 
   private async roles(practice: Practice) {
-    return (await this.stores.practices.roles(practice.id, bootstrapRoles(practice))).value;
+    return rolesOf(this.stores.practices, practice);
   }
 }
 

@@ -8,7 +8,7 @@ import { summaryFromCounts, type PracticeSummary } from '../domain/summary.ts';
 import { labelOf, PLATFORMS } from '../domain/vocabulary.ts';
 import type { RegisterRow } from '../contract/registerRow.ts';
 import type { OpenIncident, Stores } from '../store/ports.ts';
-import { bootstrapRoles } from './routing.ts';
+import { rolesOf } from './practiceRoles.ts';
 
 export type { RegisterRow };
 
@@ -27,7 +27,7 @@ export class Register {
   ) {}
 
   async open(practice: Practice, viewerAadObjectId: string, page: number): Promise<RegisterPage> {
-    const roles = (await this.stores.practices.roles(practice.id, bootstrapRoles(practice))).value;
+    const roles = await rolesOf(this.stores.practices, practice);
     if (!holdsRole(roles, viewerAadObjectId)) return { kind: 'denied' };
     const open = (await this.stores.incidents.listOpen(practice.id)).filter((i) => seesAsDecider(i, roles, practice.id, viewerAadObjectId));
     const now = this.now();
@@ -48,7 +48,7 @@ export class Summary {
 
   /** "summary": the practice's incidents over the last 12 months, for its deciders only. */
   async forPractice(practice: Practice, viewerAadObjectId: string): Promise<SummaryPage> {
-    const roles = (await this.stores.practices.roles(practice.id, bootstrapRoles(practice))).value;
+    const roles = await rolesOf(this.stores.practices, practice);
     if (!holdsRole(roles, viewerAadObjectId)) return { kind: 'denied' };
     // Whole months: this month and the eleven before it, read from the monthly count rows; what is
     // overdue depends on the clock, so it is counted from the register's open rows awaiting a

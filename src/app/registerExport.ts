@@ -10,7 +10,7 @@ import { londonMidnight, ukNumericDateTime } from '../domain/ukTime.ts';
 import { labelOf, PLATFORMS, POST_CATEGORIES } from '../domain/vocabulary.ts';
 import type { Stores } from '../store/ports.ts';
 import { describeClient, type DownloadClient } from './downloadClient.ts';
-import { bootstrapRoles } from './routing.ts';
+import { rolesOf } from './practiceRoles.ts';
 
 /**
  * "export register": the practice's incidents over a period as a CSV for people outside Teams (a
@@ -167,6 +167,6 @@ export class RegisterExport {
   }
 
   private async roles(practice: Practice): Promise<PracticeRoles> {
-    return (await this.stores.practices.roles(practice.id, bootstrapRoles(practice))).value;
+    return rolesOf(this.stores.practices, practice);
   }
 }

@@ -6,7 +6,7 @@ import { describeError } from '../log.ts';
 import type { NewOutboxItem, Stores } from '../store/ports.ts';
 import { personTarget } from './outboxTargets.ts';
 import { holdsJobLease, type JobLease } from './jobLease.ts';
-import { bootstrapRoles } from './routing.ts';
+import { rolesOf } from './practiceRoles.ts';
 
 /**
  * Deadlines: when a decision or a follow-up action passes its target, its owner is reminded; past
@@ -70,7 +70,7 @@ export class Reminders {
   private async remind(incident: Incident, now: Date): Promise<number> {
     const practice = this.deps.practices(incident.practiceId);
     if (!practice) return 0;
-    const roles = (await this.deps.stores.practices.roles(practice.id, bootstrapRoles(practice))).value;
+    const roles = await rolesOf(this.deps.stores.practices, practice);
     const overdue = overdueItems(incident, roles.managers, now);
     const items: NewOutboxItem[] = [];
     for (const item of overdue) {

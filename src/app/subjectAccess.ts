@@ -7,7 +7,7 @@ import { isManager, type PracticeRoles } from '../domain/roles.ts';
 import { extractFor, subjectAccessDeadline, SubjectMatcher, type IncidentExtract } from '../domain/subjectAccess.ts';
 import type { NewOutboxItem, RecordsRequest, Stores } from '../store/ports.ts';
 import { personKey, personTarget } from './outboxTargets.ts';
-import { bootstrapRoles } from './routing.ts';
+import { rolesOf } from './practiceRoles.ts';
 
 /**
  * Subject access and erasure requests, for the practice managers and the DPO. A request is
@@ -143,6 +143,6 @@ export class SubjectAccess {
   }
 
   private async roles(practice: Practice): Promise<PracticeRoles> {
-    return (await this.stores.practices.roles(practice.id, bootstrapRoles(practice))).value;
+    return rolesOf(this.stores.practices, practice);
   }
 }

@@ -11,7 +11,7 @@ import type { Logger } from '../log.ts';
 import type { PracticeStore } from '../store/ports.ts';
 import type { SafeFetch } from './download/safeFetch.ts';
 import type { EvidenceLinks } from './evidenceLinks.ts';
-import type { IncidentCards } from './notifications.ts';
+import type { IncidentCards } from '../presenters/incidentCards.ts';
 import type { PrivateChats } from './privateChat.ts';
 
 /** Everything the Teams edge uses, wired in src/compose.ts. */

@@ -5,7 +5,7 @@ import { describeError } from '../log.ts';
 import type { BotDeps } from './deps.ts';
 import { ByteBudget, type Fetched, type Refusal } from './download/safeFetch.ts';
 import { SAY } from './messages.ts';
-import { cardFor } from './render.ts';
+import { cardFor } from '../presenters/reportScreens.ts';
 import { imageType, MAX_MESSAGE_BYTES, type Arrival, type ScreenshotSource } from './screenshots.ts';
 
 /** Downloads of one message running side by side (the process-wide limit is SafeFetch's). */

@@ -103,7 +103,7 @@ async function report(h: Harness): Promise<Incident> {
   await press('Next', { noScreenshot: 'true', noScreenshotReason: 'On my own phone' });
   await press('Submit');
   const reference = /PW-\d{4}-\d{4}/.exec(textOfCard(card))![0];
-  return (await h.services.routing.route('riverside', reference))!;
+  return (await h.services.triage.route('riverside', reference))!;
 }
 
 beforeAll(async () => {

@@ -138,7 +138,7 @@ describe('one person, one target, against the outbox', () => {
   it('the card routing queued (configuration\'s spelling) and the reminder after it (lower case) are one target, delivered in order', async () => {
     const { services, connector } = startBot();
     const incident = await stored();
-    expect((await services.routing.route('millbrook', incident.reference, incident))?.handling?.routedAt).toBeDefined();
+    expect((await services.triage.route('millbrook', incident.reference, incident))?.handling?.routedAt).toBeDefined();
     later(9 * 3_600_000); // past the 8 hours a personal attack is to be decided in
     const reminders = new Reminders({ stores, practices, now, log: pino({ level: 'silent' }), instanceId: `test-${randomUUID()}` });
     expect(await reminders.run()).toBe(1);
@@ -171,7 +171,7 @@ describe('one person, one target, against the outbox', () => {
     const old = `${incident.reference}|user:AAD-MARY|card`;
     await stores.outbox.enqueue([{ practiceId: 'millbrook', id: old, kind: 'incident-card', target: 'user:AAD-MARY', address: chat, reference: incident.reference }], clock);
 
-    await services.routing.sweep();
+    await services.triage.sweep();
     const routed = (await stores.incidents.get('millbrook', incident.reference))!;
     expect(routed.handling?.routedAt).toBeDefined();
     const cards = async () => forMary(await stores.outbox.forIncident('millbrook', incident.reference)).filter((i) => i.kind === 'incident-card');
@@ -197,7 +197,7 @@ describe('a reminder is sent once', () => {
   it('delivered, it is not queued and sent again by the next runs of the job (every minute), nor by another instance', async () => {
     const { services, connector } = startBot();
     const incident = await stored();
-    await services.routing.route('millbrook', incident.reference, incident);
+    await services.triage.route('millbrook', incident.reference, incident);
     await services.outbox.deliverDue();
     later(9 * 3_600_000); // past the 8 hours a personal attack is to be decided in
     const reminder = () => connector.sent.filter((s) => s.to === mary.id && s.message.text?.includes(incident.reference) && /^Reminder:/.test(s.message.text));

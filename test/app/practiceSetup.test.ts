@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PracticeSetup } from '../../src/app/practiceSetup.ts';
-import { bootstrapRoles } from '../../src/app/routing.ts';
+import { rolesOf } from '../../src/app/practiceRoles.ts';
 import type { Practice } from '../../src/domain/practice.ts';
 import { createAzureStores } from '../../src/store/azure/index.ts';
 import type { Stores } from '../../src/store/ports.ts';
@@ -27,7 +27,7 @@ beforeAll(async () => {
   stores = await createAzureStores(storage.connectionString, { tablePrefix: storage.tablePrefix });
 });
 
-const rolesNow = async () => (await stores.practices.roles(practice.id, bootstrapRoles(practice))).value;
+const rolesNow = async () => await rolesOf(stores.practices, practice);
 
 describe('roles from configuration', () => {
   it('reading them writes nothing', async () => {

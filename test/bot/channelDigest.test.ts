@@ -3,7 +3,7 @@ import pino from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DIGEST_AFTER, type OutgoingMessage, type Sender } from '../../src/app/outbox.ts';
 import { NOT_YOURS } from '../../src/app/refusals.ts';
-import { IncidentCards } from '../../src/bot/notifications.ts';
+import { IncidentCards } from '../../src/presenters/incidentCards.ts';
 import { createServices, type Services } from '../../src/compose.ts';
 import type { PracticeDirectory } from '../../src/domain/practice.ts';
 import { loadPolicy } from '../../src/policy/load.ts';
@@ -77,7 +77,7 @@ async function report(what: string): Promise<string> {
   await press('Next', { noScreenshot: 'true', noScreenshotReason: 'Deleted' });
   await press('Submit');
   const reference = /PW-\d{4}-\d{4}/.exec(textOfCard(card))![0];
-  await services.routing.route('digest', reference);
+  await services.triage.route('digest', reference);
   return reference;
 }
 

@@ -118,7 +118,7 @@ async function report(h: Harness, who: Person, what: Record<string, string>, ans
   await press('Submit');
   const reference = /PW-2026-\d{4}/.exec(textOfCard(card))![0];
   // Routing runs after the reporter's confirmation; wait for it deterministically.
-  const routed = await h.services.routing.route('millbrook', reference);
+  const routed = await h.services.triage.route('millbrook', reference);
   return routed!;
 }
 
@@ -520,7 +520,7 @@ describe('the same post reported twice (issue 13)', () => {
       await press('Next', { noScreenshot: 'true', noScreenshotReason: 'Deleted' });
       await press('Submit');
       const reference = /PW-2026-\d{4}/.exec(textOfCard(card))![0];
-      return (await h.services.routing.route('millbrook', reference))!;
+      return (await h.services.triage.route('millbrook', reference))!;
     };
     const url = `https://www.facebook.com/millbrook/posts/${randomUUID().slice(0, 8)}`;
     const first = await reportPost(rita, url, 'Useless surgery, rude staff');

@@ -61,7 +61,7 @@ async function reportOne(h: ReturnType<typeof startBot>, categories: string): Pr
   await press('Next', { noScreenshot: 'true' });
   await press('Submit');
   const reference = /PW-2026-\d{4}/.exec(textOfCard(card))![0];
-  return (await h.services.routing.route('millbrook', reference))!;
+  return (await h.services.triage.route('millbrook', reference))!;
 }
 
 const act = (h: ReturnType<typeof startBot>, who: Person, incident: Incident, verb: string, inputs: Record<string, unknown> = {}) =>

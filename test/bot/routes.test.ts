@@ -147,7 +147,7 @@ beforeAll(async () => {
   await press('Next', { noScreenshot: 'true', noScreenshotReason: 'Deleted' });
   await press('Submit');
   reference = /PW-\d{4}-\d{4}/.exec(textOfCard(card))![0];
-  await services.routing.route('routes', reference);
+  await services.triage.route('routes', reference);
   // A second, open report of Rita's: its step card's own data, for the report presses below.
   draftData = action(cardOf(await driver.send(personalMessage(rita, 'report a post'))), 'Next').data;
 }, 60_000);

@@ -26,7 +26,8 @@ import { evidencePackCard } from '../../views/index.ts';
 import { rememberChat, registerPage } from '../conversations.ts';
 import type { BotDeps } from '../deps.ts';
 import { SAY } from '../messages.ts';
-import { cardFor, cardMessage } from '../render.ts';
+import { cardFor } from '../../presenters/reportScreens.ts';
+import { cardMessage } from '../cardMessage.ts';
 import { cardResponse, messageResponse, withinInvokeBudget } from './answers.ts';
 
 /**

@@ -10,7 +10,8 @@ import { helpFor, type Audience, type Command, type CommandTitle, type Scope } f
 import { registerPage } from '../conversations.ts';
 import type { BotDeps } from '../deps.ts';
 import { SAY } from '../messages.ts';
-import { cardFor, cardMessage } from '../render.ts';
+import { cardFor } from '../../presenters/reportScreens.ts';
+import { cardMessage } from '../cardMessage.ts';
 import { changeRole, useChannel } from '../teamSetup.ts';
 
 /**

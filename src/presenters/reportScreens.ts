@@ -1,10 +1,9 @@
-import { CardFactory, MessageFactory, type Activity } from 'botbuilder';
 import type { Screen } from '../app/reporting.ts';
 import type { Practice } from '../domain/practice.ts';
 import { cancelledCard, myReportsCard, noticeCard, reportStepCard, submittedCard } from '../views/index.ts';
 import { VERBS } from '../contract/cards.ts';
 
-/** A Screen from the use cases, drawn as the Adaptive Card a person sees. */
+/** A Screen of the report flow, drawn as the Adaptive Card a person sees. */
 export function cardFor(screen: Screen, practice: Practice): object {
   switch (screen.kind) {
     case 'step':
@@ -31,9 +30,4 @@ export function cardFor(screen: Screen, practice: Practice): object {
         screen.offerNewReport ? [{ title: 'Report a post', verb: VERBS.start }] : [],
       );
   }
-}
-
-/** A message carrying one Adaptive Card: every card the bot sends in a turn goes out in this shape. */
-export function cardMessage(card: object): Partial<Activity> {
-  return MessageFactory.attachment(CardFactory.adaptiveCard(card));
 }

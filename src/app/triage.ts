@@ -11,18 +11,20 @@ import { describeError, logEvent } from '../log.ts';
 import type { AuditActor, NewOutboxItem, OutboxItem, Stores } from '../store/ports.ts';
 import { PASS_KEYS, type DirectDelivery } from './outbox.ts';
 import { asQueued, personTarget, REVIEW_CHANNEL } from './outboxTargets.ts';
+import { rolesOf } from './practiceRoles.ts';
 import type { Reviewers, RiskAlerts } from './reporting.ts';
 import { CONFLICT_ATTEMPTS, retryOnConflict } from './retryOnConflict.ts';
 
 /**
- * Routing: the moment a report is stored it is graded against the practice's policy and its card
- * queued for the review channel and for each person who must decide. Queue first, then mark routed:
- * a crash in between re-queues the same (deterministic) items, never loses them.
+ * Triage: the moment a report is stored it is graded against the practice's policy and its card
+ * sent to the review channel and to each person who must decide (and, for someone at risk, the
+ * alert while the report is still being written). Queue first, then mark routed: a crash in
+ * between re-queues the same (deterministic) items, never loses them.
  */
 
 export const SYSTEM: AuditActor = { aadObjectId: 'postwatch', name: 'Postwatch' };
 
-export interface RoutingDeps {
+export interface TriageDeps {
   stores: Pick<Stores, 'incidents' | 'practices' | 'outbox'>;
   practices: (id: string) => Practice | undefined;
   policies: Map<string, Policy>;
@@ -34,18 +36,8 @@ export interface RoutingDeps {
   direct?: DirectDelivery;
 }
 
-/** The roles configuration gives a practice: always in force, whatever was added in Teams. */
-export function bootstrapRoles(practice: Practice): PracticeRoles {
-  return {
-    managers: practice.managers,
-    deputies: practice.deputies,
-    dataProtectionOfficers: practice.dataProtectionOfficers,
-    safeguardingLeads: practice.safeguardingLeads ?? [],
-  };
-}
-
-export class Routing implements RiskAlerts {
-  constructor(private readonly deps: RoutingDeps) {}
+export class Triage implements RiskAlerts {
+  constructor(private readonly deps: TriageDeps) {}
 
   /** `known`: the incident as just stored (the submit's answer), so it is not read back again. */
   async route(practiceId: string, reference: string, known?: Incident): Promise<Incident | undefined> {
@@ -68,7 +60,7 @@ export class Routing implements RiskAlerts {
       const grading = gradeReport(policy, gradingFactsFrom(incident.facts, prior));
       const graded = route(incident, grading, prior, this.deps.now());
       const routed = first ? { ...graded, handling: { ...graded.handling!, sameAs: first.reference } } : graded;
-      const roles = (await this.deps.stores.practices.roles(practiceId, bootstrapRoles(practice))).value;
+      const roles = await rolesOf(this.deps.stores.practices, practice);
       const { recipients, cards } = await this.enqueueCards(routed, roles, !known);
       const stored = await this.deps.stores.incidents.update(routed, {
         actor: SYSTEM,
@@ -157,7 +149,7 @@ export class Routing implements RiskAlerts {
   async raise(draft: ReportDraft): Promise<string[]> {
     const practice = this.deps.practices(draft.practiceId);
     if (!practice) return [];
-    const roles = (await this.deps.stores.practices.roles(draft.practiceId, bootstrapRoles(practice))).value;
+    const roles = await rolesOf(this.deps.stores.practices, practice);
     const items: NewOutboxItem[] = [];
     const alerted: string[] = [];
     for (const aad of unique([...roles.managers, ...roles.deputies])) {
@@ -188,7 +180,7 @@ export class Routing implements RiskAlerts {
     const practice = this.deps.practices(practiceId);
     if (!practice) return { people: [], reviewChannel: false };
     const { practices } = this.deps.stores;
-    const roles = (await practices.roles(practiceId, bootstrapRoles(practice))).value;
+    const roles = await rolesOf(practices, practice);
     const people: string[] = [];
     for (const aad of unique(roles.managers)) {
       const chat = await practices.userChat(practiceId, aad);

@@ -2,7 +2,7 @@ import { audienceOf } from '../app/audience.ts';
 import type { Deciding, IncidentScreen } from '../app/deciding.ts';
 import { PASS_KEYS, type OutgoingMessage, type PassReads } from '../app/outbox.ts';
 import { personOf } from '../app/outboxTargets.ts';
-import { bootstrapRoles } from '../app/routing.ts';
+import { rolesOf } from '../app/practiceRoles.ts';
 import { handlingOf } from '../domain/handling.ts';
 import type { Practice } from '../domain/practice.ts';
 import { CITED_DOCUMENTS } from '../policy/sources.ts';
@@ -116,7 +116,7 @@ export class IncidentCards {
     // channel's card opened privately from its digest (compose.ts). Roles are read once per pass.
     const person = personOf(item.target);
     const viewer = person !== undefined ? { aadObjectId: person, name: '' } : 'channel';
-    const roles = () => reads(PASS_KEYS.roles(practice.id), async () => (await this.stores.practices.roles(practice.id, bootstrapRoles(practice))).value);
+    const roles = () => reads(PASS_KEYS.roles(practice.id), () => rolesOf(this.stores.practices, practice));
     const screen = await this.deciding.viewOf(incident, viewer, roles);
     return { card: await this.card(screen), ...(item.urgent && item.kind === 'incident-card' ? { text: `URGENT: someone may be at risk (${incident.reference}).` } : {}) };
   }
