@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import type { OutgoingMessage, Sender } from '../../src/app/outbox.ts';
+import { SendFailure, type OutgoingMessage, type Sender } from '../../src/app/outbox.ts';
 import { createServices, type Services } from '../../src/compose.ts';
 import { INCIDENT_VERBS } from '../../src/contract/cards.ts';
 import type { Incident } from '../../src/domain/incident.ts';
@@ -25,14 +25,19 @@ const mary = person('mary');
 const directory: PracticeDirectory = {
   practices: [{ id: 'millbrook', name: 'Millbrook Medical Centre', teamIds: [], staff: ['aad-rita'], staffNames: [], managers: ['aad-mary'], deputies: [], dataProtectionOfficers: [] }],
 };
-// The clock stands still: a claim never runs out here, so only a hand-over sends the cards.
-const clock = new Date('2026-11-24T09:00:00Z');
+// The clock stands still unless a test moves it: a claim never runs out by itself here.
+let clock = new Date('2026-11-24T09:00:00Z');
 const now = () => clock;
 
 class Connector implements Sender {
   readonly sent: Array<{ to: string; message: OutgoingMessage }> = [];
+  /** Refusals to come, by the id of the person the chat is with. */
+  readonly failures = new Map<string, SendFailure[]>();
   async send(address: ConversationAddress, message: OutgoingMessage) {
-    this.sent.push({ to: String((address.reference.user as { id?: string } | undefined)?.id), message });
+    const to = String((address.reference.user as { id?: string } | undefined)?.id);
+    const failure = this.failures.get(to)?.shift();
+    if (failure) throw failure;
+    this.sent.push({ to, message });
     return { id: `act-${randomUUID()}` };
   }
   async update() {}
@@ -123,5 +128,37 @@ describe('cards routing claimed but did not hand over', () => {
     await a.services.outbox.stop();
     expect(cardsFor(a.connector, incident.reference)).toHaveLength(1);
     expect((await a.stores.outbox.forIncident('millbrook', incident.reference)).map((i) => i.status)).toEqual(['sent']);
+  });
+
+  it('a card sent directly and throttled (429, Retry-After 30 s) is not sent again before then, and once after it', async () => {
+    const a = await instance();
+    const incident = await stored(a.stores, false);
+    a.connector.failures.set(mary.id, [new SendFailure('throttled', 429, 30_000)]);
+    await a.services.routing.route('millbrook', incident.reference, incident);
+    const row = async () => (await a.stores.outbox.forIncident('millbrook', incident.reference)).find((i) => i.kind === 'incident-card')!;
+    for (let i = 0; i < 300 && (await row()).attempts === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await row()).toMatchObject({ status: 'pending', attempts: 1, lastError: 'HTTP 429' });
+    expect(Date.parse((await row()).nextAttemptAt) - clock.getTime()).toBe(30_000);
+    expect(await a.services.outbox.deliverDue()).toEqual({ sent: 0, failed: 0 });
+    clock = new Date(clock.getTime() + 31_000);
+    expect(await a.services.outbox.deliverDue()).toEqual({ sent: 1, failed: 0 });
+    await a.services.outbox.stop();
+    expect(cardsFor(a.connector, incident.reference)).toHaveLength(1);
+    expect((await row()).status).toBe('sent');
+  });
+
+  // Last: the refusal marks Mary's chat as not working.
+  it('a card sent directly and refused for good (403): the reporter who was told the manager will review it hears it did not reach her, as from a pass', async () => {
+    const a = await instance();
+    const incident = await stored(a.stores, false);
+    a.connector.failures.set(mary.id, [new SendFailure('app not installed', 403, undefined)]);
+    await a.services.routing.route('millbrook', incident.reference, incident);
+    const told = () => a.connector.sent.filter((s) => s.to === rita.id && s.message.text?.includes(`${incident.reference} could not be delivered`));
+    await until(() => told().length === 1);
+    await a.services.outbox.stop();
+    expect(cardsFor(a.connector, incident.reference)).toEqual([]);
+    const [card] = (await a.stores.outbox.forIncident('millbrook', incident.reference)).filter((i) => i.kind === 'incident-card');
+    expect(card).toMatchObject({ status: 'pending', attempts: 1, lastError: 'HTTP 403' });
+    expect(Date.parse(card!.nextAttemptAt) - clock.getTime()).toBe(60 * 60_000);
   });
 });
