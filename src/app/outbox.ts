@@ -82,6 +82,9 @@ function targetOf(item: OutboxItem): string {
   return `${item.practiceId}|${item.target}`;
 }
 
+/** An item's id names it within its practice only (references are numbered per practice). */
+const itemKey = (item: OutboxItem): string => `${item.practiceId}|${item.id}`;
+
 /** Items by conversation, each in the order given. */
 function groupByTarget(items: OutboxItem[]): Map<string, OutboxItem[]> {
   const byTarget = new Map<string, OutboxItem[]>();
@@ -123,7 +126,7 @@ export class OutboxWorker {
    * since when. Until an item is here, a pass treats this process's claim on it like any other's:
    * it is on its way directly, and two sends of it would be one too many.
    */
-  private readonly leftToPass = new Map<string, number>();
+  private readonly leftToPass = new Map<string, { since: number; target: string }>();
 
   constructor(private readonly deps: OutboxWorkerDeps) {}
 
@@ -141,7 +144,7 @@ export class OutboxWorker {
    */
   deliver(items: OutboxItem[], known: ReadonlyMap<string, unknown>): void {
     const leave = (queue: OutboxItem[]) => {
-      for (const item of queue) this.leftToPass.set(item.id, Date.now());
+      for (const item of queue) this.leftToPass.set(itemKey(item), { since: Date.now(), target: targetOf(item) });
     };
     const mine = items.filter((item) => item.claimedBy === this.instanceId);
     if (this.stopped) return leave(mine);
@@ -150,7 +153,8 @@ export class OutboxWorker {
     // Items not queued under this process's claim are for a pass.
     let deferred = mine.length < items.length;
     for (const [target, queue] of byTarget) {
-      if (this.inPass.has(target) || this.waiting.has(target)) {
+      // A card left to a pass here (the chat was being served) is not overtaken by a later one.
+      if (this.inPass.has(target) || this.waiting.has(target) || [...this.leftToPass.values()].some((left) => left.target === target)) {
         leave(queue);
         deferred = true;
         continue;
@@ -208,8 +212,8 @@ export class OutboxWorker {
     // Nothing waits in a conversation the scan found empty (unless it failed after the scan), and
     // an item left to a pass that the scan did not find has been sent.
     for (const [target, since] of this.waiting) if (!byTarget.has(target) && since < scanned) this.waiting.delete(target);
-    const found = new Set(pending.map((item) => item.id));
-    for (const [id, since] of this.leftToPass) if (!found.has(id) && since < scanned) this.leftToPass.delete(id);
+    const found = new Set(pending.map(itemKey));
+    for (const [id, left] of this.leftToPass) if (!found.has(id) && left.since < scanned) this.leftToPass.delete(id);
     let sent = 0;
     let failed = 0;
     const reads = passReads();
@@ -256,13 +260,14 @@ export class OutboxWorker {
       // Replacing a card with its current view twice does no harm, so a card update is not
       // claimed first (one request fewer); a new message is, so that it is sent once (unless this
       // process queued it claimed and left it to a pass, with time to spare on the claim).
-      const ours = this.leftToPass.has(item.id) && this.ownClaim(item, now);
+      const ours = this.leftToPass.has(itemKey(item)) && this.ownClaim(item, now);
       const claimed = item.kind === 'card-update' || ours ? item : await this.deps.outbox.claim(item, new Date(now.getTime() + CLAIM_MS));
       if (!claimed) return 'claimed';
       if (!(await this.deliverOne(claimed, reads))) {
         count(0, 1);
         return 'waiting';
       }
+      this.leftToPass.delete(itemKey(item));
       count(1, 0);
     }
     return 'all';
@@ -274,7 +279,7 @@ export class OutboxWorker {
    */
   private claimedElsewhere(item: OutboxItem, now: Date): boolean {
     if (!item.claimedUntil || Date.parse(item.claimedUntil) <= now.getTime()) return false;
-    return !(item.claimedBy === this.instanceId && this.leftToPass.has(item.id));
+    return !(item.claimedBy === this.instanceId && this.leftToPass.has(itemKey(item)));
   }
 
   /** This process's claim, with at least half its time left (enough for a send). */
@@ -301,7 +306,7 @@ export class OutboxWorker {
   private async deliverDigest(items: OutboxItem[], now: Date, reads: PassReads): Promise<{ sent: number; failed: number }> {
     const claimed: OutboxItem[] = [];
     for (const item of items) {
-      const taken = this.leftToPass.has(item.id) && this.ownClaim(item, now) ? item : await this.deps.outbox.claim(item, new Date(now.getTime() + CLAIM_MS));
+      const taken = this.leftToPass.has(itemKey(item)) && this.ownClaim(item, now) ? item : await this.deps.outbox.claim(item, new Date(now.getTime() + CLAIM_MS));
       if (taken) claimed.push(taken);
     }
     if (claimed.length === 0) return { sent: 0, failed: 0 };
@@ -310,6 +315,7 @@ export class OutboxWorker {
       if (message) await this.deps.sender.send(claimed[0]!.address, message);
       for (const item of claimed) {
         await this.deps.outbox.markSent(item, undefined, this.deps.now());
+        this.leftToPass.delete(itemKey(item));
         if (message) logEvent(this.deps.log, 'card.delivered', { practice: item.practiceId, reference: item.reference, kind: item.kind, attempts: item.attempts + 1, digest: true });
       }
       return { sent: claimed.length, failed: 0 };

@@ -44,6 +44,9 @@ export class Triage implements RiskAlerts {
     const practice = this.deps.practices(practiceId);
     const policy = this.deps.policies.get(practiceId);
     if (!practice || !policy) return undefined;
+    // Cards queued claimed by this process and not handed over yet: a retry after a lost race finds
+    // them queued (it cannot claim them again), so they go with its hand-over, or at the end.
+    const claimed = new Map<string, OutboxItem>();
     // Changed meanwhile (a decision on a fast card, another instance's sweep): grade it again, and
     // after three lost races leave it to the next sweep.
     return retryOnConflict({ attempts: CONFLICT_ATTEMPTS, otherwise: () => undefined }, async (attempt) => {
@@ -62,15 +65,21 @@ export class Triage implements RiskAlerts {
       const routed = first ? { ...graded, handling: { ...graded.handling!, sameAs: first.reference } } : graded;
       const roles = await rolesOf(this.deps.stores.practices, practice);
       const { recipients, cards } = await this.enqueueCards(routed, roles, !known);
+      for (const item of cards.handed) claimed.set(item.id, item);
       const stored = await this.deps.stores.incidents.update(routed, {
         actor: SYSTEM,
         action: 'incident.routed',
         summary: `Graded ${grading.severity} (decision within ${grading.decisionTargetHours} h)${first ? `; the same post as ${first.reference}` : ''}; card sent to ${recipients.join(', ') || 'nobody yet: no review channel and no decider has a chat with Postwatch'}.`,
       });
       if (first) await this.linkToFirst(practiceId, first.reference, stored);
-      this.handOver(stored, roles, cards);
+      this.handOver(stored, roles, { handed: [...claimed.values()], all: cards.all });
+      claimed.clear();
       logEvent(this.deps.log, 'report.stored', { practice: practiceId, reference, severity: grading.severity, cardsQueued: recipients.length });
       return stored;
+    }).finally(() => {
+      // Not handed over (routed by someone else meanwhile, or storage failed): sent now all the
+      // same, drawn from storage, rather than held up until the claim runs out.
+      if (claimed.size > 0) this.deps.direct?.deliver([...claimed.values()], new Map());
     });
   }
 

@@ -174,3 +174,30 @@ describe('direct delivery of a new incident\'s cards', () => {
     expect((await stores.outbox.pending()).filter((i) => i.practiceId === p)).toEqual([]);
   });
 });
+
+describe('direct delivery keeps the order of one chat', () => {
+  it('a card left to a pass (the chat was being served) is not overtaken by a later card sent directly there', async () => {
+    const a = await instance();
+    const p = 'direct-5';
+    const running = () => (a.worker as unknown as { running?: Promise<unknown> }).running;
+    // Something for Mary is being sent by a pass (a slow connector holds it).
+    let open!: () => void;
+    a.sender.gate = new Promise((resolve) => (open = resolve));
+    await stores.outbox.enqueue([card(p, 'PW-2026-0001', 'user:aad-mary')], t0);
+    a.worker.nudge();
+    const first = running()!;
+    await until(() => (a.worker as unknown as { inPass: Map<string, number> }).inPass.size > 0);
+    // A new incident's card for her meanwhile: the pass holds her chat, so it is left to a pass.
+    a.worker.deliver(await stores.outbox.enqueue([card(p, 'PW-2026-0002', 'user:aad-mary')], t0, a.worker.claim()), known(p, 'PW-2026-0002'));
+    const third = await stores.outbox.enqueue([card(p, 'PW-2026-0003', 'user:aad-mary')], t0, a.worker.claim());
+    open();
+    await first;
+    // The pass that served her chat is over; the one that sends the card left to it is reading the
+    // outbox. The third card, queued after the second, is handed over now: it must not overtake it.
+    a.worker.deliver(third, known(p, 'PW-2026-0003'));
+    await until(() => a.sender.sent.length === 3);
+    await a.worker.stop();
+    expect(a.sender.sent.map((s) => s.text.split('|')[0])).toEqual(['PW-2026-0001', 'PW-2026-0002', 'PW-2026-0003']);
+    expect((await stores.outbox.pending()).filter((i) => i.practiceId === p)).toEqual([]);
+  });
+});

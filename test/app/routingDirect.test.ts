@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { SendFailure, type OutgoingMessage, type Sender } from '../../src/app/outbox.ts';
+import { createServices, type Services } from '../../src/compose.ts';
+import { INCIDENT_VERBS } from '../../src/contract/cards.ts';
+import type { Incident } from '../../src/domain/incident.ts';
+import type { PracticeDirectory } from '../../src/domain/practice.ts';
+import { loadPolicy } from '../../src/policy/load.ts';
+import { createAzureStores } from '../../src/store/azure/index.ts';
+import { StorageUnavailableError, type ConversationAddress, type Stores } from '../../src/store/ports.ts';
+import { useAzurite } from '../support/azurite.ts';
+import { actionsOf, personalMessage, TeamsDriver, type Person } from '../support/teams.ts';
+
+/**
+ * Routing queues a new incident's cards already claimed by its process, for direct delivery
+ * (src/app/outbox.ts DirectDelivery). When routing does not get as far as handing them over (its
+ * write of the incident lost a race with another instance's sweep, or storage failed), the cards
+ * must still go at once, not a minute later when the claim runs out, and once.
+ */
+const storage = useAzurite();
+const person = (name: string): Person => ({ id: `29:${name}`, aadObjectId: `aad-${name}`, name: name[0]!.toUpperCase() + name.slice(1) });
+const rita = person('rita');
+const mary = person('mary');
+const directory: PracticeDirectory = {
+  practices: [{ id: 'millbrook', name: 'Millbrook Medical Centre', teamIds: [], staff: ['aad-rita'], staffNames: [], managers: ['aad-mary'], deputies: [], dataProtectionOfficers: [] }],
+};
+// The clock stands still unless a test moves it: a claim never runs out by itself here.
+let clock = new Date('2026-11-24T09:00:00Z');
+const now = () => clock;
+
+class Connector implements Sender {
+  readonly sent: Array<{ to: string; message: OutgoingMessage }> = [];
+  /** Refusals to come, by the id of the person the chat is with. */
+  readonly failures = new Map<string, SendFailure[]>();
+  async send(address: ConversationAddress, message: OutgoingMessage) {
+    const to = String((address.reference.user as { id?: string } | undefined)?.id);
+    const failure = this.failures.get(to)?.shift();
+    if (failure) throw failure;
+    this.sent.push({ to, message });
+    return { id: `act-${randomUUID()}` };
+  }
+  async update() {}
+}
+
+/** A server process: its own store clients on the same tables, its own outbox worker (direct delivery on). */
+async function instance(): Promise<{ services: Services; stores: Stores; connector: Connector }> {
+  const stores = await createAzureStores(storage.connectionString, { tablePrefix: storage.tablePrefix, now });
+  const connector = new Connector();
+  const services = createServices({
+    config: { practices: directory, policies: new Map([['millbrook', loadPolicy()]]), bot: { authEnabled: false } },
+    stores,
+    log: pino({ level: 'silent' }),
+    now,
+    sender: connector,
+    privateChats: { send: async () => undefined },
+  });
+  return { services, stores, connector };
+}
+
+/** A report stored as the submit stores it, not routed yet. */
+async function stored(stores: Stores, atRisk: boolean): Promise<Incident> {
+  const { incident } = await stores.incidents.submit(
+    {
+      practiceId: 'millbrook',
+      status: 'reported',
+      reportedAt: clock.toISOString(),
+      reporter: { aadObjectId: rita.aadObjectId, name: rita.name },
+      draftId: randomUUID(),
+      facts: {
+        where: { platform: 'x', seenAt: clock.toISOString(), seenDate: '2026-11-24', seenTime: '08:00', authorRelationship: 'patient' },
+        what: { postText: `You lot are useless ${randomUUID()}`, categories: ['personal-attack'], namedParties: [] },
+        risk: { atRisk },
+        evidence: { screenshots: [], noScreenshotReason: 'gone' },
+      },
+    },
+    rita,
+  );
+  return incident;
+}
+
+const cardsFor = (connector: Connector, reference: string) => connector.sent.filter((s) => s.to === mary.id && JSON.stringify(s.message.card ?? {}).includes(reference));
+
+async function until(what: () => boolean): Promise<void> {
+  for (let i = 0; i < 300 && !what(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(what()).toBe(true);
+}
+
+beforeAll(async () => {
+  const { services } = await instance();
+  const driver = new TeamsDriver((c) => services.bot.run(c));
+  for (const p of [rita, mary]) await driver.send(personalMessage(p, 'help'));
+});
+
+describe('cards routing claimed but did not hand over', () => {
+  it('routing lost the race to another instance\'s sweep after queueing them: they still go at once, once, as the decider\'s card', async () => {
+    const a = await instance();
+    const b = await instance();
+    const incident = await stored(a.stores, true);
+    // Between A queueing the cards (claimed by A) and A marking the incident routed, B's sweep
+    // routes it: B finds the cards queued already (A's claim) and leaves them; A's write conflicts.
+    const enqueue = a.stores.outbox.enqueue.bind(a.stores.outbox);
+    vi.spyOn(a.stores.outbox, 'enqueue').mockImplementationOnce(async (...args) => {
+      const queued = await enqueue(...args);
+      expect(await b.services.routing.sweep()).toBe(1);
+      return queued;
+    });
+    const routed = await a.services.routing.route('millbrook', incident.reference, incident);
+    expect(routed?.handling?.routedAt).toBeDefined();
+
+    await until(() => cardsFor(a.connector, incident.reference).length + cardsFor(b.connector, incident.reference).length > 0);
+    await Promise.all([a.services.outbox.stop(), b.services.outbox.stop()]);
+    const delivered = [...cardsFor(a.connector, incident.reference), ...cardsFor(b.connector, incident.reference)];
+    expect(delivered).toHaveLength(1);
+    expect(delivered[0]!.message.text).toContain('URGENT');
+    expect(actionsOf(delivered[0]!.message.card).map((x) => x.verb)).toContain(INCIDENT_VERBS.assign);
+    expect((await a.stores.outbox.forIncident('millbrook', incident.reference)).map((i) => i.status)).toEqual(['sent']);
+  });
+
+  it('storage failed writing the incident after the cards were queued: they go at once (as before direct delivery), and the sweep does not send them again', async () => {
+    const a = await instance();
+    const incident = await stored(a.stores, true);
+    vi.spyOn(a.stores.incidents, 'update').mockRejectedValueOnce(new StorageUnavailableError('Update incident: storage unavailable'));
+    await expect(a.services.routing.route('millbrook', incident.reference, incident)).rejects.toThrow(StorageUnavailableError);
+
+    await until(() => cardsFor(a.connector, incident.reference).length > 0);
+    expect(await a.services.routing.sweep()).toBe(1);
+    await a.services.outbox.stop();
+    expect(cardsFor(a.connector, incident.reference)).toHaveLength(1);
+    expect((await a.stores.outbox.forIncident('millbrook', incident.reference)).map((i) => i.status)).toEqual(['sent']);
+  });
+
+  it('a card sent directly and throttled (429, Retry-After 30 s) is not sent again before then, and once after it', async () => {
+    const a = await instance();
+    const incident = await stored(a.stores, false);
+    a.connector.failures.set(mary.id, [new SendFailure('throttled', 429, 30_000)]);
+    await a.services.routing.route('millbrook', incident.reference, incident);
+    const row = async () => (await a.stores.outbox.forIncident('millbrook', incident.reference)).find((i) => i.kind === 'incident-card')!;
+    for (let i = 0; i < 300 && (await row()).attempts === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await row()).toMatchObject({ status: 'pending', attempts: 1, lastError: 'HTTP 429' });
+    expect(Date.parse((await row()).nextAttemptAt) - clock.getTime()).toBe(30_000);
+    expect(await a.services.outbox.deliverDue()).toEqual({ sent: 0, failed: 0 });
+    clock = new Date(clock.getTime() + 31_000);
+    expect(await a.services.outbox.deliverDue()).toEqual({ sent: 1, failed: 0 });
+    await a.services.outbox.stop();
+    expect(cardsFor(a.connector, incident.reference)).toHaveLength(1);
+    expect((await row()).status).toBe('sent');
+  });
+
+  // Last: the refusal marks Mary's chat as not working.
+  it('a card sent directly and refused for good (403): the reporter who was told the manager will review it hears it did not reach her, as from a pass', async () => {
+    const a = await instance();
+    const incident = await stored(a.stores, false);
+    a.connector.failures.set(mary.id, [new SendFailure('app not installed', 403, undefined)]);
+    await a.services.routing.route('millbrook', incident.reference, incident);
+    const told = () => a.connector.sent.filter((s) => s.to === rita.id && s.message.text?.includes(`${incident.reference} could not be delivered`));
+    await until(() => told().length === 1);
+    await a.services.outbox.stop();
+    expect(cardsFor(a.connector, incident.reference)).toEqual([]);
+    const [card] = (await a.stores.outbox.forIncident('millbrook', incident.reference)).filter((i) => i.kind === 'incident-card');
+    expect(card).toMatchObject({ status: 'pending', attempts: 1, lastError: 'HTTP 403' });
+    expect(Date.parse(card!.nextAttemptAt) - clock.getTime()).toBe(60 * 60_000);
+  });
+});
