@@ -102,10 +102,10 @@ describe('cards routing claimed but did not hand over', () => {
     const enqueue = a.stores.outbox.enqueue.bind(a.stores.outbox);
     vi.spyOn(a.stores.outbox, 'enqueue').mockImplementationOnce(async (...args) => {
       const queued = await enqueue(...args);
-      expect(await b.services.routing.sweep()).toBe(1);
+      expect(await b.services.triage.sweep()).toBe(1);
       return queued;
     });
-    const routed = await a.services.routing.route('millbrook', incident.reference, incident);
+    const routed = await a.services.triage.route('millbrook', incident.reference, incident);
     expect(routed?.handling?.routedAt).toBeDefined();
 
     await until(() => cardsFor(a.connector, incident.reference).length + cardsFor(b.connector, incident.reference).length > 0);
@@ -121,10 +121,10 @@ describe('cards routing claimed but did not hand over', () => {
     const a = await instance();
     const incident = await stored(a.stores, true);
     vi.spyOn(a.stores.incidents, 'update').mockRejectedValueOnce(new StorageUnavailableError('Update incident: storage unavailable'));
-    await expect(a.services.routing.route('millbrook', incident.reference, incident)).rejects.toThrow(StorageUnavailableError);
+    await expect(a.services.triage.route('millbrook', incident.reference, incident)).rejects.toThrow(StorageUnavailableError);
 
     await until(() => cardsFor(a.connector, incident.reference).length > 0);
-    expect(await a.services.routing.sweep()).toBe(1);
+    expect(await a.services.triage.sweep()).toBe(1);
     await a.services.outbox.stop();
     expect(cardsFor(a.connector, incident.reference)).toHaveLength(1);
     expect((await a.stores.outbox.forIncident('millbrook', incident.reference)).map((i) => i.status)).toEqual(['sent']);
@@ -134,7 +134,7 @@ describe('cards routing claimed but did not hand over', () => {
     const a = await instance();
     const incident = await stored(a.stores, false);
     a.connector.failures.set(mary.id, [new SendFailure('throttled', 429, 30_000)]);
-    await a.services.routing.route('millbrook', incident.reference, incident);
+    await a.services.triage.route('millbrook', incident.reference, incident);
     const row = async () => (await a.stores.outbox.forIncident('millbrook', incident.reference)).find((i) => i.kind === 'incident-card')!;
     for (let i = 0; i < 300 && (await row()).attempts === 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(await row()).toMatchObject({ status: 'pending', attempts: 1, lastError: 'HTTP 429' });
@@ -152,7 +152,7 @@ describe('cards routing claimed but did not hand over', () => {
     const a = await instance();
     const incident = await stored(a.stores, false);
     a.connector.failures.set(mary.id, [new SendFailure('app not installed', 403, undefined)]);
-    await a.services.routing.route('millbrook', incident.reference, incident);
+    await a.services.triage.route('millbrook', incident.reference, incident);
     const told = () => a.connector.sent.filter((s) => s.to === rita.id && s.message.text?.includes(`${incident.reference} could not be delivered`));
     await until(() => told().length === 1);
     await a.services.outbox.stop();
