@@ -8,13 +8,11 @@ const cardActionSchema = z.object({
     verb: z.string().min(1).max(64),
     data: z.record(z.string(), z.unknown()).optional(),
   }),
-  trigger: z.string().optional(),
 });
 
 export interface CardAction {
   verb: string;
   data: Record<string, unknown>;
-  automatic: boolean;
 }
 
 export function parseCardAction(value: unknown): Result<CardAction, string> {
@@ -23,6 +21,5 @@ export function parseCardAction(value: unknown): Result<CardAction, string> {
   return ok({
     verb: parsed.data.action.verb,
     data: parsed.data.action.data ?? {},
-    automatic: parsed.data.trigger === 'automatic',
   });
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { odata, TableClient } from '@azure/data-tables';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handlingOf, route } from '../../src/domain/handling.ts';
 import { distinctPriorPosts } from '../../src/domain/rereport.ts';
@@ -128,6 +129,21 @@ describe('count rows and author rows', () => {
     expect(counted.total).toBe(30);
     expect(counted.byStatus).toEqual(scanned.byStatus);
     expect(await incidents.earlierReports(p, { authorKey: 'facebook:author 1' }, '2026-12-01T00:00:00.000Z')).toHaveLength(8);
+  });
+
+  it('spread one process\'s transactions in a busy practice over the month\'s rows instead of queueing them on one, and still add up', async () => {
+    const p = 'counts-spread';
+    const submitted = await Promise.all(Array.from({ length: 12 }, (_, i) => incidents.submit(report(p, `2026-11-20T10:00:${String(i).padStart(2, '0')}.000Z`), actor)));
+    await Promise.all(submitted.map(({ incident }) => incidents.update({ ...incident, status: 'awaiting-decision' }, { actor, action: 'incident.triaged', summary: 'Triaged.' })));
+    const table = TableClient.fromConnectionString(storage.connectionString, `${storage.tablePrefix}incidents`, { allowInsecureConnection: true });
+    const rows: string[] = [];
+    for await (const e of table.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${p} and RowKey ge 'count|' and RowKey lt 'count}'` } })) rows.push(e.rowKey ?? '');
+    // Twelve submits at once were not one queue: several of the month's rows took them.
+    expect(rows.length).toBeGreaterThan(1);
+    expect(rows.every((r) => r.startsWith('count|2026-11|s'))).toBe(true);
+    const counted = summaryFromCounts(await incidents.summaryCounts(p, '2026-01'));
+    expect(counted.total).toBe(12);
+    expect(counted.byStatus).toEqual(summarise(await incidents.listSummaryRows(p, '2026-01-01T00:00:00.000Z')).byStatus);
   });
 
   it('the "summary" counts as overdue now exactly the incidents past their decision target without a decision, reading only those awaiting one', async () => {

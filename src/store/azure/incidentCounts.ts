@@ -28,11 +28,14 @@ import type { Entity } from './incidentEntity.ts';
  * the author or their post: they are deleted with the incident (incidentErasure.ts).
  *
  * A count row is a shared row, so this process writes each one in turn (no two of its own
- * transactions race for it) and remembers its ETag; the shard is chosen once per process, so two
- * processes seldom share one, and a lost race is re-read and retried.
+ * transactions race for it) and remembers its ETag. A month has SHARDS rows and the summary adds
+ * them up, so which row takes a change does not matter: a transaction takes the first row of the
+ * month this process is not writing already, from a start chosen once per process (two processes
+ * seldom meet on one; a lost race is re-read and retried). One row per process was a hot row: every
+ * submit, routing and decision of a busy practice queued behind the one before it.
  */
 
-const SHARDS = 8;
+const SHARDS = 16;
 const MAX_ATTEMPTS = 5;
 
 export const COUNT_ROWS = { from: 'count|', to: 'count}' } as const;
@@ -132,7 +135,7 @@ export class IncidentCounts {
     const delta = countDelta(before, after);
     if (delta.size === 0) return write(undefined);
     const partitionKey = key(practiceId);
-    const rowKey = countRowKey(monthOf(reportedAt), this.shard);
+    const rowKey = this.freeRow(partitionKey, monthOf(reportedAt));
     return this.inTurn(`${partitionKey}\n${rowKey}`, async () => {
       for (let attempt = 1; ; attempt++) {
         const id = `${partitionKey}\n${rowKey}`;
@@ -204,6 +207,18 @@ export class IncidentCounts {
       if (isNotFound(error)) return { counts: new Map() };
       throw error;
     }
+  }
+
+  /**
+   * The month's first count row, from this process's own start, that none of its transactions is
+   * writing: they go side by side instead of in a queue. All busy: the start row, in turn.
+   */
+  private freeRow(partitionKey: string, month: string): string {
+    for (let i = 0; i < SHARDS; i++) {
+      const rowKey = countRowKey(month, (this.shard + i) % SHARDS);
+      if (!this.turns.has(`${partitionKey}\n${rowKey}`)) return rowKey;
+    }
+    return countRowKey(month, this.shard);
   }
 
   /** One transaction at a time per count row in this process. */
