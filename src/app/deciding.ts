@@ -14,7 +14,7 @@ import { CardUpdates, CLOSED_FOR_REPORTER } from './cardUpdates.ts';
 import { DECISIONS, keepsReply, refusalShown, text, type DecisionVerb } from './decisions.ts';
 import type { Asking, IncidentActionRequest, IncidentScreen, OpeningRequest } from './incidentScreens.ts';
 import { NOT_YOURS, RefusalLimiter, refusalNotice, Refusals } from './refusals.ts';
-import { blockedReplyAudit, defaultReply, replyGuardContext } from './replyGuard.ts';
+import { blockedReplyAudit, defaultReply, replyGuardContext, shownReview } from './replyGuard.ts';
 import { CONFLICT_ATTEMPTS, retryOnConflict } from './retryOnConflict.ts';
 import { rolesOf } from './practiceRoles.ts';
 
@@ -301,7 +301,7 @@ export class Deciding {
     // The approved text once decided; else what the manager last typed or saved; else the policy's template.
     const replyText = handling.decision?.replyText || extra.replyText || handling.replyDraft || defaultReply(policy, practice, incident);
     const review =
-      view !== 'decider' ? undefined : extra.review && extra.replyText === replyText ? extra.review : reviewReply(replyText, replyGuardContext(incident, practice, policy));
+      view !== 'decider' ? undefined : extra.review && extra.replyText === replyText ? extra.review : shownReview(incident, practice, policy, replyText);
     return {
       kind: 'incident',
       incident,

@@ -1,6 +1,6 @@
 import { handlingOf, type Person } from '../domain/handling.ts';
 import type { Incident } from '../domain/incident.ts';
-import { guardContextFrom, type Finding, type ReplyContext } from '../domain/policy/guard.ts';
+import { guardContextFrom, reviewReply, type Finding, type ReplyContext, type ReplyReview } from '../domain/policy/guard.ts';
 import { ATTESTATION_STATEMENT } from '../domain/policy/reply-guard/attestation.ts';
 import type { Policy } from '../domain/policy/schema.ts';
 import { PUBLIC_REPLY_TEMPLATES, renderReplyDraft } from '../domain/policy/templates.ts';
@@ -26,6 +26,31 @@ export function replyGuardContext(incident: Incident, practice: Practice, policy
     ...(practice.phone ? { practicePhone: practice.phone } : {}),
     ...(practice.email ? { practiceEmail: practice.email } : {}),
   });
+}
+
+const SHOWN_REVIEWS = 256;
+const shownReviews = new WeakMap<Policy, WeakMap<Practice, Map<string, ReplyReview>>>();
+
+/**
+ * The guard's review of a reply as a decider's card shows it. Every card drawn for every decider
+ * (and every refresh) showed the same reply reviewed again, a visible share of the bot's CPU; the
+ * review depends only on the text, the report's own names and the practice's policy and staff, so
+ * it is worked out once per reply of an incident. A decision never uses this: it reviews the text
+ * it was sent afresh (deciding.ts).
+ */
+export function shownReview(incident: Incident, practice: Practice, policy: Policy, replyText: string): ReplyReview {
+  let byPractice = shownReviews.get(policy);
+  if (!byPractice) shownReviews.set(policy, (byPractice = new WeakMap()));
+  let reviews = byPractice.get(practice);
+  if (!reviews) byPractice.set(practice, (reviews = new Map()));
+  const { what, where } = incident.facts;
+  const key = [incident.practiceId, incident.reference, what.postText, what.namedColleagues ?? '', where.authorName ?? '', replyText].join('\u0000');
+  const known = reviews.get(key);
+  if (known) return known;
+  const review = reviewReply(replyText, replyGuardContext(incident, practice, policy));
+  if (reviews.size >= SHOWN_REVIEWS) reviews.clear();
+  reviews.set(key, review);
+  return review;
 }
 
 /** The audit entry of an approval: with free text, the attestation and every sentence attested, on the record. */

@@ -32,10 +32,26 @@ const LONDON_DATE = new Intl.DateTimeFormat('en-GB', { timeZone: ZONE, day: 'num
 
 const WALL_CLOCK_DATE = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
 
-function parts(format: Intl.DateTimeFormat, at: Date): Record<string, string> {
+/**
+ * Every format here shows whole minutes at most (and the UK changes its clocks on the hour), so the
+ * parts of one minute are worked out once: formatToParts was a visible share of the bot's CPU,
+ * with every card showing several times. A bounded cache per format; the answers are frozen.
+ */
+const MINUTE_MS = 60_000;
+const CACHED_MINUTES = 512;
+const cache = new Map<Intl.DateTimeFormat, Map<number, Readonly<Record<string, string>>>>();
+
+function parts(format: Intl.DateTimeFormat, at: Date): Readonly<Record<string, string>> {
+  const minute = Math.floor(at.getTime() / MINUTE_MS);
+  let byMinute = cache.get(format);
+  if (!byMinute) cache.set(format, (byMinute = new Map()));
+  const known = byMinute.get(minute);
+  if (known) return known;
   const out: Record<string, string> = {};
-  for (const p of format.formatToParts(at)) if (p.type !== 'literal') out[p.type] = p.value;
-  return out;
+  for (const p of format.formatToParts(minute * MINUTE_MS)) if (p.type !== 'literal') out[p.type] = p.value;
+  if (byMinute.size >= CACHED_MINUTES) byMinute.clear();
+  byMinute.set(minute, Object.freeze(out));
+  return byMinute.get(minute)!;
 }
 
 /** London wall-clock fields of an instant, zero-padded: { year: '2026', month: '03', day: '29', hour: '01', minute: '05' }. */
