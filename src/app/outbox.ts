@@ -1,43 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.ts';
 import { describeError, logEvent } from '../log.ts';
-import type { ConversationAddress, OutboxClaim, OutboxItem, OutboxStore } from '../store/ports.ts';
+import type { OutboxClaim, OutboxItem, OutboxStore } from '../store/ports.ts';
 import { passReads, type PassReads } from './passReads.ts';
 import { isReminder } from './reminders.ts';
+import { SendFailure, type OutgoingMessage, type Sender } from './sending.ts';
 
 /**
  * Delivers queued notifications. Nothing is dropped: a failed send is tried again later (honouring
- * the connector's Retry-After), messages to one conversation go out in the order they were queued,
- * and with several instances an item is claimed (ETag) before it is sent.
+ * the connector's Retry-After), and with several instances an item is claimed (ETag) before it is
+ * sent. Order: everything about one incident goes to a conversation in the order it was queued, and
+ * a pass keeps a conversation's queue in order. A new incident's cards, sent directly by the process
+ * that routed them, wait behind what that process knows is waiting in the conversation; they may
+ * pass an older message about another incident that another instance is holding for a retry (the
+ * issue's rule: order per incident, not across incidents).
  */
 
-export interface OutgoingMessage {
-  text?: string;
-  card?: object;
-}
-
-export interface Sender {
-  send(address: ConversationAddress, message: OutgoingMessage): Promise<{ id?: string }>;
-  update(address: ConversationAddress, activityId: string, message: OutgoingMessage): Promise<void>;
-}
-
-/** What the connector said when a send failed. */
-export class SendFailure extends Error {
-  override readonly name = 'SendFailure';
-  constructor(
-    message: string,
-    readonly status: number | undefined,
-    readonly retryAfterMs: number | undefined,
-  ) {
-    super(message);
-  }
-
-  /** The conversation is gone or the app is not installed for the person: retried, but rarely. */
-  get permanent(): boolean {
-    return this.status === 403 || this.status === 404;
-  }
-}
-
+export { SendFailure, type OutgoingMessage, type Sender } from './sending.ts';
 export { PASS_KEYS, passReads, type PassReads } from './passReads.ts';
 
 export interface OutboxWorkerDeps {
@@ -126,7 +105,7 @@ export class OutboxWorker {
    * since when. Until an item is here, a pass treats this process's claim on it like any other's:
    * it is on its way directly, and two sends of it would be one too many.
    */
-  private readonly leftToPass = new Map<string, { since: number; target: string }>();
+  private readonly leftToPass = new Map<string, { since: number; target: string; until: string | undefined }>();
 
   constructor(private readonly deps: OutboxWorkerDeps) {}
 
@@ -144,7 +123,7 @@ export class OutboxWorker {
    */
   deliver(items: OutboxItem[], known: ReadonlyMap<string, unknown>): void {
     const leave = (queue: OutboxItem[]) => {
-      for (const item of queue) this.leftToPass.set(itemKey(item), { since: Date.now(), target: targetOf(item) });
+      for (const item of queue) this.leftToPass.set(itemKey(item), { since: Date.now(), target: targetOf(item), until: item.claimedUntil });
     };
     const mine = items.filter((item) => item.claimedBy === this.instanceId);
     if (this.stopped) return leave(mine);
@@ -260,7 +239,7 @@ export class OutboxWorker {
       // Replacing a card with its current view twice does no harm, so a card update is not
       // claimed first (one request fewer); a new message is, so that it is sent once (unless this
       // process queued it claimed and left it to a pass, with time to spare on the claim).
-      const ours = this.leftToPass.has(itemKey(item)) && this.ownClaim(item, now);
+      const ours = this.leftOurs(item) && this.ownClaim(item, this.deps.now());
       const claimed = item.kind === 'card-update' || ours ? item : await this.deps.outbox.claim(item, new Date(now.getTime() + CLAIM_MS));
       if (!claimed) return 'claimed';
       if (!(await this.deliverOne(claimed, reads))) {
@@ -279,10 +258,19 @@ export class OutboxWorker {
    */
   private claimedElsewhere(item: OutboxItem, now: Date): boolean {
     if (!item.claimedUntil || Date.parse(item.claimedUntil) <= now.getTime()) return false;
-    return !(item.claimedBy === this.instanceId && this.leftToPass.has(itemKey(item)));
+    return !this.leftOurs(item);
   }
 
-  /** This process's claim, with at least half its time left (enough for a send). */
+  /**
+   * Left to a pass by this process, and still under the very claim it queued the item with: an
+   * instance of an older version claims without naming itself, so the name alone is not enough.
+   */
+  private leftOurs(item: OutboxItem): boolean {
+    const left = this.leftToPass.get(itemKey(item));
+    return left !== undefined && item.claimedBy === this.instanceId && item.claimedUntil === left.until;
+  }
+
+  /** This process's claim, with at least half its time left (enough for a send); `now` is the moment of the send, not of the pass. */
   private ownClaim(item: OutboxItem, now: Date): boolean {
     return item.claimedBy === this.instanceId && Date.parse(item.claimedUntil ?? '') - now.getTime() > CLAIM_MS / 2;
   }
@@ -306,7 +294,7 @@ export class OutboxWorker {
   private async deliverDigest(items: OutboxItem[], now: Date, reads: PassReads): Promise<{ sent: number; failed: number }> {
     const claimed: OutboxItem[] = [];
     for (const item of items) {
-      const taken = this.leftToPass.has(itemKey(item)) && this.ownClaim(item, now) ? item : await this.deps.outbox.claim(item, new Date(now.getTime() + CLAIM_MS));
+      const taken = this.leftOurs(item) && this.ownClaim(item, this.deps.now()) ? item : await this.deps.outbox.claim(item, new Date(now.getTime() + CLAIM_MS));
       if (taken) claimed.push(taken);
     }
     if (claimed.length === 0) return { sent: 0, failed: 0 };
@@ -369,6 +357,8 @@ export class OutboxWorker {
 
   /** Runs a pass now (after a decision, say) without waiting for the next tick. */
   nudge(): void {
+    // Stopping: no new pass (stop() waits only for the one under way and the direct sends).
+    if (this.stopped) return;
     if (this.running) {
       this.again = true;
       return;

@@ -1,7 +1,9 @@
+import { TableClient } from '@azure/data-tables';
 import pino from 'pino';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { OutboxWorker, PASS_KEYS, SendFailure, type OutgoingMessage, type PassReads, type Sender } from '../../src/app/outbox.ts';
 import { createAzureStores } from '../../src/store/azure/index.ts';
+import { key } from '../../src/store/azure/entities.ts';
 import type { ConversationAddress, NewOutboxItem, OutboxItem, Stores } from '../../src/store/ports.ts';
 import { useAzurite } from '../support/azurite.ts';
 
@@ -199,5 +201,54 @@ describe('direct delivery keeps the order of one chat', () => {
     await a.worker.stop();
     expect(a.sender.sent.map((s) => s.text.split('|')[0])).toEqual(['PW-2026-0001', 'PW-2026-0002', 'PW-2026-0003']);
     expect((await stores.outbox.pending()).filter((i) => i.practiceId === p)).toEqual([]);
+  });
+});
+
+describe('direct delivery at the edges of a process\'s life', () => {
+  it('once stopping, no new pass starts: a direct send ending after stop() does not set one off', async () => {
+    const a = await instance();
+    const p = 'direct-6';
+    // A send to Mary fails while stopping: before, the failure nudged a pass that stop() never waited for.
+    let open!: () => void;
+    a.sender.gate = new Promise((resolve) => (open = resolve));
+    a.sender.failNext.push(new SendFailure('connector 503', 503, undefined));
+    a.worker.deliver(await stores.outbox.enqueue([card(p, 'PW-2026-0001', 'user:aad-mary')], t0, a.worker.claim()), known(p, 'PW-2026-0001'));
+    const scans = a.calls('pending');
+    const stopping = a.worker.stop();
+    open();
+    await stopping;
+    // Stopped means stopped: no pass left running behind stop(), none started by the failed send.
+    expect((a.worker as unknown as { running?: Promise<unknown> }).running).toBeUndefined();
+    expect(a.calls('pending')).toBe(scans);
+    a.worker.nudge();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(a.calls('pending')).toBe(scans);
+    expect((a.worker as unknown as { running?: Promise<unknown> }).running).toBeUndefined();
+    // Not lost: the card waits in the outbox for any instance.
+    expect((await stores.outbox.pending()).filter((i) => i.practiceId === p).map((i) => i.reference)).toEqual(['PW-2026-0001']);
+  });
+
+  it('an item left to a pass that an instance of the older version then claimed (without naming itself) is not sent by this process too', async () => {
+    const a = await instance();
+    const p = 'direct-7';
+    // Mary's chat is being served, so the new card is left to a pass under this process's claim.
+    let open!: () => void;
+    a.sender.gate = new Promise((resolve) => (open = resolve));
+    await stores.outbox.enqueue([card(p, 'PW-2026-0001', 'user:aad-mary')], t0);
+    a.worker.nudge();
+    const first = (a.worker as unknown as { running?: Promise<unknown> }).running!;
+    await until(() => (a.worker as unknown as { inPass: Map<string, number> }).inPass.size > 0);
+    const [left] = await stores.outbox.enqueue([card(p, 'PW-2026-0002', 'user:aad-mary')], t0, a.worker.claim());
+    a.worker.deliver([left!], known(p, 'PW-2026-0002'));
+    // An instance of the older version claims it: a new claimedUntil, claimedBy left as it was.
+    const table = TableClient.fromConnectionString(storage.connectionString, `${storage.tablePrefix}outbox`, { allowInsecureConnection: true });
+    const row = await table.getEntity<Record<string, unknown>>(key(left!.practiceId), key(left!.id));
+    await table.updateEntity({ partitionKey: row.partitionKey!, rowKey: row.rowKey!, claimedUntil: new Date(t0.getTime() + 50_000).toISOString() }, 'Merge', { etag: row.etag });
+    open();
+    await first;
+    await a.worker.deliverDue();
+    await a.worker.stop();
+    // This process sent the first card only: the second is the older instance's to send now.
+    expect(a.sender.sent.map((s) => s.text.split('|')[0])).toEqual(['PW-2026-0001']);
   });
 });
