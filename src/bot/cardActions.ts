@@ -25,12 +25,14 @@ export async function answerCardAction(deps: BotDeps, context: TurnContext): Pro
   const route = ROUTES.get(parsed.value.verb);
   if (!route) return messageResponse(SAY.cardNotUnderstood);
   const handle = route.accept(parsed.value.data);
+  const aadObjectId = context.activity.from?.aadObjectId;
   if (!handle) {
-    // The verb is ours (so safe to log); the data is not, and is not logged.
-    deps.log.warn({ verb: parsed.value.verb }, 'card press refused: data not understood');
+    // The verb is ours (so safe to log); the data is not, and is not logged. A malformed press on
+    // an incident counts towards the presser's refusal limit like any press that finds nothing.
+    if (route.who === 'incident-sight' && aadObjectId) deps.deciding.refusals.outsider(aadObjectId, { askerPracticeId: undefined, verb: parsed.value.verb });
+    else deps.log.warn({ verb: parsed.value.verb }, 'card press refused: data not understood');
     return messageResponse(route.refusal);
   }
-  const aadObjectId = context.activity.from?.aadObjectId;
   if (!aadObjectId) return messageResponse(SAY.noWorkAccount);
   const person: Reporter = { aadObjectId, name: context.activity.from.name ?? '' };
   try {

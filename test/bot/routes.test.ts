@@ -3,7 +3,7 @@ import type { Activity } from 'botbuilder';
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { OutgoingMessage, Sender } from '../../src/app/outbox.ts';
-import { NOT_YOURS } from '../../src/app/refusals.ts';
+import { NOT_YOURS, REFUSAL_LIMIT } from '../../src/app/refusals.ts';
 import { COMMANDS, parseCommand, type Command } from '../../src/bot/commands.ts';
 import { SAY } from '../../src/bot/messages.ts';
 import { CARD_ROUTES } from '../../src/bot/routes/cardRoutes.ts';
@@ -94,9 +94,10 @@ describe('the command route table', () => {
 const person = (name: string): Person => ({ id: `29:${name}`, aadObjectId: `aad-${name}`, name: name[0]!.toUpperCase() + name.slice(1) });
 const rita = person('rita');
 const mary = person('mary');
+const sam = person('sam');
 const TEAM = '19:team-routes@thread.tacv2';
 const directory: PracticeDirectory = {
-  practices: [{ id: 'routes', name: 'Routes Surgery', teamIds: [TEAM], staff: ['aad-rita'], staffNames: [], managers: ['aad-mary'], deputies: [], dataProtectionOfficers: [] }],
+  practices: [{ id: 'routes', name: 'Routes Surgery', teamIds: [TEAM], staff: ['aad-rita', 'aad-sam'], staffNames: [], managers: ['aad-mary'], deputies: [], dataProtectionOfficers: [] }],
 };
 const POST = 'The receptionist at Routes Surgery is a disgrace';
 
@@ -199,6 +200,20 @@ describe('a press the route table refuses is answered before any storage call', 
     }
     expect(calls).toEqual([]);
     expect(await stores.incidents.auditTrail('routes', reference)).toHaveLength(trail);
+  });
+
+  it('malformed presses on an incident count towards the presser\'s refusal limit: past it, even a well-formed press reads nothing', async () => {
+    // Sam works at the practice but neither reported nor decides this incident.
+    await driver.send(personalMessage(sam, 'help'));
+    for (let i = 0; i < REFUSAL_LIMIT; i++) {
+      const result = await driver.send(cardAction(sam, INCIDENT_VERBS.refresh, { practiceId: 'routes', reference: { $gt: '' } }));
+      expect(result.invoke?.body).toMatchObject({ value: NOT_YOURS });
+    }
+    calls.length = 0;
+    const result = await driver.send(cardAction(sam, INCIDENT_VERBS.refresh, { practiceId: 'routes', reference }));
+    expect(result.invoke?.body).toMatchObject({ type: 'application/vnd.microsoft.activity.message', value: NOT_YOURS });
+    expect(calls.filter((c) => c.startsWith('incidents.'))).toEqual([]);
+    expectNothingOfTheIncident(readable(result));
   });
 
   it('a digest line with a forged reference: the one notice, nothing read', async () => {
