@@ -87,7 +87,7 @@ export function createServices(deps: ServiceDeps): Services {
     now,
     newId: randomUUID,
     riskAlerts: triage,
-    // Routing happens after the reporter has their confirmation; the sweep finishes it after a crash.
+    // Triage (grading, and the cards to who decides) happens after the reporter has their confirmation; the sweep finishes it after a crash.
     submitted: (incident) =>
       void triage.route(incident.practiceId, incident.reference, incident).catch((error: unknown) => {
         log.warn({ ...describeError(error), reference: incident.reference }, 'routing deferred to the sweep');

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { londonDay } from '../domain/ukTime.ts';
+import { londonDay, ukDate } from '../domain/ukTime.ts';
 import type { Practice } from '../domain/practice.ts';
 import type { Logger } from '../log.ts';
 import { describeError } from '../log.ts';
@@ -7,6 +7,7 @@ import { canonicalJson } from '../domain/auditChain.ts';
 import { TOMBSTONE_ACTION } from '../domain/retention.ts';
 import type { AuditRecord, AuditSeal, SealedHead, Stores } from '../store/ports.ts';
 import { holdsJobLease, type JobLease } from './jobLease.ts';
+import { REVIEW_CHANNEL } from './outboxTargets.ts';
 
 /**
  * A witness for the audit trail outside the storage account. Someone who can write to the table
@@ -137,7 +138,7 @@ export class AuditSealJob {
     const channel = await this.deps.stores.practices.reviewChannel(practice.id);
     if (channel) {
       await this.deps.stores.outbox.enqueue(
-        [{ practiceId: practice.id, id: `audit-seal|${day}`, kind: 'notice-card', target: 'channel', address: channel, text: JSON.stringify(sealNotice(kept)) }],
+        [{ practiceId: practice.id, id: `audit-seal|${day}`, kind: 'notice-card', target: REVIEW_CHANNEL, address: channel, text: JSON.stringify(sealNotice(kept)) }],
         now,
       );
     }
@@ -147,8 +148,8 @@ export class AuditSealJob {
 
 /** The small card posted in the review channel: the witness outside the storage account. */
 export function sealNotice(seal: AuditSeal): { title: string; text: string } {
-  const [y, m, d] = seal.day.split('-').map(Number);
-  const date = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric' }).format(new Date(Date.UTC(y!, m! - 1, d!)));
+  // The seal's day is a UK calendar day; noon UTC falls on that day in London in any season.
+  const date = ukDate(`${seal.day}T12:00:00.000Z`);
   const shown = seal.digest.slice(0, SEAL_SHOWN_HEX);
   return {
     title: `Audit seal for ${date}: ${shown}…`,

@@ -267,7 +267,7 @@ export class Deciding {
       if (result.error.kind === 'reply-blocked') await this.deps.stores.incidents.appendAudit(incident.practiceId, incident.reference, blockedReplyAudit(actor, review.findings, from));
       return screen(incident, { ...(keepsReply(result.error) ? { replyText, review } : {}), ...refusalShown(result.error, actor) });
     }
-    const stored = await this.deps.stores.incidents.update(result.value, { actor, action: `incident.${verb.slice('incident.'.length)}`, summary: `${summary}${from}` });
+    const stored = await this.deps.stores.incidents.update(result.value, { actor, action: verb, summary: `${summary}${from}` });
     if (this.deps.log) logEvent(this.deps.log, 'decision.recorded', { practice: stored.practiceId, reference: stored.reference, verb });
     await this.updates.afterChange(stored, verb, policy);
     return { ...screen(stored, { replyText, review }), notice: rule.notice(review), ...(rule.keepsReplyOpen ? { openSection: 'reply' as const } : {}) };

@@ -51,7 +51,7 @@ export const VIA = {
   reviewChannelDigest: 'review channel digest',
 } as const;
 
-export type Via = (typeof VIA)[keyof typeof VIA];
+type Via = (typeof VIA)[keyof typeof VIA];
 
 /** A press on an incident (its card data checked by the contract's schema), or the digest's "Open privately". */
 export interface IncidentActionRequest<Data = IncidentPress> {

@@ -3,6 +3,7 @@ import type { Logger } from '../log.ts';
 import { describeError, logEvent } from '../log.ts';
 import type { OutboxClaim, OutboxItem, OutboxStore } from '../store/ports.ts';
 import { passReads, type PassReads } from './passReads.ts';
+import { REVIEW_CHANNEL } from './outboxTargets.ts';
 import { isReminder } from './reminders.ts';
 import { SendFailure, type OutgoingMessage, type Sender } from './sending.ts';
 
@@ -140,7 +141,7 @@ export class OutboxWorker {
       }
       // New cards for a channel that is being sent to already are a burst: a pass gathers them
       // into one digest card (DIGEST_AFTER) once the sends under way are done.
-      if (this.directTail.has(target) && queue.some((item) => item.target === 'channel')) {
+      if (this.directTail.has(target) && queue.some((item) => item.target === REVIEW_CHANNEL)) {
         leave(queue);
         this.passAfterDirect.add(target);
         continue;
@@ -277,7 +278,7 @@ export class OutboxWorker {
 
   /** New incident cards for a channel that are due now (before anything that must wait). */
   private burstIn(queue: OutboxItem[], now: Date): OutboxItem[] {
-    if (!this.deps.digest || queue[0]?.target !== 'channel') return [];
+    if (!this.deps.digest || queue[0]?.target !== REVIEW_CHANNEL) return [];
     const due: OutboxItem[] = [];
     for (const item of queue) {
       if (Date.parse(item.nextAttemptAt) > now.getTime() || this.claimedElsewhere(item, now)) break;

@@ -26,8 +26,8 @@ export interface RemindersDeps {
 }
 
 const LEASE: JobLease = { name: 'reminders', ms: 2 * 60_000 };
-/** Marks a reminder's outbox id, so its delivery is logged as a reminder sent. */
-const REMINDER_ID = '|reminder|';
+/** Marks a reminder's outbox id (an incident's and a subject access request's), so its delivery is logged as a reminder sent. */
+export const REMINDER_ID = '|reminder|';
 
 export function isReminder(item: { id: string }): boolean {
   return item.id.includes(REMINDER_ID);

@@ -9,7 +9,7 @@ import { ConflictError } from '../store/ports.ts';
 /**
  * Tries in all for a use case answering a person: three reads and writes stay well inside
  * CONTENTION_BUDGET_MS (src/store/ports.ts), itself under the few seconds Teams waits for an
- * invoke (INVOKE_BUDGET_MS in src/bot/cardActions.ts), so a person losing races is still answered.
+ * invoke (INVOKE_BUDGET_MS in src/bot/routes/answers.ts), so a person losing races is still answered.
  */
 export const CONFLICT_ATTEMPTS = 3;
 

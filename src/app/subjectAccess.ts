@@ -7,6 +7,7 @@ import { isManager, type PracticeRoles } from '../domain/roles.ts';
 import { extractFor, subjectAccessDeadline, SubjectMatcher, type IncidentExtract } from '../domain/subjectAccess.ts';
 import type { NewOutboxItem, RecordsRequest, Stores } from '../store/ports.ts';
 import { personKey, personTarget } from './outboxTargets.ts';
+import { REMINDER_ID } from './reminders.ts';
 import { rolesOf } from './practiceRoles.ts';
 
 /**
@@ -122,7 +123,7 @@ export class SubjectAccess {
           if (!chat) continue;
           items.push({
             practiceId: practice.id,
-            id: `${request.id}|reminder|L${level}|${personTarget(aad)}`,
+            id: `${request.id}${REMINDER_ID}L${level}|${personTarget(aad)}`,
             kind: 'message',
           // Re-derived every run: once delivered, never again.
           sendOnce: true,

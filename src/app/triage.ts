@@ -111,7 +111,7 @@ export class Triage implements RiskAlerts {
 
   /**
    * The cards go out from this process at once, drawn from the incident as just stored and the
-   * roles it was routed with (no outbox scan, no claim, no read); anything not handed over (queued
+   * roles it was routed with (no outbox scan, no claim request, no read); anything not handed over (queued
    * before: a retry after a conflict) goes by the next pass.
    */
   private handOver(stored: Incident, roles: PracticeRoles, cards: { handed: OutboxItem[]; all: boolean }): void {

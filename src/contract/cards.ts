@@ -22,14 +22,14 @@ export const VERBS = {
   myReports: 'reports.mine',
 } as const;
 
-export type ReportVerb = (typeof VERBS)[keyof typeof VERBS];
+type ReportVerb = (typeof VERBS)[keyof typeof VERBS];
 /** The presses on an open report's step card; the other report verbs open a report or the list. */
 export type DraftVerb = Exclude<ReportVerb, typeof VERBS.start | typeof VERBS.another | typeof VERBS.myReports>;
 
 /**
- * The incident card's verbs (deciders and the reporter). Data is always
- * `{ practiceId, reference, version }` (+ the card's inputs): the bot reads roles and state from
- * storage, never from the card.
+ * The incident card's verbs (deciders and the reporter). A card's data is
+ * `{ practiceId, reference, version }` (+ the card's inputs; "incident PW-…" sends only the
+ * reference): the bot reads roles and state from storage, never from the card.
  */
 export const INCIDENT_VERBS = {
   refresh: 'incident.refresh',
@@ -63,8 +63,8 @@ export const REGISTER_VERBS = {
   page: 'register.page',
 } as const;
 
-export type DigestVerb = (typeof DIGEST_VERBS)[keyof typeof DIGEST_VERBS];
-export type RegisterVerb = (typeof REGISTER_VERBS)[keyof typeof REGISTER_VERBS];
+type DigestVerb = (typeof DIGEST_VERBS)[keyof typeof DIGEST_VERBS];
+type RegisterVerb = (typeof REGISTER_VERBS)[keyof typeof REGISTER_VERBS];
 /** Every verb a Postwatch card can send: the bot's card route table has exactly one entry for each. */
 export type CardVerb = ReportVerb | IncidentVerb | DigestVerb | RegisterVerb;
 export const CARD_VERBS: readonly CardVerb[] = [...Object.values(VERBS), ...Object.values(INCIDENT_VERBS), ...Object.values(DIGEST_VERBS), ...Object.values(REGISTER_VERBS)];
@@ -94,7 +94,7 @@ export const ID_MAX = 64;
 /** "PW-2026-000042" is 14 characters. */
 export const REFERENCE_MAX = 32;
 /** Step names ("where", "evidence"). */
-export const STEP_MAX = 32;
+const STEP_MAX = 32;
 /**
  * One typed answer. Well above every input's own maxLength on the cards (the post's words, 8,000,
  * the longest), so a client that ignores maxLength still gets the field's "too long" message; more
@@ -110,7 +110,7 @@ const typed = z.string().max(INPUT_MAX).nullish();
 // ---- the data of each verb family --------------------------------------------------------------
 
 /** What the incident card itself carries on every action (views build it; the bot checks it). */
-export const incidentCardDataSchema = z.object({
+const incidentCardDataSchema = z.object({
   practiceId: z.string().max(ID_MAX).optional(),
   reference: z.string().max(REFERENCE_MAX),
   version: z.number().int().nonnegative().optional(),

@@ -337,6 +337,6 @@ export class BusyError extends Error {
 
 /**
  * The most time any retry loop spends losing races before giving up: well under the few seconds
- * Teams waits for an invoke (src/bot/cardActions.ts INVOKE_BUDGET_MS), so a person is answered.
+ * Teams waits for an invoke (INVOKE_BUDGET_MS in src/bot/routes/answers.ts), so a person is answered.
  */
 export const CONTENTION_BUDGET_MS = 2_000;

@@ -18,8 +18,8 @@ import { type CardJson, expandCard } from './templates.ts';
  * The incident card (decider and read-only views): its options and model. What it draws is in
  * incidentHeadline (the strip above the fold), incidentDetails (the post, evidence, grading,
  * reply), incidentFollowThrough (tasks, closing, reopenings) and incidentLayout (fitting and the
- * decision sections); the reporter's cards and the evidence pack card have files of their own and
- * are re-exported here. Templates in cards/; every Action.Execute carries exactly { practiceId, reference, version }
+ * decision sections); the reporter's cards and the evidence pack card have files of their own
+ * (views/index.ts exports them). Templates in cards/; every Action.Execute carries exactly { practiceId, reference, version }
  * (incident.taskDone adds the taskId): the bot reads roles, names and state from storage, never
  * from the card. User text is escaped for Teams markdown when shown and passed raw only as an
  * input's value.

@@ -1,4 +1,4 @@
-/** The card binders the bot calls. Each returns a plain Adaptive Card (JSON object, schema 1.5). */
+/** The card binders the presenters (src/presenters) and the bot call. Each returns a plain Adaptive Card (JSON object, schema 1.5). */
 export { reportStepCard, STEP_TITLES, type Notice, type StepCardOptions } from './reportCards.ts';
 export { cancelledCard, myReportsCard, noticeCard, submittedCard, type NoticeAction } from './outcomeCards.ts';
 export { CARD_TEMPLATES, type CardJson, type CardTemplateName } from './templates.ts';

@@ -47,14 +47,14 @@ import { cardResponse, messageResponse, withinInvokeBudget } from './answers.ts'
 export type CardWho = 'incident-sight' | 'member' | 'decider' | 'reporter-of-draft';
 
 /** Who pressed, as the edge found out (never from the card). */
-export interface Presser {
+interface Presser {
   deps: BotDeps;
   context: TurnContext;
   person: Reporter;
 }
 
 /** What a route's handler is given: the presser, their practice unless sightOf decides, and the parsed data. */
-export type Press<W extends CardWho, D> = Presser & { data: D } & (W extends 'incident-sight' ? object : { practice: Practice });
+type Press<W extends CardWho, D> = Presser & { data: D } & (W extends 'incident-sight' ? object : { practice: Practice });
 
 export interface CardRoute {
   /** What the press's data must be (src/contract/cards.ts); nothing is read for data it refuses. */

@@ -35,7 +35,7 @@ export type Reply = string | { card: object; sent?: (activityId: string | undefi
 const OUTSIDE_A_PRACTICE = ['help', 'unknown'] as const satisfies ReadonlyArray<Command['kind']>;
 type OutsideAPractice = (typeof OUTSIDE_A_PRACTICE)[number];
 
-export interface Turn<K extends Command['kind'] = Command['kind']> {
+interface Turn<K extends Command['kind'] = Command['kind']> {
   deps: BotDeps;
   context: TurnContext;
   person: Reporter;
@@ -45,7 +45,7 @@ export interface Turn<K extends Command['kind'] = Command['kind']> {
   command: Extract<Command, { kind: K }>;
 }
 
-export interface CommandRoute<K extends Command['kind']> {
+interface CommandRoute<K extends Command['kind']> {
   /** The COMMANDS entries (menu and help) this kind answers; none for what nobody asked. */
   menu: readonly CommandTitle[];
   where: Readonly<Record<Scope, Place>>;
