@@ -17,6 +17,7 @@ import { incidentRowKey } from '../../src/store/azure/incidentEntity.ts';
 import { createAzureStores } from '../../src/store/azure/index.ts';
 import type { Stores } from '../../src/store/ports.ts';
 import { useAzurite } from '../support/azurite.ts';
+import { storedReport } from '../support/reports.ts';
 
 const storage = useAzurite();
 let stores: Stores;
@@ -40,22 +41,7 @@ function sealJob(practices: Practice[], instanceId = 'seal-main'): AuditSealJob 
 }
 
 async function incident(practiceId: string): Promise<Incident> {
-  const { incident } = await stores.incidents.submit(
-    {
-      practiceId,
-      status: 'reported',
-      reportedAt: clock.toISOString(),
-      reporter: manager,
-      draftId: randomUUID(),
-      facts: {
-        where: { platform: 'x', seenAt: clock.toISOString(), seenDate: '2026-11-30', seenTime: '09:00', authorRelationship: 'patient' },
-        what: { postText: 'A post', categories: ['personal-attack'], namedParties: [] },
-        risk: { atRisk: false },
-        evidence: { screenshots: [], noScreenshotReason: 'gone' },
-      },
-    },
-    manager,
-  );
+  const incident = await storedReport(stores, manager, clock, { practiceId, postText: 'A post', seenTime: '09:00' });
   const routed = await stores.incidents.update({ ...incident, status: 'awaiting-decision', handling: { version: 1 } }, { actor: manager, action: 'incident.routed', summary: 'Routed.' });
   return stores.incidents.update({ ...routed, handling: { version: 2 } }, { actor: manager, action: 'decision.recorded', summary: 'Decided: no response.' });
 }

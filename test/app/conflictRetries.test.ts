@@ -9,6 +9,7 @@ import type { Practice } from '../../src/domain/practice.ts';
 import { createAzureStores } from '../../src/store/azure/index.ts';
 import { ConflictError, type Stores } from '../../src/store/ports.ts';
 import { useAzurite } from '../support/azurite.ts';
+import { storedReport } from '../support/reports.ts';
 
 /**
  * The use cases that lose a race (someone else saved first) read again and try on top, three
@@ -98,22 +99,7 @@ describe('a role change that loses a race', () => {
 
 describe('a legal hold that loses a race', () => {
   async function closedIncident(practiceId: string): Promise<Incident> {
-    const { incident } = await stores.incidents.submit(
-      {
-        practiceId,
-        status: 'reported',
-        reportedAt: clock.toISOString(),
-        reporter: rita,
-        draftId: randomUUID(),
-        facts: {
-          where: { platform: 'x', seenAt: clock.toISOString(), seenDate: '2026-11-30', seenTime: '09:00', authorRelationship: 'patient' },
-          what: { postText: 'A post', categories: ['personal-attack'], namedParties: [] },
-          risk: { atRisk: false },
-          evidence: { screenshots: [], noScreenshotReason: 'gone' },
-        },
-      },
-      rita,
-    );
+    const incident = await storedReport(stores, rita, clock, { practiceId, postText: 'A post', seenTime: '09:00' });
     return stores.incidents.update(
       { ...incident, status: 'closed', handling: { version: 1, closure: { outcome: 'Removed', closedBy: mary, closedAt: clock.toISOString(), retainUntil: '2036-11-30T10:00:00.000Z', retentionBasis: '10 years from closure' } } },
       { actor: mary, action: 'incident.close', summary: 'Closed.' },

@@ -12,6 +12,7 @@ import { loadPolicy } from '../../src/policy/load.ts';
 import { createAzureStores } from '../../src/store/azure/index.ts';
 import type { ConversationAddress, OutboxItem, Stores } from '../../src/store/ports.ts';
 import { useAzurite } from '../support/azurite.ts';
+import { storedReport } from '../support/reports.ts';
 import { actionsOf, cardAction, personalMessage, TeamsDriver, type Person } from '../support/teams.ts';
 
 describe('the outbox target of a person', () => {
@@ -106,25 +107,7 @@ function startBot(): { services: Services; driver: TeamsDriver; connector: Conne
 }
 
 /** A report stored as the submit stores it, not routed yet. */
-async function stored(): Promise<Incident> {
-  const { incident } = await stores.incidents.submit(
-    {
-      practiceId: 'millbrook',
-      status: 'reported',
-      reportedAt: clock.toISOString(),
-      reporter: { aadObjectId: rita.aadObjectId, name: rita.name },
-      draftId: randomUUID(),
-      facts: {
-        where: { platform: 'x', seenAt: clock.toISOString(), seenDate: '2026-11-24', seenTime: '08:00', authorRelationship: 'patient' },
-        what: { postText: `You lot are useless ${randomUUID()}`, categories: ['personal-attack'], namedParties: [] },
-        risk: { atRisk: false },
-        evidence: { screenshots: [], noScreenshotReason: 'gone' },
-      },
-    },
-    rita,
-  );
-  return incident;
-}
+const stored = (): Promise<Incident> => storedReport(stores, rita, clock);
 
 const forMary = (items: OutboxItem[]) => items.filter((i) => (i.address.reference.user as { id?: string } | undefined)?.id === mary.id);
 

@@ -10,6 +10,7 @@ import { loadPolicy } from '../../src/policy/load.ts';
 import { createAzureStores } from '../../src/store/azure/index.ts';
 import { StorageUnavailableError, type ConversationAddress, type Stores } from '../../src/store/ports.ts';
 import { useAzurite } from '../support/azurite.ts';
+import { storedReport } from '../support/reports.ts';
 import { actionsOf, personalMessage, TeamsDriver, type Person } from '../support/teams.ts';
 
 /**
@@ -59,25 +60,7 @@ async function instance(): Promise<{ services: Services; stores: Stores; connect
 }
 
 /** A report stored as the submit stores it, not routed yet. */
-async function stored(stores: Stores, atRisk: boolean): Promise<Incident> {
-  const { incident } = await stores.incidents.submit(
-    {
-      practiceId: 'millbrook',
-      status: 'reported',
-      reportedAt: clock.toISOString(),
-      reporter: { aadObjectId: rita.aadObjectId, name: rita.name },
-      draftId: randomUUID(),
-      facts: {
-        where: { platform: 'x', seenAt: clock.toISOString(), seenDate: '2026-11-24', seenTime: '08:00', authorRelationship: 'patient' },
-        what: { postText: `You lot are useless ${randomUUID()}`, categories: ['personal-attack'], namedParties: [] },
-        risk: { atRisk },
-        evidence: { screenshots: [], noScreenshotReason: 'gone' },
-      },
-    },
-    rita,
-  );
-  return incident;
-}
+const stored = (stores: Stores, atRisk: boolean): Promise<Incident> => storedReport(stores, rita, clock, { atRisk });
 
 const cardsFor = (connector: Connector, reference: string) => connector.sent.filter((s) => s.to === mary.id && JSON.stringify(s.message.card ?? {}).includes(reference));
 

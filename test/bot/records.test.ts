@@ -12,6 +12,7 @@ import { incidentRowKey } from '../../src/store/azure/incidentEntity.ts';
 import { createAzureStores } from '../../src/store/azure/index.ts';
 import type { ConversationAddress, Stores } from '../../src/store/ports.ts';
 import { useAzurite } from '../support/azurite.ts';
+import { storedReport } from '../support/reports.ts';
 import { personalMessage, TeamsDriver, textsOf, type Person } from '../support/teams.ts';
 
 /** Records duties as people use them in Teams: legal holds, the retention report, the seal in "verify audit". */
@@ -43,22 +44,7 @@ function startBot(): { services: Services; driver: TeamsDriver; sent: Array<{ ad
 }
 
 async function closedIncident(): Promise<Incident> {
-  const { incident } = await stores.incidents.submit(
-    {
-      practiceId: 'millbrook',
-      status: 'reported',
-      reportedAt: clock.toISOString(),
-      reporter: { aadObjectId: rita.aadObjectId, name: rita.name },
-      draftId: randomUUID(),
-      facts: {
-        where: { platform: 'x', seenAt: clock.toISOString(), seenDate: '2026-11-24', seenTime: '09:00', authorRelationship: 'patient' },
-        what: { postText: 'A post', categories: ['personal-attack'], namedParties: [] },
-        risk: { atRisk: false },
-        evidence: { screenshots: [], noScreenshotReason: 'gone' },
-      },
-    },
-    rita,
-  );
+  const incident = await storedReport(stores, rita, clock, { postText: 'A post', seenTime: '09:00' });
   const closedAt = clock.toISOString();
   return stores.incidents.update(
     { ...incident, status: 'closed', handling: { version: 1, closure: { outcome: 'Removed', closedBy: mary, closedAt, retainUntil: '2036-11-24T09:00:00.000Z', retentionBasis: '10 years from closure' } } },
