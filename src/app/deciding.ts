@@ -13,6 +13,7 @@ import type { Notice } from './reporting.ts';
 import { CardUpdates, CLOSED_FOR_REPORTER } from './cardUpdates.ts';
 import { DECISIONS, keepsReply, refusalShown, text, type DecisionVerb } from './decisions.ts';
 import type { Asking, IncidentActionRequest, IncidentScreen, OpeningRequest } from './incidentScreens.ts';
+import { chatPersonName } from './outboxTargets.ts';
 import { NOT_YOURS, RefusalLimiter, refusalNotice, Refusals } from './refusals.ts';
 import { blockedReplyAudit, defaultReply, replyGuardContext, shownReview } from './replyGuard.ts';
 import { CONFLICT_ATTEMPTS, retryOnConflict } from './retryOnConflict.ts';
@@ -261,7 +262,10 @@ export class Deciding {
     const replyText = text(data.replyText);
     // Never trust the card: the findings and the free text are worked out here, from the text sent.
     const review = reviewReply(replyText.trim(), replyGuardContext(incident, practice, policy));
-    const nameOf = async (aadObjectId: string) => ((await this.deps.stores.practices.userChat(incident.practiceId, aadObjectId))?.reference.user as { name?: string } | undefined)?.name;
+    const nameOf = async (aadObjectId: string) => {
+      const chat = await this.deps.stores.practices.userChat(incident.practiceId, aadObjectId);
+      return chat ? chatPersonName(chat) : undefined;
+    };
     const { result, summary } = await rule.apply({ incident, roles, actor, data, now: this.deps.now(), replyText, review, nameOf });
     if (!result.ok) {
       if (result.error.kind === 'reply-blocked') await this.deps.stores.incidents.appendAudit(incident.practiceId, incident.reference, blockedReplyAudit(actor, review.findings, from));

@@ -12,6 +12,12 @@ const CHANNEL_CARD = 'channel|';
 /** The review channel of the item's practice. */
 export const REVIEW_CHANNEL = 'channel';
 
+/** The display name Teams gave for the person of a 1:1 chat, if it gave one. */
+export function chatPersonName(address: { reference: Record<string, unknown> }): string | undefined {
+  const user = address.reference.user as { name?: unknown } | undefined;
+  return typeof user?.name === 'string' && user.name.trim() ? user.name.trim() : undefined;
+}
+
 /** A person as they are written in a target or an outbox id. */
 export function personKey(aadObjectId: string): string {
   return aadObjectId.trim().toLowerCase();

@@ -4,7 +4,7 @@ import type { Practice } from '../domain/practice.ts';
 import { placeHold, releaseHold, type HoldError } from '../domain/retention.ts';
 import { ukDate } from '../domain/ukTime.ts';
 import type { Result } from '../domain/result.ts';
-import { holdsRole, isManager } from '../domain/roles.ts';
+import { holdsRole, isDpo, isManager } from '../domain/roles.ts';
 import { seesAsDecider } from '../domain/sight.ts';
 import { ConflictError, type Stores } from '../store/ports.ts';
 import type { Refusals } from './refusals.ts';
@@ -75,7 +75,7 @@ export class Records {
    */
   async deleteEarly(practice: Practice, actor: Person, reference: string, reason: string): Promise<string> {
     const roles = await this.roles(practice);
-    if (!roles.dataProtectionOfficers.some((d) => d.toLowerCase() === actor.aadObjectId.toLowerCase())) {
+    if (!isDpo(roles, actor.aadObjectId)) {
       return 'Only the Data Protection Officer can delete an incident before the end of its retention period.';
     }
     const why = reason.trim();

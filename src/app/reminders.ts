@@ -1,6 +1,7 @@
 import { decisionDue, handlingOf } from '../domain/handling.ts';
 import type { Incident } from '../domain/incident.ts';
 import type { Practice } from '../domain/practice.ts';
+import { uniquePeople } from '../domain/roles.ts';
 import type { Logger } from '../log.ts';
 import { describeError } from '../log.ts';
 import type { NewOutboxItem, Stores } from '../store/ports.ts';
@@ -75,7 +76,7 @@ export class Reminders {
     const items: NewOutboxItem[] = [];
     for (const item of overdue) {
       const recipients = item.level === 2 ? [...item.owners, ...roles.deputies] : item.owners;
-      for (const aad of unique(recipients)) {
+      for (const aad of uniquePeople(recipients)) {
         const chat = await this.deps.stores.practices.userChat(practice.id, aad);
         if (!chat) continue;
         items.push({
@@ -122,8 +123,4 @@ export function overdueItems(incident: Incident, managers: string[], now: Date):
     for (let l = 1; l <= level; l++) found.push({ subject: `task-${task.id}`, what: `"${task.title}" (${task.owner.name || 'owner'})`, level: l as 1 | 2, owners: [task.owner.aadObjectId] });
   }
   return found;
-}
-
-function unique(ids: string[]): string[] {
-  return ids.filter((id, i) => ids.findIndex((x) => x.toLowerCase() === id.toLowerCase()) === i);
 }

@@ -3,7 +3,7 @@ import { describeClient, type DownloadClient } from './downloadClient.ts';
 import type { Person } from '../domain/handling.ts';
 import type { Practice } from '../domain/practice.ts';
 import { ukDate } from '../domain/ukTime.ts';
-import { isManager, type PracticeRoles } from '../domain/roles.ts';
+import { isDpo, isManager, type PracticeRoles } from '../domain/roles.ts';
 import { extractFor, subjectAccessDeadline, SubjectMatcher, type IncidentExtract } from '../domain/subjectAccess.ts';
 import type { NewOutboxItem, RecordsRequest, Stores } from '../store/ports.ts';
 import { personKey, personTarget } from './outboxTargets.ts';
@@ -24,7 +24,7 @@ export const SUBJECT_HELP = 'Say whose data, for example "subject access @angry.
 
 /** Manager or DPO: the people who answer requests under UK GDPR for the practice. */
 export function answersRequests(roles: PracticeRoles, aadObjectId: string): boolean {
-  return isManager(roles, aadObjectId) || roles.dataProtectionOfficers.some((d) => d.toLowerCase() === aadObjectId.toLowerCase());
+  return isManager(roles, aadObjectId) || isDpo(roles, aadObjectId);
 }
 
 export class SubjectAccess {

@@ -5,12 +5,12 @@ import { authorKey, type Incident } from '../domain/incident.ts';
 import { distinctPriorPosts, firstReportOf, postKeyOf, withAlsoReported } from '../domain/rereport.ts';
 import type { Practice } from '../domain/practice.ts';
 import type { ReportDraft } from '../domain/report.ts';
-import type { PracticeRoles } from '../domain/roles.ts';
+import { isManager, uniquePeople, type PracticeRoles } from '../domain/roles.ts';
 import type { Logger } from '../log.ts';
 import { describeError, logEvent } from '../log.ts';
 import type { AuditActor, NewOutboxItem, OutboxItem, Stores } from '../store/ports.ts';
 import { PASS_KEYS, type DirectDelivery } from './outbox.ts';
-import { asQueued, personTarget, REVIEW_CHANNEL } from './outboxTargets.ts';
+import { asQueued, chatPersonName, personTarget, REVIEW_CHANNEL } from './outboxTargets.ts';
 import { rolesOf } from './practiceRoles.ts';
 import type { Reviewers, RiskAlerts } from './reporting.ts';
 import { CONFLICT_ATTEMPTS, retryOnConflict } from './retryOnConflict.ts';
@@ -140,9 +140,9 @@ export class Triage implements RiskAlerts {
         continue;
       }
       // The reporter was told the managers will review it: if a manager's card cannot arrive, they hear so.
-      const toldReporter = roles.managers.some((m) => m.toLowerCase() === aad.toLowerCase()) && incident.reporter.aadObjectId.toLowerCase() !== aad.toLowerCase();
+      const toldReporter = isManager(roles, aad) && incident.reporter.aadObjectId.toLowerCase() !== aad.toLowerCase();
       items.push({ practiceId: incident.practiceId, id: `${incident.reference}|${personTarget(aad)}|card`, kind: 'incident-card', target: personTarget(aad), address: chat, reference: incident.reference, urgent, ...(toldReporter ? { tellIfUndelivered: incident.reporter.aadObjectId } : {}) });
-      recipients.push(chatName(chat, aad));
+      recipients.push(chatPersonName(chat) ?? aad);
     }
     // A card queued before the interruption (by an older version, perhaps) keeps its id: sent once.
     const queued = again ? await outbox.forIncident(incident.practiceId, incident.reference) : [];
@@ -161,10 +161,10 @@ export class Triage implements RiskAlerts {
     const roles = await rolesOf(this.deps.stores.practices, practice);
     const items: NewOutboxItem[] = [];
     const alerted: string[] = [];
-    for (const aad of unique([...roles.managers, ...roles.deputies])) {
+    for (const aad of uniquePeople([...roles.managers, ...roles.deputies])) {
       const chat = await this.deps.stores.practices.userChat(draft.practiceId, aad);
       if (!chat) continue;
-      alerted.push(personName(chat) ?? 'a practice manager');
+      alerted.push(chatPersonName(chat) ?? 'a practice manager');
       items.push({
         practiceId: draft.practiceId,
         id: `risk|${draft.id}|${personTarget(aad)}`,
@@ -191,9 +191,9 @@ export class Triage implements RiskAlerts {
     const { practices } = this.deps.stores;
     const roles = await rolesOf(practices, practice);
     const people: string[] = [];
-    for (const aad of unique(roles.managers)) {
+    for (const aad of uniquePeople(roles.managers)) {
       const chat = await practices.userChat(practiceId, aad);
-      if (chat) people.push(personName(chat) ?? 'a practice manager');
+      if (chat) people.push(chatPersonName(chat) ?? 'a practice manager');
     }
     const reviewChannel = (await practices.reviewChannel(practiceId)) !== undefined;
     if (people.length === 0 && !reviewChannel) {
@@ -209,19 +209,6 @@ export function decidersToNotify(incident: Incident, roles: PracticeRoles): stri
   const people = [...roles.managers];
   if (handling.grading?.deciders.includes('data-protection-officer')) people.push(...roles.dataProtectionOfficers);
   if (handling.grading?.deciders.includes('safeguarding-lead')) people.push(...(roles.safeguardingLeads ?? []));
-  return people.filter((p, i) => people.findIndex((q) => q.toLowerCase() === p.toLowerCase()) === i);
+  return uniquePeople(people);
 }
 
-function chatName(address: { reference: Record<string, unknown> }, fallback: string): string {
-  return personName(address) ?? fallback;
-}
-
-/** The display name Teams gave for the person of a 1:1 chat, if any. */
-function personName(address: { reference: Record<string, unknown> }): string | undefined {
-  const user = address.reference.user as { name?: unknown } | undefined;
-  return typeof user?.name === 'string' && user.name.trim() ? user.name.trim() : undefined;
-}
-
-function unique(ids: string[]): string[] {
-  return ids.filter((id, i) => ids.findIndex((other) => other.toLowerCase() === id.toLowerCase()) === i);
-}

@@ -1,6 +1,6 @@
 import type { Logger } from '../log.ts';
 import type { OutboxItem, Stores } from '../store/ports.ts';
-import { personOf, personTarget } from './outboxTargets.ts';
+import { chatPersonName, personOf, personTarget } from './outboxTargets.ts';
 
 /**
  * A send the connector refused for good (403/404: the person removed the app, the chat is gone).
@@ -37,8 +37,7 @@ export async function sendRefusedForGood(deps: UndeliveredDeps, item: OutboxItem
 }
 
 function undeliveredNotice(item: OutboxItem): string {
-  const user = item.address.reference.user as { name?: unknown } | undefined;
-  const who = typeof user?.name === 'string' && user.name.trim() ? user.name.trim() : 'the practice manager';
+  const who = chatPersonName(item.address) ?? 'the practice manager';
   const what = item.kind === 'incident-card' ? `Your report${item.reference ? ` ${item.reference}` : ''}` : 'The risk alert';
   return `${what} could not be delivered to ${who}: Postwatch cannot reach them in Teams, so they may not know. Phone the practice manager now. If anyone is in immediate danger call 999; otherwise call 101.`;
 }

@@ -31,6 +31,16 @@ export function isManager(roles: PracticeRoles, aadObjectId: string): boolean {
   return has(roles.managers, aadObjectId);
 }
 
+/** The practice's Data Protection Officer (one of them, where there are several). */
+export function isDpo(roles: PracticeRoles, aadObjectId: string): boolean {
+  return has(roles.dataProtectionOfficers, aadObjectId);
+}
+
+/** Each person once, in the order first named and as first written: an Entra id's case does not make another person. */
+export function uniquePeople(ids: readonly string[]): string[] {
+  return ids.filter((id, i) => ids.findIndex((other) => same(other, id)) === i);
+}
+
 /**
  * Practice managers and deputies decide every incident; the DPO co-decides where data was
  * disclosed, the safeguarding lead where the post carries a safeguarding signal.
