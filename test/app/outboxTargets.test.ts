@@ -4,14 +4,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { SendFailure, type OutgoingMessage, type Sender } from '../../src/app/outbox.ts';
 import { asQueued, asWritten, channelCardTarget, personKey, personOf, personTarget, REVIEW_CHANNEL } from '../../src/app/outboxTargets.ts';
 import { Reminders } from '../../src/app/reminders.ts';
-import { createServices, type Services } from '../../src/compose.ts';
+import type { Services } from '../../src/compose.ts';
 import { INCIDENT_VERBS } from '../../src/contract/cards.ts';
 import type { Incident } from '../../src/domain/incident.ts';
 import type { PracticeDirectory } from '../../src/domain/practice.ts';
-import { loadPolicy } from '../../src/policy/load.ts';
 import { createAzureStores } from '../../src/store/azure/index.ts';
 import type { ConversationAddress, OutboxItem, Stores } from '../../src/store/ports.ts';
 import { useAzurite } from '../support/azurite.ts';
+import { startServices } from '../support/services.ts';
 import { storedReport } from '../support/reports.ts';
 import { actionsOf, cardAction, personalMessage, TeamsDriver, type Person } from '../support/teams.ts';
 
@@ -94,16 +94,7 @@ class Connector implements Sender {
 
 function startBot(): { services: Services; driver: TeamsDriver; connector: Connector } {
   const connector = new Connector();
-  const services = createServices({
-    config: { practices: directory, policies: new Map([['millbrook', loadPolicy()]]), bot: { authEnabled: false } },
-    stores,
-    log: pino({ level: 'silent' }),
-    now,
-    sender: connector,
-    privateChats: { send: async () => undefined },
-    deliverAtOnce: false,
-  });
-  return { services, connector, driver: new TeamsDriver((c) => services.bot.run(c)) };
+  return { ...startServices({ directory, stores, now, sender: connector, deliverAtOnce: false }), connector };
 }
 
 /** A report stored as the submit stores it, not routed yet. */

@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import pino from 'pino';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { SendFailure, type OutgoingMessage, type Sender } from '../../src/app/outbox.ts';
-import { createServices, type Services } from '../../src/compose.ts';
+import type { Services } from '../../src/compose.ts';
 import { INCIDENT_VERBS } from '../../src/contract/cards.ts';
 import type { Incident } from '../../src/domain/incident.ts';
 import type { PracticeDirectory } from '../../src/domain/practice.ts';
-import { loadPolicy } from '../../src/policy/load.ts';
 import { createAzureStores } from '../../src/store/azure/index.ts';
 import { StorageUnavailableError, type ConversationAddress, type Stores } from '../../src/store/ports.ts';
 import { useAzurite } from '../support/azurite.ts';
+import { startServices } from '../support/services.ts';
 import { storedReport } from '../support/reports.ts';
 import { actionsOf, personalMessage, TeamsDriver, type Person } from '../support/teams.ts';
 
@@ -48,15 +47,7 @@ class Connector implements Sender {
 async function instance(): Promise<{ services: Services; stores: Stores; connector: Connector }> {
   const stores = await createAzureStores(storage.connectionString, { tablePrefix: storage.tablePrefix, now });
   const connector = new Connector();
-  const services = createServices({
-    config: { practices: directory, policies: new Map([['millbrook', loadPolicy()]]), bot: { authEnabled: false } },
-    stores,
-    log: pino({ level: 'silent' }),
-    now,
-    sender: connector,
-    privateChats: { send: async () => undefined },
-  });
-  return { services, stores, connector };
+  return { services: startServices({ directory, stores, now, sender: connector }).services, stores, connector };
 }
 
 /** A report stored as the submit stores it, not routed yet. */

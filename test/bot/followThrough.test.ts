@@ -3,14 +3,14 @@ import pino from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Reminders } from '../../src/app/reminders.ts';
 import type { OutgoingMessage, Sender } from '../../src/app/outbox.ts';
-import { createServices, type Services } from '../../src/compose.ts';
+import type { Services } from '../../src/compose.ts';
 import type { Incident } from '../../src/domain/incident.ts';
 import type { PracticeDirectory } from '../../src/domain/practice.ts';
-import { loadPolicy } from '../../src/policy/load.ts';
 import { createAzureStores } from '../../src/store/azure/index.ts';
 import type { Stores } from '../../src/store/ports.ts';
 import { INCIDENT_VERBS, REGISTER_VERBS } from '../../src/contract/cards.ts';
 import { useAzurite } from '../support/azurite.ts';
+import { startServices } from '../support/services.ts';
 import { action, actionsOf, cardAction, cardOf, personalMessage, TeamsDriver, textOfCard, textsOf, type Person } from '../support/teams.ts';
 
 const storage = useAzurite();
@@ -25,7 +25,6 @@ const directory: PracticeDirectory = {
     { id: 'cockhedge', name: 'Cockhedge Medical Centre', teamIds: [], staff: [], staffNames: [], managers: ['aad-carl'], deputies: [], dataProtectionOfficers: [] },
   ],
 };
-const policies = new Map(directory.practices.map((p) => [p.id, loadPolicy()]));
 let stores: Stores;
 let clock = new Date('2026-11-24T09:00:00Z');
 const now = () => clock;
@@ -36,16 +35,7 @@ const later = (hours: number) => {
 function startBot(): { services: Services; driver: TeamsDriver; sent: OutgoingMessage[] } {
   const sent: OutgoingMessage[] = [];
   const sender: Sender = { send: async (_a, m) => (sent.push(m), { id: `act-${randomUUID()}` }), update: async () => undefined };
-  const services = createServices({
-    config: { practices: directory, policies, bot: { authEnabled: false } },
-    stores,
-    log: pino({ level: 'silent' }),
-    now,
-    sender,
-    privateChats: { send: async () => undefined },
-    deliverAtOnce: false,
-  });
-  return { services, sent, driver: new TeamsDriver((c) => services.bot.run(c)) };
+  return { ...startServices({ directory, stores, now, sender, deliverAtOnce: false }), sent };
 }
 
 async function reportOne(h: ReturnType<typeof startBot>, categories: string): Promise<Incident> {

@@ -1,17 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import pino from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { OutgoingMessage, Sender } from '../../src/app/outbox.ts';
-import { createServices, type Services } from '../../src/compose.ts';
+import type { Services } from '../../src/compose.ts';
 import type { Incident } from '../../src/domain/incident.ts';
 import type { PracticeDirectory } from '../../src/domain/practice.ts';
-import { loadPolicy } from '../../src/policy/load.ts';
 import { chainEntry, toAuditEntity } from '../../src/store/azure/auditChain.ts';
 import { storageNames, tableClient } from '../../src/store/azure/clients.ts';
 import { incidentRowKey } from '../../src/store/azure/incidentEntity.ts';
 import { createAzureStores } from '../../src/store/azure/index.ts';
 import type { ConversationAddress, Stores } from '../../src/store/ports.ts';
 import { useAzurite } from '../support/azurite.ts';
+import { startServices } from '../support/services.ts';
 import { storedReport } from '../support/reports.ts';
 import { personalMessage, TeamsDriver, textsOf, type Person } from '../support/teams.ts';
 
@@ -31,16 +30,7 @@ const now = () => clock;
 function startBot(): { services: Services; driver: TeamsDriver; sent: Array<{ address: ConversationAddress; message: OutgoingMessage }> } {
   const sent: Array<{ address: ConversationAddress; message: OutgoingMessage }> = [];
   const sender: Sender = { send: async (address, message) => (sent.push({ address, message }), { id: `act-${randomUUID()}` }), update: async () => undefined };
-  const services = createServices({
-    config: { practices: directory, policies: new Map([['millbrook', loadPolicy()]]), bot: { authEnabled: false } },
-    stores,
-    log: pino({ level: 'silent' }),
-    now,
-    sender,
-    privateChats: { send: async () => undefined },
-    deliverAtOnce: false,
-  });
-  return { services, sent, driver: new TeamsDriver((c) => services.bot.run(c)) };
+  return { ...startServices({ directory, stores, now, sender, deliverAtOnce: false }), sent };
 }
 
 async function closedIncident(): Promise<Incident> {
