@@ -5,6 +5,7 @@ import { ATTESTATION_STATEMENT } from '../domain/policy/reply-guard/attestation.
 import type { Policy } from '../domain/policy/schema.ts';
 import { PUBLIC_REPLY_TEMPLATES, renderReplyDraft } from '../domain/policy/templates.ts';
 import type { Practice } from '../domain/practice.ts';
+import { remembered } from '../domain/remembered.ts';
 
 /**
  * What the reply guard is told about an incident, and how an approval is written in the audit
@@ -45,12 +46,7 @@ export function shownReview(incident: Incident, practice: Practice, policy: Poli
   if (!reviews) byPractice.set(practice, (reviews = new Map()));
   const { what, where } = incident.facts;
   const key = [incident.practiceId, incident.reference, what.postText, what.namedColleagues ?? '', where.authorName ?? '', replyText].join('\u0000');
-  const known = reviews.get(key);
-  if (known) return known;
-  const review = reviewReply(replyText, replyGuardContext(incident, practice, policy));
-  if (reviews.size >= SHOWN_REVIEWS) reviews.clear();
-  reviews.set(key, review);
-  return review;
+  return remembered(reviews, key, SHOWN_REVIEWS, () => reviewReply(replyText, replyGuardContext(incident, practice, policy)));
 }
 
 /** The audit entry of an approval: with free text, the attestation and every sentence attested, on the record. */

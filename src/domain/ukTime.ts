@@ -3,6 +3,7 @@
  * a date and time read to a practice ("3 Nov 2026, 14:05"). Built from Intl parts because ICU versions
  * differ in the punctuation they put between them; the offset is read with its minutes.
  */
+import { remembered } from './remembered.ts';
 
 const ZONE = 'Europe/London';
 
@@ -45,13 +46,11 @@ function parts(format: Intl.DateTimeFormat, at: Date): Readonly<Record<string, s
   const minute = Math.floor(at.getTime() / MINUTE_MS);
   let byMinute = cache.get(format);
   if (!byMinute) cache.set(format, (byMinute = new Map()));
-  const known = byMinute.get(minute);
-  if (known) return known;
-  const out: Record<string, string> = {};
-  for (const p of format.formatToParts(minute * MINUTE_MS)) if (p.type !== 'literal') out[p.type] = p.value;
-  if (byMinute.size >= CACHED_MINUTES) byMinute.clear();
-  byMinute.set(minute, Object.freeze(out));
-  return byMinute.get(minute)!;
+  return remembered(byMinute, minute, CACHED_MINUTES, () => {
+    const out: Record<string, string> = {};
+    for (const p of format.formatToParts(minute * MINUTE_MS)) if (p.type !== 'literal') out[p.type] = p.value;
+    return Object.freeze(out);
+  });
 }
 
 /** London wall-clock fields of an instant, zero-padded: { year: '2026', month: '03', day: '29', hour: '01', minute: '05' }. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkReply, guardContextFrom, hasBlocking, reviewReply, usableNameParts } from '../../src/domain/policy/guard.ts';
+import { renderReplyDraft } from '../../src/domain/policy/templates.ts';
 import { normalise, originalSpan } from '../../src/domain/policy/reply-guard/normalise.ts';
 import { validatePolicy } from '../../src/domain/policy/validate.ts';
 import { loadPolicy } from '../../src/policy/load.ts';
@@ -136,5 +137,32 @@ describe('the corpus (test/policy/guard-corpus)', () => {
     expect(s.missed.map((m) => m.draft), 'missed').toHaveLength(Math.min(s.missed.length, Math.floor(s.breachTotal * 0.05)));
     expect(s.breachCaught / s.breachTotal).toBeGreaterThanOrEqual(0.95);
     expect(s.cleanBlocked / s.cleanTotal).toBeLessThanOrEqual(0.03);
+  });
+});
+
+describe('the guard works its patterns out once and keeps them apart', () => {
+  it('gives the same review the second time, for each practice and staff list on its own', () => {
+    const draft = 'Please contact Dr Okafor or Millbrook Smith at reception.';
+    const millbrook = guardContextFrom(policy, { staffNames: ['Millbrook Smith'], practiceName: 'Millbrook Medical Centre' });
+    const other = guardContextFrom(policy, { staffNames: ['Millbrook Smith'], practiceName: 'Riverside Surgery' });
+    const first = reviewReply(draft, other);
+    // Another practice's words, staff and approved sentences never leak into this review.
+    expect(reviewReply(draft, millbrook)).toEqual(reviewReply(draft, millbrook));
+    expect(reviewReply(draft, other)).toEqual(first);
+    expect(first.findings.some((f) => f.rule === 'staff-name' && draft.slice(f.start, f.end).includes('Millbrook Smith'))).toBe(true);
+    const noStaff = reviewReply(draft, guardContextFrom(policy, { staffNames: [], practiceName: 'Riverside Surgery' }));
+    expect(noStaff.findings.some((f) => f.rule === 'staff-name')).toBe(false);
+  });
+
+  it('matches approved sentences with each practice own name and number, not the last one seen', () => {
+    const millbrook = { practiceName: 'Millbrook Medical Centre', practicePhone: '01632 960000', practiceEmail: 'reception.millbrook@nhs.net' };
+    const riverside = { practiceName: 'Riverside Surgery', practicePhone: '01632 960111', practiceEmail: 'riverside.surgery@nhs.net' };
+    const drafted = renderReplyDraft(policy, 'public-reply', millbrook);
+    if (!drafted.ok) throw new Error('the default policy drafts a public reply');
+    const asMillbrook = () => reviewReply(drafted.value, guardContextFrom(policy, { staffNames: [], ...millbrook }));
+    expect(asMillbrook().freeText).toEqual([]);
+    // The same words are free text for a practice whose name and number they are not.
+    expect(reviewReply(drafted.value, guardContextFrom(policy, { staffNames: [], ...riverside })).freeText.length).toBeGreaterThan(0);
+    expect(asMillbrook().freeText).toEqual([]);
   });
 });

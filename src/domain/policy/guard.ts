@@ -88,10 +88,17 @@ export function guardContextFrom(
  * templates, as drafted for a practice with or without a phone or e-mail (renderReplyDraft), so
  * the practice's own drafted reply never needs an attestation.
  */
-export function approvedSentencesOf(policy: Policy): string[] {
-  const templates = policy.templates.filter((t) => PUBLIC_REPLY_TEMPLATES.includes(t.id));
-  return [...policy.replyGuard.approvedSentences, ...templates.flatMap((t) => contactVariants(t.text))];
+export function approvedSentencesOf(policy: Policy): readonly string[] {
+  // One list per policy, so the guard's compiled patterns of it (approvedMatchers) are made once.
+  let sentences = approvedLists.get(policy);
+  if (!sentences) {
+    const templates = policy.templates.filter((t) => PUBLIC_REPLY_TEMPLATES.includes(t.id));
+    sentences = Object.freeze([...policy.replyGuard.approvedSentences, ...templates.flatMap((t) => contactVariants(t.text))]);
+    approvedLists.set(policy, sentences);
+  }
+  return sentences;
 }
+const approvedLists = new WeakMap<Policy, readonly string[]>();
 
 export function hasBlocking(findings: readonly Finding[]): boolean {
   return findings.some((f) => f.severity === 'blocking');

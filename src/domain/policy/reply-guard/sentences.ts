@@ -1,3 +1,4 @@
+import { remembered } from '../../remembered.ts';
 import { phoneDigits } from './rules/contact.ts';
 import { escape } from './rules/shared.ts';
 
@@ -67,8 +68,22 @@ export interface SlotValues {
 
 const SLOT = /\{\{\s*([A-Za-z][A-Za-z0-9]*)\s*\}\}/g;
 
+/**
+ * The compiled patterns of a list of approved sentences, per slot values: a practice's list and
+ * values are the same for every reply it reviews, and compiling them was a tenth of a review.
+ */
+const compiled = new WeakMap<readonly string[], Map<string, readonly RegExp[]>>();
+const COMPILED_PER_LIST = 64;
+
 /** Approved sentence templates as patterns over canonical sentences; a slot with no value matches nothing. */
-export function approvedMatchers(templates: readonly string[], values: SlotValues): RegExp[] {
+export function approvedMatchers(templates: readonly string[], values: SlotValues): readonly RegExp[] {
+  let byValues = compiled.get(templates);
+  if (!byValues) compiled.set(templates, (byValues = new Map()));
+  const key = JSON.stringify([values.practiceName ?? '', values.practicePhone ?? '', values.practiceEmail ?? '', values.roles ?? []]);
+  return remembered(byValues, key, COMPILED_PER_LIST, () => compileMatchers(templates, values));
+}
+
+function compileMatchers(templates: readonly string[], values: SlotValues): RegExp[] {
   const options: Record<string, string[]> = {
     practiceName: values.practiceName ? [values.practiceName, `the ${values.practiceName}`] : [],
     practicePhone: values.practicePhone ? [values.practicePhone, `+44 ${phoneDigits(values.practicePhone).slice(1)}`] : [],

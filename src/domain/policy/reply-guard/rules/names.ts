@@ -1,4 +1,5 @@
 import { EVERYDAY_WORD_NAMES, FIRST_NAMES, NOT_NAMES, STOP_WORDS, SURNAMES } from './names-data.ts';
+import { remembered } from '../../../remembered.ts';
 import { A, B, escape, sentenceStartAt, type Findings } from './shared.ts';
 
 /**
@@ -139,7 +140,7 @@ function namesIn(text: string, known: KnownNames, findings: Findings): void {
       add('person-name', m.index, m.index + m[0].length);
     }
   }
-  for (const m of text.matchAll(new RegExp(`${B}${NAME}${A}`, 'gu'))) {
+  for (const m of text.matchAll(CAPITALISED_WORD)) {
     const lower = m[0].toLowerCase();
     const first = FIRST_NAMES.has(lower);
     if ((!first && !SURNAMES.has(lower)) || notAName(m[0])) continue;
@@ -188,35 +189,71 @@ export function usableNameParts(name: string, practiceWords: ReadonlySet<string>
     });
 }
 
-function knownNameSpans(text: string, names: readonly string[], practiceWords: ReadonlySet<string>): { start: number; end: number }[] {
-  const spans: { start: number; end: number }[] = [];
-  const push = (re: RegExp, accept: (m: RegExpExecArray) => boolean = () => true) => {
-    for (const m of text.matchAll(re)) if (accept(m)) spans.push({ start: m.index, end: m.index + m[0].length });
-  };
-  for (const name of names) {
+/** A pattern for a known name, and when a match of it counts (given the text it was found in). */
+interface NamePattern {
+  re: RegExp;
+  counts?: (m: RegExpExecArray, text: string) => boolean;
+}
+
+/**
+ * The patterns of one known name are the same for every reply a practice reviews (its staff list
+ * and the report's names), and compiling them was a tenth of a review: they are kept per name and
+ * practice words.
+ */
+const namePatternCache = new Map<string, readonly NamePattern[]>();
+const NAME_PATTERNS_KEPT = 4096;
+const TITLED = `(?:${[...TITLE_WORDS].join('|')})\\.?\\s+`;
+
+function namePatterns(name: string, practiceWords: ReadonlySet<string>): readonly NamePattern[] {
+  const key = `${name}\u0000${[...practiceWords].join(' ')}`;
+  return remembered(namePatternCache, key, NAME_PATTERNS_KEPT, () => {
     const parts = usableNameParts(name, practiceWords);
-    if (parts.length === 0) continue;
+    const patterns: NamePattern[] = [];
+    if (parts.length === 0) return patterns;
     // A known name split to slip past ("Hu-ghes", "Kel.ly") is still that name.
     const pattern = (part: string) => [...part].map((c) => (c === "'" ? "'?" : escape(c))).join("[-.]?");
-    const titled = `(?:${[...TITLE_WORDS].join('|')})\\.?\\s+`;
-    if (parts.length > 1) push(new RegExp(`${B}(?:${titled})?${parts.map(pattern).join('\\s+')}${A}`, 'giu'));
+    if (parts.length > 1) patterns.push({ re: new RegExp(`${B}(?:${TITLED})?${parts.map(pattern).join('\\s+')}${A}`, 'giu') });
     for (const part of parts) {
       const lower = part.toLowerCase();
       // "Dr Will" is a name; "a doctor will call back" is not: after a title an everyday word counts only capitalised.
       const everyday = EVERYDAY_WORD_NAMES.has(lower) || STOP_WORDS.has(lower);
-      push(new RegExp(`${B}${titled}${pattern(part)}${A}`, 'giu'), (m) => !everyday || /\p{Lu}/u.test(m[0].slice(m[0].length - part.length)[0] ?? ''));
+      patterns.push({
+        re: new RegExp(`${B}${TITLED}${pattern(part)}${A}`, 'giu'),
+        ...(everyday ? { counts: (m: RegExpExecArray) => /\p{Lu}/u.test(m[0].slice(m[0].length - part.length)[0] ?? '') } : {}),
+      });
       // A part that is also an everyday word ("Will", "Hope"), or only two letters ("Jo"), counts
       // only when written as a name: capitalised, and not merely opening a sentence.
       if (EVERYDAY_WORD_NAMES.has(lower) || lower.length === 2) {
-        push(new RegExp(`${B}${pattern(part)}${A}`, 'giu'), (m) => /^\p{Lu}/u.test(m[0]) && !sentenceStartAt(text, m.index));
+        patterns.push({ re: new RegExp(`${B}${pattern(part)}${A}`, 'giu'), counts: (m, text) => /^\p{Lu}/u.test(m[0]) && !sentenceStartAt(text, m.index) });
       } else {
-        push(new RegExp(`${B}${pattern(part)}${A}`, 'giu'));
+        patterns.push({ re: new RegExp(`${B}${pattern(part)}${A}`, 'giu') });
       }
+    }
+    return patterns;
+  });
+}
+
+function knownNameSpans(text: string, names: readonly string[], practiceWords: ReadonlySet<string>): { start: number; end: number }[] {
+  const spans: { start: number; end: number }[] = [];
+  for (const name of names) {
+    for (const { re, counts } of namePatterns(name, practiceWords)) {
+      for (const m of text.matchAll(re)) if (!counts || counts(m, text)) spans.push({ start: m.index, end: m.index + m[0].length });
     }
   }
   // Longest first where they start together, so "Dr Patel" is reported rather than "Patel".
   return spans.sort((a, b) => a.start - b.start || b.end - a.end);
 }
+
+/** A capitalised word that could be a name (NAME), on its own. */
+const CAPITALISED_WORD = new RegExp(`${B}${NAME}${A}`, 'gu');
+const RELATIVE = ci(['mum', 'mom', 'mother', 'dad', 'father', 'son', 'daughter', 'husband', 'wife', 'partner', 'nan', 'gran', 'grandad', 'brother', 'sister', 'friend', 'neighbour', 'called', 'named']);
+/** Where a post names someone: after a title, a role or a relative, or "Name on reception". */
+const POST_NAME_SHAPES = [
+  new RegExp(`${B}${TITLE}\\s+(${NAME}(?:\\s+${NAME})?)`, 'gu'),
+  new RegExp(`${B}${ROLES}\\s*,?\\s*(${NAME}(?:\\s+${NAME})?)`, 'gu'),
+  new RegExp(`${B}${RELATIVE}\\s*,?\\s*(${NAME})`, 'gu'),
+  new RegExp(`${B}(${NAME})\\s+(?:on|from|in|at)\\s+${DEPARTMENTS}${A}`, 'gu'),
+];
 
 /** Names the post itself gives: after a title or a role, or a common first name. */
 export function namesInPost(postText: string, practiceWords: ReadonlySet<string>): string[] {
@@ -226,16 +263,10 @@ export function namesInPost(postText: string, practiceWords: ReadonlySet<string>
     const lower = word.toLowerCase();
     if (word.length >= 2 && !NOT_NAMES.has(lower) && !STOP_WORDS.has(lower) && !practiceWords.has(lower) && !TITLE_WORDS.has(lower)) found.add(word);
   };
-  const RELATIVE = ci(['mum', 'mom', 'mother', 'dad', 'father', 'son', 'daughter', 'husband', 'wife', 'partner', 'nan', 'gran', 'grandad', 'brother', 'sister', 'friend', 'neighbour', 'called', 'named']);
-  for (const re of [
-    new RegExp(`${B}${TITLE}\\s+(${NAME}(?:\\s+${NAME})?)`, 'gu'),
-    new RegExp(`${B}${ROLES}\\s*,?\\s*(${NAME}(?:\\s+${NAME})?)`, 'gu'),
-    new RegExp(`${B}${RELATIVE}\\s*,?\\s*(${NAME})`, 'gu'),
-    new RegExp(`${B}(${NAME})\\s+(?:on|from|in|at)\\s+${DEPARTMENTS}${A}`, 'gu'),
-  ]) {
+  for (const re of POST_NAME_SHAPES) {
     for (const m of text.matchAll(re)) for (const w of m[1]!.split(/\s+/)) keep(w);
   }
-  for (const m of text.matchAll(new RegExp(`${B}${NAME}${A}`, 'gu'))) {
+  for (const m of text.matchAll(CAPITALISED_WORD)) {
     if (FIRST_NAMES.has(m[0].toLowerCase()) && !(EVERYDAY_WORD_NAMES.has(m[0].toLowerCase()) && sentenceStartAt(text, m.index))) keep(m[0]);
   }
   return [...found];
