@@ -78,10 +78,10 @@ export function createServices(deps: ServiceDeps): Services {
     if (deps.deliverAtOnce !== false) outbox?.nudge();
   };
 
-  // A new incident's cards go out from this process at once (tests that drive delivery get passes only).
+  // A new incident's cards and a decision's news go out from this process at once (tests that drive delivery get passes only).
   const direct: DirectDelivery | undefined = deps.deliverAtOnce !== false ? { claim: () => outbox!.claim(), deliver: (items, known) => outbox?.deliver(items, known) } : undefined;
   const triage = new Triage({ stores, practices: practice, policies: config.policies, now, log, queued, ...(direct ? { direct } : {}) });
-  const deciding = new Deciding({ stores, practices: practice, policies: config.policies, now, queued, log });
+  const deciding = new Deciding({ stores, practices: practice, policies: config.policies, now, queued, log, ...(direct ? { direct } : {}) });
   const reporting = new Reporting({
     stores,
     now,

@@ -1,19 +1,26 @@
 import { decisionSummary, handlingOf } from '../domain/handling.ts';
 import type { Incident } from '../domain/incident.ts';
+import type { PracticeRoles } from '../domain/roles.ts';
 import type { Policy } from '../domain/policy/schema.ts';
 import type { NewOutboxItem, OutboxItem, Stores } from '../store/ports.ts';
 import { INCIDENT_VERBS } from '../contract/cards.ts';
+import type { DirectDelivery } from './outbox.ts';
 import { asQueued, asWritten, personTarget } from './outboxTargets.ts';
+import { PASS_KEYS } from './passReads.ts';
 
 /** What the reporter is told when the incident is closed (the outcome may hold private discussion). */
 export const CLOSED_FOR_REPORTER = 'The practice manager has closed this incident. Thank you for reporting it.';
 
 /** What a change to an incident sends: the reporter's updates, the assignee's card, every card redrawn. */
 export class CardUpdates {
-  constructor(private readonly deps: { stores: Pick<Stores, 'practices' | 'outbox'>; now: () => Date; queued?: () => void }) {}
+  constructor(private readonly deps: { stores: Pick<Stores, 'practices' | 'outbox'>; now: () => Date; queued?: () => void; direct?: DirectDelivery }) {}
 
-  /** After any change: every copy of the card shows the new state, and the reporter hears of decisions. */
-  async afterChange(incident: Incident, verb: string, policy: Policy): Promise<void> {
+  /**
+   * After any change: every copy of the card shows the new state, and the reporter hears of
+   * decisions. `roles`: the practice's roles as the change was authorised with, so the news and
+   * the cards go out from this process at once, drawn from the incident as just stored.
+   */
+  async afterChange(incident: Incident, verb: string, policy: Policy, roles?: PracticeRoles): Promise<void> {
     const items: NewOutboxItem[] = [];
     const handling = handlingOf(incident);
     const reporterChat = await this.deps.stores.practices.userChat(incident.practiceId, incident.reporter.aadObjectId);
@@ -42,14 +49,29 @@ export class CardUpdates {
     // One write for the reporter's news and every card update (the outbox batches a practice's items).
     // A card delivered before one case rule for people keeps its id (see asQueued).
     const sent = await this.deps.stores.outbox.sentCards(incident.practiceId, incident.reference);
-    await this.deps.stores.outbox.enqueue([...asQueued(items, sent), ...this.cardUpdates(incident, sent)], this.deps.now());
-    this.deps.queued?.();
+    await this.queue(incident, [...asQueued(items, sent), ...this.cardUpdates(incident, sent)], roles);
   }
 
   /** Every delivered copy of the incident's card is redrawn with its current state. */
-  async enqueueCardUpdates(incident: Incident): Promise<void> {
+  async enqueueCardUpdates(incident: Incident, roles?: PracticeRoles): Promise<void> {
     const sent = await this.deps.stores.outbox.sentCards(incident.practiceId, incident.reference);
-    await this.deps.stores.outbox.enqueue(this.cardUpdates(incident, sent), this.deps.now());
+    await this.queue(incident, this.cardUpdates(incident, sent), roles);
+  }
+
+  /**
+   * Queued first (nothing is lost if this process stops), then sent from this process at once
+   * when it knows the roles: queued already claimed by it and drawn from what it has just read,
+   * so no outbox scan, claim or read on the way (as a new incident's cards, triage.ts). Anything
+   * not handed over, or every item when sending at once is off, is for a delivery pass.
+   */
+  private async queue(incident: Incident, items: NewOutboxItem[], roles: PracticeRoles | undefined): Promise<void> {
+    if (items.length === 0) return;
+    const direct = roles ? this.deps.direct : undefined;
+    const handed = await this.deps.stores.outbox.enqueue(items, this.deps.now(), direct?.claim());
+    if (direct && handed.length > 0) {
+      direct.deliver(handed, new Map<string, unknown>([[PASS_KEYS.incident(incident.practiceId, incident.reference), incident], [PASS_KEYS.roles(incident.practiceId), roles]]));
+    }
+    if (!direct || handed.length < items.length) this.deps.queued?.();
   }
 
   private cardUpdates(incident: Incident, sent: readonly OutboxItem[]): NewOutboxItem[] {

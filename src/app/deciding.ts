@@ -13,6 +13,7 @@ import type { Notice } from './reporting.ts';
 import { CardUpdates, CLOSED_FOR_REPORTER } from './cardUpdates.ts';
 import { DECISIONS, keepsReply, refusalShown, text, type DecisionVerb } from './decisions.ts';
 import type { Asking, IncidentActionRequest, IncidentScreen, OpeningRequest } from './incidentScreens.ts';
+import type { DirectDelivery } from './outbox.ts';
 import { chatPersonName } from './outboxTargets.ts';
 import { NOT_YOURS, RefusalLimiter, refusalNotice, Refusals } from './refusals.ts';
 import { blockedReplyAudit, defaultReply, replyGuardContext, shownReview } from './replyGuard.ts';
@@ -57,6 +58,8 @@ export interface DecidingDeps {
   policies: Map<string, Policy>;
   now: () => Date;
   queued?: () => void;
+  /** A decision's notifications are delivered by this process at once (outbox.ts DirectDelivery). */
+  direct?: DirectDelivery;
   /** Business events (decision recorded); absent in tests that do not look. */
   log?: Logger;
 }
@@ -182,12 +185,12 @@ export class Deciding {
   private async actAsReporter(incident: Incident, roles: PracticeRoles, policy: Policy, request: IncidentActionRequest, from: string): Promise<IncidentScreen> {
     const { actor, data, verb } = request;
     if (verb === INCIDENT_VERBS.refresh) return this.reporterScreen(incident, policy, actor);
-    if (verb === INCIDENT_VERBS.answer) return this.answer(incident, actor, text(data.answer));
+    if (verb === INCIDENT_VERBS.answer) return this.answer(incident, roles, actor, text(data.answer));
     if (verb === INCIDENT_VERBS.taskDone) {
       const taskId = data.taskId ?? '';
       const result = completeTask(incident, roles, actor, taskId, text(data.taskOutcome), this.deps.now());
       if (result.ok) {
-        const stored = await this.storeTaskDone(result.value, actor, taskId, from);
+        const stored = await this.storeTaskDone(result.value, roles, actor, taskId, from);
         return this.reporterScreen(stored, policy, actor, { notice: { tone: 'good', text: 'Done, and recorded. Thank you.' } });
       }
       if (result.error.kind === 'invalid') return this.reporterScreen(incident, policy, actor, { errors: { [result.error.field]: result.error.message } });
@@ -207,18 +210,17 @@ export class Deciding {
     return { kind: 'reporter', incident, told, ...(reply ? { replyToPost: reply } : {}), viewerAadObjectId: viewer.aadObjectId, ...extra };
   }
 
-  private async storeTaskDone(incident: Incident, actor: Person, taskId: string, from: string): Promise<Incident> {
+  private async storeTaskDone(incident: Incident, roles: PracticeRoles, actor: Person, taskId: string, from: string): Promise<Incident> {
     const task = incident.handling?.tasks?.find((t) => t.id === taskId);
     const stored = await this.deps.stores.incidents.update(incident, { actor, action: 'task.done', summary: `Done: ${task?.title ?? taskId}. ${resolvedNote(incident)}${from}` });
-    await this.updates.enqueueCardUpdates(stored);
-    this.deps.queued?.();
+    await this.updates.enqueueCardUpdates(stored, roles);
     return stored;
   }
 
   /** A decider's press: one entry per incident verb (the type has no room for a verb without one). */
   private readonly deciderVerbs: Record<IncidentVerb, (press: DeciderPress) => Promise<IncidentScreen> | IncidentScreen> = {
     [INCIDENT_VERBS.refresh]: ({ incident, screen }) => screen(incident),
-    [INCIDENT_VERBS.answer]: ({ incident, request }) => this.answer(incident, request.actor, text(request.data.answer)),
+    [INCIDENT_VERBS.answer]: ({ incident, roles, request }) => this.answer(incident, roles, request.actor, text(request.data.answer)),
     [INCIDENT_VERBS.taskDone]: (press) => this.taskDone(press),
     [INCIDENT_VERBS.pack]: async ({ incident, request }) => {
       await this.deps.stores.incidents.appendAudit(incident.practiceId, incident.reference, { actor: request.actor, action: 'evidence-pack.requested', summary: 'Evidence pack link issued.' });
@@ -249,7 +251,7 @@ export class Deciding {
       if (result.error.kind === 'not-the-owner') return this.refuse(incident, actor, verb, from, screen);
       return screen(incident, refusalShown(result.error, actor));
     }
-    const stored = await this.storeTaskDone(result.value, actor, taskId, from);
+    const stored = await this.storeTaskDone(result.value, roles, actor, taskId, from);
     return { ...screen(stored), notice: { tone: 'good', text: stored.status === 'resolved' ? 'Done. Every action is complete: the incident is resolved and can be closed.' : 'Done, and recorded.' } };
   }
 
@@ -273,7 +275,7 @@ export class Deciding {
     }
     const stored = await this.deps.stores.incidents.update(result.value, { actor, action: verb, summary: `${summary}${from}` });
     if (this.deps.log) logEvent(this.deps.log, 'decision.recorded', { practice: stored.practiceId, reference: stored.reference, verb });
-    await this.updates.afterChange(stored, verb, policy);
+    await this.updates.afterChange(stored, verb, policy, roles);
     return { ...screen(stored, { replyText, review }), notice: rule.notice(review), ...(rule.keepsReplyOpen ? { openSection: 'reply' as const } : {}) };
   }
 
@@ -283,15 +285,14 @@ export class Deciding {
     return { ...screen(incident), notice: refusalNotice(verb) };
   }
 
-  private async answer(incident: Incident, actor: Person, answer: string): Promise<IncidentScreen> {
+  private async answer(incident: Incident, roles: PracticeRoles, actor: Person, answer: string): Promise<IncidentScreen> {
     const result = answerQuestion(incident, actor, answer, this.deps.now());
     if (!result.ok) {
       if (result.error.kind === 'invalid') return { kind: 'question', incident, error: result.error.message };
       return { kind: 'message', text: result.error.kind === 'no-open-question' ? 'Thank you: there is no open question on this report.' : 'Only the person who reported this can answer.' };
     }
     const stored = await this.deps.stores.incidents.update(result.value, { actor, action: 'incident.answered', summary: 'The reporter answered a question.' });
-    await this.updates.enqueueCardUpdates(stored);
-    this.deps.queued?.();
+    await this.updates.enqueueCardUpdates(stored, roles);
     return { kind: 'message', text: `Thank you. Your answer has been added to ${stored.reference}.` };
   }
 

@@ -10,11 +10,12 @@ import { StorageUnavailableError, type ConversationAddress, type Stores } from '
 import { useAzurite } from '../support/azurite.ts';
 import { startServices } from '../support/services.ts';
 import { storedReport } from '../support/reports.ts';
-import { actionsOf, personalMessage, TeamsDriver, type Person } from '../support/teams.ts';
+import { actionsOf, cardAction, personalMessage, TeamsDriver, type Person } from '../support/teams.ts';
 
 /**
  * Routing queues a new incident's cards already claimed by its process, for direct delivery
- * (src/app/outbox.ts DirectDelivery). When routing does not get as far as handing them over (its
+ * (src/app/outbox.ts DirectDelivery); a decision queues the reporter's news and the card updates
+ * the same way. When routing does not get as far as handing them over (its
  * write of the incident lost a race with another instance's sweep, or storage failed), the cards
  * must still go at once, not a minute later when the claim runs out, and once.
  */
@@ -31,6 +32,7 @@ const now = () => clock;
 
 class Connector implements Sender {
   readonly sent: Array<{ to: string; message: OutgoingMessage }> = [];
+  readonly updated: Array<{ to: string; activityId: string; message: OutgoingMessage }> = [];
   /** Refusals to come, by the id of the person the chat is with. */
   readonly failures = new Map<string, SendFailure[]>();
   async send(address: ConversationAddress, message: OutgoingMessage) {
@@ -40,7 +42,9 @@ class Connector implements Sender {
     this.sent.push({ to, message });
     return { id: `act-${randomUUID()}` };
   }
-  async update() {}
+  async update(address: ConversationAddress, activityId: string, message: OutgoingMessage) {
+    this.updated.push({ to: String((address.reference.user as { id?: string } | undefined)?.id), activityId, message });
+  }
 }
 
 /** A server process: its own store clients on the same tables, its own outbox worker (direct delivery on). */
@@ -64,6 +68,36 @@ beforeAll(async () => {
   const { services } = await instance();
   const driver = new TeamsDriver((c) => services.bot.run(c));
   for (const p of [rita, mary]) await driver.send(personalMessage(p, 'help'));
+});
+
+describe('a decision\'s news and card updates', () => {
+  it('go from the deciding process at once, drawn from the incident as decided: no outbox scan, claim or read; another instance sends none of them', async () => {
+    const a = await instance();
+    const b = await instance();
+    const incident = await stored(a.stores, false);
+    const routed = (await a.services.triage.route('millbrook', incident.reference, incident))!;
+    await until(() => cardsFor(a.connector, incident.reference).length === 1);
+    const calls = { pending: vi.spyOn(a.stores.outbox, 'pending'), claim: vi.spyOn(a.stores.outbox, 'claim'), incident: vi.spyOn(a.stores.incidents, 'get') };
+    const toRita = () => a.connector.sent.filter((s) => s.to === rita.id && JSON.stringify(s.message.card ?? {}).includes(incident.reference));
+    expect(toRita()).toEqual([]);
+    const driver = new TeamsDriver((c) => a.services.bot.run(c));
+    const decided = await driver.send(cardAction(mary, INCIDENT_VERBS.noResponse, { practiceId: 'millbrook', reference: incident.reference, version: routed.handling!.version, reason: 'A reply would only draw attention' }));
+    expect(JSON.stringify(decided)).toContain('No response');
+    const readsByPress = calls.incident.mock.calls.length;
+
+    // Rita hears the decision; Mary's card shows it (an update of the card she was sent).
+    await until(() => toRita().length === 1);
+    await until(() => a.connector.updated.some((u) => u.to === mary.id && JSON.stringify(u.message.card ?? {}).includes(incident.reference)));
+    expect(await b.services.outbox.deliverDue()).toEqual({ sent: 0, failed: 0 });
+    await Promise.all([a.services.outbox.stop(), b.services.outbox.stop()]);
+    expect([calls.pending.mock.calls.length, calls.claim.mock.calls.length, calls.incident.mock.calls.length - readsByPress]).toEqual([0, 0, 0]);
+    expect([b.connector.sent, b.connector.updated]).toEqual([[], []]);
+    // Each went once, and nothing is left in the outbox for a pass.
+    expect(toRita()).toHaveLength(1);
+    expect(JSON.stringify(toRita()[0]!.message.card)).toContain('decided not to respond publicly');
+    expect(a.connector.updated.filter((u) => u.to === mary.id)).toHaveLength(1);
+    expect((await a.stores.outbox.forIncident('millbrook', incident.reference)).filter((i) => i.status === 'pending')).toEqual([]);
+  });
 });
 
 describe('cards routing claimed but did not hand over', () => {
