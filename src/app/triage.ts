@@ -37,7 +37,22 @@ export interface TriageDeps {
 }
 
 export class Triage implements RiskAlerts {
+  /** A read of a practice's roles under way, shared by routing and the reporter's answer; never kept after it. */
+  private readonly rolesReading = new Map<string, Promise<PracticeRoles>>();
+
   constructor(private readonly deps: TriageDeps) {}
+
+  /**
+   * The practice's roles now. A submit's routing and the answer telling the reporter who reviews
+   * it ask at the same moment: one read serves both (a read that has finished is never reused).
+   */
+  private rolesNow(practice: Practice): Promise<PracticeRoles> {
+    const reading = this.rolesReading.get(practice.id);
+    if (reading) return reading;
+    const read = rolesOf(this.deps.stores.practices, practice).finally(() => this.rolesReading.delete(practice.id));
+    this.rolesReading.set(practice.id, read);
+    return read;
+  }
 
   /** `known`: the incident as just stored (the submit's answer), so it is not read back again. */
   async route(practiceId: string, reference: string, known?: Incident): Promise<Incident | undefined> {
@@ -52,6 +67,9 @@ export class Triage implements RiskAlerts {
     return retryOnConflict({ attempts: CONFLICT_ATTEMPTS, otherwise: () => undefined }, async (attempt) => {
       const incident = attempt === 0 && known?.etag ? known : await this.deps.stores.incidents.get(practiceId, reference);
       if (!incident || handlingOf(incident).routedAt) return incident;
+      // Read alongside the earlier reports, and shared with the reporter's "who reviews" answer.
+      const rolesRead = this.rolesNow(practice);
+      rolesRead.catch(() => undefined); // awaited below; not left unhandled if the next read fails first
       const key = authorKey(incident.facts);
       const link = postKeyOf(incident.facts);
       const found = key || link ? await this.deps.stores.incidents.earlierReports(practiceId, { ...(key ? { authorKey: key } : {}), ...(link ? { postKey: link } : {}) }, incident.reportedAt, incident.reference) : [];
@@ -63,7 +81,7 @@ export class Triage implements RiskAlerts {
       const grading = gradeReport(policy, gradingFactsFrom(incident.facts, prior));
       const graded = route(incident, grading, prior, this.deps.now());
       const routed = first ? { ...graded, handling: { ...graded.handling!, sameAs: first.reference } } : graded;
-      const roles = await rolesOf(this.deps.stores.practices, practice);
+      const roles = await rolesRead;
       const { recipients, cards } = await this.enqueueCards(routed, roles, !known);
       for (const item of cards.handed) claimed.set(item.id, item);
       const stored = await this.deps.stores.incidents.update(routed, {
@@ -189,7 +207,7 @@ export class Triage implements RiskAlerts {
     const practice = this.deps.practices(practiceId);
     if (!practice) return { people: [], reviewChannel: false };
     const { practices } = this.deps.stores;
-    const roles = await rolesOf(practices, practice);
+    const roles = await this.rolesNow(practice);
     const people: string[] = [];
     for (const aad of uniquePeople(roles.managers)) {
       const chat = await practices.userChat(practiceId, aad);

@@ -100,6 +100,22 @@ describe('a decision\'s news and card updates', () => {
   });
 });
 
+describe('the roles a submit reads', () => {
+  it('routing and the reporter\'s "who reviews" answer, asked at once, share one read; a finished read is never reused', async () => {
+    const a = await instance();
+    const incident = await stored(a.stores, false);
+    const reads = vi.spyOn(a.stores.practices, 'roles');
+    const [routed, reviewers] = await Promise.all([a.services.triage.route('millbrook', incident.reference, incident), a.services.triage.reviewers('millbrook')]);
+    expect(reads).toHaveBeenCalledTimes(1);
+    expect(routed?.handling?.routedAt).toBeDefined();
+    expect(reviewers.people).toEqual(['Mary']);
+    // The next question reads again: a change of roles after that read is seen at once.
+    await a.services.triage.reviewers('millbrook');
+    expect(reads).toHaveBeenCalledTimes(2);
+    await a.services.outbox.stop();
+  });
+});
+
 describe('cards routing claimed but did not hand over', () => {
   it('routing lost the race to another instance\'s sweep after queueing them: they still go at once, once, as the decider\'s card', async () => {
     const a = await instance();
