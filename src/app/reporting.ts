@@ -190,13 +190,17 @@ export class Reporting {
       name: draft.reporter.name,
     });
     if (outcome.created) this.deps.submitted?.(outcome.incident);
-    // The incident is stored whole; removing the draft is tidying up and may safely fail.
-    await this.deps.stores.drafts.remove(draft.practiceId, draft.reporter.aadObjectId).catch(() => undefined);
+    // The incident is stored whole; removing the draft is tidying up and may safely fail. Who
+    // reviews it is asked meanwhile, while routing (just set off) is reading the same roles.
+    const [, reviewers] = await Promise.all([
+      this.deps.stores.drafts.remove(draft.practiceId, draft.reporter.aadObjectId).catch(() => undefined),
+      this.whoReviews(draft.practiceId),
+    ]);
     return {
       kind: 'submitted',
       incident: outcome.incident,
       alreadySubmitted: !outcome.created,
-      ...(await this.whoReviews(draft.practiceId)),
+      ...reviewers,
       ...(draft.riskAlerted ? { riskAlerted: draft.riskAlerted } : {}),
     };
   }
