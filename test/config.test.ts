@@ -1,11 +1,18 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
+
+/** Folders this file made, removed after it. */
+const made: string[] = [];
+afterAll(async () => {
+  await Promise.all(made.map((dir) => rm(dir, { recursive: true, force: true })));
+});
 
 async function file(name: string, content: unknown): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'postwatch-config-'));
+  made.push(dir);
   const path = join(dir, name);
   await writeFile(path, typeof content === 'string' ? content : JSON.stringify(content));
   return path;

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
@@ -15,6 +14,7 @@ describe('env.sample', () => {
     const env = parseEnv(SAMPLE) as NodeJS.ProcessEnv;
     const cwd = mkdtempSync(join(tmpdir(), 'postwatch-envsample-'));
     const config = loadConfig(env, cwd);
+    rmSync(cwd, { recursive: true, force: true });
     expect(config.ok ? [] : config.error).toEqual([]);
     if (!config.ok) return;
     expect(config.value.bot.authEnabled).toBe(false);

@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { gradeReport, type GradingFacts } from '../../src/domain/policy/grade.ts';
 import { validatePolicy, deepMerge } from '../../src/domain/policy/validate.ts';
 import { renderReplyTemplate, renderTemplate } from '../../src/domain/policy/templates.ts';
@@ -9,6 +9,7 @@ import { DEFAULT_POLICY } from '../../src/policy/default.ts';
 import { PolicyFileError, loadPolicy, policyFromJson, presetPath, PRESETS } from '../../src/policy/load.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'postwatch-policy-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function file(name: string, content: unknown): string {
   const path = join(dir, name);
   writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
