@@ -1,7 +1,8 @@
 import { decisionDue, handlingOf } from '../domain/handling.ts';
 import type { Incident } from '../domain/incident.ts';
 import type { Practice } from '../domain/practice.ts';
-import { uniquePeople } from '../domain/roles.ts';
+import { remembered } from '../domain/remembered.ts';
+import { uniquePeople, type PracticeRoles } from '../domain/roles.ts';
 import type { Logger } from '../log.ts';
 import { describeError } from '../log.ts';
 import type { NewOutboxItem, Stores } from '../store/ports.ts';
@@ -27,6 +28,7 @@ export interface RemindersDeps {
 }
 
 const LEASE: JobLease = { name: 'reminders', ms: 2 * 60_000 };
+const KNOWN_REMINDERS = 20_000;
 /** Marks a reminder's outbox id (an incident's and a subject access request's), so its delivery is logged as a reminder sent. */
 export const REMINDER_ID = '|reminder|';
 
@@ -48,6 +50,12 @@ export class Reminders {
 
   constructor(private readonly deps: RemindersDeps) {}
 
+  /**
+   * Reminders this process has queued (or found queued) already: their ids are the same every
+   * run, so the next runs need not write them again. Bounded; forgetting one costs one write.
+   */
+  private readonly known = new Map<string, true>();
+
   /** One run; returns how many reminders were queued (0 if another instance holds the lease). */
   async run(): Promise<number> {
     const now = this.deps.now();
@@ -56,9 +64,12 @@ export class Reminders {
       return 0;
     }
     let queued = 0;
+    // A practice's roles are read once a run, and only if one of its incidents has something overdue.
+    const roles = new Map<string, Promise<PracticeRoles>>();
+    const rolesAt = (practice: Practice) => remembered(roles, practice.id, Infinity, () => rolesOf(this.deps.stores.practices, practice));
     for (const incident of await this.deps.stores.incidents.listActive()) {
       try {
-        queued += await this.remind(incident, now);
+        queued += await this.remind(incident, now, rolesAt);
       } catch (error) {
         this.deps.log.warn({ ...describeError(error), reference: incident.reference }, 'reminder not queued; next run tries again');
       }
@@ -68,20 +79,23 @@ export class Reminders {
     return queued;
   }
 
-  private async remind(incident: Incident, now: Date): Promise<number> {
+  private async remind(incident: Incident, now: Date, rolesAt: (practice: Practice) => Promise<PracticeRoles>): Promise<number> {
     const practice = this.deps.practices(incident.practiceId);
-    if (!practice) return 0;
-    const roles = await rolesOf(this.deps.stores.practices, practice);
+    // Most incidents have nothing overdue on most runs: then nothing is read or written.
+    if (!practice || overdueItems(incident, [], now).length === 0) return 0;
+    const roles = await rolesAt(practice);
     const overdue = overdueItems(incident, roles.managers, now);
     const items: NewOutboxItem[] = [];
     for (const item of overdue) {
       const recipients = item.level === 2 ? [...item.owners, ...roles.deputies] : item.owners;
       for (const aad of uniquePeople(recipients)) {
+        const id = `${incident.reference}${REMINDER_ID}${item.subject}|L${item.level}|${personTarget(aad)}`;
+        if (this.known.has(`${practice.id}|${id}`)) continue;
         const chat = await this.deps.stores.practices.userChat(practice.id, aad);
         if (!chat) continue;
         items.push({
           practiceId: practice.id,
-          id: `${incident.reference}${REMINDER_ID}${item.subject}|L${item.level}|${personTarget(aad)}`,
+          id,
           kind: 'message',
           // Re-derived every run: once delivered, never again.
           sendOnce: true,
@@ -96,8 +110,11 @@ export class Reminders {
         });
       }
     }
-    await this.deps.stores.outbox.enqueue(items, now);
-    return items.length;
+    if (items.length === 0) return 0;
+    const queued = await this.deps.stores.outbox.enqueue(items, now);
+    // Queued now or before (the outbox keeps one of each id, and a sent reminder's row stays): known.
+    for (const item of items) remembered(this.known, `${practice.id}|${item.id}`, KNOWN_REMINDERS, () => true as const);
+    return queued.length;
   }
 }
 
