@@ -94,7 +94,7 @@ export function createServices(deps: ServiceDeps): Services {
       }),
   });
   const incidentCards = new IncidentCards(stores, deciding, practice, now);
-  const reminders = new Reminders({ stores, practices: practice, now, log, instanceId: randomUUID(), queued });
+  const reminders = new Reminders({ stores, practices: practice, practiceIds: () => config.practices.practices.map((p) => p.id), now, log, instanceId: randomUUID(), queued });
   const retention = new RetentionJob({ stores, rules: RETENTION_RULES, now, log, instanceId: randomUUID() });
   const registerExport = new RegisterExport(stores, now);
   const subjectAccess = new SubjectAccess(stores, now, queued);

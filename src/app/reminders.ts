@@ -5,7 +5,7 @@ import { remembered } from '../domain/remembered.ts';
 import { uniquePeople, type PracticeRoles } from '../domain/roles.ts';
 import type { Logger } from '../log.ts';
 import { describeError } from '../log.ts';
-import type { NewOutboxItem, Stores } from '../store/ports.ts';
+import type { NewOutboxItem, OpenIncident, Stores } from '../store/ports.ts';
 import { personTarget } from './outboxTargets.ts';
 import { holdsJobLease, type JobLease } from './jobLease.ts';
 import { rolesOf } from './practiceRoles.ts';
@@ -20,6 +20,8 @@ import { rolesOf } from './practiceRoles.ts';
 export interface RemindersDeps {
   stores: Pick<Stores, 'incidents' | 'practices' | 'outbox' | 'leases'>;
   practices: (id: string) => Practice | undefined;
+  /** The practices this deployment serves: the job reads each one's register rows. */
+  practiceIds: () => readonly string[];
   now: () => Date;
   log: Logger;
   /** This instance's name for the lease. */
@@ -67,7 +69,7 @@ export class Reminders {
     // A practice's roles are read once a run, and only if one of its incidents has something overdue.
     const roles = new Map<string, Promise<PracticeRoles>>();
     const rolesAt = (practice: Practice) => remembered(roles, practice.id, Infinity, () => rolesOf(this.deps.stores.practices, practice));
-    for (const incident of await this.deps.stores.incidents.listActive()) {
+    for (const incident of await this.deps.stores.incidents.listActive(this.deps.practiceIds())) {
       try {
         queued += await this.remind(incident, now, rolesAt);
       } catch (error) {
@@ -79,7 +81,7 @@ export class Reminders {
     return queued;
   }
 
-  private async remind(incident: Incident, now: Date, rolesAt: (practice: Practice) => Promise<PracticeRoles>): Promise<number> {
+  private async remind(incident: OpenIncident, now: Date, rolesAt: (practice: Practice) => Promise<PracticeRoles>): Promise<number> {
     const practice = this.deps.practices(incident.practiceId);
     // Most incidents have nothing overdue on most runs: then nothing is read or written.
     if (!practice || overdueItems(incident, [], now).length === 0) return 0;
@@ -119,7 +121,7 @@ export class Reminders {
 }
 
 /** What is overdue on an incident, and at which level. Pure, so it can be checked with a fake clock. */
-export function overdueItems(incident: Incident, managers: string[], now: Date): Overdue[] {
+export function overdueItems(incident: Pick<Incident, 'reportedAt' | 'handling'>, managers: string[], now: Date): Overdue[] {
   const handling = handlingOf(incident);
   const found: Overdue[] = [];
   const levelOf = (start: number, due: number): 0 | 1 | 2 => {

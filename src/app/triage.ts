@@ -115,7 +115,8 @@ export class Triage implements RiskAlerts {
 
   /** Finishes routing that a crash or an outage interrupted. */
   async sweep(): Promise<number> {
-    const unrouted = await this.deps.stores.incidents.listUnrouted(50);
+    // Every practice this deployment serves has a policy: their register rows say what is unrouted.
+    const unrouted = await this.deps.stores.incidents.listUnrouted([...this.deps.policies.keys()], 50);
     let routed = 0;
     for (const incident of unrouted) {
       try {

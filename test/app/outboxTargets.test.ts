@@ -114,7 +114,7 @@ describe('one person, one target, against the outbox', () => {
     const incident = await stored();
     expect((await services.triage.route('millbrook', incident.reference, incident))?.handling?.routedAt).toBeDefined();
     later(9 * 3_600_000); // past the 8 hours a personal attack is to be decided in
-    const reminders = new Reminders({ stores, practices, now, log: pino({ level: 'silent' }), instanceId: `test-${randomUUID()}` });
+    const reminders = new Reminders({ stores, practices, practiceIds: () => directory.practices.map((p) => p.id), now, log: pino({ level: 'silent' }), instanceId: `test-${randomUUID()}` });
     expect(await reminders.run()).toBe(1);
 
     const queued = forMary((await stores.outbox.pending()).filter((i) => i.reference === incident.reference));
@@ -175,7 +175,7 @@ describe('a reminder is sent once', () => {
     await services.outbox.deliverDue();
     later(9 * 3_600_000); // past the 8 hours a personal attack is to be decided in
     const reminder = () => connector.sent.filter((s) => s.to === mary.id && s.message.text?.includes(incident.reference) && /^Reminder:/.test(s.message.text));
-    const job = () => new Reminders({ stores, practices, now, log: pino({ level: 'silent' }), instanceId: `test-${randomUUID()}` });
+    const job = () => new Reminders({ stores, practices, practiceIds: () => directory.practices.map((p) => p.id), now, log: pino({ level: 'silent' }), instanceId: `test-${randomUUID()}` });
     expect(await job().run()).toBeGreaterThan(0);
     await services.outbox.deliverDue();
     expect(reminder()).toHaveLength(1);

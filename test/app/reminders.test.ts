@@ -60,7 +60,7 @@ describe('the reminders job at the scale of a federation', () => {
 
     const roles = vi.spyOn(stores.practices, 'roles');
     const enqueue = vi.spyOn(stores.outbox, 'enqueue');
-    const job = new Reminders({ stores, practices, now, log: pino({ level: 'silent' }), instanceId: `test-${randomUUID()}` });
+    const job = new Reminders({ stores, practices, practiceIds: () => directory.practices.map((p) => p.id), now, log: pino({ level: 'silent' }), instanceId: `test-${randomUUID()}` });
     expect(await job.run()).toBe(3);
     // North's roles once for its three overdue incidents; South (nothing overdue) not at all.
     expect(roles.mock.calls.map(([id]) => id)).toEqual(['north']);
@@ -78,7 +78,7 @@ describe('the reminders job at the scale of a federation', () => {
 
     // Another instance that takes the job over (the lease ran out) finds them queued: none twice.
     clock = new Date(clock.getTime() + 3 * 60_000);
-    const other = new Reminders({ stores, practices, now, log: pino({ level: 'silent' }), instanceId: `test-${randomUUID()}` });
+    const other = new Reminders({ stores, practices, practiceIds: () => directory.practices.map((p) => p.id), now, log: pino({ level: 'silent' }), instanceId: `test-${randomUUID()}` });
     expect(await other.run()).toBe(0);
     expect((await stores.outbox.pending()).filter((i) => i.id.includes('|reminder|'))).toHaveLength(3);
   });

@@ -67,7 +67,7 @@ describe('reminders', () => {
   it('two instances competing: each overdue step is reminded exactly once, the deputy joins past twice the target, nothing is skipped after a restart', async () => {
     const h = startBot();
     const incident = await reportOne(h, 'personal-attack'); // medium: decision within 8 hours
-    const reminders = () => [0, 1].map((i) => new Reminders({ stores, practices: (id) => directory.practices.find((p) => p.id === id), now, log: pino({ level: 'silent' }), instanceId: `instance-${i}-${randomUUID()}` }));
+    const reminders = () => [0, 1].map((i) => new Reminders({ stores, practices: (id) => directory.practices.find((p) => p.id === id), practiceIds: () => directory.practices.map((p) => p.id), now, log: pino({ level: 'silent' }), instanceId: `instance-${i}-${randomUUID()}` }));
     const mine = async () => (await stores.outbox.pending()).filter((i) => i.id.startsWith(`${incident.reference}|reminder|`)).map((i) => i.id).sort();
 
     later(7);

@@ -152,4 +152,25 @@ describe('the register rows', () => {
     expect([await inStatus('awaiting-decision'), await inStatus('in-progress')]).toEqual([[], [incident.reference]]);
     expect(await stores.incidents.listOpen('another')).toEqual([]);
   });
+
+  it('are what the routing sweep and the reminders read: each practice asked, no other practice seen, routed ones not unrouted', async () => {
+    const facts = {
+      where: { platform: 'x' as const, seenAt: t0.toISOString(), seenDate: '2026-11-24', seenTime: '09:00', authorRelationship: 'patient' as const },
+      what: { postText: 'post', categories: ['threat' as const], namedParties: [] },
+      risk: { atRisk: false },
+      evidence: { screenshots: [], noScreenshotReason: 'none' },
+    };
+    const report = async (practiceId: string, draftId: string) =>
+      (await stores.incidents.submit({ practiceId, status: 'reported', reportedAt: t0.toISOString(), reporter: actor, draftId, facts }, actor)).incident;
+    const [a1, a2, b1, c1] = [await report('sweep-a', 'sa1'), await report('sweep-a', 'sa2'), await report('sweep-b', 'sb1'), await report('sweep-c', 'sc1')];
+    await stores.incidents.update({ ...a2, status: 'awaiting-decision', handling: { version: 1 } }, { actor, action: 'incident.routed', summary: 'Routed.' });
+    const refs = (rows: Array<{ practiceId: string; reference: string }>) => rows.map((r) => `${r.practiceId} ${r.reference}`).sort();
+
+    expect(refs(await stores.incidents.listUnrouted(['sweep-a', 'sweep-b'], 50))).toEqual([`sweep-a ${a1.reference}`, `sweep-b ${b1.reference}`]);
+    // A practice not asked about is not read (sweep-c's report is not in the answer).
+    expect(refs(await stores.incidents.listUnrouted(['sweep-b'], 50))).toEqual([`sweep-b ${b1.reference}`]);
+    expect(await stores.incidents.listUnrouted(['sweep-a', 'sweep-b', 'sweep-c'], 1)).toHaveLength(1);
+    expect(refs(await stores.incidents.listActive(['sweep-a', 'sweep-b', 'sweep-c']))).toEqual([`sweep-a ${a2.reference}`]);
+    expect(refs(await stores.incidents.listUnrouted(['sweep-c'], 50))).toEqual([`sweep-c ${c1.reference}`]);
+  });
 });

@@ -29,17 +29,19 @@ export async function listByReporter(table: TableClient, practiceId: string, rep
   return incidents.sort((a, b) => compareDesc(a.reportedAt, b.reportedAt) || compareDesc(a.reference, b.reference)).slice(0, limit);
 }
 
-/** A housekeeping sweep across practices: incidents whose routing did not finish (a crash, an outage). */
-export async function listUnrouted(table: TableClient, limit: number): Promise<Incident[]> {
-  const filter = odata`RowKey ge ${INCIDENT_ROWS.from} and RowKey lt ${INCIDENT_ROWS.to} and routed eq false`;
-  return mapped('List unrouted incidents', async () => {
-    const found: Incident[] = [];
-    for await (const entity of table.listEntities({ queryOptions: { filter }, abortSignal: deadline() })) {
-      found.push(fromIncidentEntity(unkey(entity.partitionKey ?? ''), entity, entity.etag ?? ''));
-      if (found.length >= limit) break;
-    }
-    return found;
-  });
+/**
+ * A housekeeping sweep: incidents whose routing did not finish (a crash, an outage). An incident
+ * not routed yet is still "reported" (routing makes it "awaiting-decision"), and its register row
+ * says so, written in the same transaction: one small range read per practice, where a filter on
+ * the incident rows would scan the whole table (every practice's incidents and audit entries).
+ */
+export async function listUnrouted(table: TableClient, practiceIds: readonly string[], limit: number): Promise<OpenIncident[]> {
+  const found: OpenIncident[] = [];
+  for (const practiceId of practiceIds) {
+    if (found.length >= limit) break;
+    found.push(...(await listOpen(table, practiceId, 'reported')).slice(0, limit - found.length));
+  }
+  return found;
 }
 
 export async function listOpen(table: TableClient, practiceId: string, status?: OpenIncident['status']): Promise<OpenIncident[]> {
@@ -63,9 +65,13 @@ export async function listOpen(table: TableClient, practiceId: string, status?: 
   });
 }
 
-export async function listActive(table: TableClient): Promise<Incident[]> {
-  const filter = odata`RowKey ge ${INCIDENT_ROWS.from} and RowKey lt ${INCIDENT_ROWS.to} and (status eq 'awaiting-decision' or status eq 'in-progress')`;
-  return listWhere(table, 'List active incidents', filter);
+const ACTIVE: ReadonlySet<OpenIncident['status']> = new Set(['awaiting-decision', 'in-progress']);
+
+/** Incidents waiting for a decision or a follow-up action: each practice's register rows, one range read each. */
+export async function listActive(table: TableClient, practiceIds: readonly string[]): Promise<OpenIncident[]> {
+  const found: OpenIncident[] = [];
+  for (const practiceId of practiceIds) found.push(...(await listOpen(table, practiceId)).filter((row) => ACTIVE.has(row.status)));
+  return found;
 }
 
 export async function listSummaryRows(table: TableClient, practiceId: string, since: string): Promise<SummaryRow[]> {

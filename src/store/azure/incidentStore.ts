@@ -262,16 +262,16 @@ export class AzureIncidentStore implements IncidentStore {
     return this.counts.months(practiceId, fromMonth);
   }
 
-  listUnrouted(limit: number): Promise<Incident[]> {
-    return lists.listUnrouted(this.table, limit);
+  listUnrouted(practiceIds: readonly string[], limit: number): Promise<OpenIncident[]> {
+    return lists.listUnrouted(this.table, practiceIds, limit);
   }
 
   listOpen(practiceId: string, status?: OpenIncident['status']): Promise<OpenIncident[]> {
     return lists.listOpen(this.table, practiceId, status);
   }
 
-  listActive(): Promise<Incident[]> {
-    return lists.listActive(this.table);
+  listActive(practiceIds: readonly string[]): Promise<OpenIncident[]> {
+    return lists.listActive(this.table, practiceIds);
   }
 
   listSummaryRows(practiceId: string, since: string): Promise<SummaryRow[]> {
