@@ -3,8 +3,9 @@ import type { Logger } from '../log.ts';
 import { describeError, logEvent } from '../log.ts';
 import type { OutboxClaim, OutboxItem, OutboxStore } from '../store/ports.ts';
 import { passReads, type PassReads } from './passReads.ts';
-import { REVIEW_CHANNEL } from './outboxTargets.ts';
+import { groupByTarget, itemKey, REVIEW_CHANNEL, targetOf } from './outboxTargets.ts';
 import { isReminder } from './reminders.ts';
+import { failureReason, retryDelay } from './outboxRetries.ts';
 import { SendFailure, type OutgoingMessage, type Sender } from './sending.ts';
 
 /**
@@ -54,27 +55,6 @@ const CLAIM_MS = 60_000;
 export const DIGEST_AFTER = 3;
 /** Conversations served at once: well under the connector's 50 requests/s per app and tenant. */
 const PARALLEL_CONVERSATIONS = 8;
-const BASE_BACKOFF_MS = 2_000;
-const MAX_BACKOFF_MS = 15 * 60_000;
-const PERMANENT_BACKOFF_MS = 60 * 60_000;
-
-function targetOf(item: OutboxItem): string {
-  return `${item.practiceId}|${item.target}`;
-}
-
-/** An item's id names it within its practice only (references are numbered per practice). */
-const itemKey = (item: OutboxItem): string => `${item.practiceId}|${item.id}`;
-
-/** Items by conversation, each in the order given. */
-function groupByTarget(items: OutboxItem[]): Map<string, OutboxItem[]> {
-  const byTarget = new Map<string, OutboxItem[]>();
-  for (const item of items) {
-    const group = byTarget.get(targetOf(item));
-    if (group) group.push(item);
-    else byTarget.set(targetOf(item), [item]);
-  }
-  return byTarget;
-}
 
 /** What /healthz reports about delivery: how many notifications wait, and for how long the oldest has. */
 export async function outboxBacklog(outbox: Pick<OutboxStore, 'pending'>, now: Date): Promise<{ waiting: number; oldestWaitingSeconds: number | null }> {
@@ -123,11 +103,8 @@ export class OutboxWorker {
    * before it there.
    */
   deliver(items: OutboxItem[], known: ReadonlyMap<string, unknown>): void {
-    const leave = (queue: OutboxItem[]) => {
-      for (const item of queue) this.leftToPass.set(itemKey(item), { since: Date.now(), target: targetOf(item), until: item.claimedUntil });
-    };
     const mine = items.filter((item) => item.claimedBy === this.instanceId);
-    if (this.stopped) return leave(mine);
+    if (this.stopped) return this.leaveToPass(mine);
     const byTarget = groupByTarget(mine);
     const reads = passReads(known);
     // Items not queued under this process's claim are for a pass.
@@ -135,42 +112,53 @@ export class OutboxWorker {
     for (const [target, queue] of byTarget) {
       // A card left to a pass here (the chat was being served) is not overtaken by a later one.
       if (this.inPass.has(target) || this.waiting.has(target) || [...this.leftToPass.values()].some((left) => left.target === target)) {
-        leave(queue);
+        this.leaveToPass(queue);
         deferred = true;
         continue;
       }
       // New cards for a channel that is being sent to already are a burst: a pass gathers them
       // into one digest card (DIGEST_AFTER) once the sends under way are done.
       if (this.directTail.has(target) && queue.some((item) => item.target === REVIEW_CHANNEL)) {
-        leave(queue);
+        this.leaveToPass(queue);
         this.passAfterDirect.add(target);
         continue;
       }
-      const sending = (this.directTail.get(target) ?? Promise.resolve()).then(async () => {
-        for (const [i, item] of queue.entries()) {
-          // An earlier send here failed meanwhile, or the claim is running out while sends before
-          // it took long: the rest wait for a pass (which retries in order, or claims them anew).
-          if (this.waiting.has(target) || this.stopped || !this.ownClaim(item, this.deps.now())) {
-            leave(queue.slice(i));
-            return this.nudge();
-          }
-          if (!(await this.deliverOne(item, reads))) {
-            this.waiting.set(target, Date.now());
-            leave(queue.slice(i + 1));
-            return this.nudge();
-          }
-        }
-      });
-      this.directTail.set(target, sending);
-      this.sending.add(sending);
-      void sending.finally(() => {
-        this.sending.delete(sending);
-        if (this.directTail.get(target) !== sending) return;
+      // The next sends here follow these sends; the chat stays this process's until they are marked too.
+      const marks: Promise<boolean>[] = [];
+      const sent = (this.directTail.get(target) ?? Promise.resolve()).then(() => this.sendInOrder(target, queue, reads, marks));
+      this.directTail.set(target, sent);
+      const done = sent.then(() => Promise.all(marks)).then(() => undefined);
+      this.sending.add(done);
+      void done.finally(() => {
+        this.sending.delete(done);
+        if (this.directTail.get(target) !== sent) return;
         this.directTail.delete(target);
         if (this.passAfterDirect.delete(target)) this.nudge();
       });
     }
     if (deferred) this.nudge();
+  }
+
+  /** Items claimed by this process for a direct send, left to a pass after all. */
+  private leaveToPass(items: OutboxItem[]): void {
+    for (const item of items) this.leftToPass.set(itemKey(item), { since: Date.now(), target: targetOf(item), until: item.claimedUntil });
+  }
+
+  /** One chat's direct sends, in order; each send's mark is left running in `marks`. */
+  private async sendInOrder(target: string, queue: OutboxItem[], reads: PassReads, marks: Promise<boolean>[]): Promise<void> {
+    for (const [i, item] of queue.entries()) {
+      // An earlier send here failed meanwhile, or the claim is running out while sends before
+      // it took long: the rest wait for a pass (which retries in order, or claims them anew).
+      if (this.waiting.has(target) || this.stopped || !this.ownClaim(item, this.deps.now())) {
+        this.leaveToPass(queue.slice(i));
+        return this.nudge();
+      }
+      if (!(await this.deliverOne(item, reads, marks))) {
+        this.waiting.set(target, Date.now());
+        this.leaveToPass(queue.slice(i + 1));
+        return this.nudge();
+      }
+    }
   }
 
   private hold(target: string): void {
@@ -309,51 +297,61 @@ export class OutboxWorker {
       }
       return { sent: claimed.length, failed: 0 };
     } catch (error) {
-      const delay = this.backoff(Math.max(...claimed.map((i) => i.attempts)), error);
-      const reason = error instanceof SendFailure ? `HTTP ${error.status ?? '?'}` : ((describeError(error).errorName as string) ?? 'error');
+      const delay = retryDelay(Math.max(...claimed.map((i) => i.attempts)), error, this.deps.random ?? Math.random);
+      const reason = failureReason(error);
       logEvent(this.deps.log, 'outbox.retry', { practice: claimed[0]!.practiceId, kind: 'digest', items: claimed.length, reason, retryInMs: delay });
-      for (const item of claimed) {
-        await this.deps.outbox.markFailed(item, new Date(this.deps.now().getTime() + delay), error instanceof SendFailure ? `HTTP ${error.status ?? '?'}` : 'error').catch(() => undefined);
-      }
+      for (const item of claimed) await this.deps.outbox.markFailed(item, new Date(this.deps.now().getTime() + delay), reason).catch(() => undefined);
       return { sent: 0, failed: claimed.length };
     }
   }
 
-  private async deliverOne(item: OutboxItem, reads: PassReads): Promise<boolean> {
+  /**
+   * Draws, sends and marks one item. With `marks` (direct sends) the mark is left running there:
+   * the next send in the same chat does not wait for it (order is about what people see, and the
+   * item stays claimed by this process until marked, so no pass sends it meanwhile).
+   */
+  private async deliverOne(item: OutboxItem, reads: PassReads, marks?: Promise<boolean>[]): Promise<boolean> {
+    let activityId: string | undefined;
+    let message: OutgoingMessage | undefined;
     try {
-      const message = await this.deps.render(item, reads);
-      let activityId: string | undefined;
+      message = await this.deps.render(item, reads);
       if (message) {
         if (item.kind === 'card-update' && item.activityId) await this.deps.sender.update(item.address, item.activityId, message);
         else activityId = (await this.deps.sender.send(item.address, message)).id;
       }
-      await this.deps.outbox.markSent(item, activityId, this.deps.now());
-      if (message) logEvent(this.deps.log, item.kind === 'incident-card' ? 'card.delivered' : isReminder(item) ? 'reminder.sent' : 'notification.delivered', { practice: item.practiceId, reference: item.reference, kind: item.kind, attempts: item.attempts + 1 });
-      return true;
     } catch (error) {
-      const delay = this.backoff(item.attempts, error);
-      const reason = error instanceof SendFailure ? `HTTP ${error.status ?? '?'}` : (describeError(error).errorName as string) ?? 'error';
-      // 403/404 (app not installed for the person, conversation gone): kept, but only tried hourly.
-      const permanent = error instanceof SendFailure && error.permanent;
-      logEvent(this.deps.log, permanent ? 'outbox.give-up' : 'outbox.retry', { practice: item.practiceId, reference: item.reference, kind: item.kind, attempts: item.attempts + 1, reason, retryInMs: delay }, permanent ? 'warn' : 'info');
-      await this.deps.outbox.markFailed(item, new Date(this.deps.now().getTime() + delay), reason).catch((e: unknown) => {
-        // The claim runs out and the item is tried again: still not lost.
-        this.deps.log.warn({ ...describeError(e) }, 'could not reschedule a notification');
-      });
-      if (permanent && this.deps.refusedForGood) {
-        await this.deps.refusedForGood(item).catch((e: unknown) => this.deps.log.warn({ ...describeError(e), outboxId: item.id }, 'could not record an undeliverable chat'));
-      }
+      await this.failed(item, error);
       return false;
     }
+    const marked = this.deps.outbox.markSent(item, activityId, this.deps.now()).then(
+      () => {
+        if (message) logEvent(this.deps.log, item.kind === 'incident-card' ? 'card.delivered' : isReminder(item) ? 'reminder.sent' : 'notification.delivered', { practice: item.practiceId, reference: item.reference, kind: item.kind, attempts: item.attempts + 1 });
+        return true;
+      },
+      // Sent but not marked: as a failed send, tried again later (a card drawn twice is the lesser harm than one lost).
+      async (error: unknown) => {
+        await this.failed(item, error);
+        return false;
+      },
+    );
+    if (!marks) return marked;
+    marks.push(marked);
+    return true;
   }
 
-  /** Exponential backoff with jitter; never sooner than the connector's Retry-After. */
-  private backoff(attempts: number, error: unknown): number {
-    if (error instanceof SendFailure && error.permanent) return PERMANENT_BACKOFF_MS;
-    const exponential = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** attempts);
-    const jittered = exponential / 2 + (this.deps.random ?? Math.random)() * (exponential / 2);
-    const retryAfter = error instanceof SendFailure ? (error.retryAfterMs ?? 0) : 0;
-    return Math.max(retryAfter, Math.round(jittered));
+  /** A send (or its mark) failed: rescheduled with backoff, an undeliverable chat recorded. */
+  private async failed(item: OutboxItem, error: unknown): Promise<void> {
+    const delay = retryDelay(item.attempts, error, this.deps.random ?? Math.random);
+    const reason = failureReason(error);
+    const permanent = error instanceof SendFailure && error.permanent;
+    logEvent(this.deps.log, permanent ? 'outbox.give-up' : 'outbox.retry', { practice: item.practiceId, reference: item.reference, kind: item.kind, attempts: item.attempts + 1, reason, retryInMs: delay }, permanent ? 'warn' : 'info');
+    await this.deps.outbox.markFailed(item, new Date(this.deps.now().getTime() + delay), reason).catch((e: unknown) => {
+      // The claim runs out and the item is tried again: still not lost.
+      this.deps.log.warn({ ...describeError(e) }, 'could not reschedule a notification');
+    });
+    if (permanent && this.deps.refusedForGood) {
+      await this.deps.refusedForGood(item).catch((e: unknown) => this.deps.log.warn({ ...describeError(e), outboxId: item.id }, 'could not record an undeliverable chat'));
+    }
   }
 
   /** Runs a pass now (after a decision, say) without waiting for the next tick. */

@@ -5,6 +5,8 @@
  * ids are GUIDs, the same id whatever its case, so a person is written one way: trimmed, lower case.
  */
 
+import type { OutboxItem } from '../store/ports.ts';
+
 const PERSON = 'user:';
 /** The review channel's card of an incident, opened privately from the channel's digest. */
 const CHANNEL_CARD = 'channel|';
@@ -60,4 +62,23 @@ export function asQueued<T extends { id: string }>(items: readonly T[], queued: 
     const before = spelling.get(item.id.toLowerCase());
     return before !== undefined && before !== item.id ? { ...item, id: before } : item;
   });
+}
+
+/** The conversation an item goes to: a target is named within its practice. */
+export function targetOf(item: OutboxItem): string {
+  return `${item.practiceId}|${item.target}`;
+}
+
+/** An item's id names it within its practice only (references are numbered per practice). */
+export const itemKey = (item: OutboxItem): string => `${item.practiceId}|${item.id}`;
+
+/** Items by conversation, each in the order given. */
+export function groupByTarget(items: OutboxItem[]): Map<string, OutboxItem[]> {
+  const byTarget = new Map<string, OutboxItem[]>();
+  for (const item of items) {
+    const group = byTarget.get(targetOf(item));
+    if (group) group.push(item);
+    else byTarget.set(targetOf(item), [item]);
+  }
+  return byTarget;
 }

@@ -46,6 +46,8 @@ interface Instance {
   /** Reads the render had to make itself (nothing was handed over for them). */
   reads: string[];
   clock: { now: Date };
+  /** This instance's own outbox store (to slow its writes down). */
+  outbox: Stores['outbox'];
 }
 
 /** A server process: its own store clients on the same tables, and its own outbox worker. */
@@ -65,7 +67,7 @@ async function instance(): Promise<Instance> {
   };
   const digest = async (items: OutboxItem[]): Promise<OutgoingMessage> => ({ text: `digest: ${items.map((i) => i.reference).join(', ')}` });
   const worker = new OutboxWorker({ outbox: own.outbox, sender, render, digest, now: () => clock.now, log: pino({ level: 'silent' }), random: () => 0 });
-  return { worker, sender, calls: (method) => spies[method].mock.calls.length, reads, clock };
+  return { worker, sender, calls: (method) => spies[method].mock.calls.length, reads, clock, outbox: own.outbox };
 }
 
 const chat = (id: string): ConversationAddress => ({ reference: { conversation: { id }, serviceUrl: 'http://127.0.0.1:9' } });
@@ -250,5 +252,42 @@ describe('direct delivery at the edges of a process\'s life', () => {
     await a.worker.stop();
     // This process sent the first card only: the second is the older instance's to send now.
     expect(a.sender.sent.map((s) => s.text.split('|')[0])).toEqual(['PW-2026-0001']);
+  });
+});
+
+describe('direct sends and their marks', () => {
+  it('the next card in a chat does not wait for the previous one to be marked sent; stop() waits for the marks, and a pass then finds nothing to send', async () => {
+    const a = await instance();
+    const b = await instance();
+    const p = 'direct-8';
+    // Storage is slow to mark a card sent.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    // (the instance's spy on markSent is a spy already: the store's own method is on its prototype)
+    const markSent = (Object.getPrototypeOf(a.outbox) as Stores['outbox']).markSent;
+    vi.spyOn(a.outbox, 'markSent').mockImplementation(async (...args) => {
+      await gate;
+      return markSent.apply(a.outbox, args);
+    });
+    for (const n of [1, 2, 3]) {
+      const reference = `PW-2026-000${n}`;
+      a.worker.deliver(await stores.outbox.enqueue([card(p, reference, 'user:aad-mary')], t0, a.worker.claim()), known(p, reference));
+    }
+    await until(() => a.sender.sent.length === 3);
+    expect(a.sender.sent.map((s) => s.text.split('|')[0])).toEqual(['PW-2026-0001', 'PW-2026-0002', 'PW-2026-0003']);
+    // Not marked yet, and still this process's: another instance's pass leaves them alone.
+    expect((await stores.outbox.pending()).filter((i) => i.practiceId === p)).toHaveLength(3);
+    expect(await b.worker.deliverDue()).toEqual({ sent: 0, failed: 0 });
+    const stopping = a.worker.stop();
+    let stopped = false;
+    void stopping.then(() => (stopped = true));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(stopped).toBe(false);
+    open();
+    await stopping;
+    expect((await stores.outbox.forIncident(p, 'PW-2026-0003'))[0]).toMatchObject({ status: 'sent' });
+    expect((await stores.outbox.pending()).filter((i) => i.practiceId === p)).toEqual([]);
+    expect(await b.worker.deliverDue()).toEqual({ sent: 0, failed: 0 });
+    expect(a.sender.sent.length + b.sender.sent.length).toBe(3);
   });
 });
