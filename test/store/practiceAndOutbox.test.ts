@@ -8,6 +8,13 @@ let stores: Stores;
 const t0 = new Date('2026-11-24T10:00:00Z');
 const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
 const actor = { aadObjectId: 'aad-mary', name: 'Mary' };
+/** A short post on X reported at t0, no screenshots. */
+const reportFacts = (atRisk: boolean) => ({
+  where: { platform: 'x' as const, seenAt: t0.toISOString(), seenDate: '2026-11-24', seenTime: '09:00', authorRelationship: 'patient' as const },
+  what: { postText: 'post', categories: ['threat' as const], namedParties: [] },
+  risk: { atRisk },
+  evidence: { screenshots: [], noScreenshotReason: 'none' },
+});
 
 beforeAll(async () => {
   stores = await createAzureStores(storage.connectionString, { tablePrefix: storage.tablePrefix, now: () => t0 });
@@ -106,12 +113,7 @@ describe('single-use marks', () => {
 
 describe('refusal counts', () => {
   it('count every refused press per person, incident and window, also when pressed at once', async () => {
-    const facts = {
-      where: { platform: 'x' as const, seenAt: t0.toISOString(), seenDate: '2026-11-24', seenTime: '09:00', authorRelationship: 'patient' as const },
-      what: { postText: 'post', categories: ['threat' as const], namedParties: [] },
-      risk: { atRisk: false },
-      evidence: { screenshots: [], noScreenshotReason: 'gone' },
-    };
+    const facts = reportFacts(false);
     const { incident } = await stores.incidents.submit({ practiceId: 'p-refusals', status: 'reported', reportedAt: t0.toISOString(), reporter: actor, draftId: 'd-refusals', facts }, actor);
     const hour = new Date('2026-11-24T10:00:00Z');
     const counts = await Promise.all(Array.from({ length: 4 }, () => stores.incidents.countRefusal('p-refusals', incident.reference, 'aad-sam', hour, at(5))));
@@ -127,12 +129,7 @@ describe('refusal counts', () => {
 
 describe('the register rows', () => {
   it('follow the incident in the same transaction: there while open, gone when closed, back when reopened', async () => {
-    const facts = {
-      where: { platform: 'x' as const, seenAt: t0.toISOString(), seenDate: '2026-11-24', seenTime: '09:00', authorRelationship: 'patient' as const },
-      what: { postText: 'post', categories: ['threat' as const], namedParties: [] },
-      risk: { atRisk: true },
-      evidence: { screenshots: [], noScreenshotReason: 'none' },
-    };
+    const facts = reportFacts(true);
     const { incident } = await stores.incidents.submit(
       { practiceId: 'reg', status: 'reported', reportedAt: t0.toISOString(), reporter: actor, draftId: 'reg-d1', facts },
       actor,
@@ -154,12 +151,7 @@ describe('the register rows', () => {
   });
 
   it('are what the routing sweep and the reminders read: each practice asked, no other practice seen, routed ones not unrouted', async () => {
-    const facts = {
-      where: { platform: 'x' as const, seenAt: t0.toISOString(), seenDate: '2026-11-24', seenTime: '09:00', authorRelationship: 'patient' as const },
-      what: { postText: 'post', categories: ['threat' as const], namedParties: [] },
-      risk: { atRisk: false },
-      evidence: { screenshots: [], noScreenshotReason: 'none' },
-    };
+    const facts = reportFacts(false);
     const report = async (practiceId: string, draftId: string) =>
       (await stores.incidents.submit({ practiceId, status: 'reported', reportedAt: t0.toISOString(), reporter: actor, draftId, facts }, actor)).incident;
     const [a1, a2, b1, c1] = [await report('sweep-a', 'sa1'), await report('sweep-a', 'sa2'), await report('sweep-b', 'sb1'), await report('sweep-c', 'sc1')];
