@@ -60,16 +60,18 @@ export class CardUpdates {
 
   /**
    * Queued first (nothing is lost if this process stops), then sent from this process at once
-   * when it knows the roles: queued already claimed by it and drawn from what it has just read,
-   * so no outbox scan, claim or read on the way (as a new incident's cards, triage.ts). Anything
-   * not handed over, or every item when sending at once is off, is for a delivery pass.
+   * when it knows the roles: queued already claimed by it, so no outbox scan or claim on the way
+   * (as a new incident's cards, triage.ts). The incident is read when they are drawn, not handed
+   * over: another instance may change it meanwhile, and a card update must show the incident as
+   * it is then, whichever update reaches Teams last. Anything not handed over, or every item when
+   * sending at once is off, is for a delivery pass.
    */
   private async queue(incident: Incident, items: NewOutboxItem[], roles: PracticeRoles | undefined): Promise<void> {
     if (items.length === 0) return;
     const direct = roles ? this.deps.direct : undefined;
     const handed = await this.deps.stores.outbox.enqueue(items, this.deps.now(), direct?.claim());
     if (direct && handed.length > 0) {
-      direct.deliver(handed, new Map<string, unknown>([[PASS_KEYS.incident(incident.practiceId, incident.reference), incident], [PASS_KEYS.roles(incident.practiceId), roles]]));
+      direct.deliver(handed, new Map<string, unknown>([[PASS_KEYS.roles(incident.practiceId), roles]]));
     }
     if (!direct || handed.length < items.length) this.deps.queued?.();
   }

@@ -75,6 +75,8 @@ export class OutboxWorker {
   private readonly inPass = new Map<string, number>();
   /** Per conversation, the last of this process's direct sends there: the next one waits for it. */
   private readonly directTail = new Map<string, Promise<void>>();
+  /** Per conversation, when every direct send there is sent and marked (the chat is a pass's again). */
+  private readonly directDone = new Map<string, Promise<void>>();
   /** Conversations where an item was left waiting (a failed send), and since when. */
   private readonly waiting = new Map<string, number>();
   /** Direct deliveries under way (stop() waits for them). */
@@ -123,16 +125,21 @@ export class OutboxWorker {
         this.passAfterDirect.add(target);
         continue;
       }
-      // The next sends here follow these sends; the chat stays this process's until they are marked too.
+      // The next sends here follow these sends; the chat stays this process's until they, and
+      // every earlier direct send there, are marked too.
       const marks: Promise<boolean>[] = [];
-      const sent = (this.directTail.get(target) ?? Promise.resolve()).then(() => this.sendInOrder(target, queue, reads, marks));
+      const sent = (this.directTail.get(target) ?? Promise.resolve())
+        .then(() => this.sendInOrder(target, queue, reads, marks))
+        .catch((error: unknown) => this.deps.log.warn({ ...describeError(error) }, 'direct delivery stopped; a pass sends the rest'));
+      const done = Promise.all([this.directDone.get(target), sent.then(() => Promise.all(marks))]).then(() => undefined);
       this.directTail.set(target, sent);
-      const done = sent.then(() => Promise.all(marks)).then(() => undefined);
+      this.directDone.set(target, done);
       this.sending.add(done);
       void done.finally(() => {
         this.sending.delete(done);
-        if (this.directTail.get(target) !== sent) return;
+        if (this.directDone.get(target) !== done) return;
         this.directTail.delete(target);
+        this.directDone.delete(target);
         if (this.passAfterDirect.delete(target)) this.nudge();
       });
     }
@@ -328,8 +335,10 @@ export class OutboxWorker {
         if (message) logEvent(this.deps.log, item.kind === 'incident-card' ? 'card.delivered' : isReminder(item) ? 'reminder.sent' : 'notification.delivered', { practice: item.practiceId, reference: item.reference, kind: item.kind, attempts: item.attempts + 1 });
         return true;
       },
-      // Sent but not marked: as a failed send, tried again later (a card drawn twice is the lesser harm than one lost).
+      // Sent but not marked: as a failed send, tried again later (a card drawn twice is the lesser
+      // harm than one lost), and the chat's next direct sends wait for that pass, in order.
       async (error: unknown) => {
+        if (marks) this.waiting.set(targetOf(item), Date.now());
         await this.failed(item, error);
         return false;
       },

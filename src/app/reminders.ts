@@ -66,33 +66,51 @@ export class Reminders {
       return 0;
     }
     let queued = 0;
-    // A practice's roles are read once a run, and only if one of its incidents has something overdue.
-    const roles = new Map<string, Promise<PracticeRoles>>();
-    const rolesAt = (practice: Practice) => remembered(roles, practice.id, Infinity, () => rolesOf(this.deps.stores.practices, practice));
-    for (const incident of await this.deps.stores.incidents.listActive(this.deps.practiceIds())) {
-      try {
-        queued += await this.remind(incident, now, rolesAt);
-      } catch (error) {
-        this.deps.log.warn({ ...describeError(error), reference: incident.reference }, 'reminder not queued; next run tries again');
-      }
-    }
+    for (const practiceId of this.deps.practiceIds()) queued += await this.remindAt(practiceId, now);
     if (queued > 0) this.deps.queued?.();
     this.lastRun = { at: now.toISOString(), queued, leaseHeld: true };
     return queued;
   }
 
-  private async remind(incident: OpenIncident, now: Date, rolesAt: (practice: Practice) => Promise<PracticeRoles>): Promise<number> {
-    const practice = this.deps.practices(incident.practiceId);
+  /** One practice's reminders: one practice's storage failing does not hold up the others. */
+  private async remindAt(practiceId: string, now: Date): Promise<number> {
+    const practice = this.deps.practices(practiceId);
+    if (!practice) return 0;
+    let active: OpenIncident[];
+    try {
+      active = await this.deps.stores.incidents.listActive(practiceId);
+    } catch (error) {
+      this.deps.log.warn({ ...describeError(error), practiceId }, 'reminders not worked out for a practice; next run tries again');
+      return 0;
+    }
+    // The practice's roles are read once a run, and only if one of its incidents has something overdue.
+    let roles: Promise<PracticeRoles> | undefined;
+    const rolesNow = () => (roles ??= rolesOf(this.deps.stores.practices, practice));
+    let queued = 0;
+    for (const incident of active) {
+      try {
+        queued += await this.remind(practice, incident, now, rolesNow);
+      } catch (error) {
+        this.deps.log.warn({ ...describeError(error), reference: incident.reference }, 'reminder not queued; next run tries again');
+      }
+    }
+    return queued;
+  }
+
+  private async remind(practice: Practice, incident: OpenIncident, now: Date, rolesNow: () => Promise<PracticeRoles>): Promise<number> {
+    // Known for this version of the incident only: after a change (a reopening, whose closing
+    // removed its delivered rows) the outbox is asked again, and keeps one of each all the same.
+    const knownKey = (practiceId: string, id: string) => `${practiceId}|${id}|v${incident.handling?.version ?? 0}`;
     // Most incidents have nothing overdue on most runs: then nothing is read or written.
-    if (!practice || overdueItems(incident, [], now).length === 0) return 0;
-    const roles = await rolesAt(practice);
+    if (overdueItems(incident, [], now).length === 0) return 0;
+    const roles = await rolesNow();
     const overdue = overdueItems(incident, roles.managers, now);
     const items: NewOutboxItem[] = [];
     for (const item of overdue) {
       const recipients = item.level === 2 ? [...item.owners, ...roles.deputies] : item.owners;
       for (const aad of uniquePeople(recipients)) {
         const id = `${incident.reference}${REMINDER_ID}${item.subject}|L${item.level}|${personTarget(aad)}`;
-        if (this.known.has(`${practice.id}|${id}`)) continue;
+        if (this.known.has(knownKey(practice.id, id))) continue;
         const chat = await this.deps.stores.practices.userChat(practice.id, aad);
         if (!chat) continue;
         items.push({
@@ -115,7 +133,7 @@ export class Reminders {
     if (items.length === 0) return 0;
     const queued = await this.deps.stores.outbox.enqueue(items, now);
     // Queued now or before (the outbox keeps one of each id, and a sent reminder's row stays): known.
-    for (const item of items) remembered(this.known, `${practice.id}|${item.id}`, KNOWN_REMINDERS, () => true as const);
+    for (const item of items) remembered(this.known, knownKey(practice.id, item.id), KNOWN_REMINDERS, () => true as const);
     return queued.length;
   }
 }

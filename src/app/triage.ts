@@ -8,7 +8,7 @@ import type { ReportDraft } from '../domain/report.ts';
 import { isManager, uniquePeople, type PracticeRoles } from '../domain/roles.ts';
 import type { Logger } from '../log.ts';
 import { describeError, logEvent } from '../log.ts';
-import type { AuditActor, NewOutboxItem, OutboxItem, Stores } from '../store/ports.ts';
+import type { AuditActor, NewOutboxItem, OpenIncident, OutboxItem, Stores } from '../store/ports.ts';
 import { PASS_KEYS, type DirectDelivery } from './outbox.ts';
 import { asQueued, chatPersonName, personTarget, REVIEW_CHANNEL } from './outboxTargets.ts';
 import { rolesOf } from './practiceRoles.ts';
@@ -35,6 +35,9 @@ export interface TriageDeps {
   /** A new incident's cards are delivered by this process at once (outbox.ts DirectDelivery). */
   direct?: DirectDelivery;
 }
+
+/** Incidents routed by one sweep at most: the rest wait for the next (30 s later). */
+const SWEEP_LIMIT = 50;
 
 export class Triage implements RiskAlerts {
   /** A read of a practice's roles under way, shared by routing and the reporter's answer; never kept after it. */
@@ -113,16 +116,29 @@ export class Triage implements RiskAlerts {
     });
   }
 
-  /** Finishes routing that a crash or an outage interrupted. */
+  /**
+   * Finishes routing that a crash or an outage interrupted, a practice at a time (every practice
+   * this deployment serves has a policy); one practice's storage failing does not hold up the others.
+   */
   async sweep(): Promise<number> {
-    // Every practice this deployment serves has a policy: their register rows say what is unrouted.
-    const unrouted = await this.deps.stores.incidents.listUnrouted([...this.deps.policies.keys()], 50);
     let routed = 0;
-    for (const incident of unrouted) {
+    let left = SWEEP_LIMIT;
+    for (const practiceId of this.deps.policies.keys()) {
+      if (left <= 0) break;
+      let unrouted: OpenIncident[];
       try {
-        if (await this.route(incident.practiceId, incident.reference)) routed++;
+        unrouted = await this.deps.stores.incidents.listUnrouted(practiceId, left);
       } catch (error) {
-        this.deps.log.warn({ ...describeError(error), reference: incident.reference }, 'routing sweep: will try again');
+        this.deps.log.warn({ ...describeError(error), practiceId }, 'routing sweep: will try again');
+        continue;
+      }
+      left -= unrouted.length;
+      for (const incident of unrouted) {
+        try {
+          if (await this.route(incident.practiceId, incident.reference)) routed++;
+        } catch (error) {
+          this.deps.log.warn({ ...describeError(error), reference: incident.reference }, 'routing sweep: will try again');
+        }
       }
     }
     return routed;

@@ -74,18 +74,18 @@ export interface IncidentStore {
    */
   countRefusal(practiceId: string, reference: string, aadObjectId: string, windowStart: Date, at: Date): Promise<number>;
   /**
-   * Incidents of these practices whose routing has not finished (the routing sweep): read from each
-   * practice's register rows, so the sweep never scans the table.
+   * A practice's incidents whose routing has not finished (the routing sweep): read from its
+   * register rows, so the sweep never scans the table.
    */
-  listUnrouted(practiceIds: readonly string[], limit: number): Promise<OpenIncident[]>;
+  listUnrouted(practiceId: string, limit: number): Promise<OpenIncident[]>;
   /** A practice's incidents that are not closed, without the report's facts (the register). */
   /** `status`: only the open incidents in that status (the summary's overdue count reads those awaiting a decision). */
   listOpen(practiceId: string, status?: OpenIncident['status']): Promise<OpenIncident[]>;
   /**
-   * Incidents of these practices waiting for a decision or a follow-up action (the reminder job),
-   * from each practice's register rows: what is overdue is worked out from those alone.
+   * A practice's incidents waiting for a decision or a follow-up action (the reminder job), from
+   * its register rows: what is overdue is worked out from those alone.
    */
-  listActive(practiceIds: readonly string[]): Promise<OpenIncident[]>;
+  listActive(practiceId: string): Promise<OpenIncident[]>;
   /** The few flat facts of every incident of a practice reported since an instant (a full scan). */
   listSummaryRows(practiceId: string, since: string): Promise<SummaryRow[]>;
   /**

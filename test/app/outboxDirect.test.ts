@@ -291,3 +291,34 @@ describe('direct sends and their marks', () => {
     expect(a.sender.sent.length + b.sender.sent.length).toBe(3);
   });
 });
+
+describe('a direct send whose mark fails', () => {
+  it('is sent again by a pass, and the chat\'s later cards wait for that pass instead of going ahead of it', async () => {
+    const a = await instance();
+    const p = 'direct-9';
+    const markSent = (Object.getPrototypeOf(a.outbox) as Stores['outbox']).markSent;
+    let failMarks = 1;
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    vi.spyOn(a.outbox, 'markSent').mockImplementation(async (...args) => {
+      if (failMarks-- > 0) {
+        await gate;
+        throw new Error('storage blip');
+      }
+      return markSent.apply(a.outbox, args);
+    });
+    a.worker.deliver(await stores.outbox.enqueue([card(p, 'PW-2026-0001', 'user:aad-mary')], t0, a.worker.claim()), known(p, 'PW-2026-0001'));
+    await until(() => a.sender.sent.length === 1);
+    open(); // the first card's mark fails
+    await until(() => (a.worker as unknown as { waiting: Map<string, number> }).waiting.size > 0);
+    a.worker.deliver(await stores.outbox.enqueue([card(p, 'PW-2026-0002', 'user:aad-mary')], t0, a.worker.claim()), known(p, 'PW-2026-0002'));
+    await passDone(a.worker);
+    // The second is not sent ahead of the first's second sending: both wait for the retry, in order.
+    expect(a.sender.sent.map((s) => s.text.split('|')[0])).toEqual(['PW-2026-0001']);
+    a.clock.now = new Date(t0.getTime() + 5_000);
+    await a.worker.deliverDue();
+    await a.worker.stop();
+    expect(a.sender.sent.map((s) => s.text.split('|')[0])).toEqual(['PW-2026-0001', 'PW-2026-0001', 'PW-2026-0002']);
+    expect((await stores.outbox.pending()).filter((i) => i.practiceId === p)).toEqual([]);
+  });
+});

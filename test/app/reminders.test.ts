@@ -21,8 +21,10 @@ const storage = useAzurite();
 const person = (name: string): Person => ({ id: `29:${name}`, aadObjectId: `aad-${name}`, name: name[0]!.toUpperCase() + name.slice(1) });
 const rita = person('rita');
 const mary = person('mary');
-const practice = (id: string) => ({ id, name: `${id} surgery`, teamIds: [], staff: ['aad-rita'], staffNames: [], managers: ['aad-mary'], deputies: [], dataProtectionOfficers: [] });
-const directory: PracticeDirectory = { practices: [practice('north'), practice('south')] };
+const sam = person('sam');
+const sue = person('sue');
+const practice = (id: string, staff: Person, manager: Person) => ({ id, name: `${id} surgery`, teamIds: [], staff: [staff.aadObjectId], staffNames: [], managers: [manager.aadObjectId], deputies: [], dataProtectionOfficers: [] });
+const directory: PracticeDirectory = { practices: [practice('north', rita, mary), practice('south', sam, sue)] };
 const practices = (id: string) => directory.practices.find((p) => p.id === id);
 let stores: Stores;
 let clock = new Date('2026-11-24T09:00:00Z');
@@ -40,15 +42,15 @@ class Connector implements Sender {
 beforeAll(async () => {
   stores = await createAzureStores(storage.connectionString, { tablePrefix: storage.tablePrefix, now });
   const { driver } = startServices({ directory, stores, now, sender: new Connector(), deliverAtOnce: false });
-  // Rita and Mary talk to the bot in each practice's tenant (their 1:1 chats are known).
-  for (const p of [rita, mary]) await driver.send(personalMessage(p, 'help'));
+  // Everyone has a 1:1 chat with the bot: North's Rita and Mary, South's Sam and Sue.
+  for (const p of [rita, mary, sam, sue]) await driver.send(personalMessage(p, 'help'));
 });
 
 describe('the reminders job at the scale of a federation', () => {
   it('reads a practice\'s roles once a run and only for overdue work, and does not write a reminder again every minute', async () => {
     const { services } = startServices({ directory, stores, now, sender: new Connector(), deliverAtOnce: false });
     const routedReport = async (practiceId: string) => {
-      const incident = await storedReport(stores, rita, clock, { practiceId });
+      const incident = await storedReport(stores, practiceId === 'north' ? rita : sam, clock, { practiceId });
       return (await services.triage.route(practiceId, incident.reference, incident))!;
     };
     const overdue = [await routedReport('north'), await routedReport('north'), await routedReport('north')];
@@ -81,5 +83,41 @@ describe('the reminders job at the scale of a federation', () => {
     const other = new Reminders({ stores, practices, practiceIds: () => directory.practices.map((p) => p.id), now, log: pino({ level: 'silent' }), instanceId: `test-${randomUUID()}` });
     expect(await other.run()).toBe(0);
     expect((await stores.outbox.pending()).filter((i) => i.id.includes('|reminder|'))).toHaveLength(3);
+  });
+});
+
+describe('one practice\'s storage failing', () => {
+  it('holds up neither the routing sweep nor the reminders of another practice, and is tried again next time', async () => {
+    const { services } = startServices({ directory, stores, now, sender: new Connector(), deliverAtOnce: false });
+    // Stored, not routed (a crash before routing), in both practices.
+    const north = await storedReport(stores, rita, clock, { practiceId: 'north' });
+    const south = await storedReport(stores, sam, clock, { practiceId: 'south' });
+    const read = stores.incidents.listUnrouted.bind(stores.incidents);
+    const unrouted = vi.spyOn(stores.incidents, 'listUnrouted').mockImplementation(async (practiceId, limit) => {
+      if (practiceId === 'north') throw new Error('north partition throttled');
+      return read(practiceId, limit);
+    });
+    await services.triage.sweep();
+    const routedAt = async (i: { practiceId: string; reference: string }) => (await stores.incidents.get(i.practiceId, i.reference))?.handling?.routedAt;
+    expect([await routedAt(north), await routedAt(south)]).toEqual([undefined, expect.any(String)]);
+    unrouted.mockRestore();
+    await services.triage.sweep();
+    expect(await routedAt(north)).toEqual(expect.any(String));
+
+    clock = new Date(clock.getTime() + 9 * 3_600_000);
+    const active = stores.incidents.listActive.bind(stores.incidents);
+    const listed = vi.spyOn(stores.incidents, 'listActive').mockImplementation(async (practiceId) => {
+      if (practiceId === 'north') throw new Error('north partition throttled');
+      return active(practiceId);
+    });
+    const job = new Reminders({ stores, practices, practiceIds: () => directory.practices.map((p) => p.id), now, log: pino({ level: 'silent' }), instanceId: `test-${randomUUID()}` });
+    await job.run();
+    const reminded = async () => (await stores.outbox.pending()).filter((i) => i.id.includes('|reminder|')).map((i) => `${i.practiceId} ${i.reference}`);
+    expect(await reminded()).toContain(`south ${south.reference}`);
+    expect(await reminded()).not.toContain(`north ${north.reference}`);
+    listed.mockRestore();
+    clock = new Date(clock.getTime() + 60_000);
+    await job.run();
+    expect(await reminded()).toContain(`north ${north.reference}`);
   });
 });

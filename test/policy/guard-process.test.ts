@@ -145,11 +145,15 @@ describe('the guard works its patterns out once and keeps them apart', () => {
     const draft = 'Please contact Dr Okafor or Millbrook Smith at reception.';
     const millbrook = guardContextFrom(policy, { staffNames: ['Millbrook Smith'], practiceName: 'Millbrook Medical Centre' });
     const other = guardContextFrom(policy, { staffNames: ['Millbrook Smith'], practiceName: 'Riverside Surgery' });
-    const first = reviewReply(draft, other);
-    // Another practice's words, staff and approved sentences never leak into this review.
-    expect(reviewReply(draft, millbrook)).toEqual(reviewReply(draft, millbrook));
-    expect(reviewReply(draft, other)).toEqual(first);
-    expect(first.findings.some((f) => f.rule === 'staff-name' && draft.slice(f.start, f.end).includes('Millbrook Smith'))).toBe(true);
+    const staffFound = (context: typeof millbrook) => reviewReply(draft, context).findings.filter((f) => f.rule === 'staff-name').map((f) => draft.slice(f.start, f.end));
+    // At Millbrook "Millbrook" is the practice's own word, so the staff name is "Smith"; elsewhere it
+    // is the whole name. Asked in turn, each practice keeps its own reading (no pattern leaks across).
+    const atMillbrook = staffFound(millbrook);
+    const atRiverside = staffFound(other);
+    expect(atMillbrook).toContain('Smith');
+    expect(atMillbrook).not.toContain('Millbrook Smith');
+    expect(atRiverside).toContain('Millbrook Smith');
+    expect([staffFound(millbrook), staffFound(other), staffFound(millbrook)]).toEqual([atMillbrook, atRiverside, atMillbrook]);
     const noStaff = reviewReply(draft, guardContextFrom(policy, { staffNames: [], practiceName: 'Riverside Surgery' }));
     expect(noStaff.findings.some((f) => f.rule === 'staff-name')).toBe(false);
   });

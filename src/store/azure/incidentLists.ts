@@ -30,18 +30,13 @@ export async function listByReporter(table: TableClient, practiceId: string, rep
 }
 
 /**
- * A housekeeping sweep: incidents whose routing did not finish (a crash, an outage). An incident
+ * A housekeeping sweep, a practice at a time: incidents whose routing did not finish (a crash, an outage). An incident
  * not routed yet is still "reported" (routing makes it "awaiting-decision"), and its register row
  * says so, written in the same transaction: one small range read per practice, where a filter on
  * the incident rows would scan the whole table (every practice's incidents and audit entries).
  */
-export async function listUnrouted(table: TableClient, practiceIds: readonly string[], limit: number): Promise<OpenIncident[]> {
-  const found: OpenIncident[] = [];
-  for (const practiceId of practiceIds) {
-    if (found.length >= limit) break;
-    found.push(...(await listOpen(table, practiceId, 'reported')).slice(0, limit - found.length));
-  }
-  return found;
+export async function listUnrouted(table: TableClient, practiceId: string, limit: number): Promise<OpenIncident[]> {
+  return (await listOpen(table, practiceId, 'reported')).slice(0, limit);
 }
 
 export async function listOpen(table: TableClient, practiceId: string, status?: OpenIncident['status']): Promise<OpenIncident[]> {
@@ -67,11 +62,9 @@ export async function listOpen(table: TableClient, practiceId: string, status?: 
 
 const ACTIVE: ReadonlySet<OpenIncident['status']> = new Set(['awaiting-decision', 'in-progress']);
 
-/** Incidents waiting for a decision or a follow-up action: each practice's register rows, one range read each. */
-export async function listActive(table: TableClient, practiceIds: readonly string[]): Promise<OpenIncident[]> {
-  const found: OpenIncident[] = [];
-  for (const practiceId of practiceIds) found.push(...(await listOpen(table, practiceId)).filter((row) => ACTIVE.has(row.status)));
-  return found;
+/** A practice's incidents waiting for a decision or a follow-up action: its register rows, one range read. */
+export async function listActive(table: TableClient, practiceId: string): Promise<OpenIncident[]> {
+  return (await listOpen(table, practiceId)).filter((row) => ACTIVE.has(row.status));
 }
 
 export async function listSummaryRows(table: TableClient, practiceId: string, since: string): Promise<SummaryRow[]> {

@@ -262,16 +262,16 @@ export class AzureIncidentStore implements IncidentStore {
     return this.counts.months(practiceId, fromMonth);
   }
 
-  listUnrouted(practiceIds: readonly string[], limit: number): Promise<OpenIncident[]> {
-    return lists.listUnrouted(this.table, practiceIds, limit);
+  listUnrouted(practiceId: string, limit: number): Promise<OpenIncident[]> {
+    return lists.listUnrouted(this.table, practiceId, limit);
   }
 
   listOpen(practiceId: string, status?: OpenIncident['status']): Promise<OpenIncident[]> {
     return lists.listOpen(this.table, practiceId, status);
   }
 
-  listActive(practiceIds: readonly string[]): Promise<OpenIncident[]> {
-    return lists.listActive(this.table, practiceIds);
+  listActive(practiceId: string): Promise<OpenIncident[]> {
+    return lists.listActive(this.table, practiceId);
   }
 
   listSummaryRows(practiceId: string, since: string): Promise<SummaryRow[]> {
