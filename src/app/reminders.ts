@@ -100,7 +100,7 @@ export class Reminders {
   private async remind(practice: Practice, incident: OpenIncident, now: Date, rolesNow: () => Promise<PracticeRoles>): Promise<number> {
     // Known for this version of the incident only: after a change (a reopening, whose closing
     // removed its delivered rows) the outbox is asked again, and keeps one of each all the same.
-    const knownKey = (practiceId: string, id: string) => `${practiceId}|${id}|v${incident.handling?.version ?? 0}`;
+    const knownKey = (id: string) => `${practice.id}|${id}|v${incident.handling?.version ?? 0}`;
     // Most incidents have nothing overdue on most runs: then nothing is read or written.
     if (overdueItems(incident, [], now).length === 0) return 0;
     const roles = await rolesNow();
@@ -110,7 +110,7 @@ export class Reminders {
       const recipients = item.level === 2 ? [...item.owners, ...roles.deputies] : item.owners;
       for (const aad of uniquePeople(recipients)) {
         const id = `${incident.reference}${REMINDER_ID}${item.subject}|L${item.level}|${personTarget(aad)}`;
-        if (this.known.has(knownKey(practice.id, id))) continue;
+        if (this.known.has(knownKey(id))) continue;
         const chat = await this.deps.stores.practices.userChat(practice.id, aad);
         if (!chat) continue;
         items.push({
@@ -133,7 +133,7 @@ export class Reminders {
     if (items.length === 0) return 0;
     const queued = await this.deps.stores.outbox.enqueue(items, now);
     // Queued now or before (the outbox keeps one of each id, and a sent reminder's row stays): known.
-    for (const item of items) remembered(this.known, knownKey(practice.id, item.id), KNOWN_REMINDERS, () => true as const);
+    for (const item of items) remembered(this.known, knownKey(item.id), KNOWN_REMINDERS, () => true as const);
     return queued.length;
   }
 }
