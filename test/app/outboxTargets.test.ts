@@ -13,7 +13,7 @@ import type { ConversationAddress, OutboxItem, Stores } from '../../src/store/po
 import { useAzurite } from '../support/azurite.ts';
 import { startServices } from '../support/services.ts';
 import { storedReport } from '../support/reports.ts';
-import { actionsOf, cardAction, personalMessage, TeamsDriver, type Person } from '../support/teams.ts';
+import { actionsOf, cardAction, person, personalMessage, TeamsDriver } from '../support/teams.ts';
 
 describe('the outbox target of a person', () => {
   it('is one target however the Entra object id is written', () => {
@@ -62,7 +62,6 @@ describe('the outbox target of a person', () => {
  * so her messages keep their order, and a card queued under the old spelling is not sent twice.
  */
 const storage = useAzurite();
-const person = (name: string): Person => ({ id: `29:${name}`, aadObjectId: `aad-${name}`, name: name[0]!.toUpperCase() + name.slice(1) });
 const rita = person('rita');
 const mary = person('mary');
 const directory: PracticeDirectory = {

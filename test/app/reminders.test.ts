@@ -9,7 +9,7 @@ import type { ConversationAddress, Stores } from '../../src/store/ports.ts';
 import { useAzurite } from '../support/azurite.ts';
 import { storedReport } from '../support/reports.ts';
 import { startServices } from '../support/services.ts';
-import { personalMessage, type Person } from '../support/teams.ts';
+import { type Person, person, personalMessage } from '../support/teams.ts';
 
 /**
  * The reminders job runs every minute over every active incident of every practice (a federation
@@ -18,7 +18,6 @@ import { personalMessage, type Person } from '../support/teams.ts';
  * reminder written once, not again every minute.
  */
 const storage = useAzurite();
-const person = (name: string): Person => ({ id: `29:${name}`, aadObjectId: `aad-${name}`, name: name[0]!.toUpperCase() + name.slice(1) });
 const rita = person('rita');
 const mary = person('mary');
 const sam = person('sam');

@@ -10,7 +10,7 @@ import { StorageUnavailableError, type ConversationAddress, type Stores } from '
 import { useAzurite } from '../support/azurite.ts';
 import { startServices } from '../support/services.ts';
 import { storedReport } from '../support/reports.ts';
-import { actionsOf, cardAction, personalMessage, TeamsDriver, type Person } from '../support/teams.ts';
+import { actionsOf, cardAction, person, personalMessage, TeamsDriver } from '../support/teams.ts';
 
 /**
  * Routing queues a new incident's cards already claimed by its process, for direct delivery
@@ -20,7 +20,6 @@ import { actionsOf, cardAction, personalMessage, TeamsDriver, type Person } from
  * must still go at once, not a minute later when the claim runs out, and once.
  */
 const storage = useAzurite();
-const person = (name: string): Person => ({ id: `29:${name}`, aadObjectId: `aad-${name}`, name: name[0]!.toUpperCase() + name.slice(1) });
 const rita = person('rita');
 const mary = person('mary');
 const directory: PracticeDirectory = {

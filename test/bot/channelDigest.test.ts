@@ -12,7 +12,7 @@ import type { ConversationAddress, Stores } from '../../src/store/ports.ts';
 import { DIGEST_VERBS } from '../../src/contract/cards.ts';
 import { problems, type Json } from '../support/cardChecks.ts';
 import { useAzurite } from '../support/azurite.ts';
-import { action, cardAction, cardOf, channelMention, personalMessage, TeamsDriver, textOfCard, textsOf, type Person } from '../support/teams.ts';
+import { action, cardAction, cardOf, channelMention, type Person, person, personalMessage, TeamsDriver, textOfCard, textsOf } from '../support/teams.ts';
 
 /**
  * The review channel under a burst: Teams takes about 7 messages a second in one conversation, so
@@ -20,7 +20,6 @@ import { action, cardAction, cardOf, channelMention, personalMessage, TeamsDrive
  * lines each open that incident's own card in the presser's 1:1 chat.
  */
 const storage = useAzurite();
-const person = (name: string): Person => ({ id: `29:${name}`, aadObjectId: `aad-${name}`, name: name[0]!.toUpperCase() + name.slice(1) });
 const rita = person('rita');
 const mary = person('mary');
 const carl = person('carl');

@@ -13,10 +13,9 @@ import { ATTESTATION_STATEMENT, attestationKey } from '../../src/domain/policy/r
 import { INCIDENT_VERBS } from '../../src/contract/cards.ts';
 import { useAzurite } from '../support/azurite.ts';
 import { contrastFailures } from '../support/contrast.ts';
-import { action, actionsOf, cardAction, cardOf, channelMention, findById, personalMessage, TeamsDriver, textOfCard, textsOf, type Person } from '../support/teams.ts';
+import { action, actionsOf, cardAction, cardOf, channelMention, findById, type Person, person, personalMessage, TeamsDriver, textOfCard, textsOf } from '../support/teams.ts';
 
 const storage = useAzurite();
-const person = (name: string): Person => ({ id: `29:${name}`, aadObjectId: `aad-${name}`, name: name[0]!.toUpperCase() + name.slice(1) });
 const rita = person('rita');
 const mary = person('mary');
 const mike = person('mike');

@@ -11,10 +11,9 @@ import type { Stores } from '../../src/store/ports.ts';
 import { INCIDENT_VERBS, REGISTER_VERBS } from '../../src/contract/cards.ts';
 import { useAzurite } from '../support/azurite.ts';
 import { startServices } from '../support/services.ts';
-import { action, actionsOf, cardAction, cardOf, personalMessage, TeamsDriver, textOfCard, textsOf, type Person } from '../support/teams.ts';
+import { action, actionsOf, cardAction, cardOf, type Person, person, personalMessage, TeamsDriver, textOfCard, textsOf } from '../support/teams.ts';
 
 const storage = useAzurite();
-const person = (name: string): Person => ({ id: `29:${name}`, aadObjectId: `aad-${name}`, name: name[0]!.toUpperCase() + name.slice(1) });
 const rita = person('rita');
 const mary = person('mary');
 const dan = person('dan');

@@ -12,11 +12,10 @@ import type { ConversationAddress, Stores } from '../../src/store/ports.ts';
 import { useAzurite } from '../support/azurite.ts';
 import { startServices } from '../support/services.ts';
 import { storedReport } from '../support/reports.ts';
-import { personalMessage, TeamsDriver, textsOf, type Person } from '../support/teams.ts';
+import { type Person, person, personalMessage, TeamsDriver, textsOf } from '../support/teams.ts';
 
 /** Records duties as people use them in Teams: legal holds, the retention report, the seal in "verify audit". */
 const storage = useAzurite();
-const person = (name: string): Person => ({ id: `29:${name}`, aadObjectId: `aad-${name}`, name: name[0]!.toUpperCase() + name.slice(1) });
 const rita = person('rita');
 const mary = person('mary');
 const dan = person('dan');

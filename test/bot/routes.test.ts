@@ -18,7 +18,7 @@ import type { ConversationAddress, Stores } from '../../src/store/ports.ts';
 import { countingStores } from '../support/authenticatedBot.ts';
 import { uniqueTablePrefix } from '../support/azurite.ts';
 import { startStorage } from '../support/realServer.ts';
-import { action, cardAction, cardOf, channelMention, personalMessage, TeamsDriver, textOfCard, textsOf, type Person, type TurnResult } from '../support/teams.ts';
+import { action, cardAction, cardOf, channelMention, person, personalMessage, TeamsDriver, textOfCard, textsOf, type TurnResult } from '../support/teams.ts';
 
 /**
  * The route tables (src/bot/routes): one route per card verb and per command, agreeing with the
@@ -91,7 +91,6 @@ describe('the command route table', () => {
 
 // ---- the dispatcher, through the bot ------------------------------------------------------------
 
-const person = (name: string): Person => ({ id: `29:${name}`, aadObjectId: `aad-${name}`, name: name[0]!.toUpperCase() + name.slice(1) });
 const rita = person('rita');
 const mary = person('mary');
 const sam = person('sam');

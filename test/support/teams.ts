@@ -14,6 +14,11 @@ export interface Person {
 export const TENANT = 'nhsmail-tenant';
 export const SERVICE_URL = 'https://smba.trafficmanager.net/emea/';
 
+/** A member of staff as Teams names them in tests: "rita" is 29:rita, Entra id aad-rita, named Rita. */
+export function person(name: string): Person {
+  return { id: `29:${name}`, aadObjectId: `aad-${name}`, name: name[0]!.toUpperCase() + name.slice(1) };
+}
+
 export function personalMessage(person: Person, text: string, extra: Partial<Activity> = {}): Partial<Activity> {
   return {
     type: 'message',
