@@ -30,10 +30,11 @@ export async function listByReporter(table: TableClient, practiceId: string, rep
 }
 
 /**
- * A housekeeping sweep, a practice at a time: incidents whose routing did not finish (a crash, an outage). An incident
- * not routed yet is still "reported" (routing makes it "awaiting-decision"), and its register row
- * says so, written in the same transaction: one small range read per practice, where a filter on
- * the incident rows would scan the whole table (every practice's incidents and audit entries).
+ * The routing sweep, a practice at a time: incidents whose routing did not finish (a crash, an
+ * outage). An incident not routed yet is still "reported" (routing makes it "awaiting-decision"),
+ * and its register row says so, written in the same transaction: one small range read per
+ * practice, where a filter on the incident rows would scan the whole table (every practice's
+ * incidents and audit entries).
  */
 export async function listUnrouted(table: TableClient, practiceId: string, limit: number): Promise<OpenIncident[]> {
   return (await listOpen(table, practiceId, 'reported')).slice(0, limit);
